@@ -1,0 +1,66 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils.translation import gettext_lazy as _
+
+from .models import Operator, RateLimitBucket
+
+
+class OperatorChangeForm(UserChangeForm):
+    class Meta:
+        model = Operator
+        fields = "__all__"
+
+
+class OperatorCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = Operator
+        fields = ("email",)
+
+
+@admin.register(Operator)
+class OperatorAdmin(UserAdmin):
+    form = OperatorChangeForm
+    add_form = OperatorCreationForm
+    list_display = (
+        "email",
+        "full_name",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "last_login",
+    )
+    list_filter = ("is_active", "is_staff", "is_superuser")
+    search_fields = ("email", "full_name")
+    ordering = ("email",)
+    readonly_fields = ("last_login", "date_joined")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Profile"), {"fields": ("full_name",)}),
+        (
+            _("Permissions"),
+            {
+                "fields": (
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                )
+            },
+        ),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),
+    )
+
+
+@admin.register(RateLimitBucket)
+class RateLimitBucketAdmin(admin.ModelAdmin):
+    list_display = ("key", "count", "window_ends_at")
+    readonly_fields = ("key", "count", "window_ends_at")
+    search_fields = ("key",)
+
+    def has_add_permission(self, request) -> bool:
+        return False

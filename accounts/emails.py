@@ -1,0 +1,39 @@
+"""Email through Django's email backends, from templates.
+
+Each message is ``templates/emails/<name>_subject.txt`` and ``<name>_body.txt``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
+
+
+def send_templated_email(*, to: str, template: str, context: dict[str, Any]) -> bool:
+    """Render and send one message. Returns False (and logs) when sending fails, so the
+    caller's committed state stays and the message can be sent again."""
+    subject = render_to_string(f"emails/{template}_subject.txt", context)
+    body = render_to_string(f"emails/{template}_body.txt", context)
+    try:
+        send_mail(
+            " ".join(subject.split()),
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            [to],
+            fail_silently=False,
+        )
+    except Exception:
+        logger.exception("Could not send %s email to %s", template, to)
+        return False
+    return True
+
+
+def absolute_url(path: str) -> str:
+    """A link for an email, built from PUBLIC_URL, never from the request's Host."""
+    return f"{settings.PUBLIC_URL}{path}"

@@ -1,0 +1,161 @@
+"""Operators: sign-in checks, second factor and password changes. Each change writes
+an audit event in its transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django_otp import verify_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from workspaces.audit import audit_record
+
+from . import ratelimit
+from .errors import message
+
+
+@dataclass(frozen=True)
+class SignInLimits:
+    account: ratelimit.Limit
+    address: ratelimit.Limit
+
+    @classmethod
+    def for_attempt(cls, *, email: str, ip: str | None) -> SignInLimits:
+        acc_max, acc_window = settings.SIGNIN_RATE_LIMITS["account"]
+        addr_max, addr_window = settings.SIGNIN_RATE_LIMITS["address"]
+        return cls(
+            account=ratelimit.Limit(
+                f"signin:account:{email.lower()}", acc_max, acc_window
+            ),
+            address=ratelimit.Limit(
+                f"signin:address:{ip or '-'}", addr_max, addr_window
+            ),
+        )
+
+    def limited(self) -> int:
+        """Seconds to wait when either limit is reached, else 0."""
+        waits = [
+            ratelimit.retry_after(limit)
+            for limit in (self.account, self.address)
+            if ratelimit.is_limited(limit)
+        ]
+        return max(waits, default=0)
+
+    def fail(self) -> None:
+        ratelimit.hit(self.account)
+        ratelimit.hit(self.address)
+
+
+def _wait_error(seconds: int) -> ValidationError:
+    minutes = max(1, (seconds + 59) // 60)
+    return ValidationError(
+        message("rate_limited") % {"minutes": minutes}, code="rate_limited"
+    )
+
+
+def operator_sign_in_check(*, request, email: str, password: str, ip: str | None):
+    """The operator for ``email``/``password``, or ValidationError.
+
+    Unknown email, wrong password and inactive account all give the same error (and
+    the same password-hashing work, through Django's ModelBackend). Failures count
+    against the account and the client address; at the limit, no password is checked.
+    """
+    limits = SignInLimits.for_attempt(email=email, ip=ip)
+    wait = limits.limited()
+    if wait:
+        raise _wait_error(wait)
+    operator = authenticate(request, email=email, password=password)
+    if operator is None:
+        limits.fail()
+        with transaction.atomic():
+            audit_record(
+                actor=None,
+                actor_label=email[:254],
+                action="operator.sign_in_failed",
+                details={"reason": "bad_credentials"},
+            )
+        raise ValidationError(message("bad_credentials"), code="bad_credentials")
+    return operator
+
+
+def operator_has_totp(operator) -> bool:
+    return TOTPDevice.objects.filter(user=operator, confirmed=True).exists()
+
+
+def operator_verify_totp(*, operator, code: str, ip: str | None) -> TOTPDevice:
+    """Check a TOTP code for the operator's confirmed device, under the same rate
+    limits as passwords. django-otp locks the device row, rejects a replayed code
+    and throttles repeated failures."""
+    limits = SignInLimits.for_attempt(email=operator.email, ip=ip)
+    wait = limits.limited()
+    if wait:
+        raise _wait_error(wait)
+    for device in TOTPDevice.objects.filter(user=operator, confirmed=True):
+        verified = verify_token(operator, device.persistent_id, code)
+        if verified is not None:
+            return verified
+    limits.fail()
+    with transaction.atomic():
+        audit_record(
+            actor=operator,
+            action="operator.second_factor_failed",
+            details={"factor": "totp"},
+        )
+    raise ValidationError(message("bad_code"), code="bad_code")
+
+
+def totp_enrolment_start(*, operator) -> TOTPDevice:
+    """A fresh unconfirmed TOTP device (replacing an earlier unconfirmed one)."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=operator, confirmed=False).delete()
+        return TOTPDevice.objects.create(
+            user=operator, name="Authenticator app", confirmed=False
+        )
+
+
+def totp_enrolment_confirm(*, operator, device: TOTPDevice, code: str) -> TOTPDevice:
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=operator)
+        if not device.verify_token(code):
+            raise ValidationError(message("bad_code"), code="bad_code")
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit_record(
+            actor=operator,
+            action="operator.totp_enabled",
+            target=operator,
+            details={"device": device.name},
+        )
+    return device
+
+
+def totp_disable(*, operator) -> None:
+    with transaction.atomic():
+        deleted, _ = TOTPDevice.objects.filter(user=operator).delete()
+        if deleted:
+            audit_record(
+                actor=operator, action="operator.totp_disabled", target=operator
+            )
+
+
+def operator_signed_in(*, operator, factor: str) -> None:
+    with transaction.atomic():
+        audit_record(
+            actor=operator,
+            action="operator.signed_in",
+            target=operator,
+            details={"factors": factor},
+        )
+
+
+def operator_change_password(*, operator, new_password: str) -> None:
+    with transaction.atomic():
+        operator.set_password(new_password)
+        operator.save(update_fields=["password"])
+        audit_record(
+            actor=operator, action="operator.password_changed", target=operator
+        )

@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="workspaces:workspace_list")),
+    path("admin/", admin.site.urls),
+    path("console/", include("accounts.urls")),
+    path("console/", include("workspaces.urls")),
+]

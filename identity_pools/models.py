@@ -1,0 +1,1 @@
+"""Identity pools, pool users, identifiers and groups arrive with the guide's screens."""

@@ -1,0 +1,124 @@
+"""Project-wide properties: production settings, security headers, email config."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from config.mail import mailers_from_url
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_check_deploy_passes_in_production():
+    env = {
+        **os.environ,
+        "DJANGO_ENV": "production",
+        "DJANGO_SECRET_KEY": "x7Gk2pQ9vL4mN8rT1wY6zB3cF5hJ0dS-aE_uI9oP2lK4jH7gF-q8",
+        "DJANGO_ALLOWED_HOSTS": "id.example.com",
+        "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.com:587",
+    }
+    env.pop("DJANGO_DEBUG", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' fixture
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_secret_key():
+    env = {
+        **os.environ,
+        "DJANGO_ENV": "production",
+        "DJANGO_ALLOWED_HOSTS": "x",
+        "EMAIL_URL": "smtp://smtp.example.com",
+    }
+    env.pop("DJANGO_SECRET_KEY", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0 and "DJANGO_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "backend", "options"),
+    [
+        ("consolemail://", "console.EmailBackend", {}),
+        (
+            "filemail:///var/mail/ip",
+            "filebased.EmailBackend",
+            {"file_path": "/var/mail/ip"},
+        ),
+        (
+            "smtp+tls://user:secret@mail.example.com:587",
+            "smtp.EmailBackend",
+            {
+                "host": "mail.example.com",
+                "port": 587,
+                "username": "user",
+                "password": "secret",
+                "use_tls": True,
+            },
+        ),
+    ],
+)
+def test_email_url_becomes_mailers(url, backend, options):
+    mailers = mailers_from_url(url)
+    assert mailers["default"]["BACKEND"].endswith(backend)
+    assert mailers["default"]["OPTIONS"] == options
+
+
+@pytest.mark.django_db
+def test_strict_csp_and_no_inline_script(client, operator):
+    response = client.get(reverse("accounts:login"))
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    client.force_login(operator)
+    for url in [reverse("workspaces:workspace_list"), reverse("accounts:two_factor")]:
+        html = client.get(url).content.decode()
+        # Every <script> loads a file; no inline code, no inline event handlers.
+        assert all("src=" in tag for tag in re.findall(r"<script[^>]*>", html))
+        assert not re.search(r"\son[a-z]+=", html)
+        assert "style=" not in html
+
+
+@pytest.mark.django_db
+def test_every_form_has_csrf_token(client, operator):
+    client.force_login(operator)
+    html = client.get(reverse("accounts:two_factor")).content.decode()
+    assert html.count("<form") == html.count("csrfmiddlewaretoken")
+
+
+@pytest.mark.django_db
+def test_forms_label_every_input(client, operator):
+    client.force_login(operator)
+    html = client.get(reverse("workspaces:workspace_create")).content.decode()
+    for input_id in re.findall(r'<(?:input|textarea|select)[^>]*id="([^"]+)"', html):
+        assert f'for="{input_id}"' in html, input_id
+
+
+def test_csrf_enforced_on_login():
+    from django.test import Client
+
+    csrf_client = Client(enforce_csrf_checks=True)
+    response = csrf_client.post(
+        reverse("accounts:login"), {"email": "a@b.c", "password": "x"}
+    )
+    assert response.status_code == 403

@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from workspaces.models import AuditEvent, Membership, Workspace
+
+pytestmark = pytest.mark.django_db
+GOOD_PASSWORD = "a long enough passphrase 2026"
+
+
+def run(*args):
+    from io import StringIO
+
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_create_workspace_is_idempotent():
+    assert "Created" in run("create_workspace", "--name", "Acme", "--slug", "acme")
+    assert "already exists" in run(
+        "create_workspace", "--name", "Acme", "--slug", "acme"
+    )
+    assert Workspace.objects.filter(slug="acme").count() == 1
+    assert AuditEvent.objects.filter(action="workspace.created").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--name", "Acme", "--slug", "Bad Slug"], "not a valid slug"),
+        (["--name", "Acme", "--slug", "Acme"], "capitals"),
+        (["--name", "  ", "--slug", "acme"], "empty"),
+        (["--name", "x" * 101, "--slug", "acme"], "name"),
+    ],
+)
+def test_create_workspace_bad_input(args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("create_workspace", *args)
+    assert not Workspace.objects.exists()
+
+
+def test_create_operator_with_workspace_is_idempotent():
+    run("create_workspace", "--name", "Acme", "--slug", "acme")
+    args = [
+        "create_operator",
+        "--email",
+        "Ops@Example.com",
+        "--password",
+        GOOD_PASSWORD,
+    ]
+    assert "Created operator ops@example.com" in run(
+        *args, "--workspace", "acme", "--role", "admin"
+    )
+    assert "already exists" in run(*args, "--workspace", "acme", "--role", "admin")
+    membership = Membership.objects.get()
+    assert (membership.operator.email, membership.role) == ("ops@example.com", "admin")
+    run(*args, "--workspace", "acme", "--role", "owner")
+    membership.refresh_from_db()
+    assert membership.role == "owner"
+    assert membership.operator.check_password(GOOD_PASSWORD)
+
+
+def test_create_superuser():
+    run(
+        "create_operator",
+        "--email",
+        "root@example.com",
+        "--password",
+        GOOD_PASSWORD,
+        "--superuser",
+    )
+    from django.contrib.auth import get_user_model
+
+    op = get_user_model().objects.get()
+    assert op.is_superuser and op.is_staff
+    assert op.password.startswith("argon2id$")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--email", "not-an-email", "--password", GOOD_PASSWORD], "not an email"),
+        (["--email", "a@example.com", "--password", "short"], "too short"),
+        (["--email", "a@example.com", "--password", "x" * 200], "too long"),
+        (
+            [
+                "--email",
+                "a@example.com",
+                "--password",
+                GOOD_PASSWORD,
+                "--workspace",
+                "nope",
+            ],
+            "No workspace",
+        ),
+        (
+            [
+                "--email",
+                "a@example.com",
+                "--password",
+                GOOD_PASSWORD,
+                "--role",
+                "admin",
+            ],
+            "needs --workspace",
+        ),
+    ],
+)
+def test_create_operator_bad_input(args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("create_operator", *args)
+    from django.contrib.auth import get_user_model
+
+    assert not get_user_model().objects.exists()
+
+
+def test_create_operator_bad_role_exits_nonzero():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "create_operator",
+            "--email",
+            "a@example.com",
+            "--password",
+            GOOD_PASSWORD,
+            "--workspace",
+            "x",
+            "--role",
+            "god",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0 and "invalid choice" in result.stderr
+
+
+def test_bootstrap_demo_prints_credentials_once():
+    out = run("bootstrap_demo")
+    assert "demo@example.com" in out and "Password:" in out
+    password = out.split("Password:")[1].split()[0]
+    from django.contrib.auth import get_user_model
+
+    demo = get_user_model().objects.get(email="demo@example.com")
+    assert demo.check_password(password)
+    assert Membership.objects.get(operator=demo).workspace.slug == "demo"
+    assert "Password:" not in run("bootstrap_demo")

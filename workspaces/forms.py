@@ -1,0 +1,97 @@
+"""Form shapes for workspace screens. Writes happen in workspaces.services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy as _
+
+from .models import Role, Workspace
+
+
+class WorkspaceCreateForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    slug = forms.SlugField(
+        label=_("Slug"),
+        max_length=50,
+        help_text=_(
+            "Appears in URLs: lowercase letters, digits and hyphens, e.g. acme-retail."
+        ),
+    )
+    description = forms.CharField(
+        label=_("Description"), max_length=1000, required=False, widget=forms.Textarea
+    )
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"].lower()
+        if Workspace.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(
+                _(
+                    "This slug is already used by another workspace. Choose another slug."
+                ),
+                code="slug_taken",
+            )
+        return slug
+
+
+class WorkspaceUpdateForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    description = forms.CharField(
+        label=_("Description"), max_length=1000, required=False, widget=forms.Textarea
+    )
+
+
+class MemberInviteForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        help_text=_(
+            "An operator with this email is added at once; anyone else gets an "
+            "invitation link by email."
+        ),
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.VIEWER)
+
+
+class MembershipRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class InvitationAcceptForm(forms.Form):
+    """Choose a password for a new operator account created from an invitation."""
+
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 15 characters. Not a common password."),
+    )
+    password2 = forms.CharField(
+        label=_("Confirm password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email: str, **kwargs) -> None:
+        self.email = email
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error(
+                "password2",
+                forms.ValidationError(
+                    _("The two passwords differ. Type the same password twice."),
+                    code="password_mismatch",
+                ),
+            )
+        if p1:
+            from django.contrib.auth import get_user_model
+
+            try:
+                validate_password(p1, get_user_model()(email=self.email))
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned

@@ -1,0 +1,193 @@
+"""Workspaces (tenants), operators' memberships in them, invitations and audit events."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import TimeStampedModel
+
+
+class Workspace(TimeStampedModel):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=50,
+        unique=True,
+        help_text=_("Appears in URLs. Lowercase letters, digits and hyphens."),
+    )
+    description = models.TextField(_("description"), blank=True, max_length=1000)
+
+    class Meta:
+        verbose_name = _("workspace")
+        verbose_name_plural = _("workspaces")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    ADMIN = "admin", _("Admin")
+    VIEWER = "viewer", _("Viewer")
+
+    @classmethod
+    def rank(cls, role: str) -> int:
+        return {cls.VIEWER: 0, cls.ADMIN: 1, cls.OWNER: 2}[role]
+
+
+class MembershipQuerySet(models.QuerySet):
+    def for_workspace(self, workspace: Workspace) -> MembershipQuerySet:
+        return self.filter(workspace=workspace)
+
+
+class Membership(TimeStampedModel):
+    """An operator's role in one workspace."""
+
+    Role = Role
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "operator"],
+                name="workspaces_membership_workspace_operator_uniq",
+                violation_error_message=_("This operator is already a member."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values),
+                name="workspaces_membership_role_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.operator} in {self.workspace} ({self.role})"
+
+    def allows(self, min_role: str) -> bool:
+        return Role.rank(self.role) >= Role.rank(min_role)
+
+
+class InvitationQuerySet(models.QuerySet):
+    def for_workspace(self, workspace: Workspace) -> InvitationQuerySet:
+        return self.filter(workspace=workspace)
+
+    def pending(self) -> InvitationQuerySet:
+        from django.utils import timezone
+
+        return self.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class WorkspaceInvitation(TimeStampedModel):
+    """An invitation for someone without an operator account to join a workspace.
+
+    Only the SHA-256 of the token is stored; the token itself is in the emailed link.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("email"), max_length=254)
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("workspace invitation")
+        verbose_name_plural = _("workspace invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                "workspace",
+                Lower("email"),
+                condition=models.Q(accepted_at__isnull=True),
+                name="workspaces_invitation_workspace_email_open_uniq",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values),
+                name="workspaces_invitation_role_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.workspace}"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def for_workspace(self, workspace: Workspace) -> AuditEventQuerySet:
+        return self.filter(workspace=workspace)
+
+
+class AuditEvent(models.Model):
+    """One state change: who did what to which object, from where, and when.
+
+    Written by ``workspaces.audit.audit_record`` inside the transaction of the change.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Kept when the actor is deleted, and names actors who are not operators
+    # (pool users, API tokens, the system).
+    actor_label = models.CharField(_("actor"), max_length=254, blank=True)
+    workspace = models.ForeignKey(
+        Workspace,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+    )
+    action = models.CharField(_("action"), max_length=64)
+    target_type = models.CharField(_("target type"), max_length=64, blank=True)
+    target_id = models.CharField(_("target id"), max_length=64, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["workspace", "-created_at", "-id"],
+                name="workspaces_audit_ws_time_idx",
+            ),
+            models.Index(
+                fields=["target_type", "target_id"], name="workspaces_audit_target_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"

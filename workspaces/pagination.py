@@ -1,0 +1,44 @@
+"""Keyset pagination: each page costs the same at any table size (no COUNT, no OFFSET)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+
+@dataclass
+class KeysetPage:
+    items: list[Any]
+    next_cursor: str | None
+    is_first: bool
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_cursor is not None
+
+
+def keyset_page(
+    queryset: QuerySet, *, cursor: str | None, size: int = 50, field: str = "id"
+) -> KeysetPage:
+    """One page of ``queryset`` ordered by ``-field`` (a unique, indexed, monotonic
+    column), starting after ``cursor`` (the last ``field`` value of the previous page).
+
+    A cursor that does not parse is treated as "first page".
+    """
+    model_field = queryset.model._meta.get_field(field)
+    qs = queryset.order_by(f"-{field}")
+    value = None
+    if cursor:
+        try:
+            value = model_field.to_python(cursor)
+        except Exception:
+            value = None
+    if value is not None:
+        qs = qs.filter(**{f"{field}__lt": value})
+    rows = list(qs[: size + 1])
+    next_cursor = str(getattr(rows[size - 1], field)) if len(rows) > size else None
+    return KeysetPage(
+        items=rows[:size], next_cursor=next_cursor, is_first=value is None
+    )

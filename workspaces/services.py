@@ -1,0 +1,289 @@
+"""Every state change of workspaces and memberships. Each runs in one transaction and
+writes its audit event in it. Callers pass resolved objects (see workspaces.access)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.emails import absolute_url, send_templated_email
+from accounts.tokens import new_token, token_hash
+
+from .audit import audit_record
+from .errors import message
+from .models import Membership, Role, Workspace, WorkspaceInvitation
+
+INVITATION_LIFETIME = timedelta(days=7)
+
+
+def workspace_create(
+    *, actor, name: str, slug: str, description: str = ""
+) -> Workspace:
+    """Create a workspace with ``actor`` as its owner."""
+    workspace = Workspace(name=name, slug=slug, description=description)
+    workspace.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            workspace.save()
+            Membership.objects.create(
+                workspace=workspace, operator=actor, role=Role.OWNER
+            )
+            audit_record(
+                actor=actor,
+                action="workspace.created",
+                workspace=workspace,
+                target=workspace,
+                details={"name": name, "slug": slug},
+            )
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"slug": ValidationError(message("slug_taken"), code="slug_taken")}
+        ) from exc
+    return workspace
+
+
+def workspace_update(
+    *, workspace: Workspace, actor, name: str, description: str
+) -> Workspace:
+    changes = {}
+    if workspace.name != name:
+        changes["name"] = [workspace.name, name]
+    if workspace.description != description:
+        changes["description"] = [workspace.description, description]
+    workspace.name = name
+    workspace.description = description
+    workspace.full_clean(validate_unique=False)
+    with transaction.atomic():
+        workspace.save(update_fields=["name", "description", "updated_at"])
+        if changes:
+            audit_record(
+                actor=actor,
+                action="workspace.updated",
+                workspace=workspace,
+                target=workspace,
+                details={"changes": changes},
+            )
+    return workspace
+
+
+def _lock_owners(workspace: Workspace) -> list[Membership]:
+    return list(
+        Membership.objects.select_for_update()
+        .filter(workspace=workspace, role=Role.OWNER)
+        .order_by("id")
+    )
+
+
+def member_invite(
+    *, workspace: Workspace, actor, email: str, role: str
+) -> Membership | WorkspaceInvitation:
+    """Add the operator with ``email`` to the workspace, or email an invitation link
+    when no operator has that address yet."""
+    Operator = get_user_model()
+    email = Operator.objects.normalize_email(email).strip().lower()
+    if role not in Role.values:
+        raise ValidationError(
+            {"role": "Choose owner, admin or viewer."}, code="invalid"
+        )
+    operator = Operator.objects.filter(email__iexact=email).first()
+    if operator is not None:
+        try:
+            with transaction.atomic():
+                membership = Membership.objects.create(
+                    workspace=workspace, operator=operator, role=role
+                )
+                audit_record(
+                    actor=actor,
+                    action="membership.added",
+                    workspace=workspace,
+                    target=membership,
+                    details={"email": email, "role": role},
+                )
+        except IntegrityError as exc:
+            raise ValidationError(
+                {"email": ValidationError(message("already_member"), "already_member")}
+            ) from exc
+        link = absolute_url(
+            reverse("workspaces:workspace_dashboard", args=[workspace.slug])
+        )
+        transaction.on_commit(
+            lambda: send_templated_email(
+                to=email,
+                template="workspace_added",
+                context={
+                    "workspace": workspace,
+                    "role": role,
+                    "link": link,
+                    "actor": actor,
+                },
+            )
+        )
+        return membership
+
+    token, digest = new_token()
+    invitation = WorkspaceInvitation(
+        workspace=workspace,
+        email=email,
+        role=role,
+        token_hash=digest,
+        expires_at=timezone.now() + INVITATION_LIFETIME,
+        invited_by=actor,
+    )
+    invitation.full_clean(
+        exclude=["token_hash", "invited_by"], validate_constraints=False
+    )
+    try:
+        with transaction.atomic():
+            # An expired, unaccepted invitation would block the partial unique index.
+            WorkspaceInvitation.objects.filter(
+                workspace=workspace,
+                email__iexact=email,
+                accepted_at__isnull=True,
+                expires_at__lte=timezone.now(),
+            ).delete()
+            invitation.save()
+            audit_record(
+                actor=actor,
+                action="invitation.created",
+                workspace=workspace,
+                target=invitation,
+                details={"email": email, "role": role},
+            )
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"email": ValidationError(message("already_invited"), "already_invited")}
+        ) from exc
+    link = absolute_url(reverse("workspaces:invitation_accept", args=[token]))
+    transaction.on_commit(
+        lambda: send_templated_email(
+            to=email,
+            template="workspace_invitation",
+            context={
+                "workspace": workspace,
+                "role": role,
+                "link": link,
+                "actor": actor,
+                "expires_at": invitation.expires_at,
+            },
+        )
+    )
+    return invitation
+
+
+def invitation_revoke(*, invitation: WorkspaceInvitation, actor) -> None:
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="invitation.revoked",
+            workspace=invitation.workspace,
+            target=invitation,
+            details={"email": invitation.email},
+        )
+        invitation.delete()
+
+
+def invitation_find(*, token: str) -> WorkspaceInvitation | None:
+    """The open invitation for ``token``, or None when it is unknown, used or expired."""
+    return (
+        WorkspaceInvitation.objects.pending()
+        .select_related("workspace")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+
+
+def invitation_accept(*, token: str, operator=None, password: str | None = None):
+    """Redeem an invitation, once. With ``operator`` (signed in) it adds a membership;
+    without, it creates the operator with ``password``. Returns the Membership."""
+    Operator = get_user_model()
+    with transaction.atomic():
+        invitation = (
+            WorkspaceInvitation.objects.select_for_update()
+            .pending()
+            .filter(token_hash=token_hash(token))
+            .first()
+        )
+        if invitation is None:
+            raise ValidationError(
+                message("invitation_invalid"), code="invitation_invalid"
+            )
+        if operator is None:
+            if Operator.objects.filter(email__iexact=invitation.email).exists():
+                raise ValidationError(
+                    message("invitation_wrong_operator"), code="sign_in_first"
+                )
+            operator = Operator.objects.create_user(
+                email=invitation.email, password=password
+            )
+            audit_record(
+                actor=operator,
+                action="operator.created",
+                workspace=invitation.workspace,
+                target=operator,
+                details={"email": operator.email, "via": "invitation"},
+            )
+        elif operator.email.lower() != invitation.email.lower():
+            raise ValidationError(
+                message("invitation_wrong_operator"), code="invitation_wrong_operator"
+            )
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at", "updated_at"])
+        membership, _created = Membership.objects.get_or_create(
+            workspace=invitation.workspace,
+            operator=operator,
+            defaults={"role": invitation.role},
+        )
+        audit_record(
+            actor=operator,
+            action="invitation.accepted",
+            workspace=invitation.workspace,
+            target=membership,
+            details={"email": operator.email, "role": membership.role},
+        )
+    return membership
+
+
+def membership_change_role(*, membership: Membership, actor, role: str) -> Membership:
+    if role not in Role.values:
+        raise ValidationError(
+            {"role": "Choose owner, admin or viewer."}, code="invalid"
+        )
+    with transaction.atomic():
+        owners = _lock_owners(membership.workspace)
+        membership.refresh_from_db()
+        if membership.role == Role.OWNER and role != Role.OWNER and len(owners) <= 1:
+            raise ValidationError(message("last_owner"), code="last_owner")
+        old = membership.role
+        if old == role:
+            return membership
+        membership.role = role
+        membership.save(update_fields=["role", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="membership.role_changed",
+            workspace=membership.workspace,
+            target=membership,
+            details={"email": membership.operator.email, "from": old, "to": role},
+        )
+    return membership
+
+
+def membership_remove(*, membership: Membership, actor) -> None:
+    with transaction.atomic():
+        owners = _lock_owners(membership.workspace)
+        membership.refresh_from_db()
+        if membership.role == Role.OWNER and len(owners) <= 1:
+            raise ValidationError(message("last_owner"), code="last_owner")
+        audit_record(
+            actor=actor,
+            action="membership.removed",
+            workspace=membership.workspace,
+            target=membership,
+            details={"email": membership.operator.email, "role": membership.role},
+        )
+        membership.delete()

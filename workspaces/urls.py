@@ -1,0 +1,48 @@
+from django.urls import path
+
+from . import views
+
+app_name = "workspaces"
+
+urlpatterns = [
+    path("", views.WorkspaceListView.as_view(), name="workspace_list"),
+    path(
+        "workspaces/new/", views.WorkspaceCreateView.as_view(), name="workspace_create"
+    ),
+    path(
+        "invitations/<str:token>/",
+        views.InvitationAcceptView.as_view(),
+        name="invitation_accept",
+    ),
+    path(
+        "w/<slug:workspace>/",
+        views.WorkspaceDashboardView.as_view(),
+        name="workspace_dashboard",
+    ),
+    path(
+        "w/<slug:workspace>/settings/",
+        views.WorkspaceSettingsView.as_view(),
+        name="workspace_settings",
+    ),
+    path(
+        "w/<slug:workspace>/members/",
+        views.MemberListView.as_view(),
+        name="member_list",
+    ),
+    path(
+        "w/<slug:workspace>/members/<uuid:membership>/role/",
+        views.MembershipRoleView.as_view(),
+        name="membership_role",
+    ),
+    path(
+        "w/<slug:workspace>/members/<uuid:membership>/remove/",
+        views.MembershipRemoveView.as_view(),
+        name="membership_remove",
+    ),
+    path(
+        "w/<slug:workspace>/invitations/<uuid:invitation>/revoke/",
+        views.InvitationRevokeView.as_view(),
+        name="invitation_revoke",
+    ),
+    path("w/<slug:workspace>/activity/", views.ActivityView.as_view(), name="activity"),
+]

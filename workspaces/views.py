@@ -1,0 +1,292 @@
+"""Console screens of workspaces: list, create, dashboard, settings, members, activity."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, TemplateView
+
+from . import selectors, services
+from .forms import (
+    InvitationAcceptForm,
+    MemberInviteForm,
+    MembershipRoleForm,
+    WorkspaceCreateForm,
+    WorkspaceUpdateForm,
+)
+from .mixins import WorkspaceScopedMixin
+from .models import Membership, Role, WorkspaceInvitation
+from .pagination import keyset_page
+
+
+def apply_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError onto ``form``: field errors next to their field
+    when the form has it, everything else at the top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+class WorkspaceListView(LoginRequiredMixin, TemplateView):
+    template_name = "workspaces/workspace_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["memberships"] = selectors.workspace_list_for_operator(
+            operator=self.request.user
+        )
+        return context
+
+
+class WorkspaceCreateView(LoginRequiredMixin, FormView):
+    template_name = "workspaces/workspace_create.html"
+    form_class = WorkspaceCreateForm
+
+    def form_valid(self, form):
+        try:
+            workspace = services.workspace_create(
+                actor=self.request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Workspace “%s” created.") % workspace.name)
+        return redirect("workspaces:workspace_dashboard", workspace=workspace.slug)
+
+
+class WorkspaceDashboardView(WorkspaceScopedMixin, TemplateView):
+    template_name = "workspaces/workspace_dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["member_count"] = self.workspace.memberships.count()
+        context["recent_events"] = selectors.audit_event_list(workspace=self.workspace)[
+            :5
+        ]
+        return context
+
+
+class WorkspaceSettingsView(WorkspaceScopedMixin, FormView):
+    template_name = "workspaces/workspace_settings.html"
+    form_class = WorkspaceUpdateForm
+    change_role = Role.OWNER
+
+    def get_initial(self):
+        return {"name": self.workspace.name, "description": self.workspace.description}
+
+    def form_valid(self, form):
+        services.workspace_update(
+            workspace=self.workspace, actor=self.request.user, **form.cleaned_data
+        )
+        messages.success(self.request, _("Workspace settings saved."))
+        return redirect("workspaces:workspace_settings", workspace=self.workspace.slug)
+
+
+class MemberListView(WorkspaceScopedMixin, FormView):
+    """Members and open invitations; owners invite from the same page."""
+
+    template_name = "workspaces/member_list.html"
+    form_class = MemberInviteForm
+    change_role = Role.OWNER
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["memberships"] = selectors.membership_list(workspace=self.workspace)
+        context["invitations"] = selectors.invitation_list_open(
+            workspace=self.workspace
+        )
+        context["roles"] = Role.choices
+        return context
+
+    def form_valid(self, form):
+        try:
+            result = services.member_invite(
+                workspace=self.workspace, actor=self.request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.form_invalid(form)
+        if isinstance(result, Membership):
+            messages.success(self.request, _("%s was added.") % result.operator.email)
+        else:
+            messages.success(self.request, _("Invitation sent to %s.") % result.email)
+        return redirect("workspaces:member_list", workspace=self.workspace.slug)
+
+
+class MembershipScopedMixin(WorkspaceScopedMixin):
+    change_role = Role.OWNER
+
+    def dispatch(self, request, *args, **kwargs):
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_membership_object(self) -> Membership:
+        try:
+            return (
+                Membership.objects.for_workspace(self.workspace)
+                .select_related("operator", "workspace")
+                .get(pk=self.kwargs["membership"])
+            )
+        except Membership.DoesNotExist as exc:
+            raise Http404 from exc
+
+
+class MembershipRoleView(MembershipScopedMixin, FormView):
+    template_name = "workspaces/membership_role.html"
+    form_class = MembershipRoleForm
+
+    def get_initial(self):
+        return {"role": self.get_membership_object().role}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["member"] = self.get_membership_object()
+        return context
+
+    def form_valid(self, form):
+        member = self.get_membership_object()
+        try:
+            services.membership_change_role(
+                membership=member,
+                actor=self.request.user,
+                role=form.cleaned_data["role"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Role of %s changed.") % member.operator.email)
+        return redirect("workspaces:member_list", workspace=self.workspace.slug)
+
+
+class MembershipRemoveView(MembershipScopedMixin, TemplateView):
+    template_name = "workspaces/membership_remove.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["member"] = self.get_membership_object()
+        return context
+
+    def post(self, request, *args, **kwargs):
+        member = self.get_membership_object()
+        try:
+            services.membership_remove(membership=member, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("workspaces:member_list", workspace=self.workspace.slug)
+        messages.success(request, _("%s was removed.") % member.operator.email)
+        if member.operator_id == request.user.pk:
+            return redirect("workspaces:workspace_list")
+        return redirect("workspaces:member_list", workspace=self.workspace.slug)
+
+
+class InvitationRevokeView(WorkspaceScopedMixin, TemplateView):
+    template_name = "workspaces/invitation_revoke.html"
+    change_role = Role.OWNER
+
+    def get_invitation(self) -> WorkspaceInvitation:
+        try:
+            return WorkspaceInvitation.objects.for_workspace(self.workspace).get(
+                pk=self.kwargs["invitation"]
+            )
+        except WorkspaceInvitation.DoesNotExist as exc:
+            raise Http404 from exc
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["invitation"] = self.get_invitation()
+        return context
+
+    def post(self, request, *args, **kwargs):
+        invitation = self.get_invitation()
+        services.invitation_revoke(invitation=invitation, actor=request.user)
+        messages.success(request, _("Invitation for %s revoked.") % invitation.email)
+        return redirect("workspaces:member_list", workspace=self.workspace.slug)
+
+
+class ActivityView(WorkspaceScopedMixin, TemplateView):
+    template_name = "workspaces/activity.html"
+    page_size = 50
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["page"] = keyset_page(
+            selectors.audit_event_list(workspace=self.workspace).select_related(
+                "actor"
+            ),
+            cursor=self.request.GET.get("before"),
+            size=self.page_size,
+        )
+        return context
+
+
+class InvitationAcceptView(FormView):
+    """Public page of an invitation link. A signed-in operator with the invited email
+    joins at once; someone without an account chooses a password."""
+
+    template_name = "workspaces/invitation_accept.html"
+    form_class = InvitationAcceptForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.invitation = services.invitation_find(token=kwargs["token"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["email"] = self.invitation.email if self.invitation else ""
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["invitation"] = self.invitation
+        context["account_exists"] = bool(
+            self.invitation and _operator_exists(self.invitation.email)
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if self.invitation is None:
+            return self.render_to_response(self.get_context_data())
+        if request.user.is_authenticated:
+            try:
+                membership = services.invitation_accept(
+                    token=kwargs["token"], operator=request.user
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                return redirect(request.path)
+            messages.success(request, _("You joined %s.") % membership.workspace.name)
+            return redirect(
+                "workspaces:workspace_dashboard", workspace=membership.workspace.slug
+            )
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            membership = services.invitation_accept(
+                token=self.kwargs["token"], password=form.cleaned_data["password1"]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.form_invalid(form)
+        login(
+            self.request,
+            membership.operator,
+            backend="django.contrib.auth.backends.ModelBackend",
+        )
+        messages.success(self.request, _("Welcome to %s.") % membership.workspace.name)
+        return redirect(
+            reverse("workspaces:workspace_dashboard", args=[membership.workspace.slug])
+        )
+
+
+def _operator_exists(email: str) -> bool:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(email__iexact=email).exists()
