@@ -136,6 +136,8 @@ SIGNIN_RATE_LIMITS = {
 
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Identity Pools")
 OTP_TOTP_TOLERANCE = 1
+# TOTP secrets and QR codes never appear in the Django admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True

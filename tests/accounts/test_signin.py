@@ -247,3 +247,13 @@ def test_password_only_session_ends_when_operator_enrols_elsewhere(client, opera
 def test_admin_refuses_non_staff(client, operator):
     client.force_login(operator)
     assert client.get("/admin/").status_code == 302
+
+
+def test_admin_never_shows_totp_secret(client):
+    admin_op = OperatorFactory(is_staff=True, is_superuser=True)
+    device = TOTPDevice.objects.create(user=admin_op, name="app", confirmed=False)
+    client.force_login(admin_op)
+    html = client.get(
+        reverse("admin:otp_totp_totpdevice_change", args=[device.pk])
+    ).content.decode()
+    assert device.key not in html
