@@ -114,3 +114,105 @@ class RateLimitBucket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.count}"
+
+
+class PasswordCredential(models.Model):
+    """A pool user's password, in Django's encoded form (Argon2id for ours; imported
+    bcrypt, PBKDF2, scrypt, argon2 hashes are kept as they are and upgraded at the
+    next successful sign-in)."""
+
+    class State(models.TextChoices):
+        VALID = "valid", _("Valid")
+        MUST_CHANGE = "must_change", _("Must change at next sign-in")
+        MUST_RESET = "must_reset", _("Must reset (sign-in refused until reset)")
+
+    user = models.OneToOneField(
+        "identity_pools.PoolUser",
+        on_delete=models.DB_CASCADE,
+        primary_key=True,
+        related_name="password_credential",
+    )
+    password = models.CharField(_("password hash"), max_length=255)
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.VALID
+    )
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("password credential")
+        verbose_name_plural = _("password credentials")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=["valid", "must_change", "must_reset"]),
+                name="accounts_passwordcredential_state_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"password of {self.user_id} ({self.state})"
+
+
+class CodeQuerySet(models.QuerySet):
+    def usable(self) -> CodeQuerySet:
+        return self.filter(used_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class Code(models.Model):
+    """A one-time secret sent to a pool user: an invitation link, an address
+    verification, a password reset or a sign-in code.
+
+    Only a SHA-256 of the secret is stored. Single use (``used_at``), expiring, and
+    limited in wrong attempts.
+    """
+
+    class Purpose(models.TextChoices):
+        INVITATION = "invitation", _("Invitation")
+        VERIFY_IDENTIFIER = "verify_identifier", _("Address verification")
+        PASSWORD_RESET = "password_reset", _("Password reset")
+        SIGN_IN = "sign_in", _("Sign-in code")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        "identity_pools.PoolUser", on_delete=models.DB_CASCADE, related_name="codes"
+    )
+    identifier = models.ForeignKey(
+        "identity_pools.Identifier",
+        on_delete=models.DB_CASCADE,
+        null=True,
+        blank=True,
+        related_name="codes",
+        help_text=_("The address the code was sent to."),
+    )
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    code_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+
+    objects = CodeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("code")
+        verbose_name_plural = _("codes")
+        indexes = [
+            models.Index(
+                fields=["user", "purpose"], name="accounts_code_user_purpose_idx"
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    purpose__in=[
+                        "invitation",
+                        "verify_identifier",
+                        "password_reset",
+                        "sign_in",
+                    ]
+                ),
+                name="accounts_code_purpose_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} code for {self.user_id}"

@@ -7,4 +7,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("console/", include("accounts.urls")),
     path("console/", include("workspaces.urls")),
+    path("console/", include("identity_pools.urls")),
 ]

@@ -1,1 +1,328 @@
-"""Identity pools, pool users, identifiers and groups arrive with the guide's screens."""
+"""Identity pools, user schemas, pool users, identifiers, groups and group memberships.
+
+Every table below a pool references it with database-level cascades (``DB_CASCADE``):
+deleting a pool of a million users is one statement, not a million Python objects.
+Counters (``user_count``, ``member_count``) are kept by the services in the same
+transaction as the rows they count, so lists never run COUNT(*) over a pool.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import TimeStampedModel
+from workspaces.models import Workspace
+
+from .ids import uuid7
+
+# Fixed ids of the built-in schemas (created by migration 0002).
+BUILTIN_USER_DATA_SCHEMA_ID = uuid.UUID("00000000-0000-4000-8000-000000000001")
+BUILTIN_METADATA_SCHEMA_ID = uuid.UUID("00000000-0000-4000-8000-000000000002")
+
+
+class UserSchemaQuerySet(models.QuerySet):
+    def for_workspace(self, workspace: Workspace) -> UserSchemaQuerySet:
+        """The workspace's own schemas and the built-in ones."""
+        return self.filter(
+            models.Q(workspace=workspace) | models.Q(workspace__isnull=True)
+        )
+
+
+class UserSchema(TimeStampedModel):
+    """A JSON Schema (draft 2020-12) for user data or operator-only metadata."""
+
+    class Kind(models.TextChoices):
+        USER_DATA = "user_data", _("User data")
+        METADATA = "metadata", _("Metadata")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    workspace = models.ForeignKey(
+        Workspace,
+        on_delete=models.DB_CASCADE,
+        null=True,
+        blank=True,
+        related_name="user_schemas",
+        help_text=_("Empty for the built-in schemas, which every workspace can use."),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True, max_length=1000)
+    document = models.JSONField(_("JSON Schema"))
+
+    objects = UserSchemaQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("user schema")
+        verbose_name_plural = _("user schemas")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "workspace",
+                Lower("name"),
+                name="identity_pools_userschema_workspace_name_uniq",
+                violation_error_message=_("A schema with this name already exists."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["user_data", "metadata"]),
+                name="identity_pools_userschema_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_builtin(self) -> bool:
+        return self.workspace_id is None
+
+
+class IdentityPoolQuerySet(models.QuerySet):
+    def for_workspace(self, workspace: Workspace) -> IdentityPoolQuerySet:
+        return self.filter(workspace=workspace)
+
+
+class IdentityPool(TimeStampedModel):
+    """A store of end users inside one workspace, with the schemas their data obeys."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.DB_CASCADE, related_name="pools"
+    )
+    name = models.CharField(_("Pool name"), max_length=100)
+    description = models.TextField(_("Description"), blank=True, max_length=1000)
+    # A schema in use cannot be deleted: the services refuse, and the foreign key
+    # (no cascade) is the backstop.
+    user_schema = models.ForeignKey(
+        UserSchema,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        default=BUILTIN_USER_DATA_SCHEMA_ID,
+        verbose_name=_("user data schema"),
+    )
+    metadata_schema = models.ForeignKey(
+        UserSchema,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        default=BUILTIN_METADATA_SCHEMA_ID,
+        verbose_name=_("metadata schema"),
+    )
+    user_count = models.PositiveIntegerField(_("users"), default=0, editable=False)
+
+    objects = IdentityPoolQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("identity pool")
+        verbose_name_plural = _("identity pools")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "workspace",
+                Lower("name"),
+                name="identity_pools_identitypool_workspace_name_uniq",
+                violation_error_message=_(
+                    "A pool with this name already exists in this workspace."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PoolUserQuerySet(models.QuerySet):
+    def for_pool(self, pool: IdentityPool) -> PoolUserQuerySet:
+        return self.filter(pool=pool)
+
+
+class PoolUser(TimeStampedModel):
+    """An end user of one pool. Signs in with one of its identifiers."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        ACTIVE = "active", _("Active")
+        INACTIVE = "inactive", _("Inactive")
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    pool = models.ForeignKey(
+        IdentityPool, on_delete=models.DB_CASCADE, related_name="users"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.NEW,
+        help_text=_(
+            "New: invited, has not registered yet. Active: can sign in. "
+            "Inactive: cannot sign in."
+        ),
+    )
+    user_data = models.JSONField(
+        _("user data"),
+        default=dict,
+        blank=True,
+        help_text=_("Validated by the pool's schema."),
+    )
+    metadata = models.JSONField(
+        _("metadata"),
+        default=dict,
+        blank=True,
+        help_text=_("Operator-only data, validated by the pool's metadata schema."),
+    )
+    # Derived from user_data by the services, for listing and name search.
+    display_name = models.CharField(_("name"), max_length=300, blank=True)
+    last_sign_in_at = models.DateTimeField(_("last sign-in"), null=True, blank=True)
+
+    objects = PoolUserQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pool user")
+        verbose_name_plural = _("pool users")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["pool", "id"], name="ip_pooluser_pool_id_idx"),
+            models.Index(
+                fields=["pool", "status", "id"], name="ip_pooluser_status_idx"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["new", "active", "inactive"]),
+                name="identity_pools_pooluser_status_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or str(self.pk)
+
+
+class IdentifierQuerySet(models.QuerySet):
+    def for_pool(self, pool: IdentityPool) -> IdentifierQuerySet:
+        return self.filter(pool=pool)
+
+
+class Identifier(TimeStampedModel):
+    """An email address or mobile number (E.164) a user signs in with.
+
+    ``value`` is normalised (email in lowercase, mobile as +<digits>), so the unique
+    constraint makes identifiers unique per pool, case-insensitively for email.
+    """
+
+    class Type(models.TextChoices):
+        EMAIL = "email", _("Email")
+        PHONE = "phone", _("Mobile")
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    pool = models.ForeignKey(
+        IdentityPool, on_delete=models.DB_CASCADE, related_name="identifiers"
+    )
+    user = models.ForeignKey(
+        PoolUser, on_delete=models.DB_CASCADE, related_name="identifiers"
+    )
+    type = models.CharField(_("type"), max_length=8, choices=Type.choices)
+    value = models.CharField(_("Email/Mobile"), max_length=254)
+    is_verified = models.BooleanField(_("verified"), default=False)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+
+    objects = IdentifierQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("identifier")
+        verbose_name_plural = _("identifiers")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pool", "type", "value"],
+                name="identity_pools_identifier_pool_type_value_uniq",
+                violation_error_message=_(
+                    "This email or mobile number is already used by another user in "
+                    "this pool."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(type__in=["email", "phone"]),
+                name="identity_pools_identifier_type_valid",
+            ),
+        ]
+        indexes = [
+            # Prefix search ("ann" finds ann@example.com) on PostgreSQL.
+            models.Index(
+                fields=["pool", "value"],
+                name="ip_identifier_prefix_idx",
+                opclasses=["uuid_ops", "varchar_pattern_ops"],
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class GroupQuerySet(models.QuerySet):
+    def for_pool(self, pool: IdentityPool) -> GroupQuerySet:
+        return self.filter(pool=pool)
+
+
+class Group(TimeStampedModel):
+    """A named set of users of one pool."""
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    pool = models.ForeignKey(
+        IdentityPool, on_delete=models.DB_CASCADE, related_name="groups"
+    )
+    name = models.CharField(_("Name"), max_length=100)
+    description = models.TextField(_("Description"), blank=True, max_length=1000)
+    member_count = models.PositiveIntegerField(_("members"), default=0, editable=False)
+
+    objects = GroupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "pool",
+                Lower("name"),
+                name="identity_pools_group_pool_name_uniq",
+                violation_error_message=_(
+                    "A group with this name already exists in this pool."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GroupMembership(models.Model):
+    """A user in a group. The user and the group belong to the same pool (checked by
+    ``group_assign_users``)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    group = models.ForeignKey(
+        Group, on_delete=models.DB_CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        PoolUser, on_delete=models.DB_CASCADE, related_name="group_memberships"
+    )
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("group membership")
+        verbose_name_plural = _("group memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "user"],
+                name="identity_pools_groupmembership_group_user_uniq",
+                violation_error_message=_("This user is already in the group."),
+            )
+        ]
+        indexes = [
+            models.Index(fields=["group", "id"], name="ip_groupmember_group_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.group_id}"

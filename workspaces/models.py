@@ -182,7 +182,7 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(
                 fields=["workspace", "-created_at", "-id"],
-                name="workspaces_audit_ws_time_idx",
+                name="ws_audit_ws_time_idx",
             ),
             models.Index(
                 fields=["target_type", "target_id"], name="workspaces_audit_target_idx"

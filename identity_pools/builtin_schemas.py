@@ -1,0 +1,102 @@
+"""The built-in schemas every workspace can use. Not editable by operators.
+
+Migration 0002 stores these documents with the fixed ids from models.py; a change
+here needs a data migration that updates those rows.
+"""
+
+from __future__ import annotations
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def _text(title: str, description: str, max_length: int = 100) -> dict:
+    return {
+        "type": "string",
+        "title": title,
+        "description": description,
+        "minLength": 1,
+        "maxLength": max_length,
+    }
+
+
+USER_DATA = {
+    "$schema": DRAFT,
+    "title": "Default user data",
+    "type": "object",
+    "properties": {
+        "given_name": _text(
+            "Given name", "The first name. Example: John in John Smith."
+        ),
+        "family_name": _text(
+            "Family name", "The last name or surname. Example: Smith in John Smith."
+        ),
+        "name": _text(
+            "Name",
+            "A full name (first + last), a nickname, or any other identifier. "
+            "Example: John Smith.",
+            200,
+        ),
+        "middle_name": _text("Middle name", "Example: Paul in John Paul Smith."),
+        "nickname": _text("Nickname", "A casual name. Example: Johnny."),
+        "preferred_username": _text(
+            "Preferred username",
+            "The name the user wants to be shown. Example: jsmith.",
+        ),
+        "birthdate": {
+            "type": "string",
+            "format": "date",
+            "title": "Birthdate",
+            "description": "Year, month and day. Example: 1990-04-23.",
+        },
+        "locale": {
+            "type": "string",
+            "title": "Locale",
+            "description": "A language tag (BCP 47). Example: en-US.",
+            "pattern": "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+            "maxLength": 35,
+        },
+        "zoneinfo": {
+            "type": "string",
+            "title": "Time zone",
+            "description": "An IANA time zone. Example: Europe/Paris.",
+            "maxLength": 64,
+        },
+        "picture": {
+            "type": "string",
+            "format": "uri",
+            "title": "Picture",
+            "description": "Address of a profile picture. Example: https://example.com/me.png",
+            "maxLength": 2048,
+        },
+        "website": {
+            "type": "string",
+            "format": "uri",
+            "title": "Website",
+            "description": "Example: https://example.com",
+            "maxLength": 2048,
+        },
+    },
+    "required": ["given_name", "family_name", "name"],
+    "additionalProperties": False,
+}
+
+METADATA = {
+    "$schema": DRAFT,
+    "title": "Default metadata",
+    "type": "object",
+    "properties": {
+        "external_id": {
+            "type": "string",
+            "title": "External ID",
+            "description": "The user's id in another system (CRM, previous identity provider).",
+            "maxLength": 255,
+        },
+        "notes": {
+            "type": "string",
+            "title": "Notes",
+            "description": "Operator notes. Never shown to the user.",
+            "maxLength": 2000,
+        },
+    },
+    "additionalProperties": False,
+}
