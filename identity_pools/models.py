@@ -320,9 +320,6 @@ class GroupMembership(models.Model):
                 violation_error_message=_("This user is already in the group."),
             )
         ]
-        indexes = [
-            models.Index(fields=["group", "id"], name="ip_groupmember_group_idx"),
-        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} in {self.group_id}"
