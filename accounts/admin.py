@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import Operator, RateLimitBucket
+from .models import Code, Operator, PasswordCredential, RateLimitBucket
 
 
 class OperatorChangeForm(UserChangeForm):
@@ -63,4 +63,44 @@ class RateLimitBucketAdmin(admin.ModelAdmin):
     search_fields = ("key",)
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(PasswordCredential)
+class PasswordCredentialAdmin(admin.ModelAdmin):
+    """The hash is never shown; operators see the state only."""
+
+    list_display = ("user", "state", "changed_at")
+    list_filter = ("state",)
+    exclude = ("password",)
+    readonly_fields = ("user", "changed_at")
+    list_select_related = ("user",)
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(Code)
+class CodeAdmin(admin.ModelAdmin):
+    list_display = (
+        "purpose",
+        "user",
+        "created_at",
+        "expires_at",
+        "used_at",
+        "attempts",
+    )
+    list_filter = ("purpose",)
+    exclude = ("code_hash",)
+    list_select_related = ("user",)
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields if f.name != "code_hash"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

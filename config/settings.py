@@ -171,6 +171,10 @@ MAILERS = mailers_from_url(
     if PRODUCTION
     else env.str("EMAIL_URL", default="consolemail://")
 )
+# Text messages (mobile identifiers): accounts.sms.ConsoleBackend, FileBackend
+# (appends JSON lines to SMS_FILE_PATH) or LocmemBackend (tests).
+SMS_BACKEND = env.str("SMS_BACKEND", default="accounts.sms.ConsoleBackend")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(BASE_DIR / "sent_sms.jsonl"))
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Identity Pools <no-reply@localhost>"
 )

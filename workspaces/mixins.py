@@ -33,7 +33,12 @@ class WorkspaceScopedMixin(LoginRequiredMixin):
         needed = self.view_role if request.method in SAFE_METHODS else self.change_role
         if not self.membership.allows(needed):
             raise PermissionDenied("Your role in this workspace does not allow this.")
+        self.resolve_objects()
         return super().dispatch(request, *args, **kwargs)
+
+    def resolve_objects(self) -> None:
+        """Hook for subclasses: look up deeper objects (through ``self.workspace``)
+        before the handler runs. Raise Http404 for missing or foreign ones."""
 
     @property
     def can_change(self) -> bool:

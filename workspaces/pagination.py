@@ -20,15 +20,19 @@ class KeysetPage:
 
 
 def keyset_page(
-    queryset: QuerySet, *, cursor: str | None, size: int = 50, field: str = "id"
+    queryset: QuerySet,
+    *,
+    cursor: str | None,
+    size: int = 50,
+    field: str = "id",
+    descending: bool = True,
 ) -> KeysetPage:
-    """One page of ``queryset`` ordered by ``-field`` (a unique, indexed, monotonic
-    column), starting after ``cursor`` (the last ``field`` value of the previous page).
-
-    A cursor that does not parse is treated as "first page".
+    """One page of ``queryset`` ordered by ``field`` (a unique, indexed column;
+    newest first for time-ordered ids), starting after ``cursor`` (the last ``field``
+    value of the previous page). A cursor that does not parse means "first page".
     """
     model_field = queryset.model._meta.get_field(field)
-    qs = queryset.order_by(f"-{field}")
+    qs = queryset.order_by(f"-{field}" if descending else field)
     value = None
     if cursor:
         try:
@@ -36,7 +40,7 @@ def keyset_page(
         except Exception:
             value = None
     if value is not None:
-        qs = qs.filter(**{f"{field}__lt": value})
+        qs = qs.filter(**{f"{field}__{'lt' if descending else 'gt'}": value})
     rows = list(qs[: size + 1])
     next_cursor = str(getattr(rows[size - 1], field)) if len(rows) > size else None
     return KeysetPage(

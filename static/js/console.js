@@ -10,3 +10,16 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// Create User: show the password fields only when "Set credentials" is chosen.
+document.addEventListener("DOMContentLoaded", () => {
+  const radios = document.querySelectorAll('input[name="mode"]');
+  const box = document.querySelector(".credentials");
+  if (!radios.length || !box) return;
+  const sync = () => {
+    const chosen = document.querySelector('input[name="mode"]:checked');
+    box.hidden = !chosen || chosen.value !== "credentials";
+  };
+  radios.forEach((r) => r.addEventListener("change", sync));
+  sync();
+});

@@ -8,7 +8,13 @@ from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from django.views import View
 
-from tests.factories import MembershipFactory, WorkspaceFactory
+from tests.factories import (
+    GroupFactory,
+    IdentityPoolFactory,
+    MembershipFactory,
+    PoolUserFactory,
+    WorkspaceFactory,
+)
 from workspaces.mixins import WorkspaceScopedMixin
 from workspaces.models import Role
 from workspaces.services import member_invite
@@ -66,10 +72,20 @@ def tenants(db):
             email=f"new-{key}@example.com",
             role="viewer",
         )
+        pool = IdentityPoolFactory(workspace=ws)
+        user = PoolUserFactory(pool=pool)
+        group = GroupFactory(pool=pool)
         data[key] = {
             "owner": owner.operator,
             "workspace": ws,
-            "kwargs": {"membership": member.pk, "invitation": invitation.pk},
+            "kwargs": {
+                "membership": member.pk,
+                "invitation": invitation.pk,
+                "pool": pool.pk,
+                "user": user.pk,
+                "group": group.pk,
+                "identifier": user.identifiers.get().pk,
+            },
         }
     return data
 

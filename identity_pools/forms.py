@@ -1,0 +1,267 @@
+"""Form shapes for pool, user and group screens. Writes happen in the services."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .errors import message
+from .identifiers import identifier_parse
+from .models import IdentityPool, PoolUser, UserSchema
+from .passwords import password_check, password_policy_for
+from .schemas import (
+    schema_data_errors,
+    schema_data_from_form,
+    schema_form_fields,
+    schema_form_initial,
+)
+from .services.users import MODE_CREDENTIALS, MODE_INVITE
+
+DATA_PREFIX = "data_"
+
+
+class PoolForm(forms.Form):
+    name = forms.CharField(label=_("Pool name"), max_length=100)
+    description = forms.CharField(
+        label=_("Description"), max_length=1000, required=False, widget=forms.Textarea
+    )
+
+
+class PoolDeleteForm(forms.Form):
+    confirm_name = forms.CharField(label=_("Pool name"), max_length=100)
+
+
+class SchemaDataFormMixin:
+    """Adds the fields of a JSON Schema (prefixed) and validates the data as a whole
+    against the schema, putting each error next to its field."""
+
+    def add_schema_fields(
+        self, document: dict, prefix: str, initial: dict | None
+    ) -> None:
+        self.schema_document = document
+        self.schema_prefix = prefix
+        self.schema_fields = schema_form_fields(document, prefix=prefix)
+        self.fields.update(self.schema_fields)
+        if initial:
+            self.initial.update(schema_form_initial(document, initial, prefix=prefix))
+
+    def schema_bound_fields(self):
+        return [self[name] for name in self.schema_fields]
+
+    def other_bound_fields(self):
+        return [f for f in self.visible_fields() if f.name not in self.schema_fields]
+
+    def clean_schema_data(self) -> dict:
+        data = schema_data_from_form(
+            self.schema_document, self.cleaned_data, prefix=self.schema_prefix
+        )
+        for prop, errors in schema_data_errors(self.schema_document, data).items():
+            field = self.schema_prefix + prop
+            if field in self.errors:
+                continue  # the field's own check already said what is wrong
+            for error in errors:
+                self.add_error(
+                    field if field in self.fields else None,
+                    ValidationError(error, code="schema"),
+                )
+        return data
+
+
+class PoolUserCreateForm(SchemaDataFormMixin, forms.Form):
+    identifier = forms.CharField(
+        label=_("Email/Mobile"),
+        max_length=254,
+        help_text=_(
+            "User identifier for login: an email address, or a mobile number with its "
+            "country code, e.g. +44 7911 123456."
+        ),
+    )
+    mode = forms.ChoiceField(
+        label=_("Mode"),
+        choices=[
+            (MODE_INVITE, _("Send invitation – Sends a link for user registration")),
+            (
+                MODE_CREDENTIALS,
+                _("Set credentials – Admin sets a password for the user"),
+            ),
+        ],
+        initial=MODE_INVITE,
+        widget=forms.RadioSelect,
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        required=False,
+        max_length=1024,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Confirm password"),
+        strip=False,
+        required=False,
+        max_length=1024,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    must_change_password = forms.BooleanField(
+        label=_("User must change password at first sign-in"), required=False
+    )
+
+    def __init__(self, *args, pool: IdentityPool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.pool = pool
+        self.policy = password_policy_for(pool)
+        self.fields["password1"].help_text = self.policy.describe()
+        self.add_schema_fields(pool.user_schema.document, DATA_PREFIX, None)
+        # Order: identifier, user data, then mode and credentials (as in the guide).
+        order = ["identifier", *self.schema_fields, "mode", "password1", "password2"]
+        self.order_fields([*order, "must_change_password"])
+
+    def clean_identifier(self) -> str:
+        raw = self.cleaned_data["identifier"]
+        self.parsed_identifier = identifier_parse(raw)
+        return raw
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["user_data"] = self.clean_schema_data()
+        if cleaned.get("mode") == MODE_CREDENTIALS:
+            p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+            if not p1:
+                self.add_error(
+                    "password1",
+                    ValidationError(message("password_required"), code="required"),
+                )
+            elif p1 != p2:
+                self.add_error(
+                    "password2",
+                    ValidationError(
+                        message("password_mismatch"), code="password_mismatch"
+                    ),
+                )
+            else:
+                identifiers = (
+                    [self.parsed_identifier.value]
+                    if hasattr(self, "parsed_identifier")
+                    else []
+                )
+                try:
+                    password_check(p1, policy=self.policy, identifiers=identifiers)
+                except ValidationError as exc:
+                    self.add_error("password1", exc)
+        return cleaned
+
+
+class SchemaDataForm(SchemaDataFormMixin, forms.Form):
+    """Edit user data or metadata through its schema."""
+
+    def __init__(self, *args, document: dict, values: dict, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_schema_fields(document, DATA_PREFIX, values)
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["schema_data"] = self.clean_schema_data()
+        return cleaned
+
+
+class IdentifierAddForm(forms.Form):
+    identifier = forms.CharField(
+        label=_("Email/Mobile"),
+        max_length=254,
+        help_text=_(
+            "Another email address, or a mobile number such as +44 7700 900123."
+        ),
+    )
+
+    def clean_identifier(self) -> str:
+        raw = self.cleaned_data["identifier"]
+        identifier_parse(raw)
+        return raw
+
+
+class UserStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[
+            (PoolUser.Status.ACTIVE, _("Activate")),
+            (PoolUser.Status.INACTIVE, _("Deactivate")),
+        ]
+    )
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    description = forms.CharField(
+        label=_("Description"), max_length=1000, required=False, widget=forms.Textarea
+    )
+
+
+class UserIdsField(forms.Field):
+    """A list of user ids from checkboxes named ``users``."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        if not value:
+            return []
+        ids = []
+        for raw in value:
+            try:
+                ids.append(uuid.UUID(str(raw)))
+            except ValueError as exc:
+                raise ValidationError(
+                    _("“%(value)s” is not a user id."),
+                    code="invalid",
+                    params={"value": raw},
+                ) from exc
+        return ids
+
+
+class UserSelectionForm(forms.Form):
+    users = UserIdsField(
+        label=_("Users"),
+        error_messages={"required": message("no_users_chosen")},
+    )
+
+
+class UserGroupAddForm(forms.Form):
+    group = forms.ModelChoiceField(
+        label=_("Group"), queryset=None, empty_label=_("Choose a group")
+    )
+
+    def __init__(self, *args, pool: IdentityPool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = pool.groups.order_by("name")
+
+
+class PoolSchemasForm(forms.Form):
+    user_schema = forms.ModelChoiceField(
+        label=_("User data schema"),
+        queryset=None,
+        empty_label=None,
+        help_text=_("The user data every user of this pool must satisfy."),
+    )
+    metadata_schema = forms.ModelChoiceField(
+        label=_("Metadata schema"),
+        queryset=None,
+        empty_label=None,
+        help_text=_("Operator-only data kept with each user."),
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "Change anyway: I understand some existing users do not satisfy the new schema"
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args, pool: IdentityPool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        schemas = UserSchema.objects.for_workspace(pool.workspace).order_by("name")
+        self.fields["user_schema"].queryset = schemas.filter(
+            kind=UserSchema.Kind.USER_DATA
+        )
+        self.fields["metadata_schema"].queryset = schemas.filter(
+            kind=UserSchema.Kind.METADATA
+        )

@@ -1,0 +1,171 @@
+"""Writes of identity pools. Each runs in one transaction with its audit event."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from workspaces.audit import audit_record
+from workspaces.models import Workspace
+
+from ..errors import message
+from ..models import IdentityPool, UserSchema
+
+
+def _name_taken() -> ValidationError:
+    return ValidationError(
+        {"name": ValidationError(message("pool_name_taken"), code="pool_name_taken")}
+    )
+
+
+def pool_create(
+    *, workspace: Workspace, actor, name: str, description: str = ""
+) -> IdentityPool:
+    """Create an empty pool using the built-in schemas."""
+    pool = IdentityPool(workspace=workspace, name=name.strip(), description=description)
+    pool.full_clean(
+        exclude=["user_schema", "metadata_schema"], validate_constraints=False
+    )
+    if IdentityPool.objects.filter(
+        workspace=workspace, name__iexact=pool.name
+    ).exists():
+        raise _name_taken()
+    try:
+        with transaction.atomic():
+            pool.save()
+            audit_record(
+                actor=actor,
+                action="pool.created",
+                workspace=workspace,
+                target=pool,
+                details={"name": pool.name},
+            )
+    except IntegrityError as exc:  # the same name created at the same moment
+        raise _name_taken() from exc
+    return pool
+
+
+def pool_update(
+    *, pool: IdentityPool, actor, name: str, description: str
+) -> IdentityPool:
+    name = name.strip()
+    changes = {}
+    if pool.name != name:
+        changes["name"] = [pool.name, name]
+    if pool.description != description:
+        changes["description"] = [pool.description, description]
+    if (
+        IdentityPool.objects.filter(workspace_id=pool.workspace_id, name__iexact=name)
+        .exclude(pk=pool.pk)
+        .exists()
+    ):
+        raise _name_taken()
+    pool.name, pool.description = name, description
+    pool.full_clean(
+        exclude=["user_schema", "metadata_schema"], validate_constraints=False
+    )
+    try:
+        with transaction.atomic():
+            pool.save(update_fields=["name", "description", "updated_at"])
+            if changes:
+                audit_record(
+                    actor=actor,
+                    action="pool.updated",
+                    workspace=pool.workspace,
+                    target=pool,
+                    details={"changes": changes},
+                )
+    except IntegrityError as exc:
+        raise _name_taken() from exc
+    return pool
+
+
+def pool_delete(*, pool: IdentityPool, actor, confirm_name: str) -> None:
+    """Delete the pool with its users, identifiers, groups and codes (one statement:
+    the foreign keys cascade in the database). ``confirm_name`` must equal the name."""
+    if confirm_name.strip() != pool.name:
+        raise ValidationError(
+            {
+                "confirm_name": ValidationError(
+                    message("pool_confirm_mismatch"), code="pool_confirm_mismatch"
+                )
+            }
+        )
+    with transaction.atomic():
+        locked = IdentityPool.objects.select_for_update().get(pk=pool.pk)
+        audit_record(
+            actor=actor,
+            action="pool.deleted",
+            workspace=pool.workspace,
+            target=pool,
+            details={
+                "name": pool.name,
+                "users": locked.user_count,
+                "groups": locked.groups.count(),
+            },
+        )
+        IdentityPool.objects.filter(pk=pool.pk).delete()
+
+
+def pool_change_schemas(
+    *,
+    pool: IdentityPool,
+    actor,
+    user_schema: UserSchema,
+    metadata_schema: UserSchema,
+    force: bool = False,
+):
+    """Point the pool at other schemas. Unless ``force``, refuses (code
+    ``schema_breaks_users``, with the impact attached as ``exc.impact``) when existing
+    users would not satisfy the new ones."""
+    from .schemas import user_schema_impact
+
+    for schema, kind, field in (
+        (user_schema, UserSchema.Kind.USER_DATA, "user_schema"),
+        (metadata_schema, UserSchema.Kind.METADATA, "metadata_schema"),
+    ):
+        if schema.kind != kind or schema.workspace_id not in (None, pool.workspace_id):
+            raise ValidationError(
+                {field: ValidationError(message("schema_wrong_kind"), code="invalid")}
+            )
+    impacts = []
+    if user_schema.pk != pool.user_schema_id:
+        impacts.append(
+            user_schema_impact(
+                document=user_schema.document, kind=user_schema.kind, pools=[pool]
+            )
+        )
+    if metadata_schema.pk != pool.metadata_schema_id:
+        impacts.append(
+            user_schema_impact(
+                document=metadata_schema.document,
+                kind=metadata_schema.kind,
+                pools=[pool],
+            )
+        )
+    failing = sum(i.failing for i in impacts)
+    if failing and not force:
+        exc = ValidationError(
+            message("schema_breaks_users") % {"count": failing},
+            code="schema_breaks_users",
+        )
+        exc.impacts = impacts
+        raise exc
+    changes = {}
+    if pool.user_schema_id != user_schema.pk:
+        changes["user_schema"] = [str(pool.user_schema), user_schema.name]
+    if pool.metadata_schema_id != metadata_schema.pk:
+        changes["metadata_schema"] = [str(pool.metadata_schema), metadata_schema.name]
+    if not changes:
+        return pool
+    with transaction.atomic():
+        pool.user_schema, pool.metadata_schema = user_schema, metadata_schema
+        pool.save(update_fields=["user_schema", "metadata_schema", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="pool.schemas_changed",
+            workspace=pool.workspace,
+            target=pool,
+            details={"changes": changes, "failing_users": failing},
+        )
+    return pool

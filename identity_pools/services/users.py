@@ -1,0 +1,336 @@
+"""Writes of pool users and their identifiers. Each runs in one transaction with its
+audit event; messages are sent only after the transaction commits."""
+
+from __future__ import annotations
+
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.codes import code_issue_link_token
+from accounts.emails import absolute_url, send_templated_email
+from accounts.models import Code, PasswordCredential
+from accounts.sms import send_templated_sms
+from workspaces.audit import audit_record
+
+from ..errors import message
+from ..identifiers import ParsedIdentifier, identifier_parse
+from ..models import Group, Identifier, IdentityPool, PoolUser
+from ..passwords import password_check, password_policy_for
+from ..schemas import display_name_from, schema_data_errors
+
+MODE_INVITE = "invite"
+MODE_CREDENTIALS = "credentials"
+
+
+def _field_error(field: str, code: str, text: str | None = None) -> ValidationError:
+    return ValidationError({field: ValidationError(text or message(code), code=code)})
+
+
+def _parse(field: str, raw: str) -> ParsedIdentifier:
+    try:
+        return identifier_parse(raw)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.error_list}) from exc
+
+
+def _check_data(document: dict, data: dict, field: str) -> None:
+    errors = schema_data_errors(document, data)
+    if errors:
+        raise ValidationError(
+            {field: [m for messages in errors.values() for m in messages]},
+            code="schema_data_invalid",
+        )
+
+
+def invitation_link(*, workspace_slug: str, token: str) -> str:
+    """The registration link of an invitation (the hosted page under /w/<workspace>/)."""
+    return absolute_url(f"/w/{workspace_slug}/invitation/{token}/")
+
+
+def _send_invitation(
+    *,
+    pool: IdentityPool,
+    user: PoolUser,
+    identifier: Identifier,
+    code: Code,
+    secret: str,
+) -> None:
+    context = {
+        "pool": pool,
+        "name": user.display_name,
+        "link": invitation_link(workspace_slug=pool.workspace.slug, token=secret),
+        "expires_at": code.expires_at,
+    }
+    if identifier.type == Identifier.Type.EMAIL:
+        send_templated_email(
+            to=identifier.value, template="pool_invitation", context=context
+        )
+    else:
+        send_templated_sms(
+            to=identifier.value, template="pool_invitation", context=context
+        )
+
+
+def pool_user_create(
+    *,
+    pool: IdentityPool,
+    actor,
+    identifier: str,
+    user_data: dict,
+    mode: str,
+    password: str | None = None,
+    must_change_password: bool = False,
+    metadata: dict | None = None,
+) -> PoolUser:
+    """Create a user of ``pool`` with one identifier.
+
+    ``mode`` "credentials": the operator sets the password (checked against the
+    pool's policy); the user is active. ``mode`` "invite": the user is "new" and gets
+    a single-use registration link (email, or SMS for a mobile number) after commit.
+    Raises ValidationError keyed by "identifier", "user_data", "metadata", "password"
+    or "mode"; nothing is written then.
+    """
+    parsed = _parse("identifier", identifier)
+    _check_data(pool.user_schema.document, user_data, "user_data")
+    metadata = metadata or {}
+    _check_data(pool.metadata_schema.document, metadata, "metadata")
+    if mode not in (MODE_INVITE, MODE_CREDENTIALS):
+        raise _field_error(
+            "mode", "invalid", "Choose “Send invitation” or “Set credentials”."
+        )
+    if mode == MODE_CREDENTIALS:
+        if not password:
+            raise _field_error("password", "password_required")
+        try:
+            password_check(
+                password, policy=password_policy_for(pool), identifiers=[parsed.value]
+            )
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.error_list}) from exc
+    if Identifier.objects.filter(
+        pool=pool, type=parsed.type, value=parsed.value
+    ).exists():
+        raise _field_error("identifier", "identifier_taken")
+
+    try:
+        with transaction.atomic():
+            user = PoolUser(
+                pool=pool,
+                status=PoolUser.Status.ACTIVE
+                if mode == MODE_CREDENTIALS
+                else PoolUser.Status.NEW,
+                user_data=user_data,
+                metadata=metadata,
+                display_name=display_name_from(user_data),
+            )
+            user.save()
+            ident = Identifier.objects.create(
+                pool=pool, user=user, type=parsed.type, value=parsed.value
+            )
+            if mode == MODE_CREDENTIALS:
+                PasswordCredential.objects.create(
+                    user=user,
+                    password=make_password(password),
+                    state=PasswordCredential.State.MUST_CHANGE
+                    if must_change_password
+                    else PasswordCredential.State.VALID,
+                )
+            IdentityPool.objects.filter(pk=pool.pk).update(
+                user_count=F("user_count") + 1
+            )
+            audit_record(
+                actor=actor,
+                action="pool_user.created",
+                workspace=pool.workspace,
+                target=user,
+                details={
+                    "pool": str(pool.pk),
+                    "identifier": parsed.value,
+                    "mode": mode,
+                    "must_change_password": bool(must_change_password),
+                },
+            )
+            if mode == MODE_INVITE:
+                code, secret = code_issue_link_token(
+                    user=user, purpose=Code.Purpose.INVITATION, identifier=ident
+                )
+                transaction.on_commit(
+                    lambda: _send_invitation(
+                        pool=pool, user=user, identifier=ident, code=code, secret=secret
+                    )
+                )
+    except IntegrityError as exc:
+        # Another operator created the same identifier at the same moment.
+        raise _field_error("identifier", "identifier_taken") from exc
+    return user
+
+
+def pool_user_invitation_resend(*, user: PoolUser, actor) -> Code:
+    """Replace the user's invitation link with a new one and send it."""
+    if user.status != PoolUser.Status.NEW:
+        raise ValidationError(message("invitation_not_new"), code="invitation_not_new")
+    identifiers = list(user.identifiers.order_by("id"))
+    target = next(
+        (i for i in identifiers if i.type == Identifier.Type.EMAIL),
+        identifiers[0] if identifiers else None,
+    )
+    if target is None:
+        raise ValidationError(
+            message("invitation_no_email"), code="invitation_no_email"
+        )
+    pool = user.pool
+    with transaction.atomic():
+        code, secret = code_issue_link_token(
+            user=user, purpose=Code.Purpose.INVITATION, identifier=target
+        )
+        audit_record(
+            actor=actor,
+            action="pool_user.invitation_sent",
+            workspace=pool.workspace,
+            target=user,
+            details={"to": target.value},
+        )
+        transaction.on_commit(
+            lambda: _send_invitation(
+                pool=pool, user=user, identifier=target, code=code, secret=secret
+            )
+        )
+    return code
+
+
+def pool_user_update_data(*, user: PoolUser, actor, user_data: dict) -> PoolUser:
+    _check_data(user.pool.user_schema.document, user_data, "user_data")
+    changed = sorted(
+        k
+        for k in set(user.user_data) | set(user_data)
+        if user.user_data.get(k) != user_data.get(k)
+    )
+    with transaction.atomic():
+        user.user_data = user_data
+        user.display_name = display_name_from(user_data)
+        user.save(update_fields=["user_data", "display_name", "updated_at"])
+        if changed:
+            audit_record(
+                actor=actor,
+                action="pool_user.data_updated",
+                workspace=user.pool.workspace,
+                target=user,
+                details={"fields": changed},
+            )
+    return user
+
+
+def pool_user_update_metadata(*, user: PoolUser, actor, metadata: dict) -> PoolUser:
+    _check_data(user.pool.metadata_schema.document, metadata, "metadata")
+    changed = sorted(
+        k
+        for k in set(user.metadata) | set(metadata)
+        if user.metadata.get(k) != metadata.get(k)
+    )
+    with transaction.atomic():
+        user.metadata = metadata
+        user.save(update_fields=["metadata", "updated_at"])
+        if changed:
+            audit_record(
+                actor=actor,
+                action="pool_user.metadata_updated",
+                workspace=user.pool.workspace,
+                target=user,
+                details={"fields": changed},
+            )
+    return user
+
+
+def pool_user_set_status(*, user: PoolUser, actor, status: str) -> PoolUser:
+    """Activate or deactivate. A deactivated user cannot sign in."""
+    if status not in (PoolUser.Status.ACTIVE, PoolUser.Status.INACTIVE):
+        raise ValidationError("Choose activate or deactivate.", code="invalid")
+    old = user.status
+    if old == status:
+        return user
+    with transaction.atomic():
+        user.status = status
+        user.save(update_fields=["status", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="pool_user.activated"
+            if status == PoolUser.Status.ACTIVE
+            else "pool_user.deactivated",
+            workspace=user.pool.workspace,
+            target=user,
+            details={"from": old, "to": status},
+        )
+    return user
+
+
+def pool_user_delete(*, user: PoolUser, actor) -> None:
+    """Delete the user with identifiers, credentials, codes and group memberships."""
+    pool = user.pool
+    with transaction.atomic():
+        # Lock the user first: a concurrent "Assign Users" waits, then fails cleanly.
+        PoolUser.objects.select_for_update().filter(pk=user.pk).first()
+        Group.objects.filter(memberships__user=user).update(
+            member_count=F("member_count") - 1
+        )
+        IdentityPool.objects.filter(pk=pool.pk).update(user_count=F("user_count") - 1)
+        audit_record(
+            actor=actor,
+            action="pool_user.deleted",
+            workspace=pool.workspace,
+            target=user,
+            details={
+                "pool": str(pool.pk),
+                "identifiers": list(user.identifiers.values_list("value", flat=True)),
+            },
+        )
+        PoolUser.objects.filter(pk=user.pk).delete()
+
+
+def identifier_add(*, user: PoolUser, actor, identifier: str) -> Identifier:
+    parsed = _parse("identifier", identifier)
+    pool = user.pool
+    if Identifier.objects.filter(
+        pool=pool, type=parsed.type, value=parsed.value
+    ).exists():
+        raise _field_error("identifier", "identifier_taken")
+    try:
+        with transaction.atomic():
+            ident = Identifier.objects.create(
+                pool=pool, user=user, type=parsed.type, value=parsed.value
+            )
+            audit_record(
+                actor=actor,
+                action="pool_user.identifier_added",
+                workspace=pool.workspace,
+                target=user,
+                details={"identifier": parsed.value},
+            )
+    except IntegrityError as exc:
+        raise _field_error("identifier", "identifier_taken") from exc
+    return ident
+
+
+def identifier_remove(*, identifier: Identifier, actor) -> None:
+    """Remove an identifier; never the user's last one."""
+    user = identifier.user
+    with transaction.atomic():
+        PoolUser.objects.select_for_update().filter(pk=user.pk).first()
+        if user.identifiers.count() <= 1:
+            raise ValidationError(message("identifier_last"), code="identifier_last")
+        audit_record(
+            actor=actor,
+            action="pool_user.identifier_removed",
+            workspace=user.pool.workspace,
+            target=user,
+            details={"identifier": identifier.value},
+        )
+        identifier.delete()
+
+
+def identifier_mark_verified(*, identifier: Identifier) -> None:
+    Identifier.objects.filter(pk=identifier.pk).update(
+        is_verified=True, verified_at=timezone.now()
+    )

@@ -1,0 +1,192 @@
+"""Groups tab: list, Create Group, group page with members, Assign Users."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, TemplateView
+
+from workspaces.views import apply_errors
+
+from .. import selectors
+from ..forms import GroupForm, UserSelectionForm
+from ..mixins import GroupScopedMixin, PoolScopedMixin
+from ..models import PoolUser
+from ..services import groups as services
+from .users import user_filters
+
+
+class GroupListView(PoolScopedMixin, TemplateView):
+    template_name = "identity_pools/group_list.html"
+    pool_tab = "groups"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["page"] = selectors.group_list(
+            pool=self.pool, cursor=self.request.GET.get("after")
+        )
+        return context
+
+
+class GroupCreateView(PoolScopedMixin, FormView):
+    template_name = "identity_pools/group_form.html"
+    form_class = GroupForm
+    pool_tab = "groups"
+
+    def form_valid(self, form):
+        try:
+            group = services.group_create(
+                pool=self.pool, actor=self.request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Group “%s” created.") % group.name)
+        return redirect(
+            "identity_pools:group_detail", self.workspace.slug, self.pool.pk, group.pk
+        )
+
+
+class GroupUpdateView(GroupScopedMixin, FormView):
+    template_name = "identity_pools/group_form.html"
+    form_class = GroupForm
+
+    def get_initial(self):
+        return {"name": self.group.name, "description": self.group.description}
+
+    def form_valid(self, form):
+        try:
+            services.group_update(
+                group=self.group, actor=self.request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Group saved."))
+        return redirect(
+            "identity_pools:group_detail",
+            self.workspace.slug,
+            self.pool.pk,
+            self.group.pk,
+        )
+
+
+class GroupDetailView(GroupScopedMixin, TemplateView):
+    """Members, with the same search and pagination as the Users tab; remove selected."""
+
+    template_name = "identity_pools/group_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        base = user_filters(self.request, self.pool)
+        filters = selectors.UserFilter(
+            q=base.q, by=base.by, status=base.status, group=self.group
+        )
+        context["filters"] = filters
+        context["statuses"] = PoolUser.Status.choices
+        context["page"] = selectors.pool_user_list(
+            pool=self.pool, filters=filters, cursor=self.request.GET.get("after")
+        )
+        query = self.request.GET.copy()
+        query.pop("after", None)
+        context["query"] = query.urlencode()
+        return context
+
+
+class GroupRemoveUsersView(GroupScopedMixin, FormView):
+    """POST users=<id>&users=<id>… removes them from the group."""
+
+    form_class = UserSelectionForm
+
+    def get(self, request, *args, **kwargs):
+        return self._back()
+
+    def _back(self):
+        return redirect(
+            "identity_pools:group_detail",
+            self.workspace.slug,
+            self.pool.pk,
+            self.group.pk,
+        )
+
+    def form_invalid(self, form):
+        messages.error(self.request, " ".join(form.errors.get("users", [])))
+        return self._back()
+
+    def form_valid(self, form):
+        try:
+            removed = services.group_remove_users(
+                group=self.group,
+                actor=self.request.user,
+                user_ids=form.cleaned_data["users"],
+            )
+        except ValidationError as exc:
+            messages.error(self.request, " ".join(exc.messages))
+            return self._back()
+        messages.success(self.request, _("Removed %d users from the group.") % removed)
+        return self._back()
+
+
+class GroupAssignUsersView(GroupScopedMixin, FormView):
+    """Assign Users: search the pool's users, tick many, assign at once."""
+
+    template_name = "identity_pools/group_assign.html"
+    form_class = UserSelectionForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        base = user_filters(self.request, self.pool)
+        context["filters"] = selectors.UserFilter(
+            q=base.q, by=base.by, status=base.status
+        )
+        context["page"] = selectors.pool_user_list(
+            pool=self.pool,
+            filters=context["filters"],
+            cursor=self.request.GET.get("after"),
+        )
+        context["member_ids"] = set(
+            self.group.memberships.filter(
+                user_id__in=[u.pk for u in context["page"].items]
+            ).values_list("user_id", flat=True)
+        )
+        context["statuses"] = PoolUser.Status.choices
+        query = self.request.GET.copy()
+        query.pop("after", None)
+        context["query"] = query.urlencode()
+        return context
+
+    def form_valid(self, form):
+        try:
+            added = services.group_assign_users(
+                group=self.group,
+                actor=self.request.user,
+                user_ids=form.cleaned_data["users"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.form_invalid(form)
+        skipped = len(form.cleaned_data["users"]) - added
+        text = _("Assigned %d users to the group.") % added
+        if skipped:
+            text += " " + _("%d were already members.") % skipped
+        messages.success(self.request, text)
+        return redirect(
+            "identity_pools:group_detail",
+            self.workspace.slug,
+            self.pool.pk,
+            self.group.pk,
+        )
+
+
+class GroupDeleteView(GroupScopedMixin, TemplateView):
+    template_name = "identity_pools/group_delete.html"
+
+    def post(self, request, *args, **kwargs):
+        services.group_delete(group=self.group, actor=request.user)
+        messages.success(
+            request,
+            _("Group “%s” deleted. Its users stay in the pool.") % self.group.name,
+        )
+        return redirect("identity_pools:group_list", self.workspace.slug, self.pool.pk)

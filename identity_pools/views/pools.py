@@ -1,0 +1,158 @@
+"""Pools: list ("Users" in the navigation), Create Pool, settings and delete."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, RedirectView, TemplateView
+
+from workspaces.mixins import WorkspaceScopedMixin
+from workspaces.views import apply_errors
+
+from .. import selectors
+from ..forms import PoolDeleteForm, PoolForm, PoolSchemasForm
+from ..mixins import PoolScopedMixin
+from ..services import pools as services
+
+
+class PoolListView(WorkspaceScopedMixin, TemplateView):
+    template_name = "identity_pools/pool_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["pools"] = selectors.pool_list(workspace=self.workspace)
+        context["nav"] = "pools"
+        return context
+
+
+class PoolCreateView(WorkspaceScopedMixin, FormView):
+    template_name = "identity_pools/pool_create.html"
+    form_class = PoolForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["nav"] = "pools"
+        return context
+
+    def form_valid(self, form):
+        try:
+            pool = services.pool_create(
+                workspace=self.workspace, actor=self.request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Pool “%s” created.") % pool.name)
+        return redirect("identity_pools:pool_user_list", self.workspace.slug, pool.pk)
+
+
+class PoolDetailView(PoolScopedMixin, RedirectView):
+    """A pool opens on its Users tab."""
+
+    pattern_name = "identity_pools:pool_user_list"
+
+
+class PoolSettingsView(PoolScopedMixin, FormView):
+    template_name = "identity_pools/pool_settings.html"
+    form_class = PoolForm
+    pool_tab = "settings"
+
+    def get_initial(self):
+        return {"name": self.pool.name, "description": self.pool.description}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["schemas_form"] = kwargs.get("schemas_form") or PoolSchemasForm(
+            pool=self.pool,
+            initial={
+                "user_schema": self.pool.user_schema_id,
+                "metadata_schema": self.pool.metadata_schema_id,
+            },
+        )
+        return context
+
+    def form_valid(self, form):
+        try:
+            services.pool_update(
+                pool=self.pool, actor=self.request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Pool settings saved."))
+        return redirect(
+            "identity_pools:pool_settings", self.workspace.slug, self.pool.pk
+        )
+
+
+class PoolSchemasView(PoolScopedMixin, FormView):
+    """Change the pool's schemas. Reports how many users would not satisfy the new
+    ones (with examples) and asks for confirmation first."""
+
+    template_name = "identity_pools/pool_settings.html"
+    form_class = PoolSchemasForm
+    pool_tab = "settings"
+
+    def get(self, request, *args, **kwargs):
+        return redirect(
+            "identity_pools:pool_settings", self.workspace.slug, self.pool.pk
+        )
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["pool"] = self.pool
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["schemas_form"] = context.pop("form")
+        context["form"] = PoolForm(
+            initial={"name": self.pool.name, "description": self.pool.description}
+        )
+        return context
+
+    def form_valid(self, form):
+        try:
+            services.pool_change_schemas(
+                pool=self.pool,
+                actor=self.request.user,
+                user_schema=form.cleaned_data["user_schema"],
+                metadata_schema=form.cleaned_data["metadata_schema"],
+                force=form.cleaned_data["confirm"],
+            )
+        except ValidationError as exc:
+            impacts = getattr(exc, "impacts", None)
+            apply_errors(form, exc)
+            return self.render_to_response(
+                self.get_context_data(form=form, impacts=impacts)
+            )
+        messages.success(self.request, _("Pool schemas saved."))
+        return redirect(
+            "identity_pools:pool_settings", self.workspace.slug, self.pool.pk
+        )
+
+
+class PoolDeleteView(PoolScopedMixin, FormView):
+    template_name = "identity_pools/pool_delete.html"
+    form_class = PoolDeleteForm
+    pool_tab = "settings"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["group_count"] = selectors.pool_group_count(pool=self.pool)
+        return context
+
+    def form_valid(self, form):
+        try:
+            services.pool_delete(
+                pool=self.pool,
+                actor=self.request.user,
+                confirm_name=form.cleaned_data["confirm_name"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Pool “%s” deleted.") % self.pool.name)
+        return redirect("identity_pools:pool_list", self.workspace.slug)

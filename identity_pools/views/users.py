@@ -1,0 +1,381 @@
+"""Users tab: list with search and filters, Create User, and the user page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, TemplateView
+
+from accounts.models import PasswordCredential
+from workspaces.views import apply_errors
+
+from .. import selectors
+from ..access import group_access, identifier_access
+from ..forms import (
+    IdentifierAddForm,
+    PoolUserCreateForm,
+    SchemaDataForm,
+    UserGroupAddForm,
+    UserStatusForm,
+)
+from ..mixins import PoolScopedMixin, PoolUserScopedMixin
+from ..models import PoolUser
+from ..services import groups as group_services
+from ..services import users as services
+
+
+def user_filters(request, pool) -> selectors.UserFilter:
+    """Search and filters from the query string; a group id must be of this pool."""
+    params = request.GET
+    group = None
+    if params.get("group"):
+        group = group_access(pool=pool, group_id=params["group"])
+    status = params.get("status", "")
+    return selectors.UserFilter(
+        q=params.get("q", "").strip()[:254],
+        by=params.get("by", ""),
+        status=status if status in PoolUser.Status.values else "",
+        group=group,
+    )
+
+
+class PoolUserListView(PoolScopedMixin, TemplateView):
+    template_name = "identity_pools/pool_user_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filters = user_filters(self.request, self.pool)
+        context["filters"] = filters
+        context["page"] = selectors.pool_user_list(
+            pool=self.pool, filters=filters, cursor=self.request.GET.get("after")
+        )
+        context["statuses"] = PoolUser.Status.choices
+        context["groups"] = selectors.group_choices(pool=self.pool)
+        query = self.request.GET.copy()
+        query.pop("after", None)
+        context["query"] = query.urlencode()
+        return context
+
+
+class PoolUserCreateView(PoolScopedMixin, FormView):
+    template_name = "identity_pools/pool_user_create.html"
+    form_class = PoolUserCreateForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["pool"] = self.pool
+        return kwargs
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            user = services.pool_user_create(
+                pool=self.pool,
+                actor=self.request.user,
+                identifier=data["identifier"],
+                user_data=data["user_data"],
+                mode=data["mode"],
+                password=data.get("password1") or None,
+                must_change_password=data.get("must_change_password", False),
+            )
+        except ValidationError as exc:
+            apply_errors(form, _map_password(exc))
+            return self.form_invalid(form)
+        if data["mode"] == services.MODE_INVITE:
+            messages.success(
+                self.request,
+                _("User created. An invitation was sent to %s.")
+                % data["identifier"].strip(),
+            )
+        else:
+            messages.success(self.request, _("User created and active."))
+        return redirect(
+            "identity_pools:pool_user_detail",
+            self.workspace.slug,
+            self.pool.pk,
+            user.pk,
+        )
+
+
+def _map_password(exc: ValidationError) -> ValidationError:
+    """The service calls the password "password"; the form "password1"."""
+    if hasattr(exc, "error_dict") and "password" in exc.error_dict:
+        exc.error_dict["password1"] = exc.error_dict.pop("password")
+    return exc
+
+
+def user_page_context(view, **forms) -> dict:
+    """What the user page shows; ``forms`` replaces a form that failed validation."""
+    user, pool = view.pool_user, view.pool
+    try:
+        credential = user.password_credential
+    except PasswordCredential.DoesNotExist:
+        credential = None
+    return {
+        "identifiers": list(user.identifiers.order_by("id")),
+        "identifier_form": forms.get("identifier_form") or IdentifierAddForm(),
+        "group_form": forms.get("group_form") or UserGroupAddForm(pool=pool),
+        "user_groups": selectors.pool_user_groups(user=user),
+        "history": selectors.pool_user_history(user=user),
+        "user_data_rows": _rows(pool.user_schema.document, user.user_data),
+        "metadata_rows": _rows(pool.metadata_schema.document, user.metadata),
+        "credential": credential,
+    }
+
+
+class PoolUserDetailView(PoolUserScopedMixin, TemplateView):
+    template_name = "identity_pools/pool_user_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(user_page_context(self))
+        return context
+
+
+def _display(value) -> str | None:
+    if value is None or value == "" or value == []:
+        return None
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _rows(document: dict, data: dict) -> list[tuple[str, str | None]]:
+    """(title, shown value) for each schema property in schema order, then any keys
+    the schema does not declare."""
+    props = document.get("properties", {})
+    rows = [
+        (
+            spec.get("title") or key.replace("_", " ").capitalize(),
+            _display(data.get(key)),
+        )
+        for key, spec in props.items()
+    ]
+    rows += [(key, _display(value)) for key, value in data.items() if key not in props]
+    return rows
+
+
+class _UserFormView(PoolUserScopedMixin, FormView):
+    def success(self, text: str):
+        messages.success(self.request, text)
+        return redirect(
+            "identity_pools:pool_user_detail",
+            self.workspace.slug,
+            self.pool.pk,
+            self.pool_user.pk,
+        )
+
+
+class PoolUserDataView(_UserFormView):
+    """Edit user data (``kind="user_data"``) or metadata through the pool's schema."""
+
+    template_name = "identity_pools/pool_user_data.html"
+    form_class = SchemaDataForm
+    kind = "user_data"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.kind == "user_data":
+            kwargs["document"] = self.pool.user_schema.document
+            kwargs["values"] = self.pool_user.user_data
+        else:
+            kwargs["document"] = self.pool.metadata_schema.document
+            kwargs["values"] = self.pool_user.metadata
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["kind"] = self.kind
+        return context
+
+    def form_valid(self, form):
+        data = form.cleaned_data["schema_data"]
+        try:
+            if self.kind == "user_data":
+                services.pool_user_update_data(
+                    user=self.pool_user, actor=self.request.user, user_data=data
+                )
+            else:
+                services.pool_user_update_metadata(
+                    user=self.pool_user, actor=self.request.user, metadata=data
+                )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.form_invalid(form)
+        return self.success(
+            _("User data saved.") if self.kind == "user_data" else _("Metadata saved.")
+        )
+
+
+class PoolUserIdentifierAddView(_UserFormView):
+    template_name = "identity_pools/pool_user_detail.html"
+    form_class = IdentifierAddForm
+
+    def get(self, request, *args, **kwargs):
+        return redirect("identity_pools:pool_user_detail", *self.detail_args())
+
+    def detail_args(self):
+        return (self.workspace.slug, self.pool.pk, self.pool_user.pk)
+
+    def form_invalid(self, form):
+        context = self.get_context_data(form=form)
+        context.update(user_page_context(self, identifier_form=form))
+        return self.render_to_response(context)
+
+    def form_valid(self, form):
+        try:
+            services.identifier_add(
+                user=self.pool_user,
+                actor=self.request.user,
+                identifier=form.cleaned_data["identifier"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.form_invalid(form)
+        return self.success(_("Identifier added."))
+
+
+class PoolUserIdentifierRemoveView(PoolUserScopedMixin, TemplateView):
+    template_name = "identity_pools/pool_user_identifier_remove.html"
+
+    def resolve_objects(self) -> None:
+        super().resolve_objects()
+        self.identifier = identifier_access(
+            user=self.pool_user, identifier_id=self.kwargs["identifier"]
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["identifier"] = self.identifier
+        return context
+
+    def post(self, request, *args, **kwargs):
+        try:
+            services.identifier_remove(identifier=self.identifier, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, _("Identifier %s removed.") % self.identifier.value
+            )
+        return redirect(
+            "identity_pools:pool_user_detail",
+            self.workspace.slug,
+            self.pool.pk,
+            self.pool_user.pk,
+        )
+
+
+class PoolUserStatusView(PoolUserScopedMixin, TemplateView):
+    """POST status=active|inactive."""
+
+    def get(self, request, *args, **kwargs):
+        return redirect(
+            "identity_pools:pool_user_detail",
+            self.workspace.slug,
+            self.pool.pk,
+            self.pool_user.pk,
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = UserStatusForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose activate or deactivate."))
+        else:
+            user = services.pool_user_set_status(
+                user=self.pool_user,
+                actor=request.user,
+                status=form.cleaned_data["status"],
+            )
+            messages.success(
+                request,
+                _("User activated.")
+                if user.status == PoolUser.Status.ACTIVE
+                else _("User deactivated: they cannot sign in."),
+            )
+        return self.get(request, *args, **kwargs)
+
+
+class PoolUserInvitationResendView(PoolUserStatusView):
+    def post(self, request, *args, **kwargs):
+        try:
+            services.pool_user_invitation_resend(
+                user=self.pool_user, actor=request.user
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("A new invitation was sent. The earlier link no longer works."),
+            )
+        return self.get(request, *args, **kwargs)
+
+
+class PoolUserDeleteView(PoolUserScopedMixin, TemplateView):
+    template_name = "identity_pools/pool_user_delete.html"
+
+    def post(self, request, *args, **kwargs):
+        services.pool_user_delete(user=self.pool_user, actor=request.user)
+        messages.success(
+            request, _("User %s deleted.") % (self.pool_user.display_name or "")
+        )
+        return redirect(
+            "identity_pools:pool_user_list", self.workspace.slug, self.pool.pk
+        )
+
+
+class PoolUserGroupAddView(_UserFormView):
+    template_name = "identity_pools/pool_user_detail.html"
+    form_class = UserGroupAddForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["pool"] = self.pool
+        return kwargs
+
+    def get(self, request, *args, **kwargs):
+        return redirect(
+            "identity_pools:pool_user_detail",
+            self.workspace.slug,
+            self.pool.pk,
+            self.pool_user.pk,
+        )
+
+    def form_invalid(self, form):
+        context = self.get_context_data(form=form)
+        context.update(user_page_context(self, group_form=form))
+        return self.render_to_response(context)
+
+    def form_valid(self, form):
+        group = form.cleaned_data["group"]
+        added = group_services.group_assign_users(
+            group=group, actor=self.request.user, user_ids=[self.pool_user.pk]
+        )
+        text = _("Added to %s.") if added else _("Already in %s.")
+        return self.success(text % group.name)
+
+
+class PoolUserGroupRemoveView(PoolUserScopedMixin, TemplateView):
+    def resolve_objects(self) -> None:
+        super().resolve_objects()
+        self.group = group_access(pool=self.pool, group_id=self.kwargs["group"])
+
+    def get(self, request, *args, **kwargs):
+        return redirect(
+            "identity_pools:pool_user_detail",
+            self.workspace.slug,
+            self.pool.pk,
+            self.pool_user.pk,
+        )
+
+    def post(self, request, *args, **kwargs):
+        group_services.group_remove_users(
+            group=self.group, actor=request.user, user_ids=[self.pool_user.pk]
+        )
+        messages.success(request, _("Removed from %s.") % self.group.name)
+        return self.get(request, *args, **kwargs)
