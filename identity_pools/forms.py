@@ -90,6 +90,7 @@ class PoolUserCreateForm(SchemaDataFormMixin, forms.Form):
         ],
         initial=MODE_INVITE,
         widget=forms.RadioSelect,
+        help_text=_("Choose how to set user credentials."),
     )
     password1 = forms.CharField(
         label=_("Password"),
@@ -172,7 +173,7 @@ class IdentifierAddForm(forms.Form):
         label=_("Email/Mobile"),
         max_length=254,
         help_text=_(
-            "Another email address, or a mobile number such as +44 7700 900123."
+            "Another email address, or a mobile number such as +44 7911 123456."
         ),
     )
 

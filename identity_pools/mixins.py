@@ -25,11 +25,14 @@ class PoolScopedMixin(WorkspaceScopedMixin):
 
 
 class PoolUserScopedMixin(PoolScopedMixin):
-    """Sets ``self.pool_user`` from the ``user`` URL kwarg, through ``self.pool``."""
+    """Sets ``self.pool_user`` from the ``pool_user`` URL kwarg (not ``user``, which
+    templates know as the signed-in operator), through ``self.pool``."""
 
     def resolve_objects(self) -> None:
         super().resolve_objects()
-        self.pool_user = pool_user_access(pool=self.pool, user_id=self.kwargs["user"])
+        self.pool_user = pool_user_access(
+            pool=self.pool, user_id=self.kwargs["pool_user"]
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -6,7 +6,7 @@ from .views import groups, pools, users
 app_name = "identity_pools"
 
 POOL = "w/<slug:workspace>/pools/<uuid:pool>/"
-USER = POOL + "users/<uuid:user>/"
+USER = POOL + "users/<uuid:pool_user>/"
 GROUP = POOL + "groups/<uuid:group>/"
 
 urlpatterns = [

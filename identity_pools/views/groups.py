@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import FormView, TemplateView
 
 from workspaces.views import apply_errors
@@ -125,7 +126,15 @@ class GroupRemoveUsersView(GroupScopedMixin, FormView):
         except ValidationError as exc:
             messages.error(self.request, " ".join(exc.messages))
             return self._back()
-        messages.success(self.request, _("Removed %d users from the group.") % removed)
+        messages.success(
+            self.request,
+            ngettext(
+                "Removed %d user from the group.",
+                "Removed %d users from the group.",
+                removed,
+            )
+            % removed,
+        )
         return self._back()
 
 
@@ -167,10 +176,23 @@ class GroupAssignUsersView(GroupScopedMixin, FormView):
         except ValidationError as exc:
             apply_errors(form, exc)
             return self.form_invalid(form)
-        skipped = len(form.cleaned_data["users"]) - added
-        text = _("Assigned %d users to the group.") % added
+        skipped = len(set(form.cleaned_data["users"])) - added
+        text = (
+            ngettext(
+                "Assigned %d user to the group.",
+                "Assigned %d users to the group.",
+                added,
+            )
+            % added
+        )
         if skipped:
-            text += " " + _("%d were already members.") % skipped
+            text += (
+                " "
+                + ngettext(
+                    "%d was already a member.", "%d were already members.", skipped
+                )
+                % skipped
+            )
         messages.success(self.request, text)
         return redirect(
             "identity_pools:group_detail",

@@ -459,7 +459,7 @@ def test_groups_tab_create_assign_and_remove(owner_client, pool, url):
     )
     assert (
         "0 users" in again.content.decode()
-        and "already members" in again.content.decode()
+        and "1 was already a member" in again.content.decode()
     )
     group.refresh_from_db()
     assert group.member_count == 2

@@ -8,6 +8,8 @@ from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from django.views import View
 
+from identity_pools.builtin_schemas import USER_DATA
+from identity_pools.models import UserSchema
 from tests.factories import (
     GroupFactory,
     IdentityPoolFactory,
@@ -82,9 +84,12 @@ def tenants(db):
                 "membership": member.pk,
                 "invitation": invitation.pk,
                 "pool": pool.pk,
-                "user": user.pk,
+                "pool_user": user.pk,
                 "group": group.pk,
                 "identifier": user.identifiers.get().pk,
+                "schema": UserSchema.objects.create(
+                    workspace=ws, kind="user_data", name="S", document=USER_DATA
+                ).pk,
             },
         }
     return data
