@@ -32,9 +32,9 @@ def url(workspace, pool):
     return make
 
 
-def form_errors(response, field=None):
-    """Error codes of the form in a response, for one field or all fields."""
-    errors = response.context["form"].errors.as_data()
+def form_errors(response, field=None, form="form"):
+    """Error codes of a form in a response, for one field or all fields."""
+    errors = response.context[form].errors.as_data()
     if field is not None:
         return [e.code for e in errors.get(field, [])]
     return {name: [e.code for e in errs] for name, errs in errors.items()}

@@ -10,6 +10,7 @@ from tests.factories import (
     IdentityPoolFactory,
     MembershipFactory,
     PoolUserFactory,
+    WorkspaceFactory,
 )
 from tests.identity_pools.conftest import GOOD_PASSWORD, form_errors
 from workspaces.models import AuditEvent, Role
@@ -563,3 +564,105 @@ def test_pool_role_matrix(client, workspace, pool, url, role, action, make):
     else:
         assert response.status_code == 302, response.content[:500]
         assert AuditEvent.objects.count() > before
+
+
+# --- pool schemas --------------------------------------------------------------------
+
+
+def _strict_schema(workspace):
+    from identity_pools.builtin_schemas import USER_DATA
+    from identity_pools.models import UserSchema
+
+    document = {
+        **USER_DATA,
+        "properties": {
+            **USER_DATA["properties"],
+            "member_no": {"type": "integer", "title": "Member number"},
+        },
+        "required": [*USER_DATA["required"], "member_no"],
+    }
+    return UserSchema.objects.create(
+        workspace=workspace, kind="user_data", name="Members", document=document
+    )
+
+
+def test_changing_pool_schema_reports_failing_users_then_asks(
+    owner_client, workspace, pool, url
+):
+    from identity_pools.models import BUILTIN_METADATA_SCHEMA_ID
+
+    users = [PoolUserFactory(pool=pool) for _ in range(12)]
+    strict = _strict_schema(workspace)
+    data = {
+        "user_schema": str(strict.pk),
+        "metadata_schema": str(BUILTIN_METADATA_SCHEMA_ID),
+    }
+    response = owner_client.post(url("pool_schemas"), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "12 of 12 existing users would not satisfy the new schema" in html
+    assert html.count("/users/") >= 10  # lists some of them
+    assert form_errors(response, form="schemas_form")["__all__"] == [
+        "schema_breaks_users"
+    ]
+    pool.refresh_from_db()
+    assert pool.user_schema_id != strict.pk
+
+    response = owner_client.post(url("pool_schemas"), {**data, "confirm": "on"})
+    assert response.status_code == 302
+    pool.refresh_from_db()
+    assert pool.user_schema_id == strict.pk
+    event = AuditEvent.objects.get(action="pool.schemas_changed")
+    assert event.details["failing_users"] == len(users)
+    # The Create User form now asks for the new field.
+    assert (
+        ">Member number" in owner_client.get(url("pool_user_create")).content.decode()
+    )
+
+
+def test_pool_schema_must_be_of_this_workspace_and_kind(owner_client, pool, url):
+    from identity_pools.models import (
+        BUILTIN_METADATA_SCHEMA_ID,
+        BUILTIN_USER_DATA_SCHEMA_ID,
+    )
+
+    foreign = _strict_schema(WorkspaceFactory())
+    for data in (
+        {
+            "user_schema": str(foreign.pk),
+            "metadata_schema": str(BUILTIN_METADATA_SCHEMA_ID),
+        },
+        {
+            "user_schema": str(BUILTIN_METADATA_SCHEMA_ID),
+            "metadata_schema": str(BUILTIN_METADATA_SCHEMA_ID),
+        },
+        {
+            "user_schema": "nonsense",
+            "metadata_schema": str(BUILTIN_USER_DATA_SCHEMA_ID),
+        },
+    ):
+        response = owner_client.post(url("pool_schemas"), data)
+        assert response.status_code == 200
+        errors = form_errors(response, form="schemas_form")
+        assert "invalid_choice" in [
+            *errors.get("user_schema", []),
+            *errors.get("metadata_schema", []),
+        ]
+    pool.refresh_from_db()
+    assert pool.user_schema_id == BUILTIN_USER_DATA_SCHEMA_ID
+
+
+def test_pool_without_failing_users_changes_schema_at_once(
+    owner_client, workspace, pool, url
+):
+    from identity_pools.models import BUILTIN_METADATA_SCHEMA_ID
+
+    strict = _strict_schema(workspace)
+    response = owner_client.post(
+        url("pool_schemas"),
+        {
+            "user_schema": str(strict.pk),
+            "metadata_schema": str(BUILTIN_METADATA_SCHEMA_ID),
+        },
+    )
+    assert response.status_code == 302
