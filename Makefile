@@ -49,7 +49,7 @@ test: install browser lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
-bench: migrate
+bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
