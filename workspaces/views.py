@@ -7,10 +7,12 @@ from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
+
+from accounts import ratelimit
 
 from . import selectors, services
 from .forms import (
@@ -20,6 +22,7 @@ from .forms import (
     WorkspaceCreateForm,
     WorkspaceUpdateForm,
 )
+from .middleware import client_ip
 from .mixins import WorkspaceScopedMixin
 from .models import Membership, Role, WorkspaceInvitation
 from .pagination import keyset_page
@@ -234,7 +237,18 @@ class InvitationAcceptView(FormView):
     form_class = InvitationAcceptForm
 
     def dispatch(self, request, *args, **kwargs):
+        # Tokens have 256 bits, but guessing is still rate-limited per address.
+        limit = ratelimit.Limit(f"invitation:address:{client_ip(request)}", 30, 3600)
+        if ratelimit.is_limited(limit):
+            return render(
+                request,
+                "workspaces/invitation_accept.html",
+                {"limited": True},
+                status=429,
+            )
         self.invitation = services.invitation_find(token=kwargs["token"])
+        if self.invitation is None:
+            ratelimit.hit(limit)
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):

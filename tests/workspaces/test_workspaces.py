@@ -331,3 +331,11 @@ def test_viewer_sees_no_change_forms(client, workspace):
         reverse("workspaces:member_list", args=[workspace.slug])
     ).content.decode()
     assert "Invite an operator" not in html and "Only owners" in html
+
+
+def test_invitation_link_guessing_is_rate_limited(client):
+    url = reverse("workspaces:invitation_accept", args=["guess"])
+    for _ in range(30):
+        assert client.get(url).status_code == 200
+    response = client.get(url)
+    assert response.status_code == 429 and b"Too many attempts" in response.content
