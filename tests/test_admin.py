@@ -39,7 +39,7 @@ def data(db):
     return user
 
 
-MODELS = [m for m in admin.site._registry]
+MODELS = list(admin.site._registry)
 
 
 @pytest.mark.parametrize("model", MODELS, ids=[m._meta.label for m in MODELS])
