@@ -1,6 +1,19 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class IdentityPoolsConfig(AppConfig):
     name = "identity_pools"
     verbose_name = "Identity pools"
+
+    def ready(self) -> None:
+        post_migrate.connect(_ensure_builtin_schemas, sender=self)
+
+
+def _ensure_builtin_schemas(sender, using="default", **kwargs) -> None:
+    """Pools point at the built-in schemas by default; ``flush`` (and the test
+    database's flush between transactional tests) deletes them and sends
+    post_migrate, so they are put back here. Idempotent."""
+    from .builtin_schemas import ensure_builtin_schemas
+
+    ensure_builtin_schemas(using=using)

@@ -100,3 +100,40 @@ METADATA = {
     },
     "additionalProperties": False,
 }
+
+
+def ensure_builtin_schemas(*, using: str = "default", model=None) -> None:
+    """Create or refresh the two built-in schema rows (fixed ids from models.py)."""
+    if model is None:
+        from .models import UserSchema as model
+
+    from .models import BUILTIN_METADATA_SCHEMA_ID, BUILTIN_USER_DATA_SCHEMA_ID
+
+    rows = [
+        (
+            BUILTIN_USER_DATA_SCHEMA_ID,
+            "user_data",
+            "Default user data",
+            "Given name, family name and name required; other OpenID Connect "
+            "profile claims optional.",
+            USER_DATA,
+        ),
+        (
+            BUILTIN_METADATA_SCHEMA_ID,
+            "metadata",
+            "Default metadata",
+            "External ID and notes, for operators only.",
+            METADATA,
+        ),
+    ]
+    for pk, kind, name, description, document in rows:
+        model.objects.using(using).update_or_create(
+            id=pk,
+            defaults={
+                "workspace": None,
+                "kind": kind,
+                "name": name,
+                "description": description,
+                "document": document,
+            },
+        )

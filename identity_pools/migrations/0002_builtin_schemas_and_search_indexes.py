@@ -2,33 +2,12 @@
 
 from django.db import migrations
 
-USER_DATA_ID = "00000000-0000-4000-8000-000000000001"
-METADATA_ID = "00000000-0000-4000-8000-000000000002"
-
-
 def create_builtin_schemas(apps, schema_editor):
-    from identity_pools.builtin_schemas import METADATA, USER_DATA
+    from identity_pools.builtin_schemas import ensure_builtin_schemas
 
-    UserSchema = apps.get_model("identity_pools", "UserSchema")
-    UserSchema.objects.update_or_create(
-        id=USER_DATA_ID,
-        defaults={
-            "workspace": None,
-            "kind": "user_data",
-            "name": "Default user data",
-            "description": "Given name, family name and name required; other OpenID Connect profile claims optional.",
-            "document": USER_DATA,
-        },
-    )
-    UserSchema.objects.update_or_create(
-        id=METADATA_ID,
-        defaults={
-            "workspace": None,
-            "kind": "metadata",
-            "name": "Default metadata",
-            "description": "External ID and notes, for operators only.",
-            "document": METADATA,
-        },
+    ensure_builtin_schemas(
+        using=schema_editor.connection.alias,
+        model=apps.get_model("identity_pools", "UserSchema"),
     )
 
 

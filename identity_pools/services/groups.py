@@ -42,7 +42,9 @@ def group_create(
                 details={"pool": str(pool.pk), "name": group.name},
             )
     except IntegrityError as exc:
-        raise _name_taken() from exc
+        if Group.objects.filter(pool=pool, name__iexact=group.name).exists():
+            raise _name_taken() from exc
+        raise
     return group
 
 
@@ -73,7 +75,13 @@ def group_update(*, group: Group, actor, name: str, description: str) -> Group:
                     details={"changes": changes},
                 )
     except IntegrityError as exc:
-        raise _name_taken() from exc
+        if (
+            Group.objects.filter(pool_id=group.pool_id, name__iexact=name)
+            .exclude(pk=group.pk)
+            .exists()
+        ):
+            raise _name_taken() from exc
+        raise
     return group
 
 

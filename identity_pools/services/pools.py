@@ -40,8 +40,12 @@ def pool_create(
                 target=pool,
                 details={"name": pool.name},
             )
-    except IntegrityError as exc:  # the same name created at the same moment
-        raise _name_taken() from exc
+    except IntegrityError as exc:  # the same name created at the same moment?
+        if IdentityPool.objects.filter(
+            workspace=workspace, name__iexact=pool.name
+        ).exists():
+            raise _name_taken() from exc
+        raise
     return pool
 
 
@@ -76,7 +80,15 @@ def pool_update(
                     details={"changes": changes},
                 )
     except IntegrityError as exc:
-        raise _name_taken() from exc
+        if (
+            IdentityPool.objects.filter(
+                workspace_id=pool.workspace_id, name__iexact=name
+            )
+            .exclude(pk=pool.pk)
+            .exists()
+        ):
+            raise _name_taken() from exc
+        raise
     return pool
 
 

@@ -45,6 +45,12 @@ def _check_data(document: dict, data: dict, field: str) -> None:
         )
 
 
+def _identifier_exists(pool: IdentityPool, parsed: ParsedIdentifier) -> bool:
+    return Identifier.objects.filter(
+        pool=pool, type=parsed.type, value=parsed.value
+    ).exists()
+
+
 def invitation_link(*, workspace_slug: str, token: str) -> str:
     """The registration link of an invitation (the hosted page under /w/<workspace>/)."""
     return absolute_url(f"/w/{workspace_slug}/invitation/{token}/")
@@ -163,8 +169,10 @@ def pool_user_create(
                     )
                 )
     except IntegrityError as exc:
-        # Another operator created the same identifier at the same moment.
-        raise _field_error("identifier", "identifier_taken") from exc
+        # Another operator created the same identifier at the same moment?
+        if _identifier_exists(pool, parsed):
+            raise _field_error("identifier", "identifier_taken") from exc
+        raise
     return user
 
 
@@ -309,7 +317,9 @@ def identifier_add(*, user: PoolUser, actor, identifier: str) -> Identifier:
                 details={"identifier": parsed.value},
             )
     except IntegrityError as exc:
-        raise _field_error("identifier", "identifier_taken") from exc
+        if _identifier_exists(pool, parsed):
+            raise _field_error("identifier", "identifier_taken") from exc
+        raise
     return ident
 
 

@@ -4,11 +4,9 @@ assign the users to it. Locators use the guide's own words."""
 
 from __future__ import annotations
 
-import importlib
 import re
 
 import pytest
-from django.apps import apps
 from django.core import mail
 from playwright.sync_api import expect
 
@@ -21,18 +19,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 USER_PASSWORD = "correct horse battery staple 2026"
 SET_CREDENTIALS = "Set credentials – Admin sets a password for the user"
 SEND_INVITATION = "Send invitation – Sends a link for user registration"
-
-
-@pytest.fixture(autouse=True)
-def builtin_schemas(transactional_db):
-    """The built-in schemas come from a data migration; the flush that ends every
-    transactional test (e.g. test_console's) removes them, so put them back.
-    (serialized_rollback would, but clashes with the content types re-created by
-    that flush.)"""
-    migration = importlib.import_module(
-        "identity_pools.migrations.0002_builtin_schemas_and_search_indexes"
-    )
-    migration.create_builtin_schemas(apps, None)
 
 
 def sign_in(page, base_url, operator):

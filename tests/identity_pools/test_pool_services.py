@@ -417,3 +417,18 @@ def test_remove_users_and_delete_group_keeps_users(pool, owner, group):
         "group.users_removed",
         "group.deleted",
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_builtin_schemas_survive_a_flush(workspace, owner):
+    from django.core.management import call_command
+
+    call_command("flush", "--noinput", verbosity=0)
+    from tests.factories import MembershipFactory
+
+    membership = MembershipFactory()
+    pool = pools.pool_create(
+        workspace=membership.workspace, actor=membership.operator, name="P"
+    )
+    assert pool.user_schema.name == "Default user data"
+
