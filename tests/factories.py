@@ -90,3 +90,24 @@ class GroupFactory(factory.django.DjangoModelFactory):
 
     pool = factory.SubFactory(IdentityPoolFactory)
     name = factory.Sequence(lambda n: f"Group {n}")
+
+
+def _builtin_user_data() -> dict:
+    import copy
+
+    from identity_pools.builtin_schemas import USER_DATA
+
+    return copy.deepcopy(USER_DATA)
+
+
+class UserSchemaFactory(factory.django.DjangoModelFactory):
+    """A workspace's own user-data schema (a copy of the built-in document)."""
+
+    class Meta:
+        model = "identity_pools.UserSchema"
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    kind = "user_data"
+    name = factory.Sequence(lambda n: f"Schema {n}")
+    description = ""
+    document = factory.LazyFunction(_builtin_user_data)

@@ -1,0 +1,208 @@
+"""Form shapes of the user-schema screens. Writes happen in
+identity_pools.services.schemas; what a document may contain is decided by
+identity_pools.schemas.schema_document_check (called by the services)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import UserSchema
+from .schemas import MAX_DOCUMENT_BYTES
+
+# The text may be indented generously; the document's own limit (64 KiB as compact
+# JSON) is checked on the parsed document.
+MAX_TEXT_CHARS = 4 * MAX_DOCUMENT_BYTES
+
+JSON_MESSAGES = {
+    "json_invalid": _(
+        "This is not valid JSON: %(problem)s at line %(line)s, column %(column)s."
+    ),
+    "json_value": _("This is not valid JSON: %(problem)s."),
+    "json_duplicate_key": _(
+        'This JSON has the key "%(key)s" twice in one object. Keep one of them.'
+    ),
+    "json_too_long": _(
+        "The text is %(length)s characters long; the limit is %(limit)s. "
+        "Remove properties or shorten descriptions."
+    ),
+}
+
+
+class _DuplicateKeyError(ValueError):
+    pass
+
+
+def _pairs_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKeyError(key)
+        result[key] = value
+    return result
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def document_digest(document: object) -> str:
+    """A short fingerprint of a document's content, to tie "Save anyway" to the
+    exact document whose impact the operator saw."""
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+class JSONDocumentField(forms.CharField):
+    """A JSON text box whose cleaned value is the parsed document.
+
+    Parse errors say what is wrong and where (line and column); duplicate keys and
+    NaN/Infinity are refused, since JSON readers disagree about them.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget",
+            forms.Textarea(
+                attrs={
+                    "class": "code",
+                    "rows": 24,
+                    "spellcheck": "false",
+                    "autocapitalize": "off",
+                    "autocomplete": "off",
+                }
+            ),
+        )
+        super().__init__(strip=False, **kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, dict | list):
+            return value
+        text = super().to_python(value)
+        if not text.strip():
+            return None
+        if len(text) > MAX_TEXT_CHARS:
+            raise ValidationError(
+                JSON_MESSAGES["json_too_long"],
+                code="json_too_long",
+                params={"length": len(text), "limit": MAX_TEXT_CHARS},
+            )
+        try:
+            return json.loads(
+                text,
+                object_pairs_hook=_pairs_without_duplicates,
+                parse_constant=_reject_constant,
+            )
+        except json.JSONDecodeError as exc:
+            raise ValidationError(
+                JSON_MESSAGES["json_invalid"],
+                code="json_invalid",
+                params={"problem": exc.msg, "line": exc.lineno, "column": exc.colno},
+            ) from exc
+        except _DuplicateKeyError as exc:
+            raise ValidationError(
+                JSON_MESSAGES["json_duplicate_key"],
+                code="json_duplicate_key",
+                params={"key": exc.args[0]},
+            ) from exc
+        except (ValueError, RecursionError) as exc:
+            # NaN/Infinity, integers too long to read, absurd nesting.
+            raise ValidationError(
+                JSON_MESSAGES["json_value"],
+                code="json_invalid",
+                params={"problem": str(exc)[:200]},
+            ) from exc
+
+    def validate(self, value: Any) -> None:
+        # {} and [] are documents (wrong ones, said by the schema check), not blanks.
+        if value is None and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, dict | list):
+            return json.dumps(value, indent=2, ensure_ascii=False)
+        return value
+
+
+DOCUMENT_HELP = _(
+    'A JSON Schema (draft 2020-12) with "type": "object" and "properties". Each '
+    'property becomes a field of "Create User": a string, integer, number or boolean; '
+    'an "enum" of allowed values (a drop-down list); or an array whose "items" have '
+    'an "enum" of strings (checkboxes). Strings may have the format date, date-time, '
+    'email or uri. "title" is the label, "description" the help text, "required" '
+    "lists the mandatory fields."
+)
+
+
+class _SchemaFormBase(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("Shown when choosing the schemas of a pool."),
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class SchemaCreateForm(_SchemaFormBase):
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=UserSchema.Kind.choices,
+        initial=UserSchema.Kind.USER_DATA,
+        help_text=_(
+            "User data is the profile users see and edit; metadata is for operators "
+            "only. Cannot be changed later."
+        ),
+    )
+    document = JSONDocumentField(label=_("JSON Schema"), help_text=DOCUMENT_HELP)
+
+
+class SchemaUpdateForm(_SchemaFormBase):
+    """Edit a schema. ``confirm`` ("Save anyway") and ``confirmed_document`` exist
+    only while the operator is shown how many users the new document breaks."""
+
+    document = JSONDocumentField(label=_("JSON Schema"), help_text=DOCUMENT_HELP)
+    confirm = forms.BooleanField(
+        label=_("Save anyway"),
+        required=False,
+        help_text=_(
+            "Save although these users do not satisfy the new schema. Their data is "
+            "kept as it is and must be corrected the next time they are edited."
+        ),
+    )
+    confirmed_document = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, offer_confirm: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not offer_confirm:
+            self.hide_confirm()
+
+    def hide_confirm(self) -> None:
+        self.fields.pop("confirm", None)
+        self.fields.pop("confirmed_document", None)
+
+    def offer_confirm(self, document: object) -> None:
+        """Show "Save anyway", unticked, bound to ``document``'s fingerprint."""
+        data = self.data.copy()
+        data[self.add_prefix("confirmed_document")] = document_digest(document)
+        data.pop(self.add_prefix("confirm"), None)
+        self.data = data
+
+    @property
+    def force(self) -> bool:
+        """Whether the operator ticked "Save anyway" for this very document."""
+        cleaned = self.cleaned_data
+        return bool(
+            cleaned.get("confirm")
+            and cleaned.get("confirmed_document")
+            == document_digest(cleaned.get("document"))
+        )

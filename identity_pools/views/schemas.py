@@ -1,0 +1,228 @@
+"""Console screens of user schemas: list, create, detail (with edit and preview),
+delete. Viewers see; admins and owners change (``WorkspaceScopedMixin`` defaults).
+Schemas are looked up only through ``UserSchema.objects.for_workspace``."""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.db.models.functions import Lower
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, TemplateView
+
+from workspaces.mixins import WorkspaceScopedMixin
+from workspaces.views import apply_errors
+
+from ..builtin_schemas import USER_DATA
+from ..models import UserSchema
+from ..schema_forms import SchemaCreateForm, SchemaUpdateForm
+from ..schemas import (
+    message,
+    schema_document_check,
+    schema_document_for_display,
+    schema_form_fields,
+)
+from ..services.schemas import (
+    SchemaBreaksUsers,
+    user_schema_create,
+    user_schema_delete,
+    user_schema_pools,
+    user_schema_update,
+)
+
+
+class SchemaObjectMixin:
+    """Resolves ``self.schema`` from the URL through the workspace (404 when missing
+    or foreign; built-ins are visible to every workspace).
+
+    List it after ``WorkspaceScopedMixin`` in the bases, so that the workspace and
+    the role are resolved first."""
+
+    schema_url_kwarg = "schema"
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            self.schema = UserSchema.objects.for_workspace(self.workspace).get(
+                pk=kwargs[self.schema_url_kwarg]
+            )
+        except UserSchema.DoesNotExist as exc:
+            raise Http404("No such schema.") from exc
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["schema"] = self.schema
+        return context
+
+
+class SchemaNavMixin:
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["nav"] = "schemas"
+        return context
+
+
+class SchemaListView(WorkspaceScopedMixin, SchemaNavMixin, TemplateView):
+    template_name = "identity_pools/schema_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["schemas"] = (
+            UserSchema.objects.for_workspace(self.workspace)
+            .defer("document")
+            .order_by(F("workspace").asc(nulls_first=True), Lower("name"))
+        )
+        return context
+
+
+class SchemaCreateView(WorkspaceScopedMixin, SchemaNavMixin, FormView):
+    template_name = "identity_pools/schema_create.html"
+    form_class = SchemaCreateForm
+
+    def get_initial(self):
+        # Start from the built-in schema: a complete example to adapt.
+        return {"document": schema_document_for_display(USER_DATA)}
+
+    def form_valid(self, form):
+        try:
+            schema = user_schema_create(
+                workspace=self.workspace, actor=self.request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Schema “%s” created.") % schema.name)
+        return redirect(
+            "identity_pools:schema_detail",
+            workspace=self.workspace.slug,
+            schema=schema.pk,
+        )
+
+
+def preview_form(document: dict) -> tuple[forms.Form | None, list[str]]:
+    """An unbound form with the fields ``document`` generates, or the reasons it
+    cannot generate them (for a stored document that no longer passes the check)."""
+    try:
+        schema_document_check(document)
+    except ValidationError as exc:
+        return None, exc.messages
+    form = forms.Form(prefix="preview")
+    form.fields.update(schema_form_fields(document))
+    return form, []
+
+
+class SchemaDetailView(
+    WorkspaceScopedMixin, SchemaObjectMixin, SchemaNavMixin, FormView
+):
+    """The document, a preview of the form it generates, and for workspace schemas
+    an edit form. Saving a document that existing users do not satisfy needs
+    "Save anyway"."""
+
+    template_name = "identity_pools/schema_detail.html"
+    form_class = SchemaUpdateForm
+
+    def get_initial(self):
+        return {
+            "name": self.schema.name,
+            "description": self.schema.description,
+            "document": schema_document_for_display(self.schema.document),
+        }
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["offer_confirm"] = self.request.method == "POST"
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["document_json"] = json.dumps(
+            schema_document_for_display(self.schema.document),
+            indent=2,
+            ensure_ascii=False,
+        )
+        context["preview"], context["preview_errors"] = preview_form(
+            self.schema.document
+        )
+        context["pools"] = list(
+            user_schema_pools(schema=self.schema, workspace=self.workspace)
+            .order_by("name")
+            .only("id", "name")
+        )
+        context["editable"] = self.can_change and not self.schema.is_builtin
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if self.schema.is_builtin:
+            messages.error(request, message("schema_builtin"))
+            return self._redirect_here()
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            schema = user_schema_update(
+                schema=self.schema,
+                actor=self.request.user,
+                name=data["name"],
+                description=data["description"],
+                document=data["document"],
+                force=form.force,
+            )
+        except SchemaBreaksUsers as exc:
+            # Shown by identity_pools/schema_impact.html (count, samples, what to
+            # do) rather than as a form error, so it is said once.
+            form.offer_confirm(data["document"])
+            return self.render_to_response(
+                self.get_context_data(form=form, impact=exc.impact)
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Schema “%s” saved.") % schema.name)
+        return self._redirect_here()
+
+    def form_invalid(self, form):
+        form.hide_confirm()
+        return super().form_invalid(form)
+
+    def _redirect_here(self):
+        return redirect(
+            "identity_pools:schema_detail",
+            workspace=self.workspace.slug,
+            schema=self.schema.pk,
+        )
+
+
+class SchemaDeleteView(
+    WorkspaceScopedMixin, SchemaObjectMixin, SchemaNavMixin, TemplateView
+):
+    template_name = "identity_pools/schema_delete.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["pools"] = list(
+            user_schema_pools(schema=self.schema, workspace=self.workspace)
+            .order_by("name")
+            .only("id", "name")
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        name = self.schema.name
+        try:
+            user_schema_delete(schema=self.schema, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(
+                "identity_pools:schema_detail",
+                workspace=self.workspace.slug,
+                schema=self.schema.pk,
+            )
+        messages.success(request, _("Schema “%s” deleted.") % name)
+        return redirect("identity_pools:schema_list", workspace=self.workspace.slug)
