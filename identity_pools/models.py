@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import TimeStampedModel
 from workspaces.models import Workspace
 
+from .fields import OrderedJSONField
 from .ids import uuid7
 
 # Fixed ids of the built-in schemas (created by migration 0002).
@@ -51,7 +52,12 @@ class UserSchema(TimeStampedModel):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=100)
     description = models.TextField(_("description"), blank=True, max_length=1000)
-    document = models.JSONField(_("JSON Schema"))
+    document = OrderedJSONField(
+        _("JSON Schema"),
+        help_text=_(
+            "Stored as written: property order decides the order of form fields."
+        ),
+    )
 
     objects = UserSchemaQuerySet.as_manager()
 
