@@ -159,6 +159,16 @@ def _rows(document: dict, data: dict) -> list[tuple[str, str | None]]:
     return rows
 
 
+def _keep_undeclared(document: dict, current: dict, edited: dict) -> dict:
+    """The form shows only declared properties; keys it does not show are kept when
+    the schema allows extra properties (and dropped when it forbids them, so that
+    data left over from an earlier schema can be cleaned by saving)."""
+    if document.get("additionalProperties", True) is False:
+        return edited
+    declared = document.get("properties", {})
+    return {**{k: v for k, v in current.items() if k not in declared}, **edited}
+
+
 class _UserFormView(PoolUserScopedMixin, FormView):
     def success(self, text: str):
         messages.success(self.request, text)
@@ -193,7 +203,13 @@ class PoolUserDataView(_UserFormView):
         return context
 
     def form_valid(self, form):
-        data = form.cleaned_data["schema_data"]
+        data = _keep_undeclared(
+            form.schema_document,
+            self.pool_user.user_data
+            if self.kind == "user_data"
+            else self.pool_user.metadata,
+            form.cleaned_data["schema_data"],
+        )
         try:
             if self.kind == "user_data":
                 services.pool_user_update_data(

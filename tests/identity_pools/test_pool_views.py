@@ -666,3 +666,58 @@ def test_pool_without_failing_users_changes_schema_at_once(
         },
     )
     assert response.status_code == 302
+
+
+def test_editing_user_data_keeps_keys_the_form_does_not_show(
+    owner_client, workspace, pool, url
+):
+    from identity_pools.builtin_schemas import USER_DATA
+    from identity_pools.models import UserSchema
+
+    open_schema = UserSchema.objects.create(
+        workspace=workspace,
+        kind="user_data",
+        name="Open",
+        document={**USER_DATA, "additionalProperties": True},
+    )
+    pool.user_schema = open_schema
+    pool.save()
+    user = PoolUserFactory(
+        pool=pool,
+        user_data={
+            "given_name": "A",
+            "family_name": "B",
+            "name": "A B",
+            "legacy_id": 7,
+        },
+    )
+    owner_client.post(
+        url("pool_user_data", user.pk),
+        {"data_given_name": "Al", "data_family_name": "B", "data_name": "Al B"},
+    )
+    user.refresh_from_db()
+    assert user.user_data == {
+        "given_name": "Al",
+        "family_name": "B",
+        "name": "Al B",
+        "legacy_id": 7,
+    }
+
+
+def test_editing_user_data_drops_keys_a_closed_schema_forbids(owner_client, pool, url):
+    user = PoolUserFactory(
+        pool=pool,
+        user_data={
+            "given_name": "A",
+            "family_name": "B",
+            "name": "A B",
+            "legacy_id": 7,
+        },
+    )
+    response = owner_client.post(
+        url("pool_user_data", user.pk),
+        {"data_given_name": "A", "data_family_name": "B", "data_name": "A B"},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert "legacy_id" not in user.user_data
