@@ -209,47 +209,45 @@ def pool_user_invitation_resend(*, user: PoolUser, actor) -> Code:
     return code
 
 
-def pool_user_update_data(*, user: PoolUser, actor, user_data: dict) -> PoolUser:
-    _check_data(user.pool.user_schema.document, user_data, "user_data")
+def _update_schema_data(*, user: PoolUser, actor, field: str, data: dict) -> PoolUser:
+    """Replace ``user_data`` or ``metadata`` after checking it against the pool's
+    schema for it; audits the names (not the values) of the keys that changed."""
+    document = (
+        user.pool.user_schema.document
+        if field == "user_data"
+        else user.pool.metadata_schema.document
+    )
+    _check_data(document, data, field)
+    current = getattr(user, field)
     changed = sorted(
-        k
-        for k in set(user.user_data) | set(user_data)
-        if user.user_data.get(k) != user_data.get(k)
+        k for k in set(current) | set(data) if current.get(k) != data.get(k)
     )
     with transaction.atomic():
-        user.user_data = user_data
-        user.display_name = display_name_from(user_data)
-        user.save(update_fields=["user_data", "display_name", "updated_at"])
+        setattr(user, field, data)
+        update_fields = [field, "updated_at"]
+        if field == "user_data":
+            user.display_name = display_name_from(data)
+            update_fields.append("display_name")
+        user.save(update_fields=update_fields)
         if changed:
             audit_record(
                 actor=actor,
-                action="pool_user.data_updated",
+                action=f"pool_user.{'data' if field == 'user_data' else 'metadata'}_updated",
                 workspace=user.pool.workspace,
                 target=user,
                 details={"fields": changed},
             )
     return user
+
+
+def pool_user_update_data(*, user: PoolUser, actor, user_data: dict) -> PoolUser:
+    return _update_schema_data(
+        user=user, actor=actor, field="user_data", data=user_data
+    )
 
 
 def pool_user_update_metadata(*, user: PoolUser, actor, metadata: dict) -> PoolUser:
-    _check_data(user.pool.metadata_schema.document, metadata, "metadata")
-    changed = sorted(
-        k
-        for k in set(user.metadata) | set(metadata)
-        if user.metadata.get(k) != metadata.get(k)
-    )
-    with transaction.atomic():
-        user.metadata = metadata
-        user.save(update_fields=["metadata", "updated_at"])
-        if changed:
-            audit_record(
-                actor=actor,
-                action="pool_user.metadata_updated",
-                workspace=user.pool.workspace,
-                target=user,
-                details={"fields": changed},
-            )
-    return user
+    return _update_schema_data(user=user, actor=actor, field="metadata", data=metadata)
 
 
 def pool_user_set_status(*, user: PoolUser, actor, status: str) -> PoolUser:

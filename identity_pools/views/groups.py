@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
@@ -14,9 +16,8 @@ from workspaces.views import apply_errors
 from .. import selectors
 from ..forms import GroupForm, UserSelectionForm
 from ..mixins import GroupScopedMixin, PoolScopedMixin
-from ..models import PoolUser
 from ..services import groups as services
-from .users import user_filters
+from .users import user_filters, user_list_context
 
 
 class GroupListView(PoolScopedMixin, TemplateView):
@@ -81,18 +82,8 @@ class GroupDetailView(GroupScopedMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        base = user_filters(self.request, self.pool)
-        filters = selectors.UserFilter(
-            q=base.q, by=base.by, status=base.status, group=self.group
-        )
-        context["filters"] = filters
-        context["statuses"] = PoolUser.Status.choices
-        context["page"] = selectors.pool_user_list(
-            pool=self.pool, filters=filters, cursor=self.request.GET.get("after")
-        )
-        query = self.request.GET.copy()
-        query.pop("after", None)
-        context["query"] = query.urlencode()
+        filters = replace(user_filters(self.request, self.pool), group=self.group)
+        context.update(user_list_context(self.request, self.pool, filters))
         return context
 
 
@@ -146,24 +137,13 @@ class GroupAssignUsersView(GroupScopedMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        base = user_filters(self.request, self.pool)
-        context["filters"] = selectors.UserFilter(
-            q=base.q, by=base.by, status=base.status
-        )
-        context["page"] = selectors.pool_user_list(
-            pool=self.pool,
-            filters=context["filters"],
-            cursor=self.request.GET.get("after"),
-        )
+        filters = replace(user_filters(self.request, self.pool), group=None)
+        context.update(user_list_context(self.request, self.pool, filters))
         context["member_ids"] = set(
             self.group.memberships.filter(
                 user_id__in=[u.pk for u in context["page"].items]
             ).values_list("user_id", flat=True)
         )
-        context["statuses"] = PoolUser.Status.choices
-        query = self.request.GET.copy()
-        query.pop("after", None)
-        context["query"] = query.urlencode()
         return context
 
     def form_valid(self, form):

@@ -4,8 +4,6 @@ Schemas are looked up only through ``UserSchema.objects.for_workspace``."""
 
 from __future__ import annotations
 
-import json
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -21,13 +19,8 @@ from workspaces.views import apply_errors
 
 from ..builtin_schemas import USER_DATA
 from ..models import UserSchema
-from ..schema_forms import SchemaCreateForm, SchemaUpdateForm
-from ..schemas import (
-    message,
-    schema_document_check,
-    schema_document_for_display,
-    schema_form_fields,
-)
+from ..schema_forms import SchemaCreateForm, SchemaUpdateForm, document_text
+from ..schemas import message, schema_document_check, schema_form_fields
 from ..services.schemas import (
     SchemaBreaksUsers,
     user_schema_create,
@@ -87,7 +80,7 @@ class SchemaCreateView(WorkspaceScopedMixin, SchemaNavMixin, FormView):
 
     def get_initial(self):
         # Start from the built-in schema: a complete example to adapt.
-        return {"document": schema_document_for_display(USER_DATA)}
+        return {"document": USER_DATA}
 
     def form_valid(self, form):
         try:
@@ -131,7 +124,7 @@ class SchemaDetailView(
         return {
             "name": self.schema.name,
             "description": self.schema.description,
-            "document": schema_document_for_display(self.schema.document),
+            "document": self.schema.document,
         }
 
     def get_form_kwargs(self):
@@ -141,11 +134,7 @@ class SchemaDetailView(
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["document_json"] = json.dumps(
-            schema_document_for_display(self.schema.document),
-            indent=2,
-            ensure_ascii=False,
-        )
+        context["document_json"] = document_text(self.schema.document)
         context["preview"], context["preview_errors"] = preview_form(
             self.schema.document
         )

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from accounts.models import PasswordCredential
@@ -41,21 +42,29 @@ def user_filters(request, pool) -> selectors.UserFilter:
     )
 
 
+def user_list_context(request, pool, filters: selectors.UserFilter) -> dict:
+    """A page of users for the shared search form and table (_user_search.html,
+    _user_table.html): the Users tab, a group's members and Assign Users."""
+    query = request.GET.copy()
+    query.pop("after", None)
+    return {
+        "filters": filters,
+        "page": selectors.pool_user_list(
+            pool=pool, filters=filters, cursor=request.GET.get("after")
+        ),
+        "statuses": PoolUser.Status.choices,
+        "query": query.urlencode(),
+    }
+
+
 class PoolUserListView(PoolScopedMixin, TemplateView):
     template_name = "identity_pools/pool_user_list.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         filters = user_filters(self.request, self.pool)
-        context["filters"] = filters
-        context["page"] = selectors.pool_user_list(
-            pool=self.pool, filters=filters, cursor=self.request.GET.get("after")
-        )
-        context["statuses"] = PoolUser.Status.choices
+        context.update(user_list_context(self.request, self.pool, filters))
         context["groups"] = selectors.group_choices(pool=self.pool)
-        query = self.request.GET.copy()
-        query.pop("after", None)
-        context["query"] = query.urlencode()
         return context
 
 
@@ -169,9 +178,12 @@ def _keep_undeclared(document: dict, current: dict, edited: dict) -> dict:
     return {**{k: v for k, v in current.items() if k not in declared}, **edited}
 
 
-class _UserFormView(PoolUserScopedMixin, FormView):
-    def success(self, text: str):
-        messages.success(self.request, text)
+class _UserPageMixin(PoolUserScopedMixin):
+    """Views that act on a user and return to the user page (GET goes there too)."""
+
+    def user_page(self, text: str | None = None, *, error: bool = False):
+        if text:
+            (messages.error if error else messages.success)(self.request, text)
         return redirect(
             "identity_pools:pool_user_detail",
             self.workspace.slug,
@@ -180,21 +192,49 @@ class _UserFormView(PoolUserScopedMixin, FormView):
         )
 
 
-class PoolUserDataView(_UserFormView):
+class _UserActionView(_UserPageMixin, View):
+    def get(self, request, *args, **kwargs):
+        return self.user_page()
+
+
+class _UserFormView(_UserPageMixin, FormView):
+    """A form on the user page: invalid input re-renders the user page with the
+    errors next to that form (``page_form_name``)."""
+
+    template_name = "identity_pools/pool_user_detail.html"
+    page_form_name = ""
+
+    def get(self, request, *args, **kwargs):
+        return self.user_page()
+
+    def form_invalid(self, form):
+        context = self.get_context_data(form=form)
+        context.update(user_page_context(self, **{self.page_form_name: form}))
+        return self.render_to_response(context)
+
+
+class PoolUserDataView(_UserPageMixin, FormView):
     """Edit user data (``kind="user_data"``) or metadata through the pool's schema."""
 
     template_name = "identity_pools/pool_user_data.html"
     form_class = SchemaDataForm
     kind = "user_data"
 
+    def current(self) -> dict:
+        return (
+            self.pool_user.user_data
+            if self.kind == "user_data"
+            else self.pool_user.metadata
+        )
+
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        if self.kind == "user_data":
-            kwargs["document"] = self.pool.user_schema.document
-            kwargs["values"] = self.pool_user.user_data
-        else:
-            kwargs["document"] = self.pool.metadata_schema.document
-            kwargs["values"] = self.pool_user.metadata
+        kwargs["document"] = (
+            self.pool.user_schema.document
+            if self.kind == "user_data"
+            else self.pool.metadata_schema.document
+        )
+        kwargs["values"] = self.current()
         return kwargs
 
     def get_context_data(self, **kwargs):
@@ -204,11 +244,7 @@ class PoolUserDataView(_UserFormView):
 
     def form_valid(self, form):
         data = _keep_undeclared(
-            form.schema_document,
-            self.pool_user.user_data
-            if self.kind == "user_data"
-            else self.pool_user.metadata,
-            form.cleaned_data["schema_data"],
+            form.schema_document, self.current(), form.cleaned_data["schema_data"]
         )
         try:
             if self.kind == "user_data":
@@ -222,25 +258,14 @@ class PoolUserDataView(_UserFormView):
         except ValidationError as exc:
             apply_errors(form, exc)
             return self.form_invalid(form)
-        return self.success(
+        return self.user_page(
             _("User data saved.") if self.kind == "user_data" else _("Metadata saved.")
         )
 
 
 class PoolUserIdentifierAddView(_UserFormView):
-    template_name = "identity_pools/pool_user_detail.html"
     form_class = IdentifierAddForm
-
-    def get(self, request, *args, **kwargs):
-        return redirect("identity_pools:pool_user_detail", *self.detail_args())
-
-    def detail_args(self):
-        return (self.workspace.slug, self.pool.pk, self.pool_user.pk)
-
-    def form_invalid(self, form):
-        context = self.get_context_data(form=form)
-        context.update(user_page_context(self, identifier_form=form))
-        return self.render_to_response(context)
+    page_form_name = "identifier_form"
 
     def form_valid(self, form):
         try:
@@ -252,10 +277,10 @@ class PoolUserIdentifierAddView(_UserFormView):
         except ValidationError as exc:
             apply_errors(form, exc)
             return self.form_invalid(form)
-        return self.success(_("Identifier added."))
+        return self.user_page(_("Identifier added."))
 
 
-class PoolUserIdentifierRemoveView(PoolUserScopedMixin, TemplateView):
+class PoolUserIdentifierRemoveView(_UserPageMixin, TemplateView):
     template_name = "identity_pools/pool_user_identifier_remove.html"
 
     def resolve_objects(self) -> None:
@@ -273,63 +298,36 @@ class PoolUserIdentifierRemoveView(PoolUserScopedMixin, TemplateView):
         try:
             services.identifier_remove(identifier=self.identifier, actor=request.user)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(
-                request, _("Identifier %s removed.") % self.identifier.value
-            )
-        return redirect(
-            "identity_pools:pool_user_detail",
-            self.workspace.slug,
-            self.pool.pk,
-            self.pool_user.pk,
-        )
+            return self.user_page(" ".join(exc.messages), error=True)
+        return self.user_page(_("Identifier %s removed.") % self.identifier.value)
 
 
-class PoolUserStatusView(PoolUserScopedMixin, TemplateView):
+class PoolUserStatusView(_UserActionView):
     """POST status=active|inactive."""
-
-    def get(self, request, *args, **kwargs):
-        return redirect(
-            "identity_pools:pool_user_detail",
-            self.workspace.slug,
-            self.pool.pk,
-            self.pool_user.pk,
-        )
 
     def post(self, request, *args, **kwargs):
         form = UserStatusForm(request.POST)
         if not form.is_valid():
-            messages.error(request, _("Choose activate or deactivate."))
-        else:
-            user = services.pool_user_set_status(
-                user=self.pool_user,
-                actor=request.user,
-                status=form.cleaned_data["status"],
-            )
-            messages.success(
-                request,
-                _("User activated.")
-                if user.status == PoolUser.Status.ACTIVE
-                else _("User deactivated: they cannot sign in."),
-            )
-        return self.get(request, *args, **kwargs)
+            return self.user_page(_("Choose activate or deactivate."), error=True)
+        user = services.pool_user_set_status(
+            user=self.pool_user, actor=request.user, status=form.cleaned_data["status"]
+        )
+        if user.status == PoolUser.Status.ACTIVE:
+            return self.user_page(_("User activated."))
+        return self.user_page(_("User deactivated: they cannot sign in."))
 
 
-class PoolUserInvitationResendView(PoolUserStatusView):
+class PoolUserInvitationResendView(_UserActionView):
     def post(self, request, *args, **kwargs):
         try:
             services.pool_user_invitation_resend(
                 user=self.pool_user, actor=request.user
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(
-                request,
-                _("A new invitation was sent. The earlier link no longer works."),
-            )
-        return self.get(request, *args, **kwargs)
+            return self.user_page(" ".join(exc.messages), error=True)
+        return self.user_page(
+            _("A new invitation was sent. The earlier link no longer works.")
+        )
 
 
 class PoolUserDeleteView(PoolUserScopedMixin, TemplateView):
@@ -346,26 +344,13 @@ class PoolUserDeleteView(PoolUserScopedMixin, TemplateView):
 
 
 class PoolUserGroupAddView(_UserFormView):
-    template_name = "identity_pools/pool_user_detail.html"
     form_class = UserGroupAddForm
+    page_form_name = "group_form"
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["pool"] = self.pool
         return kwargs
-
-    def get(self, request, *args, **kwargs):
-        return redirect(
-            "identity_pools:pool_user_detail",
-            self.workspace.slug,
-            self.pool.pk,
-            self.pool_user.pk,
-        )
-
-    def form_invalid(self, form):
-        context = self.get_context_data(form=form)
-        context.update(user_page_context(self, group_form=form))
-        return self.render_to_response(context)
 
     def form_valid(self, form):
         group = form.cleaned_data["group"]
@@ -373,25 +358,16 @@ class PoolUserGroupAddView(_UserFormView):
             group=group, actor=self.request.user, user_ids=[self.pool_user.pk]
         )
         text = _("Added to %s.") if added else _("Already in %s.")
-        return self.success(text % group.name)
+        return self.user_page(text % group.name)
 
 
-class PoolUserGroupRemoveView(PoolUserScopedMixin, TemplateView):
+class PoolUserGroupRemoveView(_UserActionView):
     def resolve_objects(self) -> None:
         super().resolve_objects()
         self.group = group_access(pool=self.pool, group_id=self.kwargs["group"])
-
-    def get(self, request, *args, **kwargs):
-        return redirect(
-            "identity_pools:pool_user_detail",
-            self.workspace.slug,
-            self.pool.pk,
-            self.pool_user.pk,
-        )
 
     def post(self, request, *args, **kwargs):
         group_services.group_remove_users(
             group=self.group, actor=request.user, user_ids=[self.pool_user.pk]
         )
-        messages.success(request, _("Removed from %s.") % self.group.name)
-        return self.get(request, *args, **kwargs)
+        return self.user_page(_("Removed from %s.") % self.group.name)
