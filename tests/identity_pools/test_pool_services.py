@@ -431,4 +431,3 @@ def test_builtin_schemas_survive_a_flush(workspace, owner):
         workspace=membership.workspace, actor=membership.operator, name="P"
     )
     assert pool.user_schema.name == "Default user data"
-
