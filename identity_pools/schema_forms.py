@@ -51,6 +51,13 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not a JSON number")
 
 
+def document_text(document: object) -> str:
+    """``document`` as operators read and edit it: pretty-printed JSON, keys in the
+    order they are stored (the order the operator wrote them). The one rendering
+    of the create and edit text boxes and of the read-only view."""
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
 def document_digest(document: object) -> str:
     """A short fingerprint of a document's content, to tie "Save anyway" to the
     exact document whose impact the operator saw."""
@@ -125,7 +132,7 @@ class JSONDocumentField(forms.CharField):
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, dict | list):
-            return json.dumps(value, indent=2, ensure_ascii=False)
+            return document_text(value)
         return value
 
 

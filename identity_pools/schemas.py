@@ -11,13 +11,6 @@ property is a string, integer, number or boolean (a single type, optionally with
 ``enum`` of strings (shown as checkboxes). Strings may have the formats date,
 date-time, email and uri.
 
-Property order: the form shows properties in the order the operator wrote them.
-PostgreSQL stores JSON as ``jsonb``, which does not keep the order of object keys,
-so the services record it in the document as ``"x-property-order"`` (a list of
-property names; JSON Schema ignores unknown keywords, and lists keep their order).
-``schema_property_names`` reads it; ``schema_document_for_display`` gives the
-document back in that order, without the keyword, for operators to read and edit.
-
 User-facing messages live in ``MESSAGES``, keyed by code (``code`` or
 ``code.reason`` when one code has several explanations).
 """
@@ -43,8 +36,6 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError as JSONSchemaError
 from jsonschema.exceptions import relevance
 
-from . import builtin_schemas
-
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 MAX_DOCUMENT_BYTES = 64 * 1024
 MAX_PROPERTIES = 100
@@ -56,7 +47,6 @@ MAX_DISPLAY_NAME = 300
 # Strings longer than this get a multi-line text box.
 TEXTAREA_FROM = 255
 
-PROPERTY_ORDER_KEYWORD = "x-property-order"
 PROPERTY_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 SCALAR_TYPES = ("string", "integer", "number", "boolean")
 SUPPORTED_FORMATS = ("date", "date-time", "email", "uri")
@@ -182,11 +172,6 @@ MESSAGES: dict[str, Any] = {
     "schema_unrenderable.format_type": _(
         '%(at)s: "format" applies to strings only. Set "type": "string" or remove '
         "the format."
-    ),
-    "schema_unrenderable.property_order": _(
-        "%(at)s: this keyword records the order of the form's fields and must be a "
-        "list of property names. Remove it: the console sets it from the order of "
-        '"properties".'
     ),
     "schema_unrenderable.required_unknown": _(
         '%(at)s: "%(name)s" is required but not declared in "properties". Declare '
@@ -392,11 +377,6 @@ def _renderability_errors(document: object) -> list[ValidationError]:
                 _error("schema_unrenderable.property_name", path, name=repr(name))
             )
         errors.extend(_property_errors(prop, path))
-    order = document.get(PROPERTY_ORDER_KEYWORD, [])
-    if not isinstance(order, list) or not all(isinstance(n, str) for n in order):
-        errors.append(
-            _error("schema_unrenderable.property_order", [PROPERTY_ORDER_KEYWORD])
-        )
     for index, name in enumerate(document.get("required", [])):
         if name not in properties:
             errors.append(
@@ -534,117 +514,6 @@ def _enum_errors(
             ]
         seen[key] = value
     return []
-
-
-# ---------------------------------------------------------------------------
-# Property order
-# ---------------------------------------------------------------------------
-
-# The built-in documents were stored without the order keyword; their order is
-# the one in builtin_schemas.py.
-_BUILTIN_ORDERS = tuple(
-    (doc["properties"], tuple(doc["properties"]))
-    for doc in (builtin_schemas.USER_DATA, builtin_schemas.METADATA)
-)
-
-
-def schema_property_names(document: Mapping[str, Any]) -> list[str]:
-    """The declared property names in the order the form shows them.
-
-    ``"x-property-order"`` first (names it lists that are not declared are
-    skipped), then any other declared property in the document's key order. A
-    document without the keyword that equals a built-in one gets the built-in
-    order.
-    """
-    properties = document.get("properties", {})
-    order = document.get(PROPERTY_ORDER_KEYWORD)
-    if not isinstance(order, list):
-        for builtin_properties, builtin_order in _BUILTIN_ORDERS:
-            if properties == builtin_properties:
-                return list(builtin_order)
-        return list(properties)
-    names = [n for n in dict.fromkeys(order) if isinstance(n, str) and n in properties]
-    return names + [n for n in properties if n not in names]
-
-
-def _ordered_properties(document: Mapping[str, Any]) -> list[tuple[str, Any]]:
-    properties = document.get("properties", {})
-    return [(name, properties[name]) for name in schema_property_names(document)]
-
-
-def schema_document_with_order(document: dict) -> dict:
-    """A copy of ``document`` for storage that records the order in which its
-    ``properties`` are written in ``"x-property-order"`` (replacing any value the
-    keyword had; see the module docstring)."""
-    result = {k: v for k, v in document.items() if k != PROPERTY_ORDER_KEYWORD}
-    if isinstance(document.get("properties"), dict):
-        result[PROPERTY_ORDER_KEYWORD] = list(document["properties"])
-    return result
-
-
-_TOP_KEYS = (
-    "$schema",
-    "$id",
-    "title",
-    "description",
-    "type",
-    "properties",
-    "required",
-    "additionalProperties",
-)
-_PROPERTY_KEYS = (
-    "type",
-    "title",
-    "description",
-    "format",
-    "enum",
-    "items",
-    "minLength",
-    "maxLength",
-    "pattern",
-    "minimum",
-    "exclusiveMinimum",
-    "maximum",
-    "exclusiveMaximum",
-    "multipleOf",
-    "minItems",
-    "maxItems",
-    "uniqueItems",
-    "default",
-    "examples",
-)
-
-
-def _conventional(mapping: Mapping[str, Any], first: tuple[str, ...]) -> dict:
-    keys = [k for k in first if k in mapping]
-    keys += sorted(k for k in mapping if k not in first)
-    return {k: mapping[k] for k in keys}
-
-
-def schema_document_for_display(document: object) -> object:
-    """``document`` as operators should read and edit it: properties in form
-    order, keys in the conventional order ("type", "title", "description", ...),
-    without ``"x-property-order"``. Anything but an object is returned as is."""
-    if not isinstance(document, dict):
-        return document
-    result = _conventional(
-        {k: v for k, v in document.items() if k != PROPERTY_ORDER_KEYWORD}, _TOP_KEYS
-    )
-    if isinstance(document.get("properties"), dict):
-        result["properties"] = {
-            name: _display_property(prop)
-            for name, prop in _ordered_properties(document)
-        }
-    return result
-
-
-def _display_property(prop: object) -> object:
-    if not isinstance(prop, dict):
-        return prop
-    result = _conventional(prop, _PROPERTY_KEYS)
-    if isinstance(result.get("items"), dict):
-        result["items"] = _conventional(result["items"], _PROPERTY_KEYS)
-    return result
 
 
 # ---------------------------------------------------------------------------
@@ -828,8 +697,8 @@ def _string_field(
 def schema_form_fields(
     document: Mapping[str, Any], *, prefix: str = ""
 ) -> dict[str, forms.Field]:
-    """One form field per property of ``document``, in the order of
-    ``schema_property_names`` (the order the operator wrote them in).
+    """One form field per property of ``document``, in the order of its
+    ``properties`` (the order the operator wrote them in, which the model keeps).
 
     Field names are ``prefix + property name``. Fields check shape (type, length,
     range, format, pattern, allowed values); ``schema_data_errors`` on the result of
@@ -839,7 +708,7 @@ def schema_form_fields(
     required = set(document.get("required", ()))
     return {
         prefix + name: _field_for(name, prop, required=name in required)
-        for name, prop in _ordered_properties(document)
+        for name, prop in document.get("properties", {}).items()
     }
 
 
@@ -872,7 +741,7 @@ def schema_data_from_form(
     """
     required = set(document.get("required", ()))
     data: dict[str, Any] = {}
-    for name, prop in _ordered_properties(document):
+    for name, prop in document.get("properties", {}).items():
         key = prefix + name
         if key not in cleaned_data:
             continue
@@ -1058,7 +927,6 @@ _ANNOTATIONS = frozenset(
     }
 )
 _FAST_TOP = _ANNOTATIONS | {
-    PROPERTY_ORDER_KEYWORD,
     "$schema",
     "$id",
     "$defs",
@@ -1219,9 +1087,7 @@ def _compile(dump: str) -> _Compiled:
     return _Compiled(
         validator=Draft202012Validator(document, format_checker=FORMAT_CHECKER),
         fast_valid=_fast_check(document),
-        properties=tuple(schema_property_names(document))
-        if isinstance(document, dict)
-        else (),
+        properties=tuple(properties),
         labels={name: _label(name, prop) for name, prop in properties.items()},
         required=tuple(document.get("required", ()))
         if isinstance(document, dict)

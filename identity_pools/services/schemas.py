@@ -9,6 +9,7 @@ never changed here.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,11 +20,9 @@ from django.db.models import Q, QuerySet
 
 from identity_pools.models import IdentityPool, PoolUser, UserSchema
 from identity_pools.schemas import (
-    PROPERTY_ORDER_KEYWORD,
     message,
     schema_data_checker,
     schema_document_check,
-    schema_document_with_order,
 )
 from workspaces.audit import audit_record
 from workspaces.models import Workspace
@@ -147,17 +146,9 @@ def _name_taken_error() -> ValidationError:
     )
 
 
-def _for_storage(document: object) -> object:
-    """The document with its property order recorded (jsonb forgets key order)."""
-    return (
-        schema_document_with_order(document) if isinstance(document, dict) else document
-    )
-
-
-def _without_order(document: object) -> object:
-    if not isinstance(document, dict):
-        return document
-    return {k: v for k, v in document.items() if k != PROPERTY_ORDER_KEYWORD}
+def _json_text(document: object) -> str:
+    """``document`` as JSON text, keys in their order (unlike ``==`` on dicts)."""
+    return json.dumps(document, ensure_ascii=False)
 
 
 def _validate(schema: UserSchema, document: object) -> None:
@@ -192,17 +183,14 @@ def user_schema_create(
     kind: str,
     document: dict,
 ) -> UserSchema:
-    """Create a schema of ``workspace``.
-
-    The stored document is ``document`` with its property order recorded in
-    ``"x-property-order"`` (see ``identity_pools.schemas``).
+    """Create a schema of ``workspace``. ``document`` is stored as given, key order
+    included (the order of ``properties`` is the order of the form's fields).
 
     Raises ValidationError: ``document`` errors from ``schema_document_check``
     (under ``"document"``), model field errors (e.g. ``kind``), and
     ``schema_name_taken`` under ``"name"`` when the workspace already sees a schema
     of that name in any letter case, also when a concurrent create wins the race.
     """
-    document = _for_storage(document)
     schema = UserSchema(
         workspace=workspace,
         kind=kind,
@@ -263,19 +251,17 @@ def user_schema_update(
     force: bool = False,
 ) -> UserSchema:
     """Change a workspace schema's name, description and document (not its kind).
-
-    The stored document records its property order (``"x-property-order"``), as
-    ``user_schema_create`` does.
+    ``document`` is stored as given, as by ``user_schema_create``.
 
     Raises ValidationError with ``schema_builtin`` for a built-in schema, the same
     field errors as ``user_schema_create``, and ``SchemaBreaksUsers`` (code
     ``schema_breaks_users``, carrying the ``SchemaImpact``) when users of pools that
     use the schema would not satisfy the new document, unless ``force``. The scan
-    runs only when the document's content changes. On any error ``schema`` is left
-    as it was.
+    runs only when the document's content changes (not when only its key order
+    does: that changes no user's validity). On any error ``schema`` is left as it
+    was.
     """
     _refuse_builtin(schema)
-    document = _for_storage(document)
     before = {
         "name": schema.name,
         "description": schema.description,
@@ -287,8 +273,8 @@ def user_schema_update(
     impact: SchemaImpact | None = None
     try:
         _validate(schema, document)
-        # Reordering the fields changes no user's validity: no scan for that.
-        if _without_order(document) != _without_order(before["document"]):
+        # Dict equality ignores key order: reordering the fields scans no users.
+        if document != before["document"]:
             impact = _update_impact(schema, document)
             if impact.failing and not force:
                 raise SchemaBreaksUsers(impact)
@@ -301,7 +287,8 @@ def user_schema_update(
         for key in ("name", "description")
         if before[key] != getattr(schema, key)
     }
-    if before["document"] != document:
+    # A new key order is a change too: it reorders the form's fields.
+    if _json_text(before["document"]) != _json_text(document):
         changes["document"] = True
     details: dict[str, Any] = {"changes": changes}
     if impact is not None:

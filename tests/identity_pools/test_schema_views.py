@@ -16,7 +16,6 @@ from identity_pools.models import (
     UserSchema,
 )
 from identity_pools.schema_forms import document_digest
-from identity_pools.schemas import schema_document_with_order
 from tests.factories import UserSchemaFactory, WorkspaceFactory
 from workspaces.models import AuditEvent, Role
 
@@ -103,6 +102,8 @@ def test_schema_create_get_starts_from_an_example(owner_client, workspace):
     assert response.status_code == 200
     html = response.content.decode()
     assert 'class="code"' in html and "given_name" in html
+    shown = response.context["form"]["document"].value()
+    assert shown == json.dumps(USER_DATA, indent=2, ensure_ascii=False)
 
 
 def test_schema_create_saves_and_redirects(owner_client, workspace, owner):
@@ -113,8 +114,9 @@ def test_schema_create_saves_and_redirects(owner_client, workspace, owner):
     assert (schema.name, schema.kind, schema.document) == (
         "Partners",
         "user_data",
-        schema_document_with_order(USER_DATA),
+        USER_DATA,
     )
+    assert json.dumps(schema.document) == json.dumps(USER_DATA)
     event = AuditEvent.objects.get(workspace=workspace)
     assert (event.action, event.actor) == ("user_schema.created", owner)
     follow = owner_client.get(response["Location"])
@@ -212,18 +214,92 @@ def test_schema_detail_shows_document_and_preview(owner_client, workspace, schem
     assert response.context["editable"] is True
 
 
-def test_schema_detail_keeps_the_written_order(owner_client, workspace, owner):
-    text = (
-        '{"type": "object", "properties": {"zeta": {"type": "string"}, '
-        '"alpha": {"type": "integer"}}}'
+# Neither alphabetical nor jsonb's order (shortest key first), and top-level keys
+# in an unconventional order: what the operator wrote must come back as written.
+WRITTEN_ORDER = ["zeta", "alpha", "mid"]
+WRITTEN = (
+    '{"title": "Written order", "properties": {"zeta": {"type": "string"}, '
+    '"alpha": {"type": "integer"}, "mid": {"type": "boolean"}}, '
+    '"type": "object", "required": ["mid"]}'
+)
+
+
+def assert_in_order(html: str, *parts: str) -> None:
+    positions = [html.index(part) for part in parts]
+    assert positions == sorted(positions), parts
+
+
+def test_schema_form_fields_follow_the_written_order_after_saving(
+    owner_client, workspace
+):
+    response = owner_client.post(
+        url("schema_create", workspace), create_data(document=WRITTEN)
     )
-    owner_client.post(url("schema_create", workspace), create_data(document=text))
-    schema = UserSchema.objects.get(workspace=workspace)
+    assert response.status_code == 302
+    written = json.loads(WRITTEN)
+    schema = UserSchema.objects.get(workspace=workspace)  # read back from the DB
+    assert json.dumps(schema.document) == json.dumps(written)
+
     response = owner_client.get(url("schema_detail", workspace, schema.pk))
-    assert list(response.context["preview"].fields) == ["zeta", "alpha"]
-    shown = json.loads(response.context["form"]["document"].value())
-    assert list(shown["properties"]) == ["zeta", "alpha"]
-    assert "x-property-order" not in shown
+    assert list(response.context["preview"].fields) == WRITTEN_ORDER
+    # The edit box shows the document as stored, pretty-printed.
+    text = response.context["form"]["document"].value()
+    assert text == json.dumps(written, indent=2)
+    html = response.content.decode()
+    textarea = html[html.index('name="document"') :]
+    textarea = textarea[: textarea.index("</textarea>")]
+    assert_in_order(
+        textarea,
+        "&quot;title&quot;",
+        "&quot;zeta&quot;",
+        "&quot;alpha&quot;",
+        "&quot;mid&quot;",
+        "&quot;type&quot;: &quot;object&quot;",
+    )
+    assert_in_order(html, 'name="preview-zeta"', 'name="preview-alpha"')
+    assert_in_order(html, 'name="preview-alpha"', 'name="preview-mid"')
+
+    # The pool's "Create User" form too.
+    pool = IdentityPool.objects.create(
+        workspace=workspace, name="Shop", user_schema=schema
+    )
+    response = owner_client.get(
+        reverse("identity_pools:pool_user_create", args=[workspace.slug, pool.pk])
+    )
+    data_fields = [n for n in response.context["form"].fields if n.startswith("data_")]
+    assert data_fields == [f"data_{name}" for name in WRITTEN_ORDER]
+
+
+def test_schema_edit_reordering_is_saved_and_shown(owner_client, workspace, schema):
+    reordered = copy.deepcopy(schema.document)
+    reordered["properties"] = dict(reversed(schema.document["properties"].items()))
+    response = owner_client.post(
+        url("schema_detail", workspace, schema.pk),
+        edit_data(schema, document=json.dumps(reordered, indent=2)),
+    )
+    assert response.status_code == 302
+    schema = UserSchema.objects.get(pk=schema.pk)
+    assert json.dumps(schema.document) == json.dumps(reordered)
+    response = owner_client.get(url("schema_detail", workspace, schema.pk))
+    order = list(reversed(USER_DATA["properties"]))
+    assert list(response.context["preview"].fields) == order
+    text = response.context["form"]["document"].value()
+    assert text == json.dumps(reordered, indent=2, ensure_ascii=False)
+    event = AuditEvent.objects.get(action="user_schema.updated")
+    assert event.details["changes"] == {"document": True}
+
+
+def test_schema_detail_read_only_view_shows_the_document_as_stored(
+    owner_client, workspace
+):
+    # The built-in rows are rewritten in order after migrating.
+    response = owner_client.get(
+        url("schema_detail", workspace, BUILTIN_USER_DATA_SCHEMA_ID)
+    )
+    assert response.context["document_json"] == json.dumps(
+        USER_DATA, indent=2, ensure_ascii=False
+    )
+    assert list(response.context["preview"].fields) == list(USER_DATA["properties"])
 
 
 def test_schema_detail_builtin_is_read_only(owner_client, workspace):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 import random
 
 import pytest
@@ -27,11 +28,8 @@ from identity_pools.schemas import (
     schema_data_errors,
     schema_data_from_form,
     schema_document_check,
-    schema_document_for_display,
-    schema_document_with_order,
     schema_form_fields,
     schema_form_initial,
-    schema_property_names,
 )
 from identity_pools.services import schemas as services
 from identity_pools.services.schemas import (
@@ -240,48 +238,47 @@ def test_schema_document_check_non_object_documents(document):
 
 # --- property order ---------------------------------------------------------------
 
-
-def scrambled(document: dict) -> dict:
-    """What PostgreSQL's jsonb gives back: object keys in another order."""
-    result = {k: document[k] for k in sorted(document, reverse=True)}
-    if isinstance(document.get("properties"), dict):
-        props = document["properties"]
-        result["properties"] = {k: props[k] for k in sorted(props, key=len)}
-    return result
+WRITTEN_ORDER = ["zeta", "alpha", "mid"]
 
 
-def test_schema_property_names_follows_the_recorded_order():
-    document = {
-        **doc(a={"type": "string"}, b={"type": "string"}, c={"type": "string"}),
-        "x-property-order": ["c", "gone", "a"],
+def written_order_document() -> dict:
+    """Properties in neither alphabetical order nor jsonb's (shortest key first),
+    and top-level keys in an unconventional order."""
+    return {
+        "title": "Written order",
+        "properties": {
+            "zeta": {"type": "string"},
+            "alpha": {"type": "integer"},
+            "mid": {"type": "boolean"},
+        },
+        "type": "object",
+        "required": ["mid", "zeta"],
     }
-    assert schema_property_names(document) == ["c", "a", "b"]
-    assert list(schema_form_fields(scrambled(document))) == ["c", "a", "b"]
 
 
-def test_schema_property_names_builtin_order_survives_jsonb():
-    assert schema_property_names(scrambled(USER_DATA)) == list(USER_DATA["properties"])
-    assert list(schema_form_fields(scrambled(METADATA))) == ["external_id", "notes"]
-
-
-def test_schema_document_with_order_round_trip():
-    stored = scrambled(schema_document_with_order(USER_DATA))
-    shown = schema_document_for_display(stored)
-    assert "x-property-order" not in shown
-    assert list(shown["properties"]) == list(USER_DATA["properties"])
-    assert list(shown)[:3] == ["$schema", "title", "type"]
-    assert list(shown["properties"]["given_name"])[:3] == [
-        "type",
-        "title",
-        "description",
+def test_schema_form_fields_follow_the_written_order():
+    document = written_order_document()
+    schema_document_check(document)
+    assert list(schema_form_fields(document)) == WRITTEN_ORDER
+    assert list(schema_form_fields(document, prefix="data_")) == [
+        f"data_{name}" for name in WRITTEN_ORDER
     ]
-    assert schema_document_with_order(shown) == schema_document_with_order(USER_DATA)
+    cleaned = {"mid": True, "alpha": 3, "zeta": "z"}
+    assert list(schema_data_from_form(document, cleaned)) == WRITTEN_ORDER
+    assert list(schema_data_errors(document, {"alpha": "three"})) == WRITTEN_ORDER
+    reversed_document = {
+        **document,
+        "properties": dict(reversed(document["properties"].items())),
+    }
+    assert list(schema_form_fields(reversed_document)) == WRITTEN_ORDER[::-1]
 
 
-def test_schema_document_check_bad_property_order_keyword():
-    (error,) = check_errors({**doc(a={"type": "string"}), "x-property-order": "a"})
-    assert error.code == "schema_unrenderable"
-    assert "At /x-property-order:" in error.message
+@pytest.mark.parametrize("value", [["mid", "alpha"], "not a list"])
+def test_schema_x_property_order_is_just_an_unknown_keyword(value):
+    document = {**written_order_document(), "x-property-order": value}
+    schema_document_check(document)
+    assert list(schema_form_fields(document)) == WRITTEN_ORDER
+    assert schema_data_errors(document, {"zeta": "z", "mid": False}) == {}
 
 
 # --- schema_form_fields ---------------------------------------------------------
@@ -622,19 +619,20 @@ def make_pool(workspace, schema, **kwargs) -> IdentityPool:
     )
 
 
-def test_user_schema_create_records_property_order(workspace, owner):
-    document = doc(zeta={"type": "string"}, alpha={"type": "string"})
+def test_user_schema_create_stores_the_document_as_written(workspace, owner):
+    document = written_order_document()
     schema = user_schema_create(
         workspace=workspace,
         actor=owner,
         name="Ordered",
         description="",
         kind="user_data",
-        document=document,
+        document=copy.deepcopy(document),
     )
-    schema.refresh_from_db()
-    assert schema.document["x-property-order"] == ["zeta", "alpha"]
-    assert list(schema_form_fields(schema.document)) == ["zeta", "alpha"]
+    stored = UserSchema.objects.get(pk=schema.pk).document
+    # Same keys in the same order at every level, nothing added.
+    assert json.dumps(stored) == json.dumps(document)
+    assert list(schema_form_fields(stored)) == WRITTEN_ORDER
 
 
 def test_user_schema_update_reordering_saves_without_a_scan(
@@ -652,7 +650,10 @@ def test_user_schema_update_reordering_saves_without_a_scan(
         schema=schema, actor=owner, name=schema.name, description="", document=reordered
     )
     schema.refresh_from_db()
-    assert schema_property_names(schema.document)[0] == "website"
+    assert json.dumps(schema.document) == json.dumps(reordered)
+    assert list(schema_form_fields(schema.document)) == list(
+        reversed(USER_DATA["properties"])
+    )
     event = AuditEvent.objects.get(action="user_schema.updated")
     assert event.details["changes"] == {"document": True}
 
@@ -875,7 +876,7 @@ def test_user_schema_update_breaking_users_accepted_with_force(
         force=True,
     )
     schema.refresh_from_db()
-    assert schema.document == schema_document_with_order(new)
+    assert json.dumps(schema.document) == json.dumps(new)
     event = AuditEvent.objects.get(action="user_schema.updated")
     assert (event.details["forced"], event.details["users_failing"]) == (True, 1)
 
