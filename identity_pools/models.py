@@ -153,8 +153,9 @@ class PoolUser(TimeStampedModel):
         INACTIVE = "inactive", _("Inactive")
 
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    # Indexed by (pool, id) and (pool, status, id) below; no index of its own.
     pool = models.ForeignKey(
-        IdentityPool, on_delete=models.DB_CASCADE, related_name="users"
+        IdentityPool, on_delete=models.DB_CASCADE, related_name="users", db_index=False
     )
     status = models.CharField(
         _("status"),
@@ -222,8 +223,12 @@ class Identifier(TimeStampedModel):
         PHONE = "phone", _("Mobile")
 
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    # Indexed by the (pool, type, value) constraint and the prefix index.
     pool = models.ForeignKey(
-        IdentityPool, on_delete=models.DB_CASCADE, related_name="identifiers"
+        IdentityPool,
+        on_delete=models.DB_CASCADE,
+        related_name="identifiers",
+        db_index=False,
     )
     user = models.ForeignKey(
         PoolUser, on_delete=models.DB_CASCADE, related_name="identifiers"
@@ -308,8 +313,9 @@ class GroupMembership(models.Model):
     ``group_assign_users``)."""
 
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    # Indexed by the (group, user) constraint.
     group = models.ForeignKey(
-        Group, on_delete=models.DB_CASCADE, related_name="memberships"
+        Group, on_delete=models.DB_CASCADE, related_name="memberships", db_index=False
     )
     user = models.ForeignKey(
         PoolUser, on_delete=models.DB_CASCADE, related_name="group_memberships"
