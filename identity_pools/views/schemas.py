@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.db.models.functions import Lower
-from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
@@ -17,6 +16,7 @@ from django.views.generic import FormView, TemplateView
 from workspaces.mixins import WorkspaceScopedMixin
 from workspaces.views import apply_errors
 
+from ..access import schema_access
 from ..builtin_schemas import USER_DATA
 from ..models import UserSchema
 from ..schema_forms import SchemaCreateForm, SchemaUpdateForm, document_text
@@ -30,23 +30,15 @@ from ..services.schemas import (
 )
 
 
-class SchemaObjectMixin:
+class SchemaObjectMixin(WorkspaceScopedMixin):
     """Resolves ``self.schema`` from the URL through the workspace (404 when missing
-    or foreign; built-ins are visible to every workspace).
+    or foreign; built-ins are visible to every workspace)."""
 
-    List it after ``WorkspaceScopedMixin`` in the bases, so that the workspace and
-    the role are resolved first."""
-
-    schema_url_kwarg = "schema"
-
-    def dispatch(self, request, *args, **kwargs):
-        try:
-            self.schema = UserSchema.objects.for_workspace(self.workspace).get(
-                pk=kwargs[self.schema_url_kwarg]
-            )
-        except UserSchema.DoesNotExist as exc:
-            raise Http404("No such schema.") from exc
-        return super().dispatch(request, *args, **kwargs)
+    def resolve_objects(self) -> None:
+        super().resolve_objects()
+        self.schema = schema_access(
+            workspace=self.workspace, schema_id=self.kwargs["schema"]
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -110,9 +102,7 @@ def preview_form(document: dict) -> tuple[forms.Form | None, list[str]]:
     return form, []
 
 
-class SchemaDetailView(
-    WorkspaceScopedMixin, SchemaObjectMixin, SchemaNavMixin, FormView
-):
+class SchemaDetailView(SchemaObjectMixin, SchemaNavMixin, FormView):
     """The document, a preview of the form it generates, and for workspace schemas
     an edit form. Saving a document that existing users do not satisfy needs
     "Save anyway"."""
@@ -188,9 +178,7 @@ class SchemaDetailView(
         )
 
 
-class SchemaDeleteView(
-    WorkspaceScopedMixin, SchemaObjectMixin, SchemaNavMixin, TemplateView
-):
+class SchemaDeleteView(SchemaObjectMixin, SchemaNavMixin, TemplateView):
     template_name = "identity_pools/schema_delete.html"
 
     def get_context_data(self, **kwargs):
