@@ -1153,6 +1153,25 @@ def schema_data_checker(
     return lambda data: _errors_with(compiled, data)
 
 
+def schema_data_validity_checker(
+    document: Mapping[str, Any],
+) -> Callable[[object], bool]:
+    """The compiled yes/no check of ``document``: much cheaper than
+    ``schema_data_checker`` on data that fails, because no messages are built.
+    For counting failures over many rows."""
+    compiled = _compile(json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+    fast = compiled.fast_valid
+    is_valid = compiled.validator.is_valid
+
+    def valid(data: object) -> bool:
+        if not isinstance(data, dict):
+            return False
+        # The fast predicate, where the document allows one, decides exactly.
+        return fast(data) if fast is not None else is_valid(data)
+
+    return valid
+
+
 def schema_data_errors(
     document: Mapping[str, Any], data: Mapping[str, Any]
 ) -> dict[str, list[str]]:

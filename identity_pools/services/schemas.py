@@ -22,6 +22,7 @@ from identity_pools.models import IdentityPool, PoolUser, UserSchema
 from identity_pools.schemas import (
     message,
     schema_data_checker,
+    schema_data_validity_checker,
     schema_document_check,
 )
 from workspaces.audit import audit_record
@@ -82,6 +83,8 @@ def user_schema_impact(
     ``schema_document_check``.
     """
     column = "metadata" if kind == UserSchema.Kind.METADATA else "user_data"
+    # Messages only for the samples; the count needs a yes/no per user.
+    is_valid = schema_data_validity_checker(document)
     check = schema_data_checker(document)
     impact = SchemaImpact()
     sampled: dict[Any, dict[str, list[str]]] = {}
@@ -94,11 +97,11 @@ def user_schema_impact(
         )
         for user_id, data in rows:
             impact.checked += 1
-            errors = check(data)
-            if errors:
-                impact.failing += 1
-                if len(sampled) < sample_size:
-                    sampled[user_id] = errors
+            if is_valid(data):
+                continue
+            impact.failing += 1
+            if len(sampled) < sample_size:
+                sampled[user_id] = check(data)
     if sampled:
         users = PoolUser.objects.select_related("pool").in_bulk(list(sampled))
         impact.samples = [

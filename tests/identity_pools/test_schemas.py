@@ -945,3 +945,80 @@ def test_user_schema_impact_query_count_does_not_grow(
     with django_assert_max_num_queries(2):
         impact = user_schema_impact(document=USER_DATA, kind="user_data", pools=[pool])
     assert (impact.checked, impact.failing) == (60, 40)
+
+
+def test_schema_validity_checker_agrees_with_jsonschema():
+    """The yes/no checker that counts failing users decides like jsonschema itself."""
+    from jsonschema import Draft202012Validator
+
+    from identity_pools.builtin_schemas import USER_DATA
+    from identity_pools.schemas import FORMAT_CHECKER, schema_data_validity_checker
+
+    rich = {
+        "type": "object",
+        "properties": {
+            "age": {"type": "integer", "minimum": 0, "maximum": 150},
+            "score": {"type": "number", "exclusiveMaximum": 10},
+            "tier": {"enum": ["gold", "silver"]},
+            "tags": {
+                "type": "array",
+                "items": {"enum": ["a", "b"]},
+                "uniqueItems": True,
+            },
+            "code": {"type": "string", "pattern": "^[A-Z]{3}$"},
+            "ok": {"type": "boolean"},
+            "when": {"type": "string", "format": "date-time"},
+            "mail": {"type": "string", "format": "email", "maxLength": 40},
+        },
+        "required": ["age"],
+        "additionalProperties": False,
+    }
+    samples = [
+        {},
+        {"age": 3},
+        {"age": 3.0},
+        {"age": 3.5},
+        {"age": -1},
+        {"age": True},
+        {"age": "3"},
+        {"age": 1, "score": 10},
+        {"age": 1, "score": 9.99},
+        {"age": 1, "tier": "gold"},
+        {"age": 1, "tier": "bronze"},
+        {"age": 1, "tags": ["a", "b"]},
+        {"age": 1, "tags": ["a", "a"]},
+        {"age": 1, "tags": ["c"]},
+        {"age": 1, "code": "ABC"},
+        {"age": 1, "code": "abc"},
+        {"age": 1, "ok": 0},
+        {"age": 1, "when": "2026-11-27T10:00:00Z"},
+        {"age": 1, "when": "yesterday"},
+        {"age": 1, "mail": "a@example.com"},
+        {"age": 1, "mail": "not-mail"},
+        {"age": 1, "extra": 1},
+        {"given_name": "Ann", "family_name": "Lee", "name": "Ann Lee"},
+        {
+            "given_name": "Ann",
+            "family_name": "Lee",
+            "name": "Ann Lee",
+            "birthdate": "1990-02-31",
+        },
+        {
+            "given_name": "Ann",
+            "family_name": "Lee",
+            "name": "Ann Lee",
+            "website": "ftp://x",
+        },
+        {"given_name": "", "family_name": "Lee", "name": "Ann Lee"},
+        {"given_name": "Ann", "family_name": "Lee"},
+        {"given_name": "Ann", "family_name": "Lee", "name": "A", "locale": "en-US"},
+        {"given_name": "Ann", "family_name": "Lee", "name": "A", "locale": "english!"},
+    ]
+    for document in (rich, USER_DATA):
+        reference = Draft202012Validator(document, format_checker=FORMAT_CHECKER)
+        checker = schema_data_validity_checker(document)
+        for data in samples:
+            assert checker(data) == reference.is_valid(data), (
+                document.get("title"),
+                data,
+            )
