@@ -83,7 +83,3 @@ def retry_after(limit: Limit, *, now: datetime | None = None) -> int:
 
 def is_limited(limit: Limit, *, now: datetime | None = None) -> bool:
     return count(limit, now=now) >= limit.max_events
-
-
-def reset(limit: Limit) -> None:
-    RateLimitBucket.objects.filter(key=_bucket_key(limit.key)).delete()

@@ -51,9 +51,6 @@ class SchemaDataFormMixin:
     def schema_bound_fields(self):
         return [self[name] for name in self.schema_fields]
 
-    def other_bound_fields(self):
-        return [f for f in self.visible_fields() if f.name not in self.schema_fields]
-
     def clean_schema_data(self) -> dict:
         data = schema_data_from_form(
             self.schema_document, self.cleaned_data, prefix=self.schema_prefix

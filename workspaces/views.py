@@ -125,14 +125,14 @@ class MemberListView(WorkspaceScopedMixin, FormView):
 
 
 class MembershipScopedMixin(WorkspaceScopedMixin):
+    """Sets ``self.member`` from the ``membership`` URL kwarg, through the workspace."""
+
     change_role = Role.OWNER
 
-    def dispatch(self, request, *args, **kwargs):
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_membership_object(self) -> Membership:
+    def resolve_objects(self) -> None:
+        super().resolve_objects()
         try:
-            return (
+            self.member = (
                 Membership.objects.for_workspace(self.workspace)
                 .select_related("operator", "workspace")
                 .get(pk=self.kwargs["membership"])
@@ -140,21 +140,21 @@ class MembershipScopedMixin(WorkspaceScopedMixin):
         except Membership.DoesNotExist as exc:
             raise Http404 from exc
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["member"] = self.member
+        return context
+
 
 class MembershipRoleView(MembershipScopedMixin, FormView):
     template_name = "workspaces/membership_role.html"
     form_class = MembershipRoleForm
 
     def get_initial(self):
-        return {"role": self.get_membership_object().role}
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["member"] = self.get_membership_object()
-        return context
+        return {"role": self.member.role}
 
     def form_valid(self, form):
-        member = self.get_membership_object()
+        member = self.member
         try:
             services.membership_change_role(
                 membership=member,
@@ -171,13 +171,8 @@ class MembershipRoleView(MembershipScopedMixin, FormView):
 class MembershipRemoveView(MembershipScopedMixin, TemplateView):
     template_name = "workspaces/membership_remove.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["member"] = self.get_membership_object()
-        return context
-
     def post(self, request, *args, **kwargs):
-        member = self.get_membership_object()
+        member = self.member
         try:
             services.membership_remove(membership=member, actor=request.user)
         except ValidationError as exc:
@@ -193,21 +188,22 @@ class InvitationRevokeView(WorkspaceScopedMixin, TemplateView):
     template_name = "workspaces/invitation_revoke.html"
     change_role = Role.OWNER
 
-    def get_invitation(self) -> WorkspaceInvitation:
+    def resolve_objects(self) -> None:
+        super().resolve_objects()
         try:
-            return WorkspaceInvitation.objects.for_workspace(self.workspace).get(
-                pk=self.kwargs["invitation"]
-            )
+            self.invitation = WorkspaceInvitation.objects.for_workspace(
+                self.workspace
+            ).get(pk=self.kwargs["invitation"])
         except WorkspaceInvitation.DoesNotExist as exc:
             raise Http404 from exc
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["invitation"] = self.get_invitation()
+        context["invitation"] = self.invitation
         return context
 
     def post(self, request, *args, **kwargs):
-        invitation = self.get_invitation()
+        invitation = self.invitation
         services.invitation_revoke(invitation=invitation, actor=request.user)
         messages.success(request, _("Invitation for %s revoked.") % invitation.email)
         return redirect("workspaces:member_list", workspace=self.workspace.slug)

@@ -7,7 +7,6 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 
 from accounts.codes import code_issue_link_token
 from accounts.emails import absolute_url, send_templated_email
@@ -336,9 +335,3 @@ def identifier_remove(*, identifier: Identifier, actor) -> None:
             details={"identifier": identifier.value},
         )
         identifier.delete()
-
-
-def identifier_mark_verified(*, identifier: Identifier) -> None:
-    Identifier.objects.filter(pk=identifier.pk).update(
-        is_verified=True, verified_at=timezone.now()
-    )

@@ -280,15 +280,6 @@ def test_users_list_pages_with_keyset_cursor(owner_client, pool, url):
     assert owner_client.get(url("pool_user_list"), {"after": "junk"}).status_code == 200
 
 
-def _list_queries(client, path, django_assert_num_queries_counter):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(path).status_code == 200
-    return len(ctx.captured_queries)
-
-
 @pytest.mark.parametrize(
     "params", [{}, {"q": "user-"}, {"q": "lee"}, {"status": "active"}]
 )
