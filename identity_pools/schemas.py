@@ -11,8 +11,7 @@ property is a string, integer, number or boolean (a single type, optionally with
 ``enum`` of strings (shown as checkboxes). Strings may have the formats date,
 date-time, email and uri.
 
-User-facing messages live in ``MESSAGES``, keyed by code (``code`` or
-``code.reason`` when one code has several explanations).
+User-facing messages live in ``schema_messages.MESSAGES``, keyed by code.
 """
 
 from __future__ import annotations
@@ -29,12 +28,26 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator, URLValidator, validate_email
+from django.core.validators import URLValidator, validate_email
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError as JSONSchemaError
 from jsonschema.exceptions import relevance
+from referencing.exceptions import Unresolvable
+
+from core.patterns import PatternError, pattern_search
+from core.text import json_text_problems, text_problem_message
+
+from .schema_messages import at as _at
+from .schema_messages import document_error as _error
+from .schema_messages import message
+from .schema_safety import (
+    SAFE_REGISTRY,
+    UnusablePattern,
+    safe_validator,
+    schema_safety_errors,
+)
 
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 MAX_DOCUMENT_BYTES = 64 * 1024
@@ -81,127 +94,6 @@ PROPERTY_ONLY_UNSUPPORTED = frozenset(
     }
 )
 
-MESSAGES: dict[str, Any] = {
-    # schema_document_check
-    "schema_invalid.not_json": _(
-        "The schema must be plain JSON: objects, arrays, strings, finite numbers, "
-        "true, false and null."
-    ),
-    "schema_invalid.meta": "%(at)s: %(problem)s",
-    "schema_invalid.type_hint": _(
-        "Use one of: string, integer, number, boolean, array, object, null."
-    ),
-    "schema_invalid.draft": _(
-        '%(at)s: only JSON Schema draft 2020-12 is supported. Set "$schema" to '
-        '"%(draft)s" or leave it out.'
-    ),
-    "schema_invalid.min_max": _(
-        "%(at)s: %(low)s is greater than %(high)s, so no value can be valid. "
-        "Lower %(low)s or raise %(high)s."
-    ),
-    "schema_too_large.bytes": _(
-        "The schema is %(size)s bytes long; the limit is %(limit)s bytes. "
-        "Remove properties or shorten descriptions."
-    ),
-    "schema_too_large.depth": _(
-        "The schema is nested more than %(limit)s levels deep. A user schema needs "
-        "only a few levels: the object, its properties and their settings."
-    ),
-    "schema_too_large.properties": _(
-        "%(at)s: the schema has %(count)s properties; the limit is %(limit)s."
-    ),
-    "schema_unrenderable.not_object": _(
-        '%(at)s: a user schema must be a JSON object with "type": "object" and '
-        '"properties", e.g. {"type": "object", "properties": {"given_name": '
-        '{"type": "string"}}}.'
-    ),
-    "schema_unrenderable.no_properties": _(
-        '%(at)s: the schema needs "properties": an object that maps each field name '
-        "to its schema."
-    ),
-    "schema_unrenderable.keyword": _(
-        '%(at)s: "%(keyword)s" cannot be shown as a form. Describe each field '
-        "directly in properties with a type, an enum or a format."
-    ),
-    "schema_unrenderable.additional": _(
-        "%(at)s: only true or false is supported here; extra fields of a given "
-        "shape cannot be shown as a form."
-    ),
-    "schema_unrenderable.property_name": _(
-        "%(at)s: %(name)s cannot be a field name. Use 1 to 64 letters, digits and "
-        "underscores, starting with a letter or underscore, e.g. family_name."
-    ),
-    "schema_unrenderable.boolean_schema": _(
-        "%(at)s: a property must be a schema object with a type, e.g. "
-        '{"type": "string"}, not true or false.'
-    ),
-    "schema_unrenderable.nested_object": _(
-        "%(at)s: nested objects cannot be shown as a form field. Use string, "
-        "integer, number or boolean properties."
-    ),
-    "schema_unrenderable.many_types": _(
-        '%(at)s: a property needs exactly one type (optionally with "null"), one '
-        "of string, integer, number, boolean or array."
-    ),
-    "schema_unrenderable.no_type": _(
-        '%(at)s: give the property a "type" (string, integer, number or boolean) '
-        'or an "enum" of allowed values.'
-    ),
-    "schema_unrenderable.array": _(
-        '%(at)s: a list is shown as checkboxes and needs "items" with an "enum" of '
-        'strings, e.g. {"type": "array", "items": {"enum": ["news", "offers"]}}.'
-    ),
-    "schema_unrenderable.enum_values": _(
-        "%(at)s: the allowed values must be non-empty strings or numbers that match "
-        'the property\'s "type"; %(value)s is not.'
-    ),
-    "schema_unrenderable.enum_empty": _(
-        '%(at)s: "enum" needs at least one allowed value.'
-    ),
-    "schema_unrenderable.enum_duplicate": _(
-        "%(at)s: the allowed values %(value)s appear twice when written as text. "
-        "Make every value distinct."
-    ),
-    "schema_unrenderable.boolean_enum": _(
-        '%(at)s: a boolean is shown as a checkbox; remove "enum".'
-    ),
-    "schema_unrenderable.format": _(
-        '%(at)s: the format "%(format)s" cannot be shown as a form field. Use one '
-        "of: %(supported)s, or remove the format."
-    ),
-    "schema_unrenderable.format_type": _(
-        '%(at)s: "format" applies to strings only. Set "type": "string" or remove '
-        "the format."
-    ),
-    "schema_unrenderable.required_unknown": _(
-        '%(at)s: "%(name)s" is required but not declared in "properties". Declare '
-        'it or remove it from "required".'
-    ),
-    # schema_form_fields
-    "field.pattern": _(
-        "Enter a valid %(label)s: it must match the pattern %(pattern)s."
-    ),
-    "field.url": _("Enter a web address that starts with http:// or https://."),
-    "field.exclusive_minimum": _("Enter a number greater than %(limit)s."),
-    "field.exclusive_maximum": _("Enter a number less than %(limit)s."),
-    # services/schemas.py
-    "schema_builtin": _(
-        "Built-in schemas cannot be changed or deleted. Create a schema of your own "
-        "and use it in your pools instead."
-    ),
-    "schema_name_taken": _(
-        "A schema with this name already exists in this workspace. Choose another name."
-    ),
-    "schema_in_use": _(
-        "This schema is used by the pools %(pools)s. Choose another schema in those "
-        "pools' settings first."
-    ),
-    "schema_breaks_users": _(
-        "%(failing)s of %(checked)s existing users do not satisfy the new schema. "
-        'Fix the schema, or tick "Save anyway": their data stays as it is and must '
-        "be corrected the next time they are edited."
-    ),
-}
 
 # How a JSON type reads in a message ("Age: must be a whole number").
 TYPE_WORDS = {
@@ -230,32 +122,9 @@ FORMAT_HINTS = {
 }
 
 
-def message(key: str, **params: Any) -> str:
-    """The user-facing message ``key`` of ``MESSAGES`` with ``params`` filled in."""
-    text = str(MESSAGES[key])
-    return text % params if params else text
-
-
 # ---------------------------------------------------------------------------
 # Checking a document
 # ---------------------------------------------------------------------------
-
-
-def json_pointer(path: Iterable[str | int]) -> str:
-    """The RFC 6901 JSON pointer of ``path`` ("" for the document itself)."""
-    return "".join(
-        "/" + str(part).replace("~", "~0").replace("/", "~1") for part in path
-    )
-
-
-def _at(path: Iterable[str | int]) -> str:
-    pointer = json_pointer(path)
-    return f"At {pointer}" if pointer else "At the top level"
-
-
-def _error(key: str, path: Iterable[str | int] = (), **params: Any) -> ValidationError:
-    code = key.split(".", 1)[0]
-    return ValidationError(message(key, at=_at(path), **params), code=code)
 
 
 def _depth(document: object) -> int:
@@ -276,9 +145,18 @@ def _depth(document: object) -> int:
     return deepest
 
 
+# The meta-schema's "regex" format would compile patterns with Python's re; the
+# safety check compiles them with RE2 instead, with messages that say why.
 _META_VALIDATOR = Draft202012Validator(
     Draft202012Validator.META_SCHEMA,
-    format_checker=Draft202012Validator.FORMAT_CHECKER,
+    format_checker=FormatChecker(
+        formats=[
+            name
+            for name in Draft202012Validator.FORMAT_CHECKER.checkers
+            if name != "regex"
+        ]
+    ),
+    registry=SAFE_REGISTRY,
 )
 
 
@@ -288,17 +166,32 @@ def schema_document_check(document: object) -> None:
     The error holds a list of errors, each with a code and a message that starts
     with the JSON pointer of the problem ("At /properties/age/type: ..."):
 
-    - ``schema_invalid``: not JSON, another draft, or not a valid JSON Schema;
+    - ``schema_invalid``: not JSON, text with NUL characters or lone surrogates
+      (``core.text``), another draft, or not a valid JSON Schema;
     - ``schema_too_large``: over 64 KiB as compact UTF-8 JSON, nested deeper than
       32 levels, or more than 100 properties;
+    - ``schema_reference`` and ``schema_pattern``: the document is unsafe to run
+      (``schema_safety.schema_safety_errors``: references that leave the document
+      or loop, patterns RE2 cannot run);
     - ``schema_unrenderable``: valid JSON Schema that "Create User" cannot show
       (nested objects, references and combinators, unsupported formats, field
       names that are not identifiers, ``required`` naming undeclared properties).
 
-    Renderability is checked only when the document is valid JSON Schema.
+    Safety and renderability are checked only when the document is valid JSON
+    Schema; renderability only when it is safe.
     """
     if _depth(document) > MAX_DEPTH:
         raise ValidationError([_error("schema_too_large.depth", limit=MAX_DEPTH)])
+    unsafe_text = [
+        _error(
+            "schema_invalid.text",
+            path,
+            problem=text_problem_message(problem, subject="the text"),
+        )
+        for path, problem in json_text_problems(document)
+    ]
+    if unsafe_text:
+        raise ValidationError(unsafe_text)
     try:
         dump = json.dumps(
             document, ensure_ascii=False, allow_nan=False, separators=(",", ":")
@@ -317,7 +210,7 @@ def schema_document_check(document: object) -> None:
         )
     errors = _meta_errors(document)
     if not errors:
-        errors = _renderability_errors(document)
+        errors = schema_safety_errors(document) or _renderability_errors(document)
     if errors:
         raise ValidationError(errors[:MAX_DOCUMENT_ERRORS])
 
@@ -632,6 +525,28 @@ def _integer_bound(
     return max(bounds) if step > 0 else min(bounds)
 
 
+class _PatternValidator:
+    """A form field's ``pattern`` check, run by RE2 (``core.patterns``) in time
+    linear in the value's length, like every operator-written pattern."""
+
+    def __init__(self, pattern: str, text: str) -> None:
+        self.pattern, self.text = pattern, text
+
+    def __call__(self, value: object) -> None:
+        try:
+            matched = pattern_search(self.pattern, str(value))
+        except PatternError as exc:
+            raise ValidationError(
+                message(
+                    "schema_unusable",
+                    problem=str(UnusablePattern(self.pattern, exc.reason)),
+                ),
+                code="schema_unusable",
+            ) from exc
+        if not matched:
+            raise ValidationError(self.text, code="invalid")
+
+
 def _string_field(
     prop: Mapping[str, Any], *, required: bool, common: dict[str, Any]
 ) -> forms.Field:
@@ -644,9 +559,9 @@ def _string_field(
     validators = []
     if "pattern" in prop:
         validators.append(
-            RegexValidator(
+            _PatternValidator(
                 prop["pattern"],
-                message=message(
+                message(
                     "field.pattern", label=common["label"], pattern=prop["pattern"]
                 ),
             )
@@ -996,7 +911,9 @@ def _fast_rule(prop: object) -> Callable[[object], bool] | None:
     fmt = prop.get("format")
     if fmt is not None and fmt not in _FORMAT_CHECKS:
         return None
-    pattern = re.compile(prop["pattern"]) if "pattern" in prop else None
+    pattern = prop.get("pattern")
+    if pattern is not None and not isinstance(pattern, str):
+        return None
 
     def rule(value: object) -> bool:
         if kinds and not any(_is_json_type(value, k) for k in kinds):
@@ -1008,7 +925,7 @@ def _fast_rule(prop: object) -> Callable[[object], bool] | None:
                 return False
             if "maxLength" in prop and len(value) > prop["maxLength"]:
                 return False
-            if pattern is not None and not pattern.search(value):
+            if pattern is not None and not pattern_search(pattern, value):
                 return False
             return fmt is None or _FORMAT_CHECKS[fmt](value)
         if isinstance(value, int | float) and not isinstance(value, bool):
@@ -1069,13 +986,15 @@ def _fast_check(document: object) -> Callable[[dict], bool] | None:
 
 @dataclass(frozen=True)
 class _Compiled:
-    validator: Draft202012Validator
+    validator: Draft202012Validator | None
     fast_valid: Callable[[dict], bool] | None
     properties: tuple[str, ...]
     labels: dict[str, str]
     required: tuple[str, ...]
     closed: bool
-    extra_patterns: tuple[re.Pattern[str], ...]
+    # Why the document cannot be run (a stored document that fails a safety rule
+    # added after it was saved), or "".
+    unusable: str = ""
 
 
 @lru_cache(maxsize=64)
@@ -1083,28 +1002,51 @@ def _compile(dump: str) -> _Compiled:
     # A private copy: the cached validator must not change when the caller's
     # document is mutated later.
     document = json.loads(dump)
-    properties = document.get("properties", {}) if isinstance(document, dict) else {}
-    return _Compiled(
-        validator=Draft202012Validator(document, format_checker=FORMAT_CHECKER),
-        fast_valid=_fast_check(document),
-        properties=tuple(properties),
-        labels={name: _label(name, prop) for name, prop in properties.items()},
-        required=tuple(document.get("required", ()))
-        if isinstance(document, dict)
-        else (),
-        closed=isinstance(document, dict)
-        and document.get("additionalProperties") is False,
-        extra_patterns=tuple(
-            re.compile(p) for p in document.get("patternProperties", {})
+    if not isinstance(document, dict):
+        document = {}
+    properties = document.get("properties", {})
+    if not isinstance(properties, dict):
+        properties = {}
+    common = {
+        "properties": tuple(properties),
+        "labels": {name: _label(name, prop) for name, prop in properties.items()},
+        "required": tuple(document.get("required", ())),
+        "closed": document.get("additionalProperties") is False,
+    }
+    unsafe = schema_safety_errors(document)
+    if unsafe:
+        return _Compiled(
+            validator=None, fast_valid=None, unusable=unsafe[0].messages[0], **common
         )
-        if isinstance(document, dict)
-        else (),
+    return _Compiled(
+        validator=safe_validator(document, format_checker=FORMAT_CHECKER),
+        fast_valid=_fast_check(document),
+        **common,
     )
+
+
+def _unusable(problem: str) -> dict[str, list[str]]:
+    return {"__all__": [message("schema_unusable", problem=problem)]}
 
 
 def _errors_with(compiled: _Compiled, data: object) -> dict[str, list[str]]:
     if not isinstance(data, dict):
         return {"__all__": [str(_("The data must be a JSON object."))]}
+    unsafe_text = {
+        str(path[0]) if path else "__all__": [
+            text_problem_message(
+                problem,
+                subject=compiled.labels.get(str(path[0]), _shown(path[0]))
+                if path
+                else _("The data"),
+            )
+        ]
+        for path, problem in json_text_problems(data)
+    }
+    if unsafe_text:
+        return unsafe_text
+    if compiled.unusable:
+        return _unusable(compiled.unusable)
     if compiled.fast_valid is not None and compiled.fast_valid(data):
         return {}
     found: dict[str, list[str]] = {}
@@ -1117,16 +1059,22 @@ def _errors_with(compiled: _Compiled, data: object) -> dict[str, list[str]]:
     for name in compiled.required:
         if name not in data:
             add(name, f"{compiled.labels.get(name, humanise(name))} is required.")
-    for err in compiled.validator.iter_errors(data):
+    try:
+        errors = list(compiled.validator.iter_errors(data))
+    except UnusablePattern as exc:
+        return _unusable(str(exc))
+    except (Unresolvable, RecursionError):
+        # Not reachable for documents that pass schema_safety_errors; a last
+        # guard so that no stored document can turn into a server error.
+        return _unusable(str(_("it refers to a schema it cannot reach.")))
+    for err in errors:
         path = list(err.absolute_path)
         if not path:
             if err.validator == "required":
                 continue  # reported above, with the property's label
             if err.validator == "additionalProperties" and compiled.closed:
                 for key in data:
-                    if key not in compiled.labels and not any(
-                        p.search(key) for p in compiled.extra_patterns
-                    ):
+                    if key not in compiled.labels:
                         add(
                             str(key),
                             f"{_shown(key)} is not a field of this schema; remove it.",
@@ -1140,6 +1088,10 @@ def _errors_with(compiled: _Compiled, data: object) -> dict[str, list[str]]:
     return dict(sorted(found.items(), key=lambda kv: order.get(kv[0], len(order))))
 
 
+def _compiled(document: Mapping[str, Any]) -> _Compiled:
+    return _compile(json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+
+
 def schema_data_checker(
     document: Mapping[str, Any],
 ) -> Callable[[object], dict[str, list[str]]]:
@@ -1147,9 +1099,10 @@ def schema_data_checker(
 
     For scanning many rows against one document without re-serialising the document
     for every row. Compiled validators are cached (LRU of 64) by the document's
-    JSON text.
+    JSON text. A document that fails ``schema_safety_errors`` (stored before a rule
+    existed) is never run: every check answers that the schema is unusable.
     """
-    compiled = _compile(json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+    compiled = _compiled(document)
     return lambda data: _errors_with(compiled, data)
 
 
@@ -1158,8 +1111,11 @@ def schema_data_validity_checker(
 ) -> Callable[[object], bool]:
     """The compiled yes/no check of ``document``: much cheaper than
     ``schema_data_checker`` on data that fails, because no messages are built.
-    For counting failures over many rows."""
-    compiled = _compile(json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+    For counting failures over many stored rows (whose text is clean: the
+    database cannot hold NUL characters or lone surrogates)."""
+    compiled = _compiled(document)
+    if compiled.unusable:
+        return lambda data: False
     fast = compiled.fast_valid
     is_valid = compiled.validator.is_valid
 
@@ -1167,7 +1123,12 @@ def schema_data_validity_checker(
         if not isinstance(data, dict):
             return False
         # The fast predicate, where the document allows one, decides exactly.
-        return fast(data) if fast is not None else is_valid(data)
+        if fast is not None:
+            return fast(data)
+        try:
+            return is_valid(data)
+        except (UnusablePattern, Unresolvable, RecursionError):
+            return False
 
     return valid
 

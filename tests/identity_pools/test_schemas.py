@@ -97,7 +97,7 @@ def test_schema_document_check_accepts_every_renderable_shape():
         ),
         (
             doc(code={"type": "string", "pattern": "(["}),
-            "schema_invalid",
+            "schema_pattern",
             "At /properties/code/pattern:",
         ),
         (
