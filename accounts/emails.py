@@ -18,8 +18,8 @@ logger = logging.getLogger(__name__)
 def send_templated_email(*, to: str, template: str, context: dict[str, Any]) -> bool:
     """Render and send one message. Returns False (and logs) when sending fails, so the
     caller's committed state stays and the message can be sent again."""
-    subject = render_to_string(f"emails/{template}_subject.txt", context)
-    body = render_to_string(f"emails/{template}_body.txt", context)
+    subject = render_to_string(f"emails/{template}_subject.txt", context, using="text")
+    body = render_to_string(f"emails/{template}_body.txt", context, using="text")
     try:
         send_mail(
             " ".join(subject.split()),

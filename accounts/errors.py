@@ -13,6 +13,9 @@ MESSAGES = {
         "This code is not correct or has already been used. Enter the code your "
         "authenticator app shows now."
     ),
+    "password_incorrect": _(
+        "This password is not correct. Type your current password."
+    ),
     "second_factor_expired": _(
         "Your sign-in took too long. Enter your email and password again."
     ),

@@ -6,6 +6,10 @@ from django import forms
 from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from core.addresses import email_normalise
+
+from .services import operator_password_confirm
+
 
 class SignInForm(forms.Form):
     email = forms.EmailField(
@@ -19,6 +23,16 @@ class SignInForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+    def clean_email(self) -> str:
+        """The stored form of the address when it has one (a domain typed in
+        punycode or another case finds the account); else as typed, so that a
+        malformed address fails like a wrong password."""
+        email = self.cleaned_data["email"]
+        try:
+            return email_normalise(email)
+        except forms.ValidationError:
+            return email
 
 
 class OTPCodeForm(forms.Form):
@@ -45,7 +59,39 @@ class OTPCodeForm(forms.Form):
         return self.cleaned_data["code"].strip()
 
 
-class TOTPDisableForm(forms.Form):
+class CurrentPasswordMixin:
+    """Checks the signed-in operator's current password through
+    ``services.operator_password_confirm``: wrong passwords count against the
+    account's sign-in failure limit. ``rate_limited`` says the limit is reached."""
+
+    current_password_field = "password"
+    current_password_where = ""
+
+    def __init__(self, *args, ip: str | None = None, **kwargs) -> None:
+        self.ip = ip
+        super().__init__(*args, **kwargs)
+
+    def _confirm_current_password(self) -> str:
+        password = self.cleaned_data[self.current_password_field]
+        operator_password_confirm(
+            operator=self.user,
+            password=password,
+            ip=self.ip,
+            where=self.current_password_where,
+        )
+        return password
+
+    @property
+    def rate_limited(self) -> bool:
+        return any(
+            error.code == "rate_limited"
+            for error in self.errors.as_data().get(self.current_password_field, [])
+        )
+
+
+class TOTPDisableForm(CurrentPasswordMixin, forms.Form):
+    current_password_where = "two_factor_disable"
+
     password = forms.CharField(
         label=_("Current password"),
         strip=False,
@@ -57,14 +103,15 @@ class TOTPDisableForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(
-                _("This password is not correct. Type your current password."),
-                code="password_incorrect",
-            )
-        return password
+        return self._confirm_current_password()
 
 
-class PasswordChangeForm(DjangoPasswordChangeForm):
-    """Django's form (current password, then the new one twice) with our labels."""
+class PasswordChangeForm(CurrentPasswordMixin, DjangoPasswordChangeForm):
+    """Django's form (current password, then the new one twice) with our labels;
+    the current password is checked under the sign-in limits."""
+
+    current_password_field = "old_password"
+    current_password_where = "password_change"
+
+    def clean_old_password(self) -> str:
+        return self._confirm_current_password()

@@ -82,6 +82,32 @@ def operator_sign_in_check(*, request, email: str, password: str, ip: str | None
     return operator
 
 
+def operator_password_confirm(*, operator, password: str, ip: str | None, where: str):
+    """Check the signed-in operator's current password (before changing the
+    password or turning off the second factor).
+
+    A wrong password counts as a failed sign-in of the account and the client
+    address, so guessing inside a stolen session is as limited as at the sign-in
+    page; at the limit no password is checked. Raises ValidationError with code
+    ``password_incorrect`` or ``rate_limited``.
+    """
+    limits = SignInLimits.for_attempt(email=operator.email, ip=ip)
+    wait = limits.limited()
+    if wait:
+        raise _wait_error(wait)
+    if operator.check_password(password):
+        return
+    limits.fail()
+    with transaction.atomic():
+        audit_record(
+            actor=operator,
+            action="operator.password_confirm_failed",
+            target=operator,
+            details={"where": where},
+        )
+    raise ValidationError(message("password_incorrect"), code="password_incorrect")
+
+
 def operator_has_totp(operator) -> bool:
     return TOTPDevice.objects.filter(user=operator, confirmed=True).exists()
 

@@ -54,7 +54,7 @@ class LocmemBackend:
 def send_templated_sms(*, to: str, template: str, context: dict) -> bool:
     """Render ``templates/sms/<template>.txt`` and send it. Returns False (and logs)
     on failure, so the caller's state stays and the message can be sent again."""
-    body = render_to_string(f"sms/{template}.txt", context).strip()
+    body = render_to_string(f"sms/{template}.txt", context, using="text").strip()
     try:
         import_string(settings.SMS_BACKEND)().send(to, body)
     except Exception:

@@ -139,7 +139,13 @@ class PasswordChangeView(LoginRequiredMixin, FormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["user"] = self.request.user
+        kwargs["ip"] = client_ip(self.request)
         return kwargs
+
+    def form_invalid(self, form):
+        return self.render_to_response(
+            self.get_context_data(form=form), status=429 if form.rate_limited else 200
+        )
 
     def form_valid(self, form):
         services.operator_change_password(
@@ -166,9 +172,14 @@ class TwoFactorView(LoginRequiredMixin, TemplateView):
 
     def post(self, request):
         if request.POST.get("action") == "disable":
-            form = TOTPDisableForm(request.POST, user=request.user)
+            form = TOTPDisableForm(
+                request.POST, user=request.user, ip=client_ip(request)
+            )
             if not form.is_valid():
-                return self.render_to_response(self.get_context_data(disable_form=form))
+                return self.render_to_response(
+                    self.get_context_data(disable_form=form),
+                    status=429 if form.rate_limited else 200,
+                )
             services.totp_disable(operator=request.user)
             messages.success(request, _("Two-factor authentication is off."))
             return redirect("accounts:two_factor")

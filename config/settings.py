@@ -94,6 +94,15 @@ TEMPLATES = [
             ],
         },
     },
+    # Plain-text messages (email subjects and bodies, SMS): no HTML escaping, so a
+    # pool named "P&Q" reads "P&Q", not "P&amp;Q". Never used for HTML.
+    {
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 DATABASES = {
@@ -135,6 +144,13 @@ AUTH_PASSWORD_VALIDATORS = [
 SIGNIN_RATE_LIMITS = {
     "account": (env.int("SIGNIN_MAX_FAILURES_PER_ACCOUNT", default=10), 15 * 60),
     "address": (env.int("SIGNIN_MAX_FAILURES_PER_ADDRESS", default=50), 15 * 60),
+}
+
+# Messages sent on anyone's behalf (invitations, codes): see accounts.send_limits.
+MESSAGE_RATE_LIMITS = {
+    "recipient_per_minute": env.int("MESSAGES_PER_RECIPIENT_PER_MINUTE", default=1),
+    "recipient_per_day": env.int("MESSAGES_PER_RECIPIENT_PER_DAY", default=10),
+    "workspace_per_day": env.int("MESSAGES_PER_WORKSPACE_PER_DAY", default=1000),
 }
 
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Identity Pools")

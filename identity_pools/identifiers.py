@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import phonenumbers
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+
+from core.addresses import email_normalise
 
 from .errors import message
 
@@ -23,7 +24,9 @@ class ParsedIdentifier:
 def identifier_parse(raw: str) -> ParsedIdentifier:
     """Normalise an email address or a mobile number.
 
-    Email is lowercased. A mobile number may be written with spaces, dashes, dots or
+    Email goes through ``core.addresses.email_normalise`` (NFC, IDNA domain in
+    one form, lowercase; invisible characters, address literals and dotless
+    domains refused). A mobile number may be written with spaces, dashes, dots or
     parentheses and must start with + (or 00) and the country code; it is stored in
     E.164 form (+447700900123). Raises ValidationError(code="identifier_invalid")
     saying which value was not understood.
@@ -34,13 +37,10 @@ def identifier_parse(raw: str) -> ParsedIdentifier:
     if len(text) > 254:
         raise ValidationError(message("identifier_too_long"), code="identifier_invalid")
     if "@" in text:
-        value = text.lower()
         try:
-            validate_email(value)
+            value = email_normalise(text)
         except ValidationError as exc:
-            raise ValidationError(
-                message("email_invalid") % {"value": text}, code="identifier_invalid"
-            ) from exc
+            raise ValidationError(exc.messages[0], code="identifier_invalid") from exc
         return ParsedIdentifier("email", value)
     compact = _SEPARATORS.sub("", text)
     if compact.startswith("00"):

@@ -15,6 +15,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import TimeStampedModel
+from core.addresses import email_lookalike_warning
 from workspaces.models import Workspace
 
 from .fields import OrderedJSONField
@@ -269,6 +270,13 @@ class Identifier(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.value
+
+    @property
+    def lookalike_warning(self) -> str:
+        """Why this email address may imitate another one, for operators; ""."""
+        if self.type != self.Type.EMAIL:
+            return ""
+        return email_lookalike_warning(self.value)
 
 
 class GroupQuerySet(models.QuerySet):

@@ -35,3 +35,21 @@ def owner(workspace, member_of):
 def owner_client(client, owner):
     client.force_login(owner)
     return client
+
+
+@pytest.fixture
+def time_passes(db):
+    """time_passes(seconds): every open rate-limit window ends ``seconds`` sooner,
+    as if that much time had passed."""
+    from datetime import timedelta
+
+    from django.db.models import F
+
+    from accounts.models import RateLimitBucket
+
+    def advance(seconds: int) -> None:
+        RateLimitBucket.objects.update(
+            window_ends_at=F("window_ends_at") - timedelta(seconds=seconds)
+        )
+
+    return advance

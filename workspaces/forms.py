@@ -6,6 +6,8 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
+from core.addresses import email_normalise
+
 from .models import Role, Workspace
 
 
@@ -46,11 +48,14 @@ class MemberInviteForm(forms.Form):
         label=_("Email"),
         max_length=254,
         help_text=_(
-            "An operator with this email is added at once; anyone else gets an "
-            "invitation link by email."
+            "They get an invitation link by email and join when they accept it, "
+            "signing in to their operator account or creating one."
         ),
     )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.VIEWER)
+
+    def clean_email(self) -> str:
+        return email_normalise(self.cleaned_data["email"])
 
 
 class MembershipRoleForm(forms.Form):

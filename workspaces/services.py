@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.emails import absolute_url, send_templated_email
+from accounts.send_limits import send_quota_consume
 from accounts.tokens import new_token, token_hash
+from core.addresses import email_normalise
 
 from .audit import audit_record
 from .errors import message
@@ -81,50 +83,32 @@ def _lock_owners(workspace: Workspace) -> list[Membership]:
 
 def member_invite(
     *, workspace: Workspace, actor, email: str, role: str
-) -> Membership | WorkspaceInvitation:
-    """Add the operator with ``email`` to the workspace, or email an invitation link
-    when no operator has that address yet."""
-    Operator = get_user_model()
-    email = Operator.objects.normalize_email(email).strip().lower()
+) -> WorkspaceInvitation:
+    """Email an invitation link to ``email``. Whether or not an operator account
+    with that address exists, the answer is the same and nothing else changes: an
+    existing operator joins only by opening the link and accepting it signed in,
+    someone new chooses a password there (so the form never tells the inviter
+    which addresses have accounts).
+
+    Raises ValidationError: ``already_member`` when that operator is a member
+    already (the inviter sees the member list anyway), ``already_invited`` for an
+    open invitation, ``send_rate_limited`` when the recipient or the workspace
+    has had too many messages (``accounts.send_limits``).
+    """
+    try:
+        email = email_normalise(email)
+    except ValidationError as exc:
+        raise ValidationError({"email": exc.error_list}) from exc
     if role not in Role.values:
         raise ValidationError(
             {"role": "Choose owner, admin or viewer."}, code="invalid"
         )
-    operator = Operator.objects.filter(email__iexact=email).first()
-    if operator is not None:
-        try:
-            with transaction.atomic():
-                membership = Membership.objects.create(
-                    workspace=workspace, operator=operator, role=role
-                )
-                audit_record(
-                    actor=actor,
-                    action="membership.added",
-                    workspace=workspace,
-                    target=membership,
-                    details={"email": email, "role": role},
-                )
-        except IntegrityError as exc:
-            raise ValidationError(
-                {"email": ValidationError(message("already_member"), "already_member")}
-            ) from exc
-        link = absolute_url(
-            reverse("workspaces:workspace_dashboard", args=[workspace.slug])
+    if Membership.objects.filter(
+        workspace=workspace, operator__email__iexact=email
+    ).exists():
+        raise ValidationError(
+            {"email": ValidationError(message("already_member"), "already_member")}
         )
-        transaction.on_commit(
-            lambda: send_templated_email(
-                to=email,
-                template="workspace_added",
-                context={
-                    "workspace": workspace,
-                    "role": role,
-                    "link": link,
-                    "actor": actor,
-                },
-            )
-        )
-        return membership
-
     token, digest = new_token()
     invitation = WorkspaceInvitation(
         workspace=workspace,
@@ -147,6 +131,7 @@ def member_invite(
                 expires_at__lte=timezone.now(),
             ).delete()
             invitation.save()
+            send_quota_consume(workspace=workspace, recipient=email)
             audit_record(
                 actor=actor,
                 action="invitation.created",

@@ -111,16 +111,13 @@ class MemberListView(WorkspaceScopedMixin, FormView):
 
     def form_valid(self, form):
         try:
-            result = services.member_invite(
+            invitation = services.member_invite(
                 workspace=self.workspace, actor=self.request.user, **form.cleaned_data
             )
         except ValidationError as exc:
             apply_errors(form, exc)
             return self.form_invalid(form)
-        if isinstance(result, Membership):
-            messages.success(self.request, _("%s was added.") % result.operator.email)
-        else:
-            messages.success(self.request, _("Invitation sent to %s.") % result.email)
+        messages.success(self.request, _("Invitation sent to %s.") % invitation.email)
         return redirect("workspaces:member_list", workspace=self.workspace.slug)
 
 

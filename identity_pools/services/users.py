@@ -11,6 +11,7 @@ from django.db.models import F
 from accounts.codes import code_issue_link_token
 from accounts.emails import absolute_url, send_templated_email
 from accounts.models import Code, PasswordCredential
+from accounts.send_limits import send_quota_consume
 from accounts.sms import send_templated_sms
 from workspaces.audit import audit_record
 
@@ -96,7 +97,8 @@ def pool_user_create(
     pool's policy); the user is active. ``mode`` "invite": the user is "new" and gets
     a single-use registration link (email, or SMS for a mobile number) after commit.
     Raises ValidationError keyed by "identifier", "user_data", "metadata", "password"
-    or "mode"; nothing is written then.
+    or "mode", or ``send_rate_limited`` when the invitation may not be sent now
+    (``accounts.send_limits``); nothing is written then.
     """
     parsed = _parse("identifier", identifier)
     _check_data(pool.user_schema.document, user_data, "user_data")
@@ -159,6 +161,7 @@ def pool_user_create(
                 },
             )
             if mode == MODE_INVITE:
+                send_quota_consume(workspace=pool.workspace, recipient=parsed.value)
                 code, secret = code_issue_link_token(
                     user=user, purpose=Code.Purpose.INVITATION, identifier=ident
                 )
@@ -176,7 +179,11 @@ def pool_user_create(
 
 
 def pool_user_invitation_resend(*, user: PoolUser, actor) -> Code:
-    """Replace the user's invitation link with a new one and send it."""
+    """Replace the user's invitation link with a new one and send it.
+
+    Raises ValidationError: ``invitation_not_new`` unless the user is "new",
+    ``send_rate_limited`` when the address or the workspace has had too many
+    messages (``accounts.send_limits``); nothing changes then."""
     if user.status != PoolUser.Status.NEW:
         raise ValidationError(message("invitation_not_new"), code="invitation_not_new")
     identifiers = list(user.identifiers.order_by("id"))
@@ -190,6 +197,7 @@ def pool_user_invitation_resend(*, user: PoolUser, actor) -> Code:
         )
     pool = user.pool
     with transaction.atomic():
+        send_quota_consume(workspace=pool.workspace, recipient=target.value)
         code, secret = code_issue_link_token(
             user=user, purpose=Code.Purpose.INVITATION, identifier=target
         )

@@ -100,12 +100,20 @@ class PoolUserCreateView(PoolScopedMixin, FormView):
             )
         else:
             messages.success(self.request, _("User created and active."))
+        _warn_lookalikes(self.request, user.identifiers.all())
         return redirect(
             "identity_pools:pool_user_detail",
             self.workspace.slug,
             self.pool.pk,
             user.pk,
         )
+
+
+def _warn_lookalikes(request, identifiers) -> None:
+    """Tell the operator when an email address may imitate another one."""
+    for identifier in identifiers:
+        if identifier.lookalike_warning:
+            messages.warning(request, identifier.lookalike_warning)
 
 
 def _map_password(exc: ValidationError) -> ValidationError:
@@ -269,7 +277,7 @@ class PoolUserIdentifierAddView(_UserFormView):
 
     def form_valid(self, form):
         try:
-            services.identifier_add(
+            identifier = services.identifier_add(
                 user=self.pool_user,
                 actor=self.request.user,
                 identifier=form.cleaned_data["identifier"],
@@ -277,6 +285,7 @@ class PoolUserIdentifierAddView(_UserFormView):
         except ValidationError as exc:
             apply_errors(form, exc)
             return self.form_invalid(form)
+        _warn_lookalikes(self.request, [identifier])
         return self.user_page(_("Identifier added."))
 
 

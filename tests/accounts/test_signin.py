@@ -257,3 +257,55 @@ def test_admin_never_shows_totp_secret(client):
         reverse("admin:otp_totp_totpdevice_change", args=[device.pk])
     ).content.decode()
     assert device.key not in html
+
+
+@pytest.mark.parametrize("form", ["password_change", "two_factor_disable"])
+def test_wrong_current_password_counts_against_the_sign_in_limit(
+    client, operator, settings, form
+):
+    """Guessing the password inside a (stolen) session is limited like sign-in."""
+    settings.SIGNIN_RATE_LIMITS = {"account": (3, 900), "address": (100, 900)}
+    client.force_login(operator)
+    if form == "password_change":
+        url, field = reverse("accounts:password_change"), "old_password"
+
+        def attempt(password):
+            return client.post(
+                url,
+                {
+                    "old_password": password,
+                    "new_password1": "a brand new passphrase 2026",
+                    "new_password2": "a brand new passphrase 2026",
+                },
+            )
+    else:
+        enrol(client)
+        url, field = reverse("accounts:two_factor"), "password"
+
+        def attempt(password):
+            return client.post(url, {"action": "disable", "password": password})
+
+    context_form = "form" if form == "password_change" else "disable_form"
+    for _ in range(3):
+        response = attempt("a wrong guess at the password")
+        assert response.status_code == 200
+        assert response.context[context_form].errors.as_data()[field][0].code == (
+            "password_incorrect"
+        )
+    # The limit is reached: even the right password is not checked.
+    response = attempt(PASSWORD)
+    assert response.status_code == 429
+    assert response.context[context_form].errors.as_data()[field][0].code == (
+        "rate_limited"
+    )
+    operator.refresh_from_db()
+    assert operator.check_password(PASSWORD)
+    if form == "two_factor_disable":
+        assert TOTPDevice.objects.filter(user=operator, confirmed=True).exists()
+    assert (
+        AuditEvent.objects.filter(action="operator.password_confirm_failed").count()
+        == 3
+    )
+    # And the account's sign-in is limited too.
+    client.logout()
+    assert sign_in(client, operator.email, PASSWORD).status_code == 429

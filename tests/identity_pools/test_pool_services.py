@@ -143,7 +143,7 @@ def test_user_invitation_to_mobile_goes_by_sms(
 
 
 def test_resend_invitation_replaces_the_earlier_link(
-    pool, owner, mailoutbox, django_capture_on_commit_callbacks
+    pool, owner, mailoutbox, django_capture_on_commit_callbacks, time_passes
 ):
     with django_capture_on_commit_callbacks(execute=True):
         user = users.pool_user_create(
@@ -153,6 +153,7 @@ def test_resend_invitation_replaces_the_earlier_link(
             user_data=ANN,
             mode="invite",
         )
+        time_passes(61)
         users.pool_user_invitation_resend(user=user, actor=owner)
     assert len(mailoutbox) == 2 and mailoutbox[0].body != mailoutbox[1].body
     codes = list(Code.objects.filter(user=user).order_by("created_at"))

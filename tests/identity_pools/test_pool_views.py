@@ -413,15 +413,24 @@ def test_user_page_status_delete_and_groups(owner_client, pool, pool_user, url, 
 
 
 def test_resend_invitation_button(
-    owner_client, pool, url, mailoutbox, django_capture_on_commit_callbacks
+    owner_client, pool, url, mailoutbox, django_capture_on_commit_callbacks, time_passes
 ):
     with django_capture_on_commit_callbacks(execute=True):
         owner_client.post(url("pool_user_create"), USER_FORM)
-        user = PoolUser.objects.get()
-        assert (
-            "Resend invitation"
-            in owner_client.get(url("pool_user_detail", user.pk)).content.decode()
+    user = PoolUser.objects.get()
+    assert (
+        "Resend invitation"
+        in owner_client.get(url("pool_user_detail", user.pk)).content.decode()
+    )
+    # At most one message a minute to one address.
+    with django_capture_on_commit_callbacks(execute=True):
+        too_soon = owner_client.post(
+            url("pool_user_invitation_resend", user.pk), follow=True
         )
+    assert "less than a minute ago" in too_soon.content.decode()
+    assert len(mailoutbox) == 1
+    time_passes(61)
+    with django_capture_on_commit_callbacks(execute=True):
         owner_client.post(url("pool_user_invitation_resend", user.pk))
     assert len(mailoutbox) == 2
 

@@ -151,3 +151,26 @@ def test_bootstrap_demo_prints_credentials_once():
     assert demo.check_password(password)
     assert Membership.objects.get(operator=demo).workspace.slug == "demo"
     assert "Password:" not in run("bootstrap_demo")
+
+
+def test_bootstrap_demo_works_whatever_the_password_starts_with(monkeypatch):
+    """The generated password starts with "-" about once in 64 runs; argparse must
+    never see it as an option."""
+    from accounts.management.commands import bootstrap_demo
+
+    monkeypatch.setattr(
+        bootstrap_demo.secrets, "token_urlsafe", lambda n: "-starts-with-a-dash-x"
+    )
+    out = run("bootstrap_demo")
+    assert "Password: -starts-with-a-dash-x" in out
+    from django.contrib.auth import get_user_model
+
+    demo = get_user_model().objects.get(email="demo@example.com")
+    assert demo.check_password("-starts-with-a-dash-x")
+
+
+def test_create_operator_needs_a_password_only_when_creating():
+    with pytest.raises(CommandError, match="--password is needed"):
+        call_command("create_operator", "--email", "new@example.com")
+    run("create_operator", "--email", "new@example.com", f"--password=-{GOOD_PASSWORD}")
+    assert "already exists" in run("create_operator", "--email", "new@example.com")

@@ -108,20 +108,43 @@ def test_rename_workspace_audits_the_change(owner_client, workspace):
     assert event.details["changes"]["name"][1] == "New name"
 
 
-def test_invite_existing_operator_adds_membership(
-    owner_client, workspace, mailoutbox, django_capture_on_commit_callbacks
+def test_invite_answers_the_same_for_existing_and_unknown_addresses(
+    client, owner, workspace, mailoutbox, django_capture_on_commit_callbacks
 ):
+    """The inviter cannot tell whether an address has an operator account, and an
+    existing operator joins only by accepting the invitation."""
     existing = OperatorFactory(email="known@example.com")
-    with django_capture_on_commit_callbacks(execute=True):
-        owner_client.post(
-            reverse("workspaces:member_list", args=[workspace.slug]),
-            {"email": "KNOWN@example.com", "role": "admin"},
+    client.force_login(owner)
+    url = reverse("workspaces:member_list", args=[workspace.slug])
+    answers = []
+    for email in ("KNOWN@example.com", "unknown@example.com"):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, {"email": email, "role": "admin"}, follow=True)
+        answers.append(
+            [str(m).replace(email.lower(), "X") for m in response.context["messages"]]
         )
+    assert answers[0] == answers[1] == [["Invitation sent to X."]][0]
+    assert not Membership.objects.filter(operator=existing).exists()
+    assert audit_actions(workspace).count("invitation.created") == 2
+    assert "membership.added" not in audit_actions(workspace)
+    assert [m.to for m in mailoutbox] == [
+        ["known@example.com"],
+        ["unknown@example.com"],
+    ]
+    assert (
+        mailoutbox[0].body.replace("known@", "X@").split("/invitations/")[0]
+        == (mailoutbox[1].body.replace("unknown@", "X@").split("/invitations/")[0])
+    )
+    # The existing operator accepts, signed in.
+    token = re.search(r"/console/invitations/(\S+)/", mailoutbox[0].body).group(1)
+    accept = reverse("workspaces:invitation_accept", args=[token])
+    client.logout()
+    assert "Sign in" in client.get(accept).content.decode()
+    client.force_login(existing)
+    client.post(accept)
     assert (
         Membership.objects.get(workspace=workspace, operator=existing).role == "admin"
     )
-    assert "membership.added" in audit_actions(workspace)
-    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["known@example.com"]
 
 
 def test_invite_twice_is_a_clear_error(owner_client, workspace):

@@ -2,9 +2,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.core.validators import validate_email
 from django.db import transaction
 
+from core.addresses import email_normalise
 from workspaces.audit import audit_record
 from workspaces.models import Membership, Role, Workspace
 
@@ -18,7 +18,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--email", required=True)
-        parser.add_argument("--password", required=True)
+        # Not required=True: call_command() re-parses required options from their
+        # values, and argparse reads a password that starts with "-" as an option.
+        parser.add_argument(
+            "--password",
+            help="Password of a new operator (write --password=VALUE when it "
+            "starts with -). Not needed when the operator exists.",
+        )
         parser.add_argument("--workspace", help="Slug of a workspace to join.")
         parser.add_argument(
             "--role", choices=Role.values, default=None, help="Role in --workspace."
@@ -27,11 +33,10 @@ class Command(BaseCommand):
 
     def handle(self, *, email, password, workspace, role, superuser, **options) -> None:
         Operator = get_user_model()
-        email = Operator.objects.normalize_email(email.strip()).lower()
         try:
-            validate_email(email)
+            email = email_normalise(email)
         except ValidationError as exc:
-            raise CommandError(f"--email {email!r} is not an email address.") from exc
+            raise CommandError(f"--email: {exc.messages[0]}") from exc
         if role and not workspace:
             raise CommandError("--role needs --workspace SLUG.")
         ws = None
@@ -47,6 +52,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             operator = Operator.objects.filter(email__iexact=email).first()
             if operator is None:
+                if not password:
+                    raise CommandError(
+                        f"--password is needed to create the operator {email}."
+                    )
                 try:
                     validate_password(password, Operator(email=email))
                 except ValidationError as exc:

@@ -1,0 +1,92 @@
+"""Limits on the messages the service sends on anyone's behalf (email and SMS).
+
+Every invitation, resend or code costs the recipient an interruption (and an SMS
+costs money), so each send first takes one unit of three allowances, kept in the
+shared rate-limit table (``accounts.ratelimit``):
+
+- per recipient, at most one message a minute (``MESSAGES_PER_RECIPIENT_PER_MINUTE``);
+- per recipient, at most 10 a day (``MESSAGES_PER_RECIPIENT_PER_DAY``), whichever
+  workspace sends them;
+- per workspace, at most 1,000 a day (``MESSAGES_PER_WORKSPACE_PER_DAY``).
+
+``send_quota_consume`` is called inside the transaction that records the send: when
+it refuses, the whole change rolls back (nothing is written, nothing is counted),
+and the ValidationError says which limit was reached and when to try again.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from . import ratelimit
+
+MINUTE = 60
+DAY = 24 * 60 * 60
+
+
+def _wait_words(seconds: int) -> str:
+    if seconds < 120:
+        seconds = max(1, seconds)
+        return ngettext("%d second", "%d seconds", seconds) % seconds
+    if seconds < 2 * 3600:
+        minutes = (seconds + 59) // 60
+        return ngettext("%d minute", "%d minutes", minutes) % minutes
+    hours = (seconds + 3599) // 3600
+    return ngettext("%d hour", "%d hours", hours) % hours
+
+
+def send_quota_consume(*, workspace, recipient: str) -> None:
+    """Count one message to ``recipient`` (a normalised email address or E.164
+    number) sent for ``workspace``, or raise ValidationError with code
+    ``send_rate_limited`` when a limit is reached. Must run inside the caller's
+    transaction (``transaction.atomic``), so a refusal writes nothing."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("send_quota_consume must run inside transaction.atomic()")
+    limits = settings.MESSAGE_RATE_LIMITS
+    checks = (
+        (
+            ratelimit.Limit(
+                f"send:recipient-minute:{recipient}",
+                limits["recipient_per_minute"],
+                MINUTE,
+            ),
+            _(
+                "A message was sent to %(recipient)s less than a minute ago. Wait "
+                "%(wait)s, then try again."
+            ),
+        ),
+        (
+            ratelimit.Limit(
+                f"send:recipient-day:{recipient}", limits["recipient_per_day"], DAY
+            ),
+            _(
+                "%(recipient)s has been sent %(max)d messages today, the most "
+                "allowed. Try again in %(wait)s."
+            ),
+        ),
+        (
+            ratelimit.Limit(
+                f"send:workspace-day:{workspace.pk}", limits["workspace_per_day"], DAY
+            ),
+            _(
+                "This workspace has sent %(max)d messages in the last 24 hours, its "
+                "limit. Try again in %(wait)s, or ask the installation's operators "
+                "to raise MESSAGES_PER_WORKSPACE_PER_DAY."
+            ),
+        ),
+    )
+    for limit, text in checks:
+        if ratelimit.hit(limit) > limit.max_events:
+            raise ValidationError(
+                text
+                % {
+                    "recipient": recipient,
+                    "max": limit.max_events,
+                    "wait": _wait_words(ratelimit.retry_after(limit)),
+                },
+                code="send_rate_limited",
+            )
