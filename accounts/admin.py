@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import Code, Operator, PasswordCredential, RateLimitBucket
+from .models import Code, Operator, PasswordCredential
 
 
 class OperatorChangeForm(UserChangeForm):
@@ -54,16 +54,6 @@ class OperatorAdmin(UserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),
     )
-
-
-@admin.register(RateLimitBucket)
-class RateLimitBucketAdmin(admin.ModelAdmin):
-    list_display = ("key", "count", "window_ends_at")
-    readonly_fields = ("key", "count", "window_ends_at")
-    search_fields = ("key",)
-
-    def has_add_permission(self, request) -> bool:
-        return False
 
 
 @admin.register(PasswordCredential)

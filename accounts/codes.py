@@ -11,8 +11,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from core.tokens import new_token
+
 from .models import Code
-from .tokens import new_token
 
 LIFETIMES = {
     Code.Purpose.INVITATION: timedelta(days=7),

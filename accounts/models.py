@@ -1,4 +1,5 @@
-"""Operators (console users) and the shared sign-in rate-limit buckets."""
+"""Operators (console users), and the authenticators of pool users: password
+credentials and one-time codes."""
 
 from __future__ import annotations
 
@@ -10,14 +11,6 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-
-class TimeStampedModel(models.Model):
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    class Meta:
-        abstract = True
 
 
 class OperatorManager(BaseUserManager["Operator"]):
@@ -99,21 +92,6 @@ class Operator(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name or self.email
-
-
-class RateLimitBucket(models.Model):
-    """A fixed-window counter shared by every server process (see accounts.ratelimit)."""
-
-    key = models.CharField(max_length=255, unique=True)
-    count = models.PositiveIntegerField(default=0)
-    window_ends_at = models.DateTimeField(db_index=True)
-
-    class Meta:
-        verbose_name = _("rate-limit bucket")
-        verbose_name_plural = _("rate-limit buckets")
-
-    def __str__(self) -> str:
-        return f"{self.key}: {self.count}"
 
 
 class PasswordCredential(models.Model):

@@ -12,9 +12,9 @@ from django.db import transaction
 from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from workspaces.audit import audit_record
+from core import ratelimit
+from core.audit import audit_record
 
-from . import ratelimit
 from .errors import message
 
 

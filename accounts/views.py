@@ -19,7 +19,7 @@ from django.views.generic import FormView, TemplateView
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from workspaces.middleware import client_ip
+from core.request import client_ip
 
 from . import services
 from .errors import message

@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "accounts.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "workspaces.middleware.RequestContextMiddleware",
+    "core.request.RequestContextMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -146,7 +146,7 @@ SIGNIN_RATE_LIMITS = {
     "address": (env.int("SIGNIN_MAX_FAILURES_PER_ADDRESS", default=50), 15 * 60),
 }
 
-# Messages sent on anyone's behalf (invitations, codes): see accounts.send_limits.
+# Messages sent on anyone's behalf (invitations, codes): see core.delivery.limits.
 MESSAGE_RATE_LIMITS = {
     "recipient_per_minute": env.int("MESSAGES_PER_RECIPIENT_PER_MINUTE", default=1),
     "recipient_per_day": env.int("MESSAGES_PER_RECIPIENT_PER_DAY", default=10),
@@ -190,9 +190,9 @@ MAILERS = mailers_from_url(
     if PRODUCTION
     else env.str("EMAIL_URL", default="consolemail://")
 )
-# Text messages (mobile identifiers): accounts.sms.ConsoleBackend, FileBackend
+# Text messages (mobile identifiers): core.delivery.sms.ConsoleBackend, FileBackend
 # (appends JSON lines to SMS_FILE_PATH) or LocmemBackend (tests).
-SMS_BACKEND = env.str("SMS_BACKEND", default="accounts.sms.ConsoleBackend")
+SMS_BACKEND = env.str("SMS_BACKEND", default="core.delivery.sms.ConsoleBackend")
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(BASE_DIR / "sent_sms.jsonl"))
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Identity Pools <no-reply@localhost>"

@@ -14,8 +14,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import TimeStampedModel
 from core.addresses import email_lookalike_warning
+from core.models import TimeStampedModel
 from workspaces.models import Workspace
 
 from .fields import OrderedJSONField

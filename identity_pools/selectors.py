@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.db.models.functions import Lower
 
-from workspaces.models import AuditEvent, Workspace
-from workspaces.pagination import KeysetPage, keyset_page
+from core.models import AuditEvent
+from core.pagination import KeysetPage, keyset_page
+from workspaces.models import Workspace
 
 from .identifiers import identifier_looks_like, identifier_search_prefix
 from .models import Group, GroupMembership, Identifier, IdentityPool, PoolUser

@@ -45,7 +45,7 @@ def time_passes(db):
 
     from django.db.models import F
 
-    from accounts.models import RateLimitBucket
+    from core.models import RateLimitBucket
 
     def advance(seconds: int) -> None:
         RateLimitBucket.objects.update(

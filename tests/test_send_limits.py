@@ -7,12 +7,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from accounts import sms
+from core.delivery import sms
+from core.models import AuditEvent
 from identity_pools.models import PoolUser
 from identity_pools.services import users
 from tests.factories import IdentityPoolFactory, WorkspaceFactory
 from workspaces import services as workspace_services
-from workspaces.models import AuditEvent, WorkspaceInvitation
+from workspaces.models import WorkspaceInvitation
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ MOBILE = "+447911123456"
 
 @pytest.fixture
 def sms_outbox(settings):
-    settings.SMS_BACKEND = "accounts.sms.LocmemBackend"
+    settings.SMS_BACKEND = "core.delivery.sms.LocmemBackend"
     sms.outbox.clear()
     return sms.outbox
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditEvent, Membership, Workspace, WorkspaceInvitation
+from .models import Membership, Workspace, WorkspaceInvitation
 
 
 class MembershipInline(admin.TabularInline):
@@ -39,32 +39,3 @@ class WorkspaceInvitationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # invitations are sent from the console, which emails the link
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = (
-        "created_at",
-        "actor_label",
-        "action",
-        "workspace",
-        "target_type",
-        "ip_address",
-    )
-    list_filter = ("action", "target_type")
-    search_fields = ("actor_label", "action", "target_id", "workspace__slug")
-    list_select_related = ("workspace",)
-    date_hierarchy = "created_at"
-    show_full_result_count = False
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -1,4 +1,4 @@
-"""Workspaces (tenants), operators' memberships in them, invitations and audit events."""
+"""Workspaces (tenants), operators' memberships in them and their invitations."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import TimeStampedModel
+from core.models import TimeStampedModel
 
 
 class Workspace(TimeStampedModel):
@@ -135,59 +135,3 @@ class WorkspaceInvitation(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.workspace}"
-
-
-class AuditEventQuerySet(models.QuerySet):
-    def for_workspace(self, workspace: Workspace) -> AuditEventQuerySet:
-        return self.filter(workspace=workspace)
-
-
-class AuditEvent(models.Model):
-    """One state change: who did what to which object, from where, and when.
-
-    Written by ``workspaces.audit.audit_record`` inside the transaction of the change.
-    """
-
-    id = models.BigAutoField(primary_key=True)
-    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    # Kept when the actor is deleted, and names actors who are not operators
-    # (pool users, API tokens, the system).
-    actor_label = models.CharField(_("actor"), max_length=254, blank=True)
-    workspace = models.ForeignKey(
-        Workspace,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="audit_events",
-    )
-    action = models.CharField(_("action"), max_length=64)
-    target_type = models.CharField(_("target type"), max_length=64, blank=True)
-    target_id = models.CharField(_("target id"), max_length=64, blank=True)
-    details = models.JSONField(_("details"), default=dict, blank=True)
-    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-
-    objects = AuditEventQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("audit event")
-        verbose_name_plural = _("audit events")
-        ordering = ["-created_at", "-id"]
-        indexes = [
-            models.Index(
-                fields=["workspace", "-created_at", "-id"],
-                name="ws_audit_ws_time_idx",
-            ),
-            models.Index(
-                fields=["target_type", "target_id"], name="workspaces_audit_target_idx"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from .models import AuditEvent, Membership, Workspace, WorkspaceInvitation
+from core.models import AuditEvent
+
+from .models import Membership, Workspace, WorkspaceInvitation
 
 
 def workspace_list_for_operator(*, operator) -> QuerySet[Membership]:

@@ -11,12 +11,12 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.emails import absolute_url, send_templated_email
-from accounts.send_limits import send_quota_consume
-from accounts.tokens import new_token, token_hash
 from core.addresses import email_normalise
+from core.audit import audit_record
+from core.delivery.email import absolute_url, send_templated_email
+from core.delivery.limits import send_quota_consume
+from core.tokens import new_token, token_hash
 
-from .audit import audit_record
 from .errors import message
 from .models import Membership, Role, Workspace, WorkspaceInvitation
 

@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
-from accounts import ratelimit
+from core import ratelimit
+from core.pagination import keyset_page
+from core.request import client_ip
 
 from . import selectors, services
 from .forms import (
@@ -22,10 +24,8 @@ from .forms import (
     WorkspaceCreateForm,
     WorkspaceUpdateForm,
 )
-from .middleware import client_ip
 from .mixins import WorkspaceScopedMixin
 from .models import Membership, Role, WorkspaceInvitation
-from .pagination import keyset_page
 
 
 def apply_errors(form, exc: ValidationError) -> None:
@@ -213,9 +213,7 @@ class ActivityView(WorkspaceScopedMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["page"] = keyset_page(
-            selectors.audit_event_list(workspace=self.workspace).select_related(
-                "actor"
-            ),
+            selectors.audit_event_list(workspace=self.workspace),
             cursor=self.request.GET.get("before"),
             size=self.page_size,
         )

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from workspaces.audit import audit_record
+from core.audit import audit_record
 
 from ..errors import message
 from ..models import Group, GroupMembership, IdentityPool, PoolUser

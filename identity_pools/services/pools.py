@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from workspaces.audit import audit_record
+from core.audit import audit_record
 from workspaces.models import Workspace
 
 from ..errors import message

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
+from core.audit import audit_record
 from identity_pools.models import IdentityPool, PoolUser, UserSchema
 from identity_pools.schemas import (
     message,
@@ -25,7 +26,6 @@ from identity_pools.schemas import (
     schema_data_validity_checker,
     schema_document_check,
 )
-from workspaces.audit import audit_record
 from workspaces.models import Workspace
 
 SAMPLE_SIZE = 10

@@ -9,11 +9,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from accounts.codes import code_issue_link_token
-from accounts.emails import absolute_url, send_templated_email
 from accounts.models import Code, PasswordCredential
-from accounts.send_limits import send_quota_consume
-from accounts.sms import send_templated_sms
-from workspaces.audit import audit_record
+from core.audit import audit_record
+from core.delivery.email import absolute_url, send_templated_email
+from core.delivery.limits import send_quota_consume
+from core.delivery.sms import send_templated_sms
 
 from ..errors import message
 from ..identifiers import ParsedIdentifier, identifier_parse

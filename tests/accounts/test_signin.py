@@ -3,8 +3,8 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.models import AuditEvent
 from tests.factories import PASSWORD, OperatorFactory
-from workspaces.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 LOGIN = reverse("accounts:login")
@@ -28,7 +28,7 @@ def test_signin_success_opens_console(client, operator):
     assert response.status_code == 302 and response["Location"] == "/console/"
     assert client.get("/console/").status_code == 200
     assert AuditEvent.objects.filter(
-        action="operator.signed_in", actor=operator
+        action="operator.signed_in", actor_id=str(operator.pk)
     ).exists()
 
 

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from accounts.models import Code, PasswordCredential
+from core.models import AuditEvent
 from identity_pools.models import (
     Group,
     GroupMembership,
@@ -20,7 +21,6 @@ from tests.factories import (
     WorkspaceFactory,
 )
 from tests.identity_pools.conftest import ANN, GOOD_PASSWORD
-from workspaces.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -127,9 +127,9 @@ def test_user_create_with_invitation_sends_link_after_commit(
 def test_user_invitation_to_mobile_goes_by_sms(
     pool, owner, settings, django_capture_on_commit_callbacks
 ):
-    from accounts import sms
+    from core.delivery import sms
 
-    settings.SMS_BACKEND = "accounts.sms.LocmemBackend"
+    settings.SMS_BACKEND = "core.delivery.sms.LocmemBackend"
     sms.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         users.pool_user_create(

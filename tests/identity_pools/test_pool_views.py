@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import PasswordCredential
+from core.models import AuditEvent
 from identity_pools.models import GroupMembership, IdentityPool, PoolUser
 from tests.factories import (
     GroupFactory,
@@ -13,7 +14,7 @@ from tests.factories import (
     WorkspaceFactory,
 )
 from tests.identity_pools.conftest import GOOD_PASSWORD, form_errors
-from workspaces.models import AuditEvent, Role
+from workspaces.models import Role
 
 pytestmark = pytest.mark.django_db
 

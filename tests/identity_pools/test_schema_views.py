@@ -8,6 +8,7 @@ import json
 import pytest
 from django.urls import reverse
 
+from core.models import AuditEvent
 from identity_pools.builtin_schemas import USER_DATA
 from identity_pools.models import (
     BUILTIN_USER_DATA_SCHEMA_ID,
@@ -17,7 +18,7 @@ from identity_pools.models import (
 )
 from identity_pools.schema_forms import document_digest
 from tests.factories import UserSchemaFactory, WorkspaceFactory
-from workspaces.models import AuditEvent, Role
+from workspaces.models import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -117,8 +118,8 @@ def test_schema_create_saves_and_redirects(owner_client, workspace, owner):
         USER_DATA,
     )
     assert json.dumps(schema.document) == json.dumps(USER_DATA)
-    event = AuditEvent.objects.get(workspace=workspace)
-    assert (event.action, event.actor) == ("user_schema.created", owner)
+    event = AuditEvent.objects.for_workspace(workspace).get()
+    assert (event.action, event.actor_id) == ("user_schema.created", str(owner.pk))
     follow = owner_client.get(response["Location"])
     assert any("Partners" in m for m in flashes(follow))
 

@@ -12,6 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from jsonschema import Draft202012Validator
 
+from core.models import AuditEvent
 from identity_pools.builtin_schemas import METADATA, USER_DATA
 from identity_pools.models import (
     BUILTIN_METADATA_SCHEMA_ID,
@@ -40,7 +41,6 @@ from identity_pools.services.schemas import (
     user_schema_update,
 )
 from tests.factories import UserSchemaFactory, WorkspaceFactory
-from workspaces.models import AuditEvent
 
 ANN = {"given_name": "Ann", "family_name": "Lee", "name": "Ann Lee"}
 
@@ -595,7 +595,7 @@ def test_display_name_from(data, expected):
 
 def actions(workspace) -> list[str]:
     return list(
-        AuditEvent.objects.filter(workspace=workspace)
+        AuditEvent.objects.for_workspace(workspace)
         .order_by("id")
         .values_list("action", flat=True)
     )
@@ -673,10 +673,10 @@ def test_user_schema_create_saves_and_audits(workspace, owner):
         "Partners",
         "user_data",
     )
-    event = AuditEvent.objects.get(workspace=workspace)
-    assert (event.action, event.actor, event.target_id) == (
+    event = AuditEvent.objects.for_workspace(workspace).get()
+    assert (event.action, event.actor_id, event.target_id) == (
         "user_schema.created",
-        owner,
+        str(owner.pk),
         str(schema.pk),
     )
 
@@ -810,7 +810,7 @@ def test_user_schema_delete_builtin_refused(owner):
 def test_user_schema_delete_removes_and_audits(workspace, owner, schema):
     user_schema_delete(schema=schema, actor=owner)
     assert not UserSchema.objects.filter(pk=schema.pk).exists()
-    event = AuditEvent.objects.get(workspace=workspace)
+    event = AuditEvent.objects.for_workspace(workspace).get()
     assert (event.action, event.target_id, event.details["name"]) == (
         "user_schema.deleted",
         str(schema.pk),

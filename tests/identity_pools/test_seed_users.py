@@ -5,6 +5,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
+from core.models import AuditEvent
 from identity_pools.identifiers import identifier_parse
 from identity_pools.models import (
     Group,
@@ -14,7 +15,7 @@ from identity_pools.models import (
     PoolUser,
 )
 from tests.factories import GroupFactory, PoolUserFactory
-from workspaces.models import AuditEvent, Workspace
+from workspaces.models import Workspace
 
 pytestmark = pytest.mark.django_db
 
@@ -138,7 +139,7 @@ def test_seed_users_creates_workspace_and_pool_by_name(db):
         "pool.users_seeded",
     ]
     assert {e.actor_label for e in events} == {"manage.py seed_users"}
-    assert all(e.actor is None for e in events)
+    assert all(e.actor_type == "system" for e in events)
 
 
 @pytest.mark.parametrize(

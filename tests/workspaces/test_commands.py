@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
-from workspaces.models import AuditEvent, Membership, Workspace
+from core.models import AuditEvent
+from workspaces.models import Membership, Workspace
 
 pytestmark = pytest.mark.django_db
 GOOD_PASSWORD = "a long enough passphrase 2026"

@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.tokens import token_hash
+from core.models import AuditEvent
+from core.tokens import token_hash
 from tests.factories import (
     PASSWORD,
     MembershipFactory,
@@ -17,7 +18,6 @@ from tests.factories import (
 )
 from workspaces import services
 from workspaces.models import (
-    AuditEvent,
     Membership,
     Role,
     Workspace,
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 def audit_actions(workspace) -> list[str]:
     return list(
-        AuditEvent.objects.filter(workspace=workspace)
+        AuditEvent.objects.for_workspace(workspace)
         .order_by("id")
         .values_list("action", flat=True)
     )
@@ -55,10 +55,11 @@ def test_create_workspace_makes_me_owner_and_audits(client, operator):
         "workspaces:workspace_dashboard", args=[ws.slug]
     )
     assert Membership.objects.get(workspace=ws).role == Role.OWNER
-    event = AuditEvent.objects.get(workspace=ws)
-    assert (event.action, event.actor, event.ip_address) == (
+    event = AuditEvent.objects.for_workspace(ws).get()
+    assert (event.action, event.actor_type, event.actor_id, event.ip_address) == (
         "workspace.created",
-        operator,
+        "operator",
+        str(operator.pk),
         "127.0.0.1",
     )
 

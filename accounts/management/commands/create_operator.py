@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from core.addresses import email_normalise
-from workspaces.audit import audit_record
+from core.audit import audit_record
 from workspaces.models import Membership, Role, Workspace
 
 

@@ -27,6 +27,8 @@ from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
+from core.audit import audit_record
+from core.models import AuditEvent
 from identity_pools.ids import uuid7
 from identity_pools.models import (
     BUILTIN_USER_DATA_SCHEMA_ID,
@@ -36,8 +38,7 @@ from identity_pools.models import (
     IdentityPool,
     PoolUser,
 )
-from workspaces.audit import audit_record
-from workspaces.models import AuditEvent, Workspace
+from workspaces.models import Workspace
 
 ACTOR_LABEL = "manage.py seed_users"
 SEEDED_ACTION = "pool.users_seeded"

@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_slug
 from django.db import transaction
 
-from workspaces.audit import audit_record
+from core.audit import audit_record
 from workspaces.models import Workspace
 
 

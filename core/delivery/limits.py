@@ -2,7 +2,7 @@
 
 Every invitation, resend or code costs the recipient an interruption (and an SMS
 costs money), so each send first takes one unit of three allowances, kept in the
-shared rate-limit table (``accounts.ratelimit``):
+shared rate-limit table (``core.ratelimit``):
 
 - per recipient, at most one message a minute (``MESSAGES_PER_RECIPIENT_PER_MINUTE``);
 - per recipient, at most 10 a day (``MESSAGES_PER_RECIPIENT_PER_DAY``), whichever
@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import ratelimit
+from core import ratelimit
 
 MINUTE = 60
 DAY = 24 * 60 * 60

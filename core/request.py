@@ -1,7 +1,9 @@
-"""Per-request context that services read without taking the request."""
+"""Per-request context that services read without taking the request: the
+client's address (for rate limits and audit events)."""
 
 from __future__ import annotations
 
+import ipaddress
 from contextvars import ContextVar
 
 from django.conf import settings
@@ -10,9 +12,19 @@ from django.http import HttpRequest
 _client_ip: ContextVar[str | None] = ContextVar("client_ip", default=None)
 
 
+def _valid_ip(text: str | None) -> str | None:
+    if not text:
+        return None
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        return None
+
+
 def client_ip(request: HttpRequest) -> str | None:
     """The client's address: REMOTE_ADDR, or the address that the configured number
-    of trusted proxies (``DJANGO_NUM_PROXIES``) put in X-Forwarded-For."""
+    of trusted proxies (``DJANGO_NUM_PROXIES``) put in X-Forwarded-For. Anything
+    that is not an IP address counts as unknown (None)."""
     if settings.NUM_PROXIES:
         forwarded = [
             part.strip()
@@ -20,8 +32,8 @@ def client_ip(request: HttpRequest) -> str | None:
             if part.strip()
         ]
         if len(forwarded) >= settings.NUM_PROXIES:
-            return forwarded[-settings.NUM_PROXIES]
-    return request.META.get("REMOTE_ADDR") or None
+            return _valid_ip(forwarded[-settings.NUM_PROXIES])
+    return _valid_ip(request.META.get("REMOTE_ADDR"))
 
 
 def current_ip() -> str | None:

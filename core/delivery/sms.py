@@ -1,9 +1,10 @@
 """Text messages through a small backend interface, like Django's email backends.
 
 ``SMS_BACKEND`` names a class with ``send(to: str, body: str) -> None``:
-- ``accounts.sms.ConsoleBackend`` (default) prints the message;
-- ``accounts.sms.FileBackend`` appends it to ``SMS_FILE_PATH``;
-- ``accounts.sms.LocmemBackend`` keeps it in ``accounts.sms.outbox`` (tests).
+- ``core.delivery.sms.ConsoleBackend`` (default) prints the message;
+- ``core.delivery.sms.FileBackend`` appends it to ``SMS_FILE_PATH``;
+- ``core.delivery.sms.LocmemBackend`` keeps it in ``core.delivery.sms.outbox``
+  (tests).
 A real provider (Twilio, SNS, ...) is one more class with the same method.
 """
 

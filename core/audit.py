@@ -1,0 +1,67 @@
+"""The one way to write an audit event (``core.models.AuditEvent``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from .models import ActorType, AuditEvent
+from .request import current_ip
+
+# Models that act: their ``_meta.label_lower`` and the actor type they record as.
+# (Kept here by name, so that core imports no feature app.)
+ACTOR_TYPES = {
+    "accounts.operator": ActorType.OPERATOR,
+    "identity_pools.pooluser": ActorType.POOL_USER,
+    "accounts.apitoken": ActorType.API_TOKEN,
+    "workspaces.application": ActorType.APPLICATION,
+}
+
+
+def actor_fields(actor, *, label: str = "") -> dict[str, str]:
+    """The actor columns for ``actor``: an Operator, a PoolUser, an API token, an
+    application, or None for the system (then ``label`` says which part of it,
+    e.g. "manage.py create_operator"). A model's ``audit_label`` (or its str) is
+    the label unless ``label`` is given."""
+    if actor is None or getattr(actor, "pk", None) is None:
+        return {
+            "actor_type": ActorType.SYSTEM,
+            "actor_id": "",
+            "actor_label": label or "system",
+        }
+    kind = ACTOR_TYPES.get(actor._meta.label_lower)
+    if kind is None:
+        raise ValueError(f"{actor._meta.label} cannot be an audit actor.")
+    return {
+        "actor_type": kind,
+        "actor_id": str(actor.pk),
+        "actor_label": (label or getattr(actor, "audit_label", None) or str(actor))[
+            :254
+        ],
+    }
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    workspace=None,
+    target: models.Model | None = None,
+    details: dict[str, Any] | None = None,
+    actor_label: str = "",
+) -> AuditEvent:
+    """Record ``action`` by ``actor`` (see ``actor_fields``) in ``workspace``.
+
+    Call it inside the transaction of the change it describes, so that both land or
+    neither does. The client address comes from the current request, if any.
+    """
+    return AuditEvent.objects.create(
+        **actor_fields(actor, label=actor_label),
+        workspace_id=workspace.pk if workspace is not None else None,
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        details=details or {},
+        ip_address=current_ip(),
+    )
