@@ -41,7 +41,7 @@ def main() -> int:
     django.setup()
     from django.core.exceptions import ValidationError
 
-    from identity_pools.schemas import (
+    from identity_pools.user_schemas import (
         schema_data_errors,
         schema_data_validity_checker,
         schema_document_check,

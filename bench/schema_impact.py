@@ -1,5 +1,5 @@
 """How long "Changing a pool's schema" takes to count the users that would not satisfy
-the new schema (identity_pools.services.schemas.user_schema_impact).
+the new schema (identity_pools.user_schemas.services.user_schema_impact).
 
 Run after bench/run.py, on its database (the largest bench pool):
 
@@ -36,9 +36,9 @@ def main() -> int:
     import django
 
     django.setup()
-    from identity_pools.builtin_schemas import USER_DATA
     from identity_pools.models import IdentityPool, UserSchema
-    from identity_pools.services.schemas import user_schema_impact
+    from identity_pools.user_schemas.builtin import USER_DATA
+    from identity_pools.user_schemas.services import user_schema_impact
 
     pool = IdentityPool.objects.order_by("-user_count").first()
     if pool is None or not pool.user_count:

@@ -14,6 +14,6 @@ def _ensure_builtin_schemas(sender, using="default", **kwargs) -> None:
     """Pools point at the built-in schemas by default; ``flush`` (and the test
     database's flush between transactional tests) deletes them and sends
     post_migrate, so they are put back here. Idempotent."""
-    from .builtin_schemas import ensure_builtin_schemas
+    from .user_schemas.builtin import ensure_builtin_schemas
 
     ensure_builtin_schemas(using=using)

@@ -12,15 +12,8 @@ from .errors import message
 from .identifiers import identifier_parse
 from .models import IdentityPool, PoolUser, UserSchema
 from .passwords import password_check, password_policy_for
-from .schemas import (
-    schema_data_errors,
-    schema_data_from_form,
-    schema_form_fields,
-    schema_form_initial,
-)
 from .services.users import MODE_CREDENTIALS, MODE_INVITE
-
-DATA_PREFIX = "data_"
+from .user_schemas.forms import DATA_PREFIX, SchemaDataFormMixin
 
 
 class PoolForm(forms.Form):
@@ -32,39 +25,6 @@ class PoolForm(forms.Form):
 
 class PoolDeleteForm(forms.Form):
     confirm_name = forms.CharField(label=_("Pool name"), max_length=100)
-
-
-class SchemaDataFormMixin:
-    """Adds the fields of a JSON Schema (prefixed) and validates the data as a whole
-    against the schema, putting each error next to its field."""
-
-    def add_schema_fields(
-        self, document: dict, prefix: str, initial: dict | None
-    ) -> None:
-        self.schema_document = document
-        self.schema_prefix = prefix
-        self.schema_fields = schema_form_fields(document, prefix=prefix)
-        self.fields.update(self.schema_fields)
-        if initial:
-            self.initial.update(schema_form_initial(document, initial, prefix=prefix))
-
-    def schema_bound_fields(self):
-        return [self[name] for name in self.schema_fields]
-
-    def clean_schema_data(self) -> dict:
-        data = schema_data_from_form(
-            self.schema_document, self.cleaned_data, prefix=self.schema_prefix
-        )
-        for prop, errors in schema_data_errors(self.schema_document, data).items():
-            field = self.schema_prefix + prop
-            if field in self.errors:
-                continue  # the field's own check already said what is wrong
-            for error in errors:
-                self.add_error(
-                    field if field in self.fields else None,
-                    ValidationError(error, code="schema"),
-                )
-        return data
 
 
 class PoolUserCreateForm(SchemaDataFormMixin, forms.Form):
@@ -149,19 +109,6 @@ class PoolUserCreateForm(SchemaDataFormMixin, forms.Form):
                     password_check(p1, policy=self.policy, identifiers=identifiers)
                 except ValidationError as exc:
                     self.add_error("password1", exc)
-        return cleaned
-
-
-class SchemaDataForm(SchemaDataFormMixin, forms.Form):
-    """Edit user data or metadata through its schema."""
-
-    def __init__(self, *args, document: dict, values: dict, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.add_schema_fields(document, DATA_PREFIX, values)
-
-    def clean(self):
-        cleaned = super().clean()
-        cleaned["schema_data"] = self.clean_schema_data()
         return cleaned
 
 

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .schema_urls import urlpatterns as schema_urlpatterns
+from .user_schemas.urls import urlpatterns as schema_urlpatterns
 from .views import groups, pools, users
 
 app_name = "identity_pools"

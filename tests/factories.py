@@ -95,7 +95,7 @@ class GroupFactory(factory.django.DjangoModelFactory):
 def _builtin_user_data() -> dict:
     import copy
 
-    from identity_pools.builtin_schemas import USER_DATA
+    from identity_pools.user_schemas.builtin import USER_DATA
 
     return copy.deepcopy(USER_DATA)
 

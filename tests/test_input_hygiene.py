@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 
 from core.text import json_text_problems, text_problem
-from identity_pools.builtin_schemas import USER_DATA
 from identity_pools.models import IdentityPool, PoolUser, UserSchema
+from identity_pools.user_schemas.builtin import USER_DATA
 from tests.factories import GroupFactory, IdentityPoolFactory
 
 pytestmark = pytest.mark.django_db

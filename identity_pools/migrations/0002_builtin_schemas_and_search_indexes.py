@@ -3,7 +3,7 @@
 from django.db import migrations
 
 def create_builtin_schemas(apps, schema_editor):
-    from identity_pools.builtin_schemas import ensure_builtin_schemas
+    from identity_pools.user_schemas.builtin import ensure_builtin_schemas
 
     ensure_builtin_schemas(
         using=schema_editor.connection.alias,

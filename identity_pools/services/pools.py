@@ -130,7 +130,7 @@ def pool_change_schemas(
     """Point the pool at other schemas. Unless ``force``, refuses (code
     ``schema_breaks_users``, with the impact attached as ``exc.impact``) when existing
     users would not satisfy the new ones."""
-    from .schemas import user_schema_impact
+    from ..user_schemas.services import user_schema_impact
 
     for schema, kind, field in (
         (user_schema, UserSchema.Kind.USER_DATA, "user_schema"),

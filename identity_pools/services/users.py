@@ -19,7 +19,11 @@ from ..errors import message
 from ..identifiers import ParsedIdentifier, identifier_parse
 from ..models import Group, Identifier, IdentityPool, PoolUser
 from ..passwords import password_check, password_policy_for
-from ..schemas import display_name_from, schema_data_errors
+from ..user_schemas.data import (
+    data_with_undeclared,
+    display_name_from,
+    schema_data_errors,
+)
 
 MODE_INVITE = "invite"
 MODE_CREDENTIALS = "credentials"
@@ -216,16 +220,23 @@ def pool_user_invitation_resend(*, user: PoolUser, actor) -> Code:
     return code
 
 
-def _update_schema_data(*, user: PoolUser, actor, field: str, data: dict) -> PoolUser:
+def _update_schema_data(
+    *, user: PoolUser, actor, field: str, data: dict, keep_undeclared: bool
+) -> PoolUser:
     """Replace ``user_data`` or ``metadata`` after checking it against the pool's
-    schema for it; audits the names (not the values) of the keys that changed."""
+    schema for it; audits the names (not the values) of the keys that changed.
+    With ``keep_undeclared``, ``data`` holds the schema's properties only and the
+    stored keys the schema does not declare are kept (see
+    ``user_schemas.data.data_with_undeclared``)."""
     document = (
         user.pool.user_schema.document
         if field == "user_data"
         else user.pool.metadata_schema.document
     )
-    _check_data(document, data, field)
     current = getattr(user, field)
+    if keep_undeclared:
+        data = data_with_undeclared(document, current=current, edited=data)
+    _check_data(document, data, field)
     changed = sorted(
         k for k in set(current) | set(data) if current.get(k) != data.get(k)
     )
@@ -247,14 +258,28 @@ def _update_schema_data(*, user: PoolUser, actor, field: str, data: dict) -> Poo
     return user
 
 
-def pool_user_update_data(*, user: PoolUser, actor, user_data: dict) -> PoolUser:
+def pool_user_update_data(
+    *, user: PoolUser, actor, user_data: dict, keep_undeclared: bool = False
+) -> PoolUser:
     return _update_schema_data(
-        user=user, actor=actor, field="user_data", data=user_data
+        user=user,
+        actor=actor,
+        field="user_data",
+        data=user_data,
+        keep_undeclared=keep_undeclared,
     )
 
 
-def pool_user_update_metadata(*, user: PoolUser, actor, metadata: dict) -> PoolUser:
-    return _update_schema_data(user=user, actor=actor, field="metadata", data=metadata)
+def pool_user_update_metadata(
+    *, user: PoolUser, actor, metadata: dict, keep_undeclared: bool = False
+) -> PoolUser:
+    return _update_schema_data(
+        user=user,
+        actor=actor,
+        field="metadata",
+        data=metadata,
+        keep_undeclared=keep_undeclared,
+    )
 
 
 def pool_user_set_status(*, user: PoolUser, actor, status: str) -> PoolUser:

@@ -17,7 +17,6 @@ from ..access import group_access, identifier_access
 from ..forms import (
     IdentifierAddForm,
     PoolUserCreateForm,
-    SchemaDataForm,
     UserGroupAddForm,
     UserStatusForm,
 )
@@ -25,6 +24,7 @@ from ..mixins import PoolScopedMixin, PoolUserScopedMixin
 from ..models import PoolUser
 from ..services import groups as group_services
 from ..services import users as services
+from ..user_schemas.forms import SchemaDataForm
 
 
 def user_filters(request, pool) -> selectors.UserFilter:
@@ -176,16 +176,6 @@ def _rows(document: dict, data: dict) -> list[tuple[str, str | None]]:
     return rows
 
 
-def _keep_undeclared(document: dict, current: dict, edited: dict) -> dict:
-    """The form shows only declared properties; keys it does not show are kept when
-    the schema allows extra properties (and dropped when it forbids them, so that
-    data left over from an earlier schema can be cleaned by saving)."""
-    if document.get("additionalProperties", True) is False:
-        return edited
-    declared = document.get("properties", {})
-    return {**{k: v for k, v in current.items() if k not in declared}, **edited}
-
-
 class _UserPageMixin(PoolUserScopedMixin):
     """Views that act on a user and return to the user page (GET goes there too)."""
 
@@ -251,17 +241,22 @@ class PoolUserDataView(_UserPageMixin, FormView):
         return context
 
     def form_valid(self, form):
-        data = _keep_undeclared(
-            form.schema_document, self.current(), form.cleaned_data["schema_data"]
-        )
+        # The form shows only declared properties: keep the others as they are.
+        data = form.cleaned_data["schema_data"]
         try:
             if self.kind == "user_data":
                 services.pool_user_update_data(
-                    user=self.pool_user, actor=self.request.user, user_data=data
+                    user=self.pool_user,
+                    actor=self.request.user,
+                    user_data=data,
+                    keep_undeclared=True,
                 )
             else:
                 services.pool_user_update_metadata(
-                    user=self.pool_user, actor=self.request.user, metadata=data
+                    user=self.pool_user,
+                    actor=self.request.user,
+                    metadata=data,
+                    keep_undeclared=True,
                 )
         except ValidationError as exc:
             apply_errors(form, exc)

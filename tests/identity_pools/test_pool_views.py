@@ -571,8 +571,8 @@ def test_pool_role_matrix(client, workspace, pool, url, role, action, make):
 
 
 def _strict_schema(workspace):
-    from identity_pools.builtin_schemas import USER_DATA
     from identity_pools.models import UserSchema
+    from identity_pools.user_schemas.builtin import USER_DATA
 
     document = {
         **USER_DATA,
@@ -672,8 +672,8 @@ def test_pool_without_failing_users_changes_schema_at_once(
 def test_editing_user_data_keeps_keys_the_form_does_not_show(
     owner_client, workspace, pool, url
 ):
-    from identity_pools.builtin_schemas import USER_DATA
     from identity_pools.models import UserSchema
+    from identity_pools.user_schemas.builtin import USER_DATA
 
     open_schema = UserSchema.objects.create(
         workspace=workspace,

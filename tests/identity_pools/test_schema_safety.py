@@ -1,6 +1,6 @@
 """A user schema is operator input, and so hostile: checking data against it never
 reaches the network or the file system, never recurses without end and never runs
-a pattern in unbounded time (identity_pools.schema_safety, core.patterns)."""
+a pattern in unbounded time (identity_pools.user_schemas.safety, core.patterns)."""
 
 from __future__ import annotations
 
@@ -14,15 +14,15 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from core import patterns
-from identity_pools.builtin_schemas import USER_DATA
 from identity_pools.models import PoolUser, UserSchema
-from identity_pools.schemas import (
+from identity_pools.services.users import pool_user_create
+from identity_pools.user_schemas import (
     schema_data_errors,
     schema_data_validity_checker,
     schema_document_check,
     schema_form_fields,
 )
-from identity_pools.services.users import pool_user_create
+from identity_pools.user_schemas.builtin import USER_DATA
 from tests.factories import IdentityPoolFactory
 
 ANN = {"given_name": "Ann", "family_name": "Lee", "name": "Ann Lee"}
@@ -201,7 +201,7 @@ def test_create_user_with_a_stored_remote_reference_fetches_nothing(
 
 
 def test_schema_registry_refuses_every_uri(listener):
-    from identity_pools.schema_safety import safe_validator
+    from identity_pools.user_schemas.safety import safe_validator
 
     validator = safe_validator({"$ref": f"{listener.url}/x.json"})
     with pytest.raises(Exception, match=r"x\.json"):

@@ -9,14 +9,14 @@ import pytest
 from django.urls import reverse
 
 from core.models import AuditEvent
-from identity_pools.builtin_schemas import USER_DATA
 from identity_pools.models import (
     BUILTIN_USER_DATA_SCHEMA_ID,
     IdentityPool,
     PoolUser,
     UserSchema,
 )
-from identity_pools.schema_forms import document_digest
+from identity_pools.user_schemas.builtin import USER_DATA
+from identity_pools.user_schemas.forms import document_digest
 from tests.factories import UserSchemaFactory, WorkspaceFactory
 from workspaces.models import Role
 

@@ -1,4 +1,4 @@
-"""The user-schema engine (identity_pools.schemas) and its services."""
+"""The user-schema engine (identity_pools.user_schemas) and its services."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from jsonschema import Draft202012Validator
 
 from core.models import AuditEvent
-from identity_pools.builtin_schemas import METADATA, USER_DATA
 from identity_pools.models import (
     BUILTIN_METADATA_SCHEMA_ID,
     BUILTIN_USER_DATA_SCHEMA_ID,
@@ -21,7 +20,7 @@ from identity_pools.models import (
     PoolUser,
     UserSchema,
 )
-from identity_pools.schemas import (
+from identity_pools.user_schemas import (
     FORMAT_CHECKER,
     display_name_from,
     humanise,
@@ -31,9 +30,10 @@ from identity_pools.schemas import (
     schema_document_check,
     schema_form_fields,
     schema_form_initial,
+    services,
 )
-from identity_pools.services import schemas as services
-from identity_pools.services.schemas import (
+from identity_pools.user_schemas.builtin import METADATA, USER_DATA
+from identity_pools.user_schemas.services import (
     SchemaBreaksUsers,
     user_schema_create,
     user_schema_delete,
@@ -951,8 +951,8 @@ def test_schema_validity_checker_agrees_with_jsonschema():
     """The yes/no checker that counts failing users decides like jsonschema itself."""
     from jsonschema import Draft202012Validator
 
-    from identity_pools.builtin_schemas import USER_DATA
-    from identity_pools.schemas import FORMAT_CHECKER, schema_data_validity_checker
+    from identity_pools.user_schemas import FORMAT_CHECKER, schema_data_validity_checker
+    from identity_pools.user_schemas.builtin import USER_DATA
 
     rich = {
         "type": "object",

@@ -84,7 +84,7 @@ def test_seed_users_identifiers_unique_and_normalised(pool):
 
 
 def test_seed_users_data_satisfies_the_pool_schema(pool):
-    schemas = pytest.importorskip("identity_pools.schemas")
+    schemas = pytest.importorskip("identity_pools.user_schemas")
     seed(pool, 200, groups=2)
 
     document = pool.user_schema.document

@@ -8,8 +8,8 @@ from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from django.views import View
 
-from identity_pools.builtin_schemas import USER_DATA
 from identity_pools.models import UserSchema
+from identity_pools.user_schemas.builtin import USER_DATA
 from tests.factories import (
     GroupFactory,
     IdentityPoolFactory,

@@ -105,9 +105,9 @@ METADATA = {
 def ensure_builtin_schemas(*, using: str = "default", model=None) -> None:
     """Create or refresh the two built-in schema rows (fixed ids from models.py)."""
     if model is None:
-        from .models import UserSchema as model
+        from ..models import UserSchema as model
 
-    from .models import BUILTIN_METADATA_SCHEMA_ID, BUILTIN_USER_DATA_SCHEMA_ID
+    from ..models import BUILTIN_METADATA_SCHEMA_ID, BUILTIN_USER_DATA_SCHEMA_ID
 
     rows = [
         (

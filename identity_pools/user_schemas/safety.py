@@ -33,7 +33,7 @@ from referencing.exceptions import NoSuchResource
 
 from core.patterns import PatternError, pattern_error, pattern_search
 
-from .schema_messages import document_error
+from ..schema_messages import document_error
 
 MAX_REFERENCES = 100
 

@@ -12,8 +12,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import UserSchema
-from .schemas import MAX_DOCUMENT_BYTES
+from ..models import UserSchema
+from .data import schema_data_errors
+from .documents import MAX_DOCUMENT_BYTES
+from .fields import schema_data_from_form, schema_form_fields, schema_form_initial
 
 # The text may be indented generously; the document's own limit (64 KiB as compact
 # JSON) is checked on the parsed document.
@@ -213,3 +215,54 @@ class SchemaUpdateForm(_SchemaFormBase):
             and cleaned.get("confirmed_document")
             == document_digest(cleaned.get("document"))
         )
+
+
+# --- user data forms -------------------------------------------------------------
+
+DATA_PREFIX = "data_"
+
+
+class SchemaDataFormMixin:
+    """Adds the fields of a JSON Schema (prefixed) and validates the data as a whole
+    against the schema, putting each error next to its field."""
+
+    def add_schema_fields(
+        self, document: dict, prefix: str, initial: dict | None
+    ) -> None:
+        self.schema_document = document
+        self.schema_prefix = prefix
+        self.schema_fields = schema_form_fields(document, prefix=prefix)
+        self.fields.update(self.schema_fields)
+        if initial:
+            self.initial.update(schema_form_initial(document, initial, prefix=prefix))
+
+    def schema_bound_fields(self):
+        return [self[name] for name in self.schema_fields]
+
+    def clean_schema_data(self) -> dict:
+        data = schema_data_from_form(
+            self.schema_document, self.cleaned_data, prefix=self.schema_prefix
+        )
+        for prop, errors in schema_data_errors(self.schema_document, data).items():
+            field = self.schema_prefix + prop
+            if field in self.errors:
+                continue  # the field's own check already said what is wrong
+            for error in errors:
+                self.add_error(
+                    field if field in self.fields else None,
+                    ValidationError(error, code="schema"),
+                )
+        return data
+
+
+class SchemaDataForm(SchemaDataFormMixin, forms.Form):
+    """Edit user data or metadata through its schema."""
+
+    def __init__(self, *args, document: dict, values: dict, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_schema_fields(document, DATA_PREFIX, values)
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["schema_data"] = self.clean_schema_data()
+        return cleaned

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import schemas
+from . import views as schemas
 
 SCHEMA = "w/<slug:workspace>/schemas/<uuid:schema>/"
 

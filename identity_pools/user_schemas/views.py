@@ -17,11 +17,13 @@ from workspaces.mixins import WorkspaceScopedMixin
 from workspaces.views import apply_errors
 
 from ..access import schema_access
-from ..builtin_schemas import USER_DATA
 from ..models import UserSchema
-from ..schema_forms import SchemaCreateForm, SchemaUpdateForm, document_text
-from ..schemas import message, schema_document_check, schema_form_fields
-from ..services.schemas import (
+from ..schema_messages import message
+from .builtin import USER_DATA
+from .documents import schema_document_check
+from .fields import schema_form_fields
+from .forms import SchemaCreateForm, SchemaUpdateForm, document_text
+from .services import (
     SchemaBreaksUsers,
     user_schema_create,
     user_schema_delete,

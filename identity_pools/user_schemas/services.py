@@ -2,7 +2,7 @@
 
 Callers pass resolved objects: a workspace from ``workspaces.access``, a schema looked
 up through ``UserSchema.objects.for_workspace(workspace)``. Each write checks the
-document with ``identity_pools.schemas.schema_document_check``, runs in one
+document with ``documents.schema_document_check``, runs in one
 transaction and records its audit event in it. Built-in schemas (no workspace) are
 never changed here.
 """
@@ -19,14 +19,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
 from core.audit import audit_record
-from identity_pools.models import IdentityPool, PoolUser, UserSchema
-from identity_pools.schemas import (
-    message,
-    schema_data_checker,
-    schema_data_validity_checker,
-    schema_document_check,
-)
 from workspaces.models import Workspace
+
+from ..models import IdentityPool, PoolUser, UserSchema
+from ..schema_messages import message
+from .data import schema_data_checker, schema_data_validity_checker
+from .documents import schema_document_check
 
 SAMPLE_SIZE = 10
 SCAN_CHUNK_SIZE = 2000
