@@ -14,8 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core import ratelimit
 from core.audit import audit_record
-
-from .errors import message
+from core.catalogue import message
 
 
 @dataclass(frozen=True)
@@ -53,7 +52,7 @@ class SignInLimits:
 def _wait_error(seconds: int) -> ValidationError:
     minutes = max(1, (seconds + 59) // 60)
     return ValidationError(
-        message("rate_limited") % {"minutes": minutes}, code="rate_limited"
+        message("rate_limited", minutes=minutes), code="rate_limited"
     )
 
 

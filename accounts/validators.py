@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from core.catalogue import error
 
 
 class MaximumLengthValidator:
@@ -14,11 +15,7 @@ class MaximumLengthValidator:
 
     def validate(self, password: str, user=None) -> None:
         if len(password) > self.max_length:
-            raise ValidationError(
-                _("This password is too long. Use at most %(max)d characters."),
-                code="password_too_long",
-                params={"max": self.max_length},
-            )
+            raise error("password_too_long", max=self.max_length)
 
     def get_help_text(self) -> str:
         return _("Your password can be at most %(max)d characters.") % {

@@ -19,10 +19,10 @@ from django.views.generic import FormView, TemplateView
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.catalogue import message
 from core.request import client_ip
 
 from . import services
-from .errors import message
 from .forms import OTPCodeForm, PasswordChangeForm, SignInForm, TOTPDisableForm
 
 PENDING_KEY = "accounts_pending_second_factor"

@@ -23,7 +23,8 @@ import idna
 from confusable_homoglyphs import categories, confusables
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
-from django.utils.translation import gettext as _
+
+from .catalogue import error, message
 
 MAX_EMAIL_LENGTH = 254
 
@@ -32,10 +33,6 @@ _validate = EmailValidator(allowlist=[])
 
 # General categories that show nothing (or move text around) when rendered.
 _INVISIBLE = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp", "Zs"})
-
-
-def _invalid(code: str, text: str) -> ValidationError:
-    return ValidationError(text, code=code)
 
 
 def _invisible_character(text: str) -> str | None:
@@ -58,72 +55,26 @@ def email_normalise(raw: str) -> str:
     shown = text[:100]
     invisible = _invisible_character(text)
     if invisible:
-        raise _invalid(
-            "email_invisible",
-            _(
-                "“%(value)s” contains an invisible character (%(char)s). Type the "
-                "address again without it."
-            )
-            % {"value": shown, "char": invisible},
-        )
+        raise error("email_invisible", value=shown, char=invisible)
     local, at, domain = text.rpartition("@")
     if not at or not local or not domain:
-        raise _invalid(
-            "email_invalid",
-            _(
-                "“%(value)s” is not an email address. Check it for typos, e.g. "
-                "name@example.com."
-            )
-            % {"value": shown},
-        )
+        raise error("email_invalid", value=shown)
     if domain.startswith("["):
-        raise _invalid(
-            "email_literal",
-            _(
-                "“%(value)s” uses an IP address instead of a domain name. Use an "
-                "address with a domain name, e.g. name@example.com."
-            )
-            % {"value": shown},
-        )
+        raise error("email_literal", value=shown)
     try:
         ascii_domain = idna.encode(domain, uts46=True).decode("ascii")
         unicode_domain = idna.decode(ascii_domain)
     except (idna.IDNAError, UnicodeError, ValueError) as exc:
-        raise _invalid(
-            "email_domain",
-            _(
-                "“%(value)s” does not have a valid domain name after the @. Check "
-                "it for typos, e.g. name@example.com."
-            )
-            % {"value": shown},
-        ) from exc
+        raise error("email_domain", value=shown) from exc
     if "." not in ascii_domain:
-        raise _invalid(
-            "email_domain",
-            _(
-                "“%(value)s” has no top-level domain after the @ (such as .com). "
-                "Use the full address, e.g. name@example.com."
-            )
-            % {"value": shown},
-        )
+        raise error("email_domain.no_dot", value=shown)
     ascii_form = f"{local}@{ascii_domain}"
     try:
         _validate(ascii_form)
     except ValidationError as exc:
-        raise _invalid(
-            "email_invalid",
-            _(
-                "“%(value)s” is not an email address. Check it for typos, e.g. "
-                "name@example.com."
-            )
-            % {"value": shown},
-        ) from exc
+        raise error("email_invalid", value=shown) from exc
     if len(ascii_form) > MAX_EMAIL_LENGTH:
-        raise _invalid(
-            "email_invalid",
-            _("This email address is too long: at most %(max)d characters.")
-            % {"max": MAX_EMAIL_LENGTH},
-        )
+        raise error("email_invalid.too_long", max=MAX_EMAIL_LENGTH)
     return f"{local.lower()}@{unicode_domain}"
 
 
@@ -152,21 +103,16 @@ def email_lookalike_warning(value: str) -> str:
         mixed_with_latin = "LATIN" in scripts and len(scripts) > 1
         all_look_latin = bool(letters) and all(c in _LATIN_LOOKALIKES for c in letters)
         if mixed_with_latin and any(map(_looks_latin, letters)):
-            text = _(
-                "The domain “%(domain)s” (%(ascii)s) mixes Latin letters with "
-                "look-alike %(scripts)s ones: it may imitate another address."
-            )
+            key = "email_lookalike.mixed"
         elif all_look_latin:
-            text = _(
-                "The domain “%(domain)s” (%(ascii)s) is written in %(scripts)s "
-                "letters that look like Latin ones: it may imitate another address."
-            )
+            key = "email_lookalike.whole"
         else:
             continue
         others = sorted(s.title() for s in scripts - {"LATIN"})
-        return text % {
-            "domain": domain,
-            "ascii": idna.encode(domain, uts46=True).decode("ascii"),
-            "scripts": " and ".join(others),
-        }
+        return message(
+            key,
+            domain=domain,
+            ascii=idna.encode(domain, uts46=True).decode("ascii"),
+            scripts=" and ".join(others),
+        )
     return ""

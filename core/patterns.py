@@ -19,6 +19,8 @@ from functools import lru_cache
 
 import re2
 
+from .catalogue import message
+
 # RE2's default is 8 MiB; a user schema needs far less. Bounds the memory and the
 # per-character cost of one pattern.
 MAX_PROGRAM_BYTES = 1 << 20
@@ -52,13 +54,15 @@ def _to_re2(pattern: str) -> str:
     return _ESCAPE.sub(rewrite, pattern)
 
 
+# RE2's words → the catalogue's reason (core.catalogue "pattern_reason.*").
 _REASONS = (
-    ("invalid perl operator: (?=", "look-ahead (?=…) is not supported"),
-    ("invalid perl operator: (?!", "look-ahead (?!…) is not supported"),
-    ("invalid perl operator: (?<", "look-behind (?<…) is not supported"),
-    ("invalid escape sequence: \\1", "backreferences (\\1, \\2, …) are not supported"),
-    ("invalid repetition size", "a repetition count is above 1000"),
-    ("pattern too large", "the pattern is too large"),
+    ("invalid perl operator: (?=", "lookahead"),
+    ("invalid perl operator: (?!", "lookahead"),
+    ("invalid perl operator: (?<", "lookbehind"),
+    ("invalid escape sequence: \\1", "backreference"),
+    ("invalid repetition size", "repetition"),
+    ("bad repetition operator", "repetition"),
+    ("pattern too large", "too_large"),
 )
 
 
@@ -71,7 +75,7 @@ def compile_pattern(pattern: str) -> re2._Regexp:
     ``MAX_PATTERN_CHARS`` characters.
     """
     if len(pattern) > MAX_PATTERN_CHARS:
-        raise PatternError(f"it is longer than {MAX_PATTERN_CHARS} characters")
+        raise PatternError(message("pattern_reason.too_long", limit=MAX_PATTERN_CHARS))
     try:
         return re2.compile(_to_re2(pattern), _OPTIONS)
     except re2.error as exc:
@@ -80,8 +84,8 @@ def compile_pattern(pattern: str) -> re2._Regexp:
             detail = detail.decode("utf-8", "replace")
         for marker, reason in _REASONS:
             if marker in detail:
-                raise PatternError(reason) from exc
-        raise PatternError(f"it is not a valid regular expression ({detail})") from exc
+                raise PatternError(message(f"pattern_reason.{reason}")) from exc
+        raise PatternError(message("pattern_reason.invalid", detail=detail)) from exc
 
 
 def pattern_error(pattern: str) -> str | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from django.utils.translation import gettext as _
+from .catalogue import message
 
 NUL = "nul"
 SURROGATE = "surrogate"
@@ -70,15 +70,7 @@ def printable(text: str) -> str:
 def text_problem_message(problem: str, *, subject: str = "") -> str:
     """What is wrong and how to fix it. ``subject`` names the text ("Search",
     "At /title: the text"); the default is "This text"."""
-    if problem == NUL:
-        text = _(
-            "%(subject)s contains a NUL character (\\u0000), which cannot be "
-            "stored. Remove it and try again."
-        )
-    else:
-        text = _(
-            "%(subject)s contains invalid Unicode: a lone surrogate (\\ud800 to "
-            "\\udfff) that is not a character. Retype the text or copy it again "
-            "from its source."
-        )
-    return text % {"subject": subject or _("This text")}
+    return message(
+        f"text_invalid.{problem}",
+        subject=subject or message("text_invalid.this_text"),
+    )

@@ -8,7 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .errors import message
+from core.catalogue import error, message
+
 from .identifiers import identifier_parse
 from .models import IdentityPool, PoolUser, UserSchema
 from .passwords import password_check, password_policy_for
@@ -156,11 +157,7 @@ class UserIdsField(forms.Field):
             try:
                 ids.append(uuid.UUID(str(raw)))
             except ValueError as exc:
-                raise ValidationError(
-                    _("“%(value)s” is not a user id."),
-                    code="invalid",
-                    params={"value": raw},
-                ) from exc
+                raise error("user_id_invalid", value=raw) from exc
         return ids
 
 

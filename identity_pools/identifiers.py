@@ -9,8 +9,7 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 
 from core.addresses import email_normalise
-
-from .errors import message
+from core.catalogue import message
 
 _SEPARATORS = re.compile(r"[\s\-.()/]+")
 
@@ -47,17 +46,17 @@ def identifier_parse(raw: str) -> ParsedIdentifier:
         compact = "+" + compact[2:]
     if not re.fullmatch(r"\+\d{6,15}", compact):
         raise ValidationError(
-            message("phone_invalid") % {"value": text}, code="identifier_invalid"
+            message("phone_invalid", value=text), code="identifier_invalid"
         )
     try:
         number = phonenumbers.parse(compact, None)
     except phonenumbers.NumberParseException as exc:
         raise ValidationError(
-            message("phone_invalid") % {"value": text}, code="identifier_invalid"
+            message("phone_invalid", value=text), code="identifier_invalid"
         ) from exc
     if not phonenumbers.is_valid_number(number):
         raise ValidationError(
-            message("phone_unknown") % {"value": text}, code="identifier_invalid"
+            message("phone_unknown", value=text), code="identifier_invalid"
         )
     return ParsedIdentifier(
         "phone", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

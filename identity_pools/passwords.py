@@ -14,7 +14,7 @@ from functools import cache
 from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.core.exceptions import ValidationError
 
-from .errors import message
+from core.catalogue import message
 
 
 @dataclass(frozen=True)
@@ -51,14 +51,14 @@ def password_check(
     if len(password) < policy.min_length:
         errors.append(
             ValidationError(
-                message("password_too_short") % {"min": policy.min_length},
+                message("password_too_short", min=policy.min_length),
                 code="password_too_short",
             )
         )
     if len(password) > policy.max_length:
         errors.append(
             ValidationError(
-                message("password_too_long") % {"max": policy.max_length},
+                message("password_too_long", max=policy.max_length),
                 code="password_too_long",
             )
         )

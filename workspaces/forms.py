@@ -7,6 +7,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from core.addresses import email_normalise
+from core.catalogue import error
 
 from .models import Role, Workspace
 
@@ -85,13 +86,7 @@ class InvitationAcceptForm(forms.Form):
         cleaned = super().clean()
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
-            self.add_error(
-                "password2",
-                forms.ValidationError(
-                    _("The two passwords differ. Type the same password twice."),
-                    code="password_mismatch",
-                ),
-            )
+            self.add_error("password2", error("password_mismatch"))
         if p1:
             from django.contrib.auth import get_user_model
 

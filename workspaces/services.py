@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from core.addresses import email_normalise
 from core.audit import audit_record
+from core.catalogue import field_error, message
 from core.delivery.email import absolute_url, send_templated_email
 from core.delivery.limits import send_quota_consume
 from core.tokens import new_token, token_hash
 
-from .errors import message
 from .models import Membership, Role, Workspace, WorkspaceInvitation
 
 INVITATION_LIFETIME = timedelta(days=7)
@@ -100,9 +100,7 @@ def member_invite(
     except ValidationError as exc:
         raise ValidationError({"email": exc.error_list}) from exc
     if role not in Role.values:
-        raise ValidationError(
-            {"role": "Choose owner, admin or viewer."}, code="invalid"
-        )
+        raise field_error("role", "role_invalid")
     if Membership.objects.filter(
         workspace=workspace, operator__email__iexact=email
     ).exists():
@@ -235,9 +233,7 @@ def invitation_accept(*, token: str, operator=None, password: str | None = None)
 
 def membership_change_role(*, membership: Membership, actor, role: str) -> Membership:
     if role not in Role.values:
-        raise ValidationError(
-            {"role": "Choose owner, admin or viewer."}, code="invalid"
-        )
+        raise field_error("role", "role_invalid")
     with transaction.atomic():
         owners = _lock_owners(membership.workspace)
         membership.refresh_from_db()

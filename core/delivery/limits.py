@@ -17,12 +17,11 @@ and the ValidationError says which limit was reached and when to try again.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core import ratelimit
+from core.catalogue import error
 
 MINUTE = 60
 DAY = 24 * 60 * 60
@@ -49,44 +48,31 @@ def send_quota_consume(*, workspace, recipient: str) -> None:
     limits = settings.MESSAGE_RATE_LIMITS
     checks = (
         (
+            "recipient_minute",
             ratelimit.Limit(
                 f"send:recipient-minute:{recipient}",
                 limits["recipient_per_minute"],
                 MINUTE,
             ),
-            _(
-                "A message was sent to %(recipient)s less than a minute ago. Wait "
-                "%(wait)s, then try again."
-            ),
         ),
         (
+            "recipient_day",
             ratelimit.Limit(
                 f"send:recipient-day:{recipient}", limits["recipient_per_day"], DAY
             ),
-            _(
-                "%(recipient)s has been sent %(max)d messages today, the most "
-                "allowed. Try again in %(wait)s."
-            ),
         ),
         (
+            "workspace_day",
             ratelimit.Limit(
                 f"send:workspace-day:{workspace.pk}", limits["workspace_per_day"], DAY
             ),
-            _(
-                "This workspace has sent %(max)d messages in the last 24 hours, its "
-                "limit. Try again in %(wait)s, or ask the installation's operators "
-                "to raise MESSAGES_PER_WORKSPACE_PER_DAY."
-            ),
         ),
     )
-    for limit, text in checks:
+    for reason, limit in checks:
         if ratelimit.hit(limit) > limit.max_events:
-            raise ValidationError(
-                text
-                % {
-                    "recipient": recipient,
-                    "max": limit.max_events,
-                    "wait": _wait_words(ratelimit.retry_after(limit)),
-                },
-                code="send_rate_limited",
+            raise error(
+                f"send_rate_limited.{reason}",
+                recipient=recipient,
+                max=limit.max_events,
+                wait=_wait_words(ratelimit.retry_after(limit)),
             )

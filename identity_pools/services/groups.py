@@ -11,8 +11,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from core.audit import audit_record
+from core.catalogue import message
 
-from ..errors import message
 from ..models import Group, GroupMembership, IdentityPool, PoolUser
 
 MAX_USERS_AT_ONCE = 1000
@@ -105,13 +105,13 @@ def _clean_ids(user_ids: Iterable) -> set[uuid.UUID]:
             ids.add(raw if isinstance(raw, uuid.UUID) else uuid.UUID(str(raw)))
         except ValueError as exc:
             raise ValidationError(
-                message("users_not_in_pool") % {"count": 1}, code="users_not_in_pool"
+                message("users_not_in_pool", count=1), code="users_not_in_pool"
             ) from exc
     if not ids:
         raise ValidationError(message("no_users_chosen"), code="no_users_chosen")
     if len(ids) > MAX_USERS_AT_ONCE:
         raise ValidationError(
-            message("too_many_users") % {"max": MAX_USERS_AT_ONCE},
+            message("too_many_users", max=MAX_USERS_AT_ONCE),
             code="too_many_users",
         )
     return ids
@@ -136,7 +136,7 @@ def group_assign_users(*, group: Group, actor, user_ids: Iterable) -> int:
             missing = ids - found
             if missing:
                 raise ValidationError(
-                    message("users_not_in_pool") % {"count": len(missing)},
+                    message("users_not_in_pool", count=len(missing)),
                     code="users_not_in_pool",
                 )
             existing = set(
@@ -165,7 +165,7 @@ def group_assign_users(*, group: Group, actor, user_ids: Iterable) -> int:
     except IntegrityError as exc:
         # A chosen user was deleted while we were assigning.
         raise ValidationError(
-            message("users_not_in_pool") % {"count": 1}, code="users_not_in_pool"
+            message("users_not_in_pool", count=1), code="users_not_in_pool"
         ) from exc
     group.member_count += len(new)
     return len(new)

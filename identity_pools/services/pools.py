@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from core.audit import audit_record
+from core.catalogue import message
 from workspaces.models import Workspace
 
-from ..errors import message
 from ..models import IdentityPool, UserSchema
 
 
@@ -158,7 +158,11 @@ def pool_change_schemas(
     failing = sum(i.failing for i in impacts)
     if failing and not force:
         exc = ValidationError(
-            message("schema_breaks_users") % {"count": failing},
+            message(
+                "schema_breaks_users",
+                failing=failing,
+                checked=sum(i.checked for i in impacts),
+            ),
             code="schema_breaks_users",
         )
         exc.impacts = impacts

@@ -11,11 +11,11 @@ from django.db.models import F
 from accounts.codes import code_issue_link_token
 from accounts.models import Code, PasswordCredential
 from core.audit import audit_record
+from core.catalogue import error, field_error, message
 from core.delivery.email import absolute_url, send_templated_email
 from core.delivery.limits import send_quota_consume
 from core.delivery.sms import send_templated_sms
 
-from ..errors import message
 from ..identifiers import ParsedIdentifier, identifier_parse
 from ..models import Group, Identifier, IdentityPool, PoolUser
 from ..passwords import password_check, password_policy_for
@@ -29,10 +29,6 @@ MODE_INVITE = "invite"
 MODE_CREDENTIALS = "credentials"
 
 
-def _field_error(field: str, code: str, text: str | None = None) -> ValidationError:
-    return ValidationError({field: ValidationError(text or message(code), code=code)})
-
-
 def _parse(field: str, raw: str) -> ParsedIdentifier:
     try:
         return identifier_parse(raw)
@@ -44,8 +40,7 @@ def _check_data(document: dict, data: dict, field: str) -> None:
     errors = schema_data_errors(document, data)
     if errors:
         raise ValidationError(
-            {field: [m for messages in errors.values() for m in messages]},
-            code="schema_data_invalid",
+            {field: [problem for problems in errors.values() for problem in problems]}
         )
 
 
@@ -109,12 +104,10 @@ def pool_user_create(
     metadata = metadata or {}
     _check_data(pool.metadata_schema.document, metadata, "metadata")
     if mode not in (MODE_INVITE, MODE_CREDENTIALS):
-        raise _field_error(
-            "mode", "invalid", "Choose “Send invitation” or “Set credentials”."
-        )
+        raise field_error("mode", "mode_invalid")
     if mode == MODE_CREDENTIALS:
         if not password:
-            raise _field_error("password", "password_required")
+            raise field_error("password", "password_required")
         try:
             password_check(
                 password, policy=password_policy_for(pool), identifiers=[parsed.value]
@@ -124,7 +117,7 @@ def pool_user_create(
     if Identifier.objects.filter(
         pool=pool, type=parsed.type, value=parsed.value
     ).exists():
-        raise _field_error("identifier", "identifier_taken")
+        raise field_error("identifier", "identifier_taken")
 
     try:
         with transaction.atomic():
@@ -177,7 +170,7 @@ def pool_user_create(
     except IntegrityError as exc:
         # Another operator created the same identifier at the same moment?
         if _identifier_exists(pool, parsed):
-            raise _field_error("identifier", "identifier_taken") from exc
+            raise field_error("identifier", "identifier_taken") from exc
         raise
     return user
 
@@ -285,7 +278,7 @@ def pool_user_update_metadata(
 def pool_user_set_status(*, user: PoolUser, actor, status: str) -> PoolUser:
     """Activate or deactivate. A deactivated user cannot sign in."""
     if status not in (PoolUser.Status.ACTIVE, PoolUser.Status.INACTIVE):
-        raise ValidationError("Choose activate or deactivate.", code="invalid")
+        raise error("status_invalid")
     old = user.status
     if old == status:
         return user
@@ -333,7 +326,7 @@ def identifier_add(*, user: PoolUser, actor, identifier: str) -> Identifier:
     if Identifier.objects.filter(
         pool=pool, type=parsed.type, value=parsed.value
     ).exists():
-        raise _field_error("identifier", "identifier_taken")
+        raise field_error("identifier", "identifier_taken")
     try:
         with transaction.atomic():
             ident = Identifier.objects.create(
@@ -348,7 +341,7 @@ def identifier_add(*, user: PoolUser, actor, identifier: str) -> Identifier:
             )
     except IntegrityError as exc:
         if _identifier_exists(pool, parsed):
-            raise _field_error("identifier", "identifier_taken") from exc
+            raise field_error("identifier", "identifier_taken") from exc
         raise
     return ident
 

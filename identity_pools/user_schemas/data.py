@@ -12,15 +12,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.utils.translation import gettext_lazy as _
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError as JSONSchemaError
 from referencing.exceptions import Unresolvable
 
+from core.catalogue import MESSAGES, error, message
 from core.patterns import pattern_search
-from core.text import json_text_problems, text_problem_message
+from core.text import json_text_problems
 
-from ..schema_messages import message
 from .fields import field_label, humanise, parse_date, parse_datetime
 from .safety import (
     UnusablePattern,
@@ -29,32 +28,6 @@ from .safety import (
 )
 
 MAX_DISPLAY_NAME = 300
-
-TYPE_WORDS = {
-    "string": _("text"),
-    "integer": _("a whole number"),
-    "number": _("a number"),
-    "boolean": _("true or false"),
-    "array": _("a list"),
-    "object": _("an object"),
-    "null": _("empty (null)"),
-}
-FORMAT_HINTS = {
-    "date": _("%(label)s: %(value)s is not a valid date; use YYYY-MM-DD."),
-    "date-time": _(
-        "%(label)s: %(value)s is not a valid date and time; use "
-        "YYYY-MM-DDThh:mm:ss with a time zone, e.g. 2024-05-01T09:30:00Z."
-    ),
-    "email": _(
-        "%(label)s: %(value)s is not a valid email address; use the form "
-        "name@example.com."
-    ),
-    "uri": _(
-        "%(label)s: %(value)s is not a valid web address; use http:// or https:// "
-        "and a host, e.g. https://example.com."
-    ),
-}
-
 
 # ---------------------------------------------------------------------------
 # Checking user data
@@ -108,50 +81,54 @@ def _shown(value: object, limit: int = 60) -> str:
 
 def _type_words(expected: str | list[str]) -> str:
     kinds = [expected] if isinstance(expected, str) else list(expected)
-    return " or ".join(str(TYPE_WORDS.get(k, k)) for k in kinds)
+    return " or ".join(
+        message(f"type_word.{k}") if f"type_word.{k}" in MESSAGES else str(k)
+        for k in kinds
+    )
 
 
-def _describe(err: JSONSchemaError, label: str) -> str:
+# jsonschema keyword → catalogue key of its message, and the "limit" it shows.
+_KEYWORD_MESSAGES = {
+    "maxLength": "data_length.too_long",
+    "minimum": "data_range.minimum",
+    "maximum": "data_range.maximum",
+    "exclusiveMinimum": "data_range.exclusive_minimum",
+    "exclusiveMaximum": "data_range.exclusive_maximum",
+    "multipleOf": "data_range.multiple_of",
+    "minItems": "data_items.too_few",
+    "maxItems": "data_items.too_many",
+}
+
+
+def _describe(err: JSONSchemaError, label: str) -> ValidationError:
+    """The catalogue message, with its code, for one jsonschema error about the
+    field ``label``."""
     keyword, limit, value = err.validator, err.validator_value, err.instance
     shown = _shown(value)
     if keyword == "type":
-        return f"{label}: must be {_type_words(limit)}, not {shown}."
+        return error("data_type", label=label, expected=_type_words(limit), value=shown)
     if keyword == "minLength":
         if limit == 1:
-            return f"{label} cannot be empty."
-        return (
-            f"{label}: must be at least {limit} characters long; it has {len(value)}."
-        )
-    if keyword == "maxLength":
-        return (
-            f"{label}: must be at most {limit} characters long; it has "
-            f"{len(value)}. Shorten it."
+            return error("data_length.empty", label=label)
+        return error(
+            "data_length.too_short", label=label, limit=limit, length=len(value)
         )
     if keyword == "pattern":
-        return f"{label}: {shown} is not in the expected format (pattern {limit})."
-    if keyword == "format" and limit in FORMAT_HINTS:
-        return str(FORMAT_HINTS[limit]) % {"label": label, "value": shown}
+        return error("data_pattern", label=label, value=shown, pattern=limit)
+    if keyword == "format" and f"data_format.{limit}" in MESSAGES:
+        return error(f"data_format.{limit}", label=label, value=shown)
     if keyword == "enum":
         allowed = ", ".join(_shown(v, 30) for v in limit[:10])
         more = " …" if len(limit) > 10 else ""
-        return f"{label}: {shown} is not allowed; choose one of {allowed}{more}."
-    if keyword == "minimum":
-        return f"{label}: must be {limit} or more, not {shown}."
-    if keyword == "maximum":
-        return f"{label}: must be {limit} or less, not {shown}."
-    if keyword == "exclusiveMinimum":
-        return f"{label}: must be more than {limit}, not {shown}."
-    if keyword == "exclusiveMaximum":
-        return f"{label}: must be less than {limit}, not {shown}."
-    if keyword == "multipleOf":
-        return f"{label}: must be a multiple of {limit}, not {shown}."
-    if keyword == "minItems":
-        return f"{label}: choose at least {limit}."
-    if keyword == "maxItems":
-        return f"{label}: choose at most {limit}."
+        return error("data_choice", label=label, value=shown, allowed=allowed + more)
     if keyword == "uniqueItems":
-        return f"{label}: each choice may appear only once."
-    return f"{label}: {err.message}."
+        return error("data_items.unique", label=label)
+    if keyword in _KEYWORD_MESSAGES:
+        extra = {"length": len(value)} if keyword == "maxLength" else {}
+        return error(
+            _KEYWORD_MESSAGES[keyword], label=label, limit=limit, value=shown, **extra
+        )
+    return error("data_invalid", label=label, problem=err.message)
 
 
 # The fast path: renderable documents use few keywords, whose meaning is simple
@@ -355,40 +332,45 @@ def _compile(dump: str) -> _Compiled:
     )
 
 
-def _unusable(problem: str) -> dict[str, list[str]]:
-    return {"__all__": [message("schema_unusable", problem=problem)]}
+Errors = dict[str, list[ValidationError]]
 
 
-def _errors_with(compiled: _Compiled, data: object) -> dict[str, list[str]]:
+def _unusable(problem: str) -> Errors:
+    return {"__all__": [error("schema_unusable", problem=problem)]}
+
+
+def _errors_with(compiled: _Compiled, data: object) -> Errors:
     if not isinstance(data, dict):
-        return {"__all__": [str(_("The data must be a JSON object."))]}
-    unsafe_text = {
-        str(path[0]) if path else "__all__": [
-            text_problem_message(
-                problem,
-                subject=compiled.labels.get(str(path[0]), _shown(path[0]))
-                if path
-                else _("The data"),
+        return {"__all__": [error("data_not_object")]}
+    unsafe_text: Errors = {}
+    for path, problem in json_text_problems(data):
+        name = str(path[0]) if path else "__all__"
+        subject = compiled.labels.get(name, _shown(name)) if path else ""
+        unsafe_text.setdefault(name, []).append(
+            error(
+                f"text_invalid.{problem}",
+                subject=subject or message("text_invalid.this_text"),
             )
-        ]
-        for path, problem in json_text_problems(data)
-    }
+        )
     if unsafe_text:
         return unsafe_text
     if compiled.unusable:
         return _unusable(compiled.unusable)
     if compiled.fast_valid is not None and compiled.fast_valid(data):
         return {}
-    found: dict[str, list[str]] = {}
+    found: Errors = {}
 
-    def add(key: str, text: str) -> None:
-        messages = found.setdefault(key, [])
-        if text not in messages:
-            messages.append(text)
+    def add(key: str, problem: ValidationError) -> None:
+        problems = found.setdefault(key, [])
+        if problem.message not in (p.message for p in problems):
+            problems.append(problem)
 
     for name in compiled.required:
         if name not in data:
-            add(name, f"{compiled.labels.get(name, humanise(name))} is required.")
+            add(
+                name,
+                error("data_required", label=compiled.labels.get(name, humanise(name))),
+            )
     try:
         errors = list(compiled.validator.iter_errors(data))
     except UnusablePattern as exc:
@@ -396,7 +378,7 @@ def _errors_with(compiled: _Compiled, data: object) -> dict[str, list[str]]:
     except (Unresolvable, RecursionError):
         # Not reachable for documents that pass schema_safety_errors; a last
         # guard so that no stored document can turn into a server error.
-        return _unusable(str(_("it refers to a schema it cannot reach.")))
+        return _unusable(message("schema_unusable.unreachable"))
     for err in errors:
         path = list(err.absolute_path)
         if not path:
@@ -405,12 +387,9 @@ def _errors_with(compiled: _Compiled, data: object) -> dict[str, list[str]]:
             if err.validator == "additionalProperties" and compiled.closed:
                 for key in data:
                     if key not in compiled.labels:
-                        add(
-                            str(key),
-                            f"{_shown(key)} is not a field of this schema; remove it.",
-                        )
+                        add(str(key), error("data_unknown_field", key=_shown(key)))
                 continue
-            add("__all__", err.message)
+            add("__all__", error("data_invalid.document", problem=err.message))
             continue
         name = str(path[0])
         add(name, _describe(err, compiled.labels.get(name, humanise(name))))
@@ -424,7 +403,7 @@ def _compiled(document: Mapping[str, Any]) -> _Compiled:
 
 def schema_data_checker(
     document: Mapping[str, Any],
-) -> Callable[[object], dict[str, list[str]]]:
+) -> Callable[[object], Errors]:
     """The compiled check of ``document``: call it with data, get the errors.
 
     For scanning many rows against one document without re-serialising the document
@@ -463,16 +442,17 @@ def schema_data_validity_checker(
     return valid
 
 
-def schema_data_errors(
-    document: Mapping[str, Any], data: Mapping[str, Any]
-) -> dict[str, list[str]]:
+def schema_data_errors(document: Mapping[str, Any], data: Mapping[str, Any]) -> Errors:
     """What is wrong with ``data`` under ``document``; an empty dict when valid.
 
     Keys are top-level property names (unknown keys of a closed schema are keyed by
-    themselves) or ``"__all__"``; each message names the field, says what is wrong
-    and how to fix it ("Given name is required.", "Birthdate: '1990-13-01' is not a
-    valid date; use YYYY-MM-DD."). Formats are asserted: date, date-time (RFC 3339,
-    with a time zone), email, and uri (http or https with a host).
+    themselves) or ``"__all__"``; values are ValidationErrors with a catalogue code
+    (``data_required``, ``data_type``, ``data_length``, ``data_format``, …) whose
+    message names the field, says what is wrong and how to fix it ("Given name is
+    required.", "Birthdate: '1990-13-01' is not a valid date; use YYYY-MM-DD.").
+    Formats are asserted: date, date-time (RFC 3339, with a time zone), email, and
+    uri (http or https with a host). Text with NUL characters or lone surrogates
+    (``core.text``) is refused first.
     """
     return schema_data_checker(document)(data)
 

@@ -19,11 +19,11 @@ from django.core.exceptions import ValidationError
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import relevance
 
+from core.catalogue import at as _at
+from core.catalogue import located_error as _error
+from core.catalogue import message
 from core.text import json_text_problems, text_problem_message
 
-from ..schema_messages import at as _at
-from ..schema_messages import document_error as _error
-from ..schema_messages import message
 from .safety import (
     SAFE_REGISTRY,
     schema_safety_errors,

@@ -18,9 +18,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils import timezone
 
+from core.catalogue import message
 from core.patterns import PatternError, pattern_search
 
-from ..schema_messages import message
 from .documents import enum_key, property_type
 from .safety import (
     UnusablePattern,

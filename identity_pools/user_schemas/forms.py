@@ -12,6 +12,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.catalogue import error
+
 from ..models import UserSchema
 from .data import schema_data_errors
 from .documents import MAX_DOCUMENT_BYTES
@@ -20,20 +22,6 @@ from .fields import schema_data_from_form, schema_form_fields, schema_form_initi
 # The text may be indented generously; the document's own limit (64 KiB as compact
 # JSON) is checked on the parsed document.
 MAX_TEXT_CHARS = 4 * MAX_DOCUMENT_BYTES
-
-JSON_MESSAGES = {
-    "json_invalid": _(
-        "This is not valid JSON: %(problem)s at line %(line)s, column %(column)s."
-    ),
-    "json_value": _("This is not valid JSON: %(problem)s."),
-    "json_duplicate_key": _(
-        'This JSON has the key "%(key)s" twice in one object. Keep one of them.'
-    ),
-    "json_too_long": _(
-        "The text is %(length)s characters long; the limit is %(limit)s. "
-        "Remove properties or shorten descriptions."
-    ),
-}
 
 
 class _DuplicateKeyError(ValueError):
@@ -96,11 +84,7 @@ class JSONDocumentField(forms.CharField):
         if not text.strip():
             return None
         if len(text) > MAX_TEXT_CHARS:
-            raise ValidationError(
-                JSON_MESSAGES["json_too_long"],
-                code="json_too_long",
-                params={"length": len(text), "limit": MAX_TEXT_CHARS},
-            )
+            raise error("json_too_long", length=len(text), limit=MAX_TEXT_CHARS)
         try:
             return json.loads(
                 text,
@@ -108,24 +92,14 @@ class JSONDocumentField(forms.CharField):
                 parse_constant=_reject_constant,
             )
         except json.JSONDecodeError as exc:
-            raise ValidationError(
-                JSON_MESSAGES["json_invalid"],
-                code="json_invalid",
-                params={"problem": exc.msg, "line": exc.lineno, "column": exc.colno},
+            raise error(
+                "json_invalid", problem=exc.msg, line=exc.lineno, column=exc.colno
             ) from exc
         except _DuplicateKeyError as exc:
-            raise ValidationError(
-                JSON_MESSAGES["json_duplicate_key"],
-                code="json_duplicate_key",
-                params={"key": exc.args[0]},
-            ) from exc
+            raise error("json_duplicate_key", key=exc.args[0]) from exc
         except (ValueError, RecursionError) as exc:
             # NaN/Infinity, integers too long to read, absurd nesting.
-            raise ValidationError(
-                JSON_MESSAGES["json_value"],
-                code="json_invalid",
-                params={"problem": str(exc)[:200]},
-            ) from exc
+            raise error("json_invalid.value", problem=str(exc)[:200]) from exc
 
     def validate(self, value: Any) -> None:
         # {} and [] are documents (wrong ones, said by the schema check), not blanks.
@@ -243,15 +217,12 @@ class SchemaDataFormMixin:
         data = schema_data_from_form(
             self.schema_document, self.cleaned_data, prefix=self.schema_prefix
         )
-        for prop, errors in schema_data_errors(self.schema_document, data).items():
+        for prop, problems in schema_data_errors(self.schema_document, data).items():
             field = self.schema_prefix + prop
             if field in self.errors:
                 continue  # the field's own check already said what is wrong
-            for error in errors:
-                self.add_error(
-                    field if field in self.fields else None,
-                    ValidationError(error, code="schema"),
-                )
+            for problem in problems:
+                self.add_error(field if field in self.fields else None, problem)
         return data
 
 

@@ -31,9 +31,8 @@ from jsonschema.exceptions import ValidationError as JSONSchemaError
 from referencing import Registry
 from referencing.exceptions import NoSuchResource
 
+from core.catalogue import located_error as document_error
 from core.patterns import PatternError, pattern_error, pattern_search
-
-from ..schema_messages import document_error
 
 MAX_REFERENCES = 100
 

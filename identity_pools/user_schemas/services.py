@@ -19,10 +19,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
 from core.audit import audit_record
+from core.catalogue import message
 from workspaces.models import Workspace
 
 from ..models import IdentityPool, PoolUser, UserSchema
-from ..schema_messages import message
 from .data import schema_data_checker, schema_data_validity_checker
 from .documents import schema_document_check
 

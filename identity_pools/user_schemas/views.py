@@ -13,12 +13,12 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
+from core.catalogue import message
 from workspaces.mixins import WorkspaceScopedMixin
 from workspaces.views import apply_errors
 
 from ..access import schema_access
 from ..models import UserSchema
-from ..schema_messages import message
 from .builtin import USER_DATA
 from .documents import schema_document_check
 from .fields import schema_form_fields

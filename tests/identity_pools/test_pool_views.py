@@ -495,7 +495,7 @@ def test_assign_users_refuses_foreign_ids(owner_client, pool, url, group):
     bad = owner_client.post(
         url("group_assign_users", group.pk), {"users": ["not-a-uuid"]}
     )
-    assert form_errors(bad, "users") == ["invalid"]
+    assert form_errors(bad, "users") == ["user_id_invalid"]
     empty = owner_client.post(url("group_assign_users", group.pk), {})
     assert form_errors(empty, "users") == ["required"]
     assert not GroupMembership.objects.exists()

@@ -450,20 +450,36 @@ def test_schema_data_errors_valid_data():
 
 
 @pytest.mark.parametrize(
-    ("data", "key", "fragment"),
+    ("data", "key", "code", "fragment"),
     [
         (
             {"given_name": "Ann", "name": "Ann"},
             "family_name",
+            "data_required",
             "Family name is required",
         ),
-        ({**ANN, "nickname": 7}, "nickname", "must be text"),
-        ({**ANN, "nickname": "x" * 101}, "nickname", "at most 100 characters"),
-        ({**ANN, "birthdate": "1990-13-01"}, "birthdate", "use YYYY-MM-DD"),
-        ({**ANN, "website": "ftp://example.com"}, "website", "http:// or https://"),
-        ({**ANN, "website": "https://"}, "website", "web address"),
-        ({**ANN, "locale": "english please"}, "locale", "pattern"),
-        ({**ANN, "shoe_size": 42}, "shoe_size", "remove it"),
+        ({**ANN, "nickname": 7}, "nickname", "data_type", "must be text"),
+        (
+            {**ANN, "nickname": "x" * 101},
+            "nickname",
+            "data_length",
+            "at most 100 characters",
+        ),
+        (
+            {**ANN, "birthdate": "1990-13-01"},
+            "birthdate",
+            "data_format",
+            "use YYYY-MM-DD",
+        ),
+        (
+            {**ANN, "website": "ftp://example.com"},
+            "website",
+            "data_format",
+            "http:// or https://",
+        ),
+        ({**ANN, "website": "https://"}, "website", "data_format", "web address"),
+        ({**ANN, "locale": "english please"}, "locale", "data_pattern", "pattern"),
+        ({**ANN, "shoe_size": 42}, "shoe_size", "data_unknown_field", "remove it"),
     ],
     ids=[
         "missing",
@@ -476,16 +492,18 @@ def test_schema_data_errors_valid_data():
         "unknown",
     ],
 )
-def test_schema_data_errors_builtin(data, key, fragment):
+def test_schema_data_errors_builtin(data, key, code, fragment):
     errors = schema_data_errors(USER_DATA, data)
     assert list(errors) == [key]
-    assert fragment in errors[key][0]
+    [problem] = errors[key]
+    assert problem.code == code
+    assert fragment in problem.message
 
 
 def test_schema_data_errors_example_messages():
     errors = schema_data_errors(USER_DATA, {"birthdate": "1990-13-01"})
-    assert errors["given_name"] == ["Given name is required."]
-    assert errors["birthdate"] == [
+    assert [e.message for e in errors["given_name"]] == ["Given name is required."]
+    assert [e.message for e in errors["birthdate"]] == [
         "Birthdate: '1990-13-01' is not a valid date; use YYYY-MM-DD."
     ]
 
