@@ -10,4 +10,4 @@ class AccountsConfig(AppConfig):
 
 class OperatorAdminConfig(admin_apps.AdminConfig):
     default = False
-    default_site = "accounts.admin_site.OperatorAdminSite"
+    default_site = "accounts.operators.admin_site.OperatorAdminSite"

@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="workspaces:workspace_list")),
     path("admin/", admin.site.urls),
-    path("console/", include("accounts.urls")),
+    path("console/", include("accounts.operators.urls")),
     path("console/", include("workspaces.urls")),
     path("console/", include("identity_pools.urls")),
 ]

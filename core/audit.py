@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
@@ -19,16 +20,27 @@ ACTOR_TYPES = {
 }
 
 
+@dataclass(frozen=True)
+class SystemActor:
+    """The system acting on its own, e.g. ``SystemActor("manage.py seed_users")``:
+    services take it wherever they take an operator, and record it by label."""
+
+    label: str = "system"
+
+
 def actor_fields(actor, *, label: str = "") -> dict[str, str]:
     """The actor columns for ``actor``: an Operator, a PoolUser, an API token, an
-    application, or None for the system (then ``label`` says which part of it,
-    e.g. "manage.py create_operator"). A model's ``audit_label`` (or its str) is
-    the label unless ``label`` is given."""
+    application, a SystemActor, or None (the system; then ``label`` says which
+    part of it, e.g. the email address a failed sign-in was tried with). A model's
+    ``audit_label`` (or its str) is the label unless ``label`` is given."""
+    if isinstance(actor, SystemActor):
+        label = label or actor.label
+        actor = None
     if actor is None or getattr(actor, "pk", None) is None:
         return {
             "actor_type": ActorType.SYSTEM,
             "actor_id": "",
-            "actor_label": label or "system",
+            "actor_label": (label or "system")[:254],
         }
     kind = ACTOR_TYPES.get(actor._meta.label_lower)
     if kind is None:
@@ -65,3 +77,15 @@ def audit_record(
         details=details or {},
         ip_address=current_ip(),
     )
+
+
+def changes_applied(obj: models.Model, **values: Any) -> dict[str, list[Any]]:
+    """Set ``values`` on ``obj`` and return the audit "changes" of those that
+    differ from before, as ``{field: [old, new]}``."""
+    changes = {}
+    for field, new in values.items():
+        old = getattr(obj, field)
+        if old != new:
+            changes[field] = [old, new]
+        setattr(obj, field, new)
+    return changes

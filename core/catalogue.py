@@ -37,6 +37,10 @@ MESSAGES: dict[str, Any] = {
     "second_factor_expired": _(
         "Your sign-in took too long. Enter your email and password again."
     ),
+    "operator_exists": _(
+        "An operator with this email address already exists. Sign in instead, or "
+        "use another address."
+    ),
     # --- workspaces: members and invitations --------------------------------------
     "slug_taken": _(
         "This slug is already used by another workspace. Choose another slug."

@@ -15,6 +15,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from core.addresses import email_lookalike_warning
+from core.catalogue import MESSAGES
 from core.models import TimeStampedModel
 from workspaces.models import Workspace
 
@@ -71,7 +72,8 @@ class UserSchema(TimeStampedModel):
                 "workspace",
                 Lower("name"),
                 name="identity_pools_userschema_workspace_name_uniq",
-                violation_error_message=_("A schema with this name already exists."),
+                violation_error_message=MESSAGES["schema_name_taken"],
+                violation_error_code="schema_name_taken",
             ),
             models.CheckConstraint(
                 condition=models.Q(kind__in=["user_data", "metadata"]),
@@ -130,9 +132,8 @@ class IdentityPool(TimeStampedModel):
                 "workspace",
                 Lower("name"),
                 name="identity_pools_identitypool_workspace_name_uniq",
-                violation_error_message=_(
-                    "A pool with this name already exists in this workspace."
-                ),
+                violation_error_message=MESSAGES["pool_name_taken"],
+                violation_error_code="pool_name_taken",
             )
         ]
 
@@ -249,10 +250,8 @@ class Identifier(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["pool", "type", "value"],
                 name="identity_pools_identifier_pool_type_value_uniq",
-                violation_error_message=_(
-                    "This email or mobile number is already used by another user in "
-                    "this pool."
-                ),
+                violation_error_message=MESSAGES["identifier_taken"],
+                violation_error_code="identifier_taken",
             ),
             models.CheckConstraint(
                 condition=models.Q(type__in=["email", "phone"]),
@@ -306,9 +305,8 @@ class Group(TimeStampedModel):
                 "pool",
                 Lower("name"),
                 name="identity_pools_group_pool_name_uniq",
-                violation_error_message=_(
-                    "A group with this name already exists in this pool."
-                ),
+                violation_error_message=MESSAGES["group_name_taken"],
+                violation_error_code="group_name_taken",
             )
         ]
 

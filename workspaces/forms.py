@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from core.addresses import email_normalise
 from core.catalogue import error
 
-from .models import Role, Workspace
+from .models import Role
 
 
 class WorkspaceCreateForm(forms.Form):
@@ -26,15 +26,7 @@ class WorkspaceCreateForm(forms.Form):
     )
 
     def clean_slug(self) -> str:
-        slug = self.cleaned_data["slug"].lower()
-        if Workspace.objects.filter(slug=slug).exists():
-            raise forms.ValidationError(
-                _(
-                    "This slug is already used by another workspace. Choose another slug."
-                ),
-                code="slug_taken",
-            )
-        return slug
+        return self.cleaned_data["slug"].lower()
 
 
 class WorkspaceUpdateForm(forms.Form):

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from core.catalogue import MESSAGES
 from core.models import TimeStampedModel
 
 
@@ -18,7 +19,6 @@ class Workspace(TimeStampedModel):
     slug = models.SlugField(
         _("slug"),
         max_length=50,
-        unique=True,
         help_text=_("Appears in URLs. Lowercase letters, digits and hyphens."),
     )
     description = models.TextField(_("description"), blank=True, max_length=1000)
@@ -27,6 +27,14 @@ class Workspace(TimeStampedModel):
         verbose_name = _("workspace")
         verbose_name_plural = _("workspaces")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slug"],
+                name="workspaces_workspace_slug_uniq",
+                violation_error_message=MESSAGES["slug_taken"],
+                violation_error_code="slug_taken",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -70,7 +78,8 @@ class Membership(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["workspace", "operator"],
                 name="workspaces_membership_workspace_operator_uniq",
-                violation_error_message=_("This operator is already a member."),
+                violation_error_message=MESSAGES["already_member"],
+                violation_error_code="already_member",
             ),
             models.CheckConstraint(
                 condition=models.Q(role__in=Role.values),
@@ -126,6 +135,8 @@ class WorkspaceInvitation(TimeStampedModel):
                 Lower("email"),
                 condition=models.Q(accepted_at__isnull=True),
                 name="workspaces_invitation_workspace_email_open_uniq",
+                violation_error_message=MESSAGES["already_invited"],
+                violation_error_code="already_invited",
             ),
             models.CheckConstraint(
                 condition=models.Q(role__in=Role.values),

@@ -11,12 +11,14 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.operators.services import operator_create
 from core.addresses import email_normalise
-from core.audit import audit_record
+from core.audit import SystemActor, audit_record, changes_applied
 from core.catalogue import field_error, message
 from core.delivery.email import absolute_url, send_templated_email
 from core.delivery.limits import send_quota_consume
 from core.tokens import new_token, token_hash
+from core.validation import validated_save
 
 from .models import Membership, Role, Workspace, WorkspaceInvitation
 
@@ -26,42 +28,36 @@ INVITATION_LIFETIME = timedelta(days=7)
 def workspace_create(
     *, actor, name: str, slug: str, description: str = ""
 ) -> Workspace:
-    """Create a workspace with ``actor`` as its owner."""
-    workspace = Workspace(name=name, slug=slug, description=description)
-    workspace.full_clean(validate_unique=False)
-    try:
-        with transaction.atomic():
-            workspace.save()
+    """Create a workspace with ``actor`` (an operator) as its owner; a
+    ``SystemActor`` (``manage.py create_workspace``) creates it without members.
+    Raises ValidationError (``slug_taken`` on "slug", also when a concurrent create
+    wins; the model's field errors otherwise)."""
+    workspace = Workspace(name=name.strip(), slug=slug, description=description)
+
+    def record() -> None:
+        if not isinstance(actor, SystemActor):
             Membership.objects.create(
                 workspace=workspace, operator=actor, role=Role.OWNER
             )
-            audit_record(
-                actor=actor,
-                action="workspace.created",
-                workspace=workspace,
-                target=workspace,
-                details={"name": name, "slug": slug},
-            )
-    except IntegrityError as exc:
-        raise ValidationError(
-            {"slug": ValidationError(message("slug_taken"), code="slug_taken")}
-        ) from exc
+        audit_record(
+            actor=actor,
+            action="workspace.created",
+            workspace=workspace,
+            target=workspace,
+            details={"name": workspace.name, "slug": slug},
+        )
+
+    validated_save(workspace, error_fields={"slug_taken": "slug"}, then=record)
     return workspace
 
 
 def workspace_update(
     *, workspace: Workspace, actor, name: str, description: str
 ) -> Workspace:
-    changes = {}
-    if workspace.name != name:
-        changes["name"] = [workspace.name, name]
-    if workspace.description != description:
-        changes["description"] = [workspace.description, description]
-    workspace.name = name
-    workspace.description = description
-    workspace.full_clean(validate_unique=False)
-    with transaction.atomic():
-        workspace.save(update_fields=["name", "description", "updated_at"])
+    before = (workspace.name, workspace.description)
+    changes = changes_applied(workspace, name=name.strip(), description=description)
+
+    def record() -> None:
         if changes:
             audit_record(
                 actor=actor,
@@ -70,6 +66,14 @@ def workspace_update(
                 target=workspace,
                 details={"changes": changes},
             )
+
+    try:
+        validated_save(
+            workspace, update_fields=["name", "description", "updated_at"], then=record
+        )
+    except ValidationError:
+        workspace.name, workspace.description = before
+        raise
     return workspace
 
 
@@ -200,15 +204,11 @@ def invitation_accept(*, token: str, operator=None, password: str | None = None)
                 raise ValidationError(
                     message("invitation_wrong_operator"), code="sign_in_first"
                 )
-            operator = Operator.objects.create_user(
-                email=invitation.email, password=password
-            )
-            audit_record(
-                actor=operator,
-                action="operator.created",
+            operator = operator_create(
+                email=invitation.email,
+                password=password,
+                actor=None,
                 workspace=invitation.workspace,
-                target=operator,
-                details={"email": operator.email, "via": "invitation"},
             )
         elif operator.email.lower() != invitation.email.lower():
             raise ValidationError(
@@ -229,6 +229,39 @@ def invitation_accept(*, token: str, operator=None, password: str | None = None)
             details={"email": operator.email, "role": membership.role},
         )
     return membership
+
+
+def membership_set_role(
+    *, workspace: Workspace, operator, role: str, actor
+) -> tuple[Membership, str]:
+    """Make ``operator`` a member of ``workspace`` with ``role`` (scripts: the
+    console adds members only through invitations). Returns the membership and
+    "added", "changed" or "unchanged". Changing a role follows
+    ``membership_change_role`` (never the last owner)."""
+    if role not in Role.values:
+        raise field_error("role", "role_invalid")
+    membership = Membership.objects.filter(
+        workspace=workspace, operator=operator
+    ).first()
+    if membership is not None:
+        if membership.role == role:
+            return membership, "unchanged"
+        return membership_change_role(
+            membership=membership, actor=actor, role=role
+        ), "changed"
+    membership = Membership(workspace=workspace, operator=operator, role=role)
+    validated_save(
+        membership,
+        error_fields={"already_member": "operator"},
+        then=lambda: audit_record(
+            actor=actor,
+            action="membership.added",
+            workspace=workspace,
+            target=membership,
+            details={"email": operator.email, "role": role},
+        ),
+    )
+    return membership, "added"
 
 
 def membership_change_role(*, membership: Membership, actor, role: str) -> Membership:

@@ -10,77 +10,63 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from core.audit import audit_record
+from core.audit import audit_record, changes_applied
 from core.catalogue import message
+from core.validation import validated_save
 
 from ..models import Group, GroupMembership, IdentityPool, PoolUser
 
 MAX_USERS_AT_ONCE = 1000
 
 
-def _name_taken() -> ValidationError:
-    return ValidationError(
-        {"name": ValidationError(message("group_name_taken"), code="group_name_taken")}
-    )
+NAME_ERRORS = {"group_name_taken": "name"}
 
 
 def group_create(
     *, pool: IdentityPool, actor, name: str, description: str = ""
 ) -> Group:
+    """Create a group. Raises ValidationError (``group_name_taken`` on "name" when
+    the pool has a group of that name in any letter case)."""
     group = Group(pool=pool, name=name.strip(), description=description)
-    group.full_clean(validate_constraints=False)
-    if Group.objects.filter(pool=pool, name__iexact=group.name).exists():
-        raise _name_taken()
-    try:
-        with transaction.atomic():
-            group.save()
-            audit_record(
-                actor=actor,
-                action="group.created",
-                workspace=pool.workspace,
-                target=group,
-                details={"pool": str(pool.pk), "name": group.name},
-            )
-    except IntegrityError as exc:
-        if Group.objects.filter(pool=pool, name__iexact=group.name).exists():
-            raise _name_taken() from exc
-        raise
+    validated_save(
+        group,
+        error_fields=NAME_ERRORS,
+        then=lambda: audit_record(
+            actor=actor,
+            action="group.created",
+            workspace=pool.workspace,
+            target=group,
+            details={"pool": str(pool.pk), "name": group.name},
+        ),
+    )
     return group
 
 
 def group_update(*, group: Group, actor, name: str, description: str) -> Group:
-    name = name.strip()
-    if (
-        Group.objects.filter(pool_id=group.pool_id, name__iexact=name)
-        .exclude(pk=group.pk)
-        .exists()
-    ):
-        raise _name_taken()
-    changes = {}
-    if group.name != name:
-        changes["name"] = [group.name, name]
-    if group.description != description:
-        changes["description"] = [group.description, description]
-    group.name, group.description = name, description
-    group.full_clean(validate_constraints=False)
+    """Rename or describe the group; the same errors as ``group_create``. On error
+    ``group`` is left as it was."""
+    before = (group.name, group.description)
+    changes = changes_applied(group, name=name.strip(), description=description)
+
+    def record() -> None:
+        if changes:
+            audit_record(
+                actor=actor,
+                action="group.updated",
+                workspace=group.pool.workspace,
+                target=group,
+                details={"changes": changes},
+            )
+
     try:
-        with transaction.atomic():
-            group.save(update_fields=["name", "description", "updated_at"])
-            if changes:
-                audit_record(
-                    actor=actor,
-                    action="group.updated",
-                    workspace=group.pool.workspace,
-                    target=group,
-                    details={"changes": changes},
-                )
-    except IntegrityError as exc:
-        if (
-            Group.objects.filter(pool_id=group.pool_id, name__iexact=name)
-            .exclude(pk=group.pk)
-            .exists()
-        ):
-            raise _name_taken() from exc
+        validated_save(
+            group,
+            update_fields=["name", "description", "updated_at"],
+            error_fields=NAME_ERRORS,
+            then=record,
+        )
+    except ValidationError:
+        group.name, group.description = before
         raise
     return group
 

@@ -3,91 +3,70 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
-from core.audit import audit_record
+from core.audit import audit_record, changes_applied
 from core.catalogue import message
+from core.validation import validated_save
 from workspaces.models import Workspace
 
 from ..models import IdentityPool, UserSchema
 
-
-def _name_taken() -> ValidationError:
-    return ValidationError(
-        {"name": ValidationError(message("pool_name_taken"), code="pool_name_taken")}
-    )
+NAME_ERRORS = {"pool_name_taken": "name"}
+# The schemas default to the built-ins; checking them would cost two queries.
+NOT_CHECKED = ["user_schema", "metadata_schema"]
 
 
 def pool_create(
     *, workspace: Workspace, actor, name: str, description: str = ""
 ) -> IdentityPool:
-    """Create an empty pool using the built-in schemas."""
+    """Create an empty pool using the built-in schemas. Raises ValidationError
+    (``pool_name_taken`` on "name" when the workspace has a pool of that name in
+    any letter case, also when a concurrent create wins)."""
     pool = IdentityPool(workspace=workspace, name=name.strip(), description=description)
-    pool.full_clean(
-        exclude=["user_schema", "metadata_schema"], validate_constraints=False
+    validated_save(
+        pool,
+        exclude=NOT_CHECKED,
+        error_fields=NAME_ERRORS,
+        then=lambda: audit_record(
+            actor=actor,
+            action="pool.created",
+            workspace=workspace,
+            target=pool,
+            details={"name": pool.name},
+        ),
     )
-    if IdentityPool.objects.filter(
-        workspace=workspace, name__iexact=pool.name
-    ).exists():
-        raise _name_taken()
-    try:
-        with transaction.atomic():
-            pool.save()
-            audit_record(
-                actor=actor,
-                action="pool.created",
-                workspace=workspace,
-                target=pool,
-                details={"name": pool.name},
-            )
-    except IntegrityError as exc:  # the same name created at the same moment?
-        if IdentityPool.objects.filter(
-            workspace=workspace, name__iexact=pool.name
-        ).exists():
-            raise _name_taken() from exc
-        raise
     return pool
 
 
 def pool_update(
     *, pool: IdentityPool, actor, name: str, description: str
 ) -> IdentityPool:
-    name = name.strip()
-    changes = {}
-    if pool.name != name:
-        changes["name"] = [pool.name, name]
-    if pool.description != description:
-        changes["description"] = [pool.description, description]
-    if (
-        IdentityPool.objects.filter(workspace_id=pool.workspace_id, name__iexact=name)
-        .exclude(pk=pool.pk)
-        .exists()
-    ):
-        raise _name_taken()
-    pool.name, pool.description = name, description
-    pool.full_clean(
-        exclude=["user_schema", "metadata_schema"], validate_constraints=False
-    )
-    try:
-        with transaction.atomic():
-            pool.save(update_fields=["name", "description", "updated_at"])
-            if changes:
-                audit_record(
-                    actor=actor,
-                    action="pool.updated",
-                    workspace=pool.workspace,
-                    target=pool,
-                    details={"changes": changes},
-                )
-    except IntegrityError as exc:
-        if (
-            IdentityPool.objects.filter(
-                workspace_id=pool.workspace_id, name__iexact=name
+    """Rename or describe the pool; the same errors as ``pool_create``. On error
+    ``pool`` is left as it was."""
+    before = (pool.name, pool.description)
+    changes = changes_applied(pool, name=name.strip(), description=description)
+
+    def record() -> None:
+        if changes:
+            audit_record(
+                actor=actor,
+                action="pool.updated",
+                workspace=pool.workspace,
+                target=pool,
+                details={"changes": changes},
             )
-            .exclude(pk=pool.pk)
-            .exists()
-        ):
-            raise _name_taken() from exc
+
+    try:
+        validated_save(
+            pool,
+            exclude=NOT_CHECKED,
+            update_fields=["name", "description", "updated_at"],
+            error_fields=NAME_ERRORS,
+            then=record,
+        )
+    except ValidationError:
+        pool.name, pool.description = before
         raise
     return pool
 

@@ -3,18 +3,19 @@ audit event; messages are sent only after the transaction commits."""
 
 from __future__ import annotations
 
-from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from accounts.codes import code_issue_link_token
-from accounts.models import Code, PasswordCredential
+from accounts.authenticators.codes import code_issue_link_token
+from accounts.authenticators.passwords import password_set
+from accounts.models import Code
 from core.audit import audit_record
 from core.catalogue import error, field_error, message
 from core.delivery.email import absolute_url, send_templated_email
 from core.delivery.limits import send_quota_consume
 from core.delivery.sms import send_templated_sms
+from core.validation import constraint_lost, full_clean_onto, validated_save
 
 from ..identifiers import ParsedIdentifier, identifier_parse
 from ..models import Group, Identifier, IdentityPool, PoolUser
@@ -25,6 +26,7 @@ from ..user_schemas.data import (
     schema_data_errors,
 )
 
+IDENTIFIER_ERRORS = {"identifier_taken": "identifier"}
 MODE_INVITE = "invite"
 MODE_CREDENTIALS = "credentials"
 
@@ -42,12 +44,6 @@ def _check_data(document: dict, data: dict, field: str) -> None:
         raise ValidationError(
             {field: [problem for problems in errors.values() for problem in problems]}
         )
-
-
-def _identifier_exists(pool: IdentityPool, parsed: ParsedIdentifier) -> bool:
-    return Identifier.objects.filter(
-        pool=pool, type=parsed.type, value=parsed.value
-    ).exists()
 
 
 def invitation_link(*, workspace_slug: str, token: str) -> str:
@@ -114,33 +110,26 @@ def pool_user_create(
             )
         except ValidationError as exc:
             raise ValidationError({"password": exc.error_list}) from exc
-    if Identifier.objects.filter(
-        pool=pool, type=parsed.type, value=parsed.value
-    ).exists():
-        raise field_error("identifier", "identifier_taken")
-
+    user = PoolUser(
+        pool=pool,
+        status=PoolUser.Status.ACTIVE
+        if mode == MODE_CREDENTIALS
+        else PoolUser.Status.NEW,
+        user_data=user_data,
+        metadata=metadata,
+        display_name=display_name_from(user_data),
+    )
+    ident = Identifier(pool=pool, user=user, type=parsed.type, value=parsed.value)
+    user.full_clean(exclude=["pool"])
+    full_clean_onto(ident, exclude=["user"], error_fields=IDENTIFIER_ERRORS)
     try:
         with transaction.atomic():
-            user = PoolUser(
-                pool=pool,
-                status=PoolUser.Status.ACTIVE
-                if mode == MODE_CREDENTIALS
-                else PoolUser.Status.NEW,
-                user_data=user_data,
-                metadata=metadata,
-                display_name=display_name_from(user_data),
-            )
             user.save()
-            ident = Identifier.objects.create(
-                pool=pool, user=user, type=parsed.type, value=parsed.value
-            )
+            ident.user = user
+            ident.save()
             if mode == MODE_CREDENTIALS:
-                PasswordCredential.objects.create(
-                    user=user,
-                    password=make_password(password),
-                    state=PasswordCredential.State.MUST_CHANGE
-                    if must_change_password
-                    else PasswordCredential.State.VALID,
+                password_set(
+                    user=user, raw_password=password, must_change=must_change_password
                 )
             IdentityPool.objects.filter(pk=pool.pk).update(
                 user_count=F("user_count") + 1
@@ -168,10 +157,10 @@ def pool_user_create(
                     )
                 )
     except IntegrityError as exc:
-        # Another operator created the same identifier at the same moment?
-        if _identifier_exists(pool, parsed):
-            raise field_error("identifier", "identifier_taken") from exc
-        raise
+        # Another operator created the same identifier at the same moment.
+        raise constraint_lost(
+            ident, exc, exclude=["user"], error_fields=IDENTIFIER_ERRORS
+        ) from exc
     return user
 
 
@@ -321,28 +310,23 @@ def pool_user_delete(*, user: PoolUser, actor) -> None:
 
 
 def identifier_add(*, user: PoolUser, actor, identifier: str) -> Identifier:
+    """Add an email address or mobile number to ``user``. Raises ValidationError
+    on "identifier" (not understood, or ``identifier_taken`` in this pool)."""
     parsed = _parse("identifier", identifier)
     pool = user.pool
-    if Identifier.objects.filter(
-        pool=pool, type=parsed.type, value=parsed.value
-    ).exists():
-        raise field_error("identifier", "identifier_taken")
-    try:
-        with transaction.atomic():
-            ident = Identifier.objects.create(
-                pool=pool, user=user, type=parsed.type, value=parsed.value
-            )
-            audit_record(
-                actor=actor,
-                action="pool_user.identifier_added",
-                workspace=pool.workspace,
-                target=user,
-                details={"identifier": parsed.value},
-            )
-    except IntegrityError as exc:
-        if _identifier_exists(pool, parsed):
-            raise field_error("identifier", "identifier_taken") from exc
-        raise
+    ident = Identifier(pool=pool, user=user, type=parsed.type, value=parsed.value)
+    validated_save(
+        ident,
+        exclude=["user"],
+        error_fields=IDENTIFIER_ERRORS,
+        then=lambda: audit_record(
+            actor=actor,
+            action="pool_user.identifier_added",
+            workspace=pool.workspace,
+            target=user,
+            details={"identifier": parsed.value},
+        ),
+    )
     return ident
 
 

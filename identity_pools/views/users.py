@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from accounts.models import PasswordCredential
+from accounts.authenticators.passwords import password_credential_of
 from workspaces.views import apply_errors
 
 from .. import selectors
@@ -126,10 +126,6 @@ def _map_password(exc: ValidationError) -> ValidationError:
 def user_page_context(view, **forms) -> dict:
     """What the user page shows; ``forms`` replaces a form that failed validation."""
     user, pool = view.pool_user, view.pool
-    try:
-        credential = user.password_credential
-    except PasswordCredential.DoesNotExist:
-        credential = None
     return {
         "identifiers": list(user.identifiers.order_by("id")),
         "identifier_form": forms.get("identifier_form") or IdentifierAddForm(),
@@ -138,7 +134,7 @@ def user_page_context(view, **forms) -> dict:
         "history": selectors.pool_user_history(user=user),
         "user_data_rows": _rows(pool.user_schema.document, user.user_data),
         "metadata_rows": _rows(pool.metadata_schema.document, user.metadata),
-        "credential": credential,
+        "credential": password_credential_of(user),
     }
 
 

@@ -1,12 +1,16 @@
 from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from accounts.operators.services import operator_create, operator_grant_superuser
 from core.addresses import email_normalise
-from core.audit import audit_record
-from workspaces.models import Membership, Role, Workspace
+from core.audit import SystemActor
+from workspaces.management.commands.create_workspace import command_error_text
+from workspaces.models import Role, Workspace
+from workspaces.services import membership_set_role
+
+ACTOR = SystemActor("manage.py create_operator")
 
 
 class Command(BaseCommand):
@@ -32,7 +36,6 @@ class Command(BaseCommand):
         parser.add_argument("--superuser", action="store_true")
 
     def handle(self, *, email, password, workspace, role, superuser, **options) -> None:
-        Operator = get_user_model()
         try:
             email = email_normalise(email)
         except ValidationError as exc:
@@ -48,60 +51,33 @@ class Command(BaseCommand):
                     f"manage.py create_workspace --name NAME --slug {workspace}"
                 )
         role = role or (Role.OWNER if ws else None)
+        try:
+            with transaction.atomic():
+                self._operator_and_membership(email, password, superuser, ws, role)
+        except ValidationError as exc:
+            raise CommandError(command_error_text(exc)) from exc
 
-        with transaction.atomic():
-            operator = Operator.objects.filter(email__iexact=email).first()
-            if operator is None:
-                if not password:
-                    raise CommandError(
-                        f"--password is needed to create the operator {email}."
-                    )
-                try:
-                    validate_password(password, Operator(email=email))
-                except ValidationError as exc:
-                    raise CommandError("--password: " + " ".join(exc.messages)) from exc
-                create = (
-                    Operator.objects.create_superuser
-                    if superuser
-                    else Operator.objects.create_user
+    def _operator_and_membership(self, email, password, superuser, ws, role) -> None:
+        operator = get_user_model().objects.filter(email__iexact=email).first()
+        if operator is None:
+            if not password:
+                raise CommandError(
+                    f"--password is needed to create the operator {email}."
                 )
-                operator = create(email=email, password=password)
-                audit_record(
-                    actor=None,
-                    actor_label="manage.py create_operator",
-                    action="operator.created",
-                    target=operator,
-                    details={"email": email, "superuser": superuser},
-                )
-                self.stdout.write(self.style.SUCCESS(f"Created operator {email}."))
-            else:
-                self.stdout.write(
-                    f"Operator {email} already exists; password unchanged."
-                )
-                if superuser and not operator.is_superuser:
-                    operator.is_superuser = operator.is_staff = True
-                    operator.save(update_fields=["is_superuser", "is_staff"])
-                    self.stdout.write(f"{email} is now a superuser.")
-            if ws is not None:
-                membership, created = Membership.objects.get_or_create(
-                    workspace=ws, operator=operator, defaults={"role": role}
-                )
-                if created or membership.role != role:
-                    old = None if created else membership.role
-                    membership.role = role
-                    membership.save(update_fields=["role", "updated_at"])
-                    audit_record(
-                        actor=None,
-                        actor_label="manage.py create_operator",
-                        action="membership.added"
-                        if created
-                        else "membership.role_changed",
-                        workspace=ws,
-                        target=membership,
-                        details={"email": email, "role": role, "from": old},
-                    )
-                    self.stdout.write(f"{email} is {role} of workspace {ws.slug!r}.")
-                else:
-                    self.stdout.write(
-                        f"{email} is already {role} of workspace {ws.slug!r}."
-                    )
+            operator = operator_create(
+                email=email, password=password, superuser=superuser, actor=ACTOR
+            )
+            self.stdout.write(self.style.SUCCESS(f"Created operator {email}."))
+        else:
+            self.stdout.write(f"Operator {email} already exists; password unchanged.")
+            if superuser and operator_grant_superuser(operator=operator, actor=ACTOR):
+                self.stdout.write(f"{email} is now a superuser.")
+        if ws is None:
+            return
+        _membership, outcome = membership_set_role(
+            workspace=ws, operator=operator, role=role, actor=ACTOR
+        )
+        if outcome == "unchanged":
+            self.stdout.write(f"{email} is already {role} of workspace {ws.slug!r}.")
+        else:
+            self.stdout.write(f"{email} is {role} of workspace {ws.slug!r}.")

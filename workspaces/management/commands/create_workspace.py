@@ -1,10 +1,10 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_slug
-from django.db import transaction
 
-from core.audit import audit_record
+from core.audit import SystemActor
 from workspaces.models import Workspace
+from workspaces.services import workspace_create
 
 
 class Command(BaseCommand):
@@ -18,8 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--description", default="")
 
     def handle(self, *, name: str, slug: str, description: str, **options) -> None:
-        name = name.strip()
-        if not name:
+        if not name.strip():
             raise CommandError("--name is empty. Give the workspace a name.")
         try:
             validate_slug(slug)
@@ -36,21 +35,25 @@ class Command(BaseCommand):
                 f"Workspace {slug!r} already exists ({existing.name}); unchanged."
             )
             return
-        workspace = Workspace(name=name, slug=slug, description=description)
         try:
-            workspace.full_clean()
-        except ValidationError as exc:
-            raise CommandError(
-                "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
-            ) from exc
-        with transaction.atomic():
-            workspace.save()
-            audit_record(
-                actor=None,
-                actor_label="manage.py create_workspace",
-                action="workspace.created",
-                workspace=workspace,
-                target=workspace,
-                details={"name": name, "slug": slug},
+            workspace_create(
+                actor=SystemActor("manage.py create_workspace"),
+                name=name,
+                slug=slug,
+                description=description,
             )
+        except ValidationError as exc:
+            raise CommandError(command_error_text(exc)) from exc
         self.stdout.write(self.style.SUCCESS(f"Created workspace {slug!r} ({name})."))
+
+
+def command_error_text(exc: ValidationError) -> str:
+    """A service's ValidationError as one line for a command's error: "--slug: …"."""
+    if hasattr(exc, "error_dict"):
+        return "; ".join(
+            f"--{field}: {' '.join(messages)}"
+            if field != "__all__"
+            else " ".join(messages)
+            for field, messages in exc.message_dict.items()
+        )
+    return " ".join(exc.messages)

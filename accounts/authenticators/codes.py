@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from core.tokens import new_token
 
-from .models import Code
+from ..models import Code
 
 LIFETIMES = {
     Code.Purpose.INVITATION: timedelta(days=7),

@@ -6,15 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core import ratelimit
+from core.addresses import email_normalise
 from core.audit import audit_record
-from core.catalogue import message
+from core.catalogue import field_error, message
 
 
 @dataclass(frozen=True)
@@ -184,3 +186,54 @@ def operator_change_password(*, operator, new_password: str) -> None:
         audit_record(
             actor=operator, action="operator.password_changed", target=operator
         )
+
+
+def operator_create(
+    *, email: str, password: str, actor, superuser: bool = False, workspace=None
+):
+    """Create an operator account with ``password`` (checked by the operator
+    password validators). ``actor`` is who creates it: the new operator itself
+    (accepting an invitation, given as None) or a ``SystemActor``; ``workspace``
+    only places the audit event.
+
+    Raises ValidationError on "email" (not an address, ``operator_exists``) or on
+    "password" (the validators' codes); nothing is written then.
+    """
+    Operator = get_user_model()
+    try:
+        email = email_normalise(email)
+    except ValidationError as exc:
+        raise ValidationError({"email": exc.error_list}) from exc
+    if Operator.objects.filter(email__iexact=email).exists():
+        raise field_error("email", "operator_exists")
+    try:
+        validate_password(password, Operator(email=email))
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.error_list}) from exc
+    create = (
+        Operator.objects.create_superuser if superuser else Operator.objects.create_user
+    )
+    try:
+        with transaction.atomic():
+            operator = create(email=email, password=password)
+            audit_record(
+                actor=actor or operator,
+                action="operator.created",
+                workspace=workspace,
+                target=operator,
+                details={"email": email, "superuser": superuser},
+            )
+    except IntegrityError as exc:  # created at the same moment by someone else
+        raise field_error("email", "operator_exists") from exc
+    return operator
+
+
+def operator_grant_superuser(*, operator, actor) -> bool:
+    """Make ``operator`` a superuser (and staff). Returns False when it was one."""
+    if operator.is_superuser:
+        return False
+    with transaction.atomic():
+        operator.is_superuser = operator.is_staff = True
+        operator.save(update_fields=["is_superuser", "is_staff"])
+        audit_record(actor=actor, action="operator.superuser_granted", target=operator)
+    return True

@@ -1,0 +1,36 @@
+"""Pool users' password credentials: the only code that writes them.
+
+The hash is Django's encoded form (Argon2id for passwords set here; imported
+hashes of other algorithms are kept as they are and upgraded at the next
+successful sign-in). Which passwords are acceptable is the pool's policy
+(``identity_pools.passwords``), checked by the caller.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.hashers import make_password
+from django.utils import timezone
+
+from ..models import PasswordCredential
+
+
+def password_set(*, user, raw_password: str, must_change: bool = False):
+    """Set (or replace) ``user``'s password. With ``must_change`` the user must
+    choose a new one at the next sign-in. Call it inside the caller's transaction;
+    returns the PasswordCredential."""
+    credential, _created = PasswordCredential.objects.update_or_create(
+        user=user,
+        defaults={
+            "password": make_password(raw_password),
+            "state": PasswordCredential.State.MUST_CHANGE
+            if must_change
+            else PasswordCredential.State.VALID,
+            "changed_at": timezone.now(),
+        },
+    )
+    return credential
+
+
+def password_credential_of(user) -> PasswordCredential | None:
+    """``user``'s password credential, or None when it has none."""
+    return PasswordCredential.objects.filter(user=user).first()
