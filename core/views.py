@@ -33,8 +33,8 @@ class ServiceFormView(FormView):
     ``perform(form)`` calls the service and returns its result; ``done(result)``
     answers (usually a flash message and a redirect, POST/redirect/GET). A
     ValidationError from the service goes onto the form (``service_fields`` renames
-    service fields to form fields), which is shown again with the status
-    ``error_status(exc)``.
+    service fields to form fields), which ``form_invalid`` shows again, answered
+    with the status ``error_status(exc)``.
     """
 
     service_fields: dict[str, str] = {}
@@ -53,9 +53,9 @@ class ServiceFormView(FormView):
             result = self.perform(form)
         except ValidationError as exc:
             apply_errors(form, exc, field_names=self.service_fields)
-            return self.render_to_response(
-                self.get_context_data(form=form), status=self.error_status(exc)
-            )
+            response = self.form_invalid(form)
+            response.status_code = self.error_status(exc)
+            return response
         return self.done(result)
 
 

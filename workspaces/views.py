@@ -10,11 +10,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
 from core import ratelimit
 from core.pagination import keyset_page
 from core.request import client_ip
+from core.views import ServiceConfirmView, ServiceFormView
 
 from . import selectors, services
 from .forms import (
@@ -28,16 +29,6 @@ from .mixins import WorkspaceScopedMixin
 from .models import Membership, Role, WorkspaceInvitation
 
 
-def apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError onto ``form``: field errors next to their field
-    when the form has it, everything else at the top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 class WorkspaceListView(LoginRequiredMixin, TemplateView):
     template_name = "workspaces/workspace_list.html"
 
@@ -49,18 +40,14 @@ class WorkspaceListView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class WorkspaceCreateView(LoginRequiredMixin, FormView):
+class WorkspaceCreateView(LoginRequiredMixin, ServiceFormView):
     template_name = "workspaces/workspace_create.html"
     form_class = WorkspaceCreateForm
 
-    def form_valid(self, form):
-        try:
-            workspace = services.workspace_create(
-                actor=self.request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-            return self.form_invalid(form)
+    def perform(self, form):
+        return services.workspace_create(actor=self.request.user, **form.cleaned_data)
+
+    def done(self, workspace):
         messages.success(self.request, _("Workspace “%s” created.") % workspace.name)
         return redirect("workspaces:workspace_dashboard", workspace=workspace.slug)
 
@@ -77,7 +64,7 @@ class WorkspaceDashboardView(WorkspaceScopedMixin, TemplateView):
         return context
 
 
-class WorkspaceSettingsView(WorkspaceScopedMixin, FormView):
+class WorkspaceSettingsView(WorkspaceScopedMixin, ServiceFormView):
     template_name = "workspaces/workspace_settings.html"
     form_class = WorkspaceUpdateForm
     change_role = Role.OWNER
@@ -85,15 +72,17 @@ class WorkspaceSettingsView(WorkspaceScopedMixin, FormView):
     def get_initial(self):
         return {"name": self.workspace.name, "description": self.workspace.description}
 
-    def form_valid(self, form):
-        services.workspace_update(
+    def perform(self, form):
+        return services.workspace_update(
             workspace=self.workspace, actor=self.request.user, **form.cleaned_data
         )
+
+    def done(self, workspace):
         messages.success(self.request, _("Workspace settings saved."))
         return redirect("workspaces:workspace_settings", workspace=self.workspace.slug)
 
 
-class MemberListView(WorkspaceScopedMixin, FormView):
+class MemberListView(WorkspaceScopedMixin, ServiceFormView):
     """Members and open invitations; owners invite from the same page."""
 
     template_name = "workspaces/member_list.html"
@@ -109,14 +98,12 @@ class MemberListView(WorkspaceScopedMixin, FormView):
         context["roles"] = Role.choices
         return context
 
-    def form_valid(self, form):
-        try:
-            invitation = services.member_invite(
-                workspace=self.workspace, actor=self.request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-            return self.form_invalid(form)
+    def perform(self, form):
+        return services.member_invite(
+            workspace=self.workspace, actor=self.request.user, **form.cleaned_data
+        )
+
+    def done(self, invitation):
         messages.success(self.request, _("Invitation sent to %s.") % invitation.email)
         return redirect("workspaces:member_list", workspace=self.workspace.slug)
 
@@ -143,45 +130,43 @@ class MembershipScopedMixin(WorkspaceScopedMixin):
         return context
 
 
-class MembershipRoleView(MembershipScopedMixin, FormView):
+class MembershipRoleView(MembershipScopedMixin, ServiceFormView):
     template_name = "workspaces/membership_role.html"
     form_class = MembershipRoleForm
 
     def get_initial(self):
         return {"role": self.member.role}
 
-    def form_valid(self, form):
-        member = self.member
-        try:
-            services.membership_change_role(
-                membership=member,
-                actor=self.request.user,
-                role=form.cleaned_data["role"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-            return self.form_invalid(form)
+    def perform(self, form):
+        return services.membership_change_role(
+            membership=self.member,
+            actor=self.request.user,
+            role=form.cleaned_data["role"],
+        )
+
+    def done(self, member):
         messages.success(self.request, _("Role of %s changed.") % member.operator.email)
         return redirect("workspaces:member_list", workspace=self.workspace.slug)
 
 
-class MembershipRemoveView(MembershipScopedMixin, TemplateView):
+class MembershipRemoveView(MembershipScopedMixin, ServiceConfirmView):
     template_name = "workspaces/membership_remove.html"
 
-    def post(self, request, *args, **kwargs):
+    def perform(self):
+        services.membership_remove(membership=self.member, actor=self.request.user)
+
+    def refused_url(self):
+        return reverse("workspaces:member_list", args=[self.workspace.slug])
+
+    def done(self, result):
         member = self.member
-        try:
-            services.membership_remove(membership=member, actor=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return redirect("workspaces:member_list", workspace=self.workspace.slug)
-        messages.success(request, _("%s was removed.") % member.operator.email)
-        if member.operator_id == request.user.pk:
+        messages.success(self.request, _("%s was removed.") % member.operator.email)
+        if member.operator_id == self.request.user.pk:
             return redirect("workspaces:workspace_list")
         return redirect("workspaces:member_list", workspace=self.workspace.slug)
 
 
-class InvitationRevokeView(WorkspaceScopedMixin, TemplateView):
+class InvitationRevokeView(WorkspaceScopedMixin, ServiceConfirmView):
     template_name = "workspaces/invitation_revoke.html"
     change_role = Role.OWNER
 
@@ -199,10 +184,14 @@ class InvitationRevokeView(WorkspaceScopedMixin, TemplateView):
         context["invitation"] = self.invitation
         return context
 
-    def post(self, request, *args, **kwargs):
+    def perform(self):
+        services.invitation_revoke(invitation=self.invitation, actor=self.request.user)
+
+    def done(self, result):
         invitation = self.invitation
-        services.invitation_revoke(invitation=invitation, actor=request.user)
-        messages.success(request, _("Invitation for %s revoked.") % invitation.email)
+        messages.success(
+            self.request, _("Invitation for %s revoked.") % invitation.email
+        )
         return redirect("workspaces:member_list", workspace=self.workspace.slug)
 
 
@@ -220,7 +209,7 @@ class ActivityView(WorkspaceScopedMixin, TemplateView):
         return context
 
 
-class InvitationAcceptView(FormView):
+class InvitationAcceptView(ServiceFormView):
     """Public page of an invitation link. A signed-in operator with the invited email
     joins at once; someone without an account chooses a password."""
 
@@ -272,14 +261,14 @@ class InvitationAcceptView(FormView):
             )
         return super().post(request, *args, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            membership = services.invitation_accept(
-                token=self.kwargs["token"], password=form.cleaned_data["password1"]
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-            return self.form_invalid(form)
+    service_fields = {"password": "password1"}
+
+    def perform(self, form):
+        return services.invitation_accept(
+            token=self.kwargs["token"], password=form.cleaned_data["password1"]
+        )
+
+    def done(self, membership):
         login(
             self.request,
             membership.operator,

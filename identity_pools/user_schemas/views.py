@@ -10,12 +10,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
 from core.catalogue import message
+from core.views import ServiceConfirmView, ServiceFormView, apply_errors
 from workspaces.mixins import WorkspaceScopedMixin
-from workspaces.views import apply_errors
 
 from ..access import schema_access
 from ..models import UserSchema
@@ -68,7 +69,7 @@ class SchemaListView(WorkspaceScopedMixin, SchemaNavMixin, TemplateView):
         return context
 
 
-class SchemaCreateView(WorkspaceScopedMixin, SchemaNavMixin, FormView):
+class SchemaCreateView(WorkspaceScopedMixin, SchemaNavMixin, ServiceFormView):
     template_name = "identity_pools/schema_create.html"
     form_class = SchemaCreateForm
 
@@ -76,14 +77,12 @@ class SchemaCreateView(WorkspaceScopedMixin, SchemaNavMixin, FormView):
         # Start from the built-in schema: a complete example to adapt.
         return {"document": USER_DATA}
 
-    def form_valid(self, form):
-        try:
-            schema = user_schema_create(
-                workspace=self.workspace, actor=self.request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-            return self.form_invalid(form)
+    def perform(self, form):
+        return user_schema_create(
+            workspace=self.workspace, actor=self.request.user, **form.cleaned_data
+        )
+
+    def done(self, schema):
         messages.success(self.request, _("Schema “%s” created.") % schema.name)
         return redirect(
             "identity_pools:schema_detail",
@@ -180,7 +179,7 @@ class SchemaDetailView(SchemaObjectMixin, SchemaNavMixin, FormView):
         )
 
 
-class SchemaDeleteView(SchemaObjectMixin, SchemaNavMixin, TemplateView):
+class SchemaDeleteView(SchemaObjectMixin, SchemaNavMixin, ServiceConfirmView):
     template_name = "identity_pools/schema_delete.html"
 
     def get_context_data(self, **kwargs):
@@ -192,16 +191,14 @@ class SchemaDeleteView(SchemaObjectMixin, SchemaNavMixin, TemplateView):
         )
         return context
 
-    def post(self, request, *args, **kwargs):
-        name = self.schema.name
-        try:
-            user_schema_delete(schema=self.schema, actor=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return redirect(
-                "identity_pools:schema_detail",
-                workspace=self.workspace.slug,
-                schema=self.schema.pk,
-            )
-        messages.success(request, _("Schema “%s” deleted.") % name)
+    def perform(self):
+        user_schema_delete(schema=self.schema, actor=self.request.user)
+
+    def refused_url(self):
+        return reverse(
+            "identity_pools:schema_detail", args=[self.workspace.slug, self.schema.pk]
+        )
+
+    def done(self, result):
+        messages.success(self.request, _("Schema “%s” deleted.") % self.schema.name)
         return redirect("identity_pools:schema_list", workspace=self.workspace.slug)

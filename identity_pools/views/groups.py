@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import FormView, TemplateView
 
-from workspaces.views import apply_errors
+from core.views import ServiceConfirmView, ServiceFormView
 
 from .. import selectors
 from ..forms import GroupForm, UserSelectionForm
@@ -32,40 +32,36 @@ class GroupListView(PoolScopedMixin, TemplateView):
         return context
 
 
-class GroupCreateView(PoolScopedMixin, FormView):
+class GroupCreateView(PoolScopedMixin, ServiceFormView):
     template_name = "identity_pools/group_form.html"
     form_class = GroupForm
     pool_tab = "groups"
 
-    def form_valid(self, form):
-        try:
-            group = services.group_create(
-                pool=self.pool, actor=self.request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-            return self.form_invalid(form)
+    def perform(self, form):
+        return services.group_create(
+            pool=self.pool, actor=self.request.user, **form.cleaned_data
+        )
+
+    def done(self, group):
         messages.success(self.request, _("Group “%s” created.") % group.name)
         return redirect(
             "identity_pools:group_detail", self.workspace.slug, self.pool.pk, group.pk
         )
 
 
-class GroupUpdateView(GroupScopedMixin, FormView):
+class GroupUpdateView(GroupScopedMixin, ServiceFormView):
     template_name = "identity_pools/group_form.html"
     form_class = GroupForm
 
     def get_initial(self):
         return {"name": self.group.name, "description": self.group.description}
 
-    def form_valid(self, form):
-        try:
-            services.group_update(
-                group=self.group, actor=self.request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-            return self.form_invalid(form)
+    def perform(self, form):
+        return services.group_update(
+            group=self.group, actor=self.request.user, **form.cleaned_data
+        )
+
+    def done(self, group):
         messages.success(self.request, _("Group saved."))
         return redirect(
             "identity_pools:group_detail",
@@ -129,7 +125,7 @@ class GroupRemoveUsersView(GroupScopedMixin, FormView):
         return self._back()
 
 
-class GroupAssignUsersView(GroupScopedMixin, FormView):
+class GroupAssignUsersView(GroupScopedMixin, ServiceFormView):
     """Assign Users: search the pool's users, tick many, assign at once."""
 
     template_name = "identity_pools/group_assign.html"
@@ -146,17 +142,16 @@ class GroupAssignUsersView(GroupScopedMixin, FormView):
         )
         return context
 
-    def form_valid(self, form):
-        try:
-            added = services.group_assign_users(
-                group=self.group,
-                actor=self.request.user,
-                user_ids=form.cleaned_data["users"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-            return self.form_invalid(form)
-        skipped = len(set(form.cleaned_data["users"])) - added
+    def perform(self, form):
+        self.chosen = len(set(form.cleaned_data["users"]))
+        return services.group_assign_users(
+            group=self.group,
+            actor=self.request.user,
+            user_ids=form.cleaned_data["users"],
+        )
+
+    def done(self, added):
+        skipped = self.chosen - added
         text = (
             ngettext(
                 "Assigned %d user to the group.",
@@ -182,13 +177,15 @@ class GroupAssignUsersView(GroupScopedMixin, FormView):
         )
 
 
-class GroupDeleteView(GroupScopedMixin, TemplateView):
+class GroupDeleteView(GroupScopedMixin, ServiceConfirmView):
     template_name = "identity_pools/group_delete.html"
 
-    def post(self, request, *args, **kwargs):
-        services.group_delete(group=self.group, actor=request.user)
+    def perform(self):
+        services.group_delete(group=self.group, actor=self.request.user)
+
+    def done(self, result):
         messages.success(
-            request,
+            self.request,
             _("Group “%s” deleted. Its users stay in the pool.") % self.group.name,
         )
         return redirect("identity_pools:group_list", self.workspace.slug, self.pool.pk)

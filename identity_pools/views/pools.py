@@ -8,8 +8,8 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, RedirectView, TemplateView
 
+from core.views import ServiceFormView, apply_errors
 from workspaces.mixins import WorkspaceScopedMixin
-from workspaces.views import apply_errors
 
 from .. import selectors
 from ..forms import PoolDeleteForm, PoolForm, PoolSchemasForm
@@ -27,7 +27,7 @@ class PoolListView(WorkspaceScopedMixin, TemplateView):
         return context
 
 
-class PoolCreateView(WorkspaceScopedMixin, FormView):
+class PoolCreateView(WorkspaceScopedMixin, ServiceFormView):
     template_name = "identity_pools/pool_create.html"
     form_class = PoolForm
 
@@ -36,14 +36,12 @@ class PoolCreateView(WorkspaceScopedMixin, FormView):
         context["nav"] = "pools"
         return context
 
-    def form_valid(self, form):
-        try:
-            pool = services.pool_create(
-                workspace=self.workspace, actor=self.request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-            return self.form_invalid(form)
+    def perform(self, form):
+        return services.pool_create(
+            workspace=self.workspace, actor=self.request.user, **form.cleaned_data
+        )
+
+    def done(self, pool):
         messages.success(self.request, _("Pool “%s” created.") % pool.name)
         return redirect("identity_pools:pool_user_list", self.workspace.slug, pool.pk)
 
@@ -54,7 +52,7 @@ class PoolDetailView(PoolScopedMixin, RedirectView):
     pattern_name = "identity_pools:pool_user_list"
 
 
-class PoolSettingsView(PoolScopedMixin, FormView):
+class PoolSettingsView(PoolScopedMixin, ServiceFormView):
     template_name = "identity_pools/pool_settings.html"
     form_class = PoolForm
     pool_tab = "settings"
@@ -73,14 +71,12 @@ class PoolSettingsView(PoolScopedMixin, FormView):
         )
         return context
 
-    def form_valid(self, form):
-        try:
-            services.pool_update(
-                pool=self.pool, actor=self.request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-            return self.form_invalid(form)
+    def perform(self, form):
+        return services.pool_update(
+            pool=self.pool, actor=self.request.user, **form.cleaned_data
+        )
+
+    def done(self, pool):
         messages.success(self.request, _("Pool settings saved."))
         return redirect(
             "identity_pools:pool_settings", self.workspace.slug, self.pool.pk
@@ -134,7 +130,7 @@ class PoolSchemasView(PoolScopedMixin, FormView):
         )
 
 
-class PoolDeleteView(PoolScopedMixin, FormView):
+class PoolDeleteView(PoolScopedMixin, ServiceFormView):
     template_name = "identity_pools/pool_delete.html"
     form_class = PoolDeleteForm
     pool_tab = "settings"
@@ -144,15 +140,13 @@ class PoolDeleteView(PoolScopedMixin, FormView):
         context["group_count"] = selectors.pool_group_count(pool=self.pool)
         return context
 
-    def form_valid(self, form):
-        try:
-            services.pool_delete(
-                pool=self.pool,
-                actor=self.request.user,
-                confirm_name=form.cleaned_data["confirm_name"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-            return self.form_invalid(form)
+    def perform(self, form):
+        services.pool_delete(
+            pool=self.pool,
+            actor=self.request.user,
+            confirm_name=form.cleaned_data["confirm_name"],
+        )
+
+    def done(self, result):
         messages.success(self.request, _("Pool “%s” deleted.") % self.pool.name)
         return redirect("identity_pools:pool_list", self.workspace.slug)

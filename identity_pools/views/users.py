@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
 from accounts.authenticators.passwords import password_credential_of
-from workspaces.views import apply_errors
+from core.views import ServiceConfirmView, ServiceFormView
 
 from .. import selectors
 from ..access import group_access, identifier_access
@@ -68,7 +68,7 @@ class PoolUserListView(PoolScopedMixin, TemplateView):
         return context
 
 
-class PoolUserCreateView(PoolScopedMixin, FormView):
+class PoolUserCreateView(PoolScopedMixin, ServiceFormView):
     template_name = "identity_pools/pool_user_create.html"
     form_class = PoolUserCreateForm
 
@@ -77,26 +77,26 @@ class PoolUserCreateView(PoolScopedMixin, FormView):
         kwargs["pool"] = self.pool
         return kwargs
 
-    def form_valid(self, form):
+    service_fields = {"password": "password1"}
+
+    def perform(self, form):
         data = form.cleaned_data
-        try:
-            user = services.pool_user_create(
-                pool=self.pool,
-                actor=self.request.user,
-                identifier=data["identifier"],
-                user_data=data["user_data"],
-                mode=data["mode"],
-                password=data.get("password1") or None,
-                must_change_password=data.get("must_change_password", False),
-            )
-        except ValidationError as exc:
-            apply_errors(form, _map_password(exc))
-            return self.form_invalid(form)
-        if data["mode"] == services.MODE_INVITE:
+        return services.pool_user_create(
+            pool=self.pool,
+            actor=self.request.user,
+            identifier=data["identifier"],
+            user_data=data["user_data"],
+            mode=data["mode"],
+            password=data.get("password1") or None,
+            must_change_password=data.get("must_change_password", False),
+        )
+
+    def done(self, user):
+        if user.status == PoolUser.Status.NEW:
             messages.success(
                 self.request,
                 _("User created. An invitation was sent to %s.")
-                % data["identifier"].strip(),
+                % self.request.POST.get("identifier", "").strip(),
             )
         else:
             messages.success(self.request, _("User created and active."))
@@ -114,13 +114,6 @@ def _warn_lookalikes(request, identifiers) -> None:
     for identifier in identifiers:
         if identifier.lookalike_warning:
             messages.warning(request, identifier.lookalike_warning)
-
-
-def _map_password(exc: ValidationError) -> ValidationError:
-    """The service calls the password "password"; the form "password1"."""
-    if hasattr(exc, "error_dict") and "password" in exc.error_dict:
-        exc.error_dict["password1"] = exc.error_dict.pop("password")
-    return exc
 
 
 def user_page_context(view, **forms) -> dict:
@@ -191,7 +184,7 @@ class _UserActionView(_UserPageMixin, View):
         return self.user_page()
 
 
-class _UserFormView(_UserPageMixin, FormView):
+class _UserFormView(_UserPageMixin, ServiceFormView):
     """A form on the user page: invalid input re-renders the user page with the
     errors next to that form (``page_form_name``)."""
 
@@ -207,7 +200,7 @@ class _UserFormView(_UserPageMixin, FormView):
         return self.render_to_response(context)
 
 
-class PoolUserDataView(_UserPageMixin, FormView):
+class PoolUserDataView(_UserPageMixin, ServiceFormView):
     """Edit user data (``kind="user_data"``) or metadata through the pool's schema."""
 
     template_name = "identity_pools/pool_user_data.html"
@@ -236,27 +229,24 @@ class PoolUserDataView(_UserPageMixin, FormView):
         context["kind"] = self.kind
         return context
 
-    def form_valid(self, form):
+    def perform(self, form):
         # The form shows only declared properties: keep the others as they are.
         data = form.cleaned_data["schema_data"]
-        try:
-            if self.kind == "user_data":
-                services.pool_user_update_data(
-                    user=self.pool_user,
-                    actor=self.request.user,
-                    user_data=data,
-                    keep_undeclared=True,
-                )
-            else:
-                services.pool_user_update_metadata(
-                    user=self.pool_user,
-                    actor=self.request.user,
-                    metadata=data,
-                    keep_undeclared=True,
-                )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-            return self.form_invalid(form)
+        if self.kind == "user_data":
+            return services.pool_user_update_data(
+                user=self.pool_user,
+                actor=self.request.user,
+                user_data=data,
+                keep_undeclared=True,
+            )
+        return services.pool_user_update_metadata(
+            user=self.pool_user,
+            actor=self.request.user,
+            metadata=data,
+            keep_undeclared=True,
+        )
+
+    def done(self, user):
         return self.user_page(
             _("User data saved.") if self.kind == "user_data" else _("Metadata saved.")
         )
@@ -266,21 +256,19 @@ class PoolUserIdentifierAddView(_UserFormView):
     form_class = IdentifierAddForm
     page_form_name = "identifier_form"
 
-    def form_valid(self, form):
-        try:
-            identifier = services.identifier_add(
-                user=self.pool_user,
-                actor=self.request.user,
-                identifier=form.cleaned_data["identifier"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-            return self.form_invalid(form)
+    def perform(self, form):
+        return services.identifier_add(
+            user=self.pool_user,
+            actor=self.request.user,
+            identifier=form.cleaned_data["identifier"],
+        )
+
+    def done(self, identifier):
         _warn_lookalikes(self.request, [identifier])
         return self.user_page(_("Identifier added."))
 
 
-class PoolUserIdentifierRemoveView(_UserPageMixin, TemplateView):
+class PoolUserIdentifierRemoveView(_UserPageMixin, ServiceConfirmView):
     template_name = "identity_pools/pool_user_identifier_remove.html"
 
     def resolve_objects(self) -> None:
@@ -294,11 +282,13 @@ class PoolUserIdentifierRemoveView(_UserPageMixin, TemplateView):
         context["identifier"] = self.identifier
         return context
 
-    def post(self, request, *args, **kwargs):
-        try:
-            services.identifier_remove(identifier=self.identifier, actor=request.user)
-        except ValidationError as exc:
-            return self.user_page(" ".join(exc.messages), error=True)
+    def perform(self):
+        services.identifier_remove(identifier=self.identifier, actor=self.request.user)
+
+    def refused(self, exc):
+        return self.user_page(" ".join(exc.messages), error=True)
+
+    def done(self, result):
         return self.user_page(_("Identifier %s removed.") % self.identifier.value)
 
 
@@ -330,13 +320,15 @@ class PoolUserInvitationResendView(_UserActionView):
         )
 
 
-class PoolUserDeleteView(PoolUserScopedMixin, TemplateView):
+class PoolUserDeleteView(PoolUserScopedMixin, ServiceConfirmView):
     template_name = "identity_pools/pool_user_delete.html"
 
-    def post(self, request, *args, **kwargs):
-        services.pool_user_delete(user=self.pool_user, actor=request.user)
+    def perform(self):
+        services.pool_user_delete(user=self.pool_user, actor=self.request.user)
+
+    def done(self, result):
         messages.success(
-            request, _("User %s deleted.") % (self.pool_user.display_name or "")
+            self.request, _("User %s deleted.") % (self.pool_user.display_name or "")
         )
         return redirect(
             "identity_pools:pool_user_list", self.workspace.slug, self.pool.pk
@@ -352,13 +344,15 @@ class PoolUserGroupAddView(_UserFormView):
         kwargs["pool"] = self.pool
         return kwargs
 
-    def form_valid(self, form):
-        group = form.cleaned_data["group"]
-        added = group_services.group_assign_users(
-            group=group, actor=self.request.user, user_ids=[self.pool_user.pk]
+    def perform(self, form):
+        self.group = form.cleaned_data["group"]
+        return group_services.group_assign_users(
+            group=self.group, actor=self.request.user, user_ids=[self.pool_user.pk]
         )
+
+    def done(self, added):
         text = _("Added to %s.") if added else _("Already in %s.")
-        return self.user_page(text % group.name)
+        return self.user_page(text % self.group.name)
 
 
 class PoolUserGroupRemoveView(_UserActionView):
