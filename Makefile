@@ -8,17 +8,26 @@ PORT ?= 8000
 CHROMIUM_PATH ?= /usr/bin/chromium
 export CHROMIUM_PATH
 
-.PHONY: run test install browser lint fmt migrate bench clean
+.PHONY: run test install install-dev browser lint fmt migrate bench clean
 
+# requirements.lock: what production runs; requirements-dev.lock: that plus the
+# test and lint tools (both pinned with hashes, compiled from pyproject.toml).
 install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
 
-$(VENV)/.installed: requirements.lock
+$(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || \
 		{ echo "Python 3.12 or newer is needed (found: $$($(PYTHON) --version))."; exit 1; }
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+
+$(VENV)/.installed: requirements.lock | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	touch $@
+
+$(VENV)/.installed-dev: requirements.lock requirements-dev.lock | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
+	touch $(VENV)/.installed $@
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
@@ -37,19 +46,20 @@ browser:
 	fi
 	@[ -x "$(CHROMIUM_PATH)" ] || echo "NOTICE: no Chromium at $(CHROMIUM_PATH): browser tests will be skipped."
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo --no-cache
 
-fmt: install
+fmt: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: install browser lint
+test: install-dev browser lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
-bench: install
+bench: install-dev
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:

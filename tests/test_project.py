@@ -122,3 +122,33 @@ def test_csrf_enforced_on_login():
         reverse("accounts:login"), {"email": "a@b.c", "password": "x"}
     )
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "algorithm", ["bcrypt_sha256", "bcrypt", "pbkdf2_sha256", "scrypt", "argon2"]
+)
+def test_every_configured_hasher_verifies_its_hashes(algorithm):
+    """Imported hashes (bcrypt needs the bcrypt package) verify, and are not the
+    preferred hasher, so check_password asks to store a new hash."""
+    from django.contrib.auth.hashers import (
+        check_password,
+        identify_hasher,
+        make_password,
+    )
+
+    encoded = make_password("correct horse battery staple", hasher=algorithm)
+    assert identify_hasher(encoded).algorithm == algorithm
+    assert check_password("correct horse battery staple", encoded)
+    assert not check_password("wrong horse battery staple", encoded)
+    upgraded = []
+    check_password("correct horse battery staple", encoded, upgraded.append)
+    assert upgraded == ["correct horse battery staple"]
+
+
+def test_production_lock_has_no_test_tools():
+    production = (ROOT / "requirements.lock").read_text()
+    development = (ROOT / "requirements-dev.lock").read_text()
+    for tool in ("pytest", "playwright", "ruff", "factory-boy", "import-linter"):
+        assert f"\n{tool}==" not in production
+        assert f"\n{tool}==" in development
+    assert "\nbcrypt==" in production
