@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import factory
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.utils import timezone
 
 from workspaces.models import Membership, Role, Workspace
 
@@ -111,3 +114,89 @@ class UserSchemaFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Schema {n}")
     description = ""
     document = factory.LazyFunction(_builtin_user_data)
+
+
+class IdentifierFactory(factory.django.DjangoModelFactory):
+    """An extra identifier of a user (``PoolUserFactory`` makes the first one)."""
+
+    class Meta:
+        model = "identity_pools.Identifier"
+
+    user = factory.SubFactory(PoolUserFactory)
+    pool = factory.SelfAttribute("user.pool")
+    type = "email"
+    value = factory.Sequence(lambda n: f"extra{n}@example.com")
+
+
+class GroupMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "identity_pools.GroupMembership"
+
+    group = factory.SubFactory(GroupFactory)
+    user = factory.SubFactory(
+        PoolUserFactory, pool=factory.SelfAttribute("..group.pool")
+    )
+
+
+SECRET_HASH = "argon2$argon2id$v=19$m=19456,t=2,p=1$c2VjcmV0c2FsdA$secret-hash-value"
+
+
+class PasswordCredentialFactory(factory.django.DjangoModelFactory):
+    """A password credential whose stored hash is a recognisable secret string."""
+
+    class Meta:
+        model = "accounts.PasswordCredential"
+
+    user = factory.SubFactory(PoolUserFactory)
+    password = SECRET_HASH
+
+
+class CodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.Code"
+
+    user = factory.SubFactory(PoolUserFactory)
+    purpose = "invitation"
+    code_hash = factory.Sequence(lambda n: f"{n:064x}")
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+
+class WorkspaceInvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "workspaces.WorkspaceInvitation"
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.com")
+    role = Role.VIEWER
+    token_hash = factory.Sequence(lambda n: f"{n + 7:064x}")
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+
+class TOTPDeviceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "otp_totp.TOTPDevice"
+
+    user = factory.SubFactory(OperatorFactory)
+    name = "Authenticator app"
+    confirmed = True
+
+
+class RateLimitBucketFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "core.RateLimitBucket"
+
+    key = factory.Sequence(lambda n: f"{n + 99:064x}")
+    count = 3
+    window_ends_at = factory.LazyFunction(
+        lambda: timezone.now() + timedelta(minutes=15)
+    )
+
+
+class AuditEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "core.AuditEvent"
+
+    actor_type = "system"
+    actor_label = "tests"
+    action = "test.event"
+    details = factory.LazyFunction(lambda: {"answer": 42})

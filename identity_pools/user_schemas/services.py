@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
-from core.audit import audit_record
+from core.audit import audit_record, changes_applied
 from core.catalogue import message
 from workspaces.models import Workspace
 
@@ -268,8 +268,9 @@ def user_schema_update(
         "description": schema.description,
         "document": schema.document,
     }
-    schema.name = (name or "").strip()
-    schema.description = (description or "").strip()
+    changes: dict[str, Any] = changes_applied(
+        schema, name=(name or "").strip(), description=(description or "").strip()
+    )
     schema.document = document
     impact: SchemaImpact | None = None
     try:
@@ -283,11 +284,6 @@ def user_schema_update(
         for key, value in before.items():
             setattr(schema, key, value)
         raise
-    changes: dict[str, Any] = {
-        key: [before[key], getattr(schema, key)]
-        for key in ("name", "description")
-        if before[key] != getattr(schema, key)
-    }
     # A new key order is a change too: it reorders the form's fields.
     if _json_text(before["document"]) != _json_text(document):
         changes["document"] = True

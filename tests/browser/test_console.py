@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import PASSWORD, OperatorFactory
 from workspaces.models import Membership, Workspace
@@ -14,8 +15,7 @@ def test_sign_in_and_create_workspace(live_server, page):
     page.get_by_label("Email").fill(operator.email)
     page.get_by_label("Password").fill("a wrong password, surely")
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_role("alert").is_visible()
-    assert "not correct" in page.get_by_role("alert").inner_text()
+    expect(page.get_by_role("alert")).to_contain_text("not correct")
 
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
@@ -28,7 +28,7 @@ def test_sign_in_and_create_workspace(live_server, page):
     page.get_by_role("button", name="Create").click()
     page.get_by_role("heading", name="Acme Retail").wait_for()
     assert page.url.endswith("/console/w/acme-retail/")
-    assert page.get_by_text("workspace.created").is_visible()
+    expect(page.get_by_text("workspace.created")).to_be_visible()
 
     workspace = Workspace.objects.get(slug="acme-retail")
     assert Membership.objects.get(workspace=workspace).operator == operator
