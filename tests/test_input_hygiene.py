@@ -12,6 +12,7 @@ from core.text import json_text_problems, text_problem
 from identity_pools.models import IdentityPool, PoolUser, UserSchema
 from identity_pools.user_schemas.builtin import USER_DATA
 from tests.factories import GroupFactory, IdentityPoolFactory
+from tests.identity_pools.conftest import USER_FORM
 
 pytestmark = pytest.mark.django_db
 
@@ -99,14 +100,7 @@ def test_stored_enum_with_nul_cannot_reach_the_database(owner_client, workspace)
     pool = IdentityPoolFactory(workspace=workspace, user_schema=schema)
     response = owner_client.post(
         reverse("identity_pools:pool_user_create", args=[workspace.slug, pool.pk]),
-        {
-            "identifier": "ann@example.com",
-            "data_given_name": "Ann",
-            "data_family_name": "Lee",
-            "data_name": "Ann Lee",
-            "data_plan": "x\x00",
-            "mode": "invite",
-        },
+        {**USER_FORM, "data_plan": "x\x00"},
     )
     assert response.status_code == 400
     assert "data_plan" in response.content.decode()

@@ -12,6 +12,7 @@ from core.models import AuditEvent
 from identity_pools.models import PoolUser
 from identity_pools.services import users
 from tests.factories import IdentityPoolFactory, WorkspaceFactory
+from tests.identity_pools.conftest import USER_FORM
 from workspaces import services as workspace_services
 from workspaces.models import WorkspaceInvitation
 
@@ -132,13 +133,7 @@ def test_create_user_refused_by_a_limit_is_a_form_error(
     }
     response = owner_client.post(
         reverse("identity_pools:pool_user_create", args=[workspace.slug, pool.pk]),
-        {
-            "identifier": "ann@example.com",
-            "data_given_name": "Ann",
-            "data_family_name": "Lee",
-            "data_name": "Ann Lee",
-            "mode": "invite",
-        },
+        USER_FORM,
     )
     assert response.status_code == 200
     assert [e.code for e in response.context["form"].non_field_errors().as_data()] == [

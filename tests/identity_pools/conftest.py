@@ -5,6 +5,14 @@ from tests.factories import GroupFactory, IdentityPoolFactory, PoolUserFactory
 
 GOOD_PASSWORD = "a long enough passphrase 2026"
 ANN = {"given_name": "Ann", "family_name": "Lee", "name": "Ann Lee"}
+# Create User's form for Ann, inviting her by email.
+USER_FORM = {
+    "identifier": "ann@example.com",
+    "data_given_name": "Ann",
+    "data_family_name": "Lee",
+    "data_name": "Ann Lee",
+    "mode": "invite",
+}
 
 
 @pytest.fixture

@@ -13,18 +13,10 @@ from tests.factories import (
     PoolUserFactory,
     WorkspaceFactory,
 )
-from tests.identity_pools.conftest import GOOD_PASSWORD, form_errors
+from tests.identity_pools.conftest import GOOD_PASSWORD, USER_FORM, form_errors
 from workspaces.models import Role
 
 pytestmark = pytest.mark.django_db
-
-USER_FORM = {
-    "identifier": "ann@example.com",
-    "data_given_name": "Ann",
-    "data_family_name": "Lee",
-    "data_name": "Ann Lee",
-    "mode": "invite",
-}
 
 
 # --- pools ---------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from identity_pools.user_schemas import (
 )
 from identity_pools.user_schemas.builtin import USER_DATA
 from tests.factories import IdentityPoolFactory
+from tests.identity_pools.conftest import USER_FORM
 
 ANN = {"given_name": "Ann", "family_name": "Lee", "name": "Ann Lee"}
 
@@ -188,13 +189,7 @@ def test_create_user_with_a_stored_remote_reference_fetches_nothing(
     pool = IdentityPoolFactory(workspace=workspace, user_schema=schema)
     response = owner_client.post(
         reverse("identity_pools:pool_user_create", args=[workspace.slug, pool.pk]),
-        {
-            "identifier": "ann@example.com",
-            "data_given_name": "Ann",
-            "data_family_name": "Lee",
-            "data_name": "Ann Lee",
-            "mode": "invite",
-        },
+        USER_FORM,
     )
     assert response.status_code == 200
     assert "The pool&#x27;s schema cannot be used" in response.content.decode()
