@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in messages are built from PUBLIC_URL; by default, the address make run
+# serves, with a host name (browsers refuse IP addresses for passkeys).
+PUBLIC_URL ?= http://localhost:$(PORT)
 CHROMIUM_PATH ?= /usr/bin/chromium
 export CHROMIUM_PATH
 
@@ -33,8 +36,8 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
 run: migrate
-	$(BIN)/python manage.py bootstrap_demo --url http://$(HOST):$(PORT)/console/
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	PUBLIC_URL=$(PUBLIC_URL) $(BIN)/python manage.py bootstrap_demo --url $(PUBLIC_URL)/console/
+	PUBLIC_URL=$(PUBLIC_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Installs Debian's Chromium for the browser tests when it is missing and we can
 # (root with apt-get). Without it the browser tests skip with a notice, except

@@ -132,15 +132,20 @@ class PasswordCredential(models.Model):
 
 class CodeQuerySet(models.QuerySet):
     def usable(self) -> CodeQuerySet:
-        return self.filter(used_at__isnull=True, expires_at__gt=timezone.now())
+        return self.filter(
+            used_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            attempts__lt=models.F("max_attempts"),
+        )
 
 
 class Code(models.Model):
     """A one-time secret sent to a pool user: an invitation link, an address
-    verification, a password reset or a sign-in code.
+    verification, a password reset, a sign-in or a passkey-enrolment code.
 
-    Only a SHA-256 of the secret is stored. Single use (``used_at``), expiring, and
-    limited in wrong attempts.
+    Only a hash of the secret is stored (SHA-256 of a 256-bit link token; a keyed
+    HMAC of a numeric code, so a leaked table alone cannot be brute-forced).
+    Single use (``used_at``), expiring, dead after ``max_attempts`` wrong tries.
     """
 
     class Purpose(models.TextChoices):
@@ -148,6 +153,7 @@ class Code(models.Model):
         VERIFY_IDENTIFIER = "verify_identifier", _("Address verification")
         PASSWORD_RESET = "password_reset", _("Password reset")
         SIGN_IN = "sign_in", _("Sign-in code")
+        PASSKEY_ENROLMENT = "passkey_enrolment", _("Passkey enrolment")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
@@ -167,6 +173,15 @@ class Code(models.Model):
     expires_at = models.DateTimeField(_("expires"))
     used_at = models.DateTimeField(_("used"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+    max_attempts = models.PositiveSmallIntegerField(
+        _("wrong attempts allowed"), default=5
+    )
+    send_failed_at = models.DateTimeField(
+        _("sending failed"),
+        null=True,
+        blank=True,
+        help_text=_("The message that carried the code could not be handed over."),
+    )
 
     objects = CodeQuerySet.as_manager()
 
@@ -186,6 +201,7 @@ class Code(models.Model):
                         "verify_identifier",
                         "password_reset",
                         "sign_in",
+                        "passkey_enrolment",
                     ]
                 ),
                 name="accounts_code_purpose_valid",

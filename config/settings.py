@@ -42,7 +42,7 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # REMOTE_ADDR only, so a client cannot forge its address for the rate limits.
 NUM_PROXIES = env.int("DJANGO_NUM_PROXIES", default=0)
 # Public base URL used in links sent by email (never taken from the Host header).
-PUBLIC_URL = env.str("PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+PUBLIC_URL = env.str("PUBLIC_URL", default="http://localhost:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "accounts.apps.OperatorAdminConfig",
@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "core.middleware.InputHygieneMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.hosted.session.HostedSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -160,6 +161,9 @@ OTP_TOTP_TOLERANCE = 1
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+# End users' hosted pages keep their own session under another cookie (path /w/).
+HOSTED_SESSION_COOKIE_NAME = "ip_hosted_session"
+HOSTED_SESSION_AGE = env.int("HOSTED_SESSION_AGE", default=24 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

@@ -8,4 +8,5 @@ urlpatterns = [
     path("console/", include("accounts.operators.urls")),
     path("console/", include("workspaces.urls")),
     path("console/", include("identity_pools.urls")),
+    path("w/", include("accounts.hosted.urls")),
 ]

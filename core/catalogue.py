@@ -105,6 +105,10 @@ MESSAGES: dict[str, Any] = {
     "password_too_common": _(
         "This password is one of the most common passwords. Choose another one."
     ),
+    "password_contains_name": _(
+        "The password must not contain the user's name. Choose words that are not "
+        "about the person."
+    ),
     "password_contains_identifier": _(
         "The password must not contain the user's email address or mobile number."
     ),
@@ -396,6 +400,26 @@ MESSAGES: dict[str, Any] = {
         "This workspace has sent %(max)s messages in the last 24 hours, its limit. "
         "Try again in %(wait)s, or ask the installation's operators to raise "
         "MESSAGES_PER_WORKSPACE_PER_DAY."
+    ),
+    # --- hosted pages: registration ------------------------------------------------
+    "invitation_link_invalid": _(
+        "This invitation link no longer works: it has expired, has been used, or a "
+        "newer invitation replaced it. Ask whoever invited you to send a new one."
+    ),
+    "code_invalid": _(
+        "This code is not correct, or it has expired or been used. Check the code in "
+        "the latest message, or ask for a new one."
+    ),
+    "code_resend_too_soon": _(
+        "A code was sent a moment ago. Wait %(seconds)s seconds before asking for "
+        "another."
+    ),
+    "identifier_type_not_allowed": _(
+        "This pool does not accept sign-ups with %(kind)s. Use %(allowed)s instead."
+    ),
+    "signup_closed": _("Sign-up is not open for this pool."),
+    "hosted_rate_limited": _(
+        "Too many attempts from your network. Wait %(minutes)s minutes, then try again."
     ),
     # --- choices a form or an API call must make --------------------------------
     "role_invalid": _("Choose owner, admin or viewer."),

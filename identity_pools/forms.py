@@ -12,7 +12,7 @@ from core.catalogue import error, message
 
 from .identifiers import identifier_parse
 from .models import IdentityPool, PoolUser, UserSchema
-from .passwords import password_check, password_policy_for
+from .passwords import password_policy_for, pool_password_check
 from .services.users import MODE_CREDENTIALS, MODE_INVITE
 from .user_schemas.forms import DATA_PREFIX, SchemaDataFormMixin
 
@@ -107,7 +107,12 @@ class PoolUserCreateForm(SchemaDataFormMixin, forms.Form):
                     else []
                 )
                 try:
-                    password_check(p1, policy=self.policy, identifiers=identifiers)
+                    pool_password_check(
+                        pool=self.pool,
+                        password=p1,
+                        identifiers=identifiers,
+                        user_data=cleaned.get("user_data"),
+                    )
                 except ValidationError as exc:
                     self.add_error("password1", exc)
         return cleaned

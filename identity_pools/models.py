@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -120,6 +121,28 @@ class IdentityPool(TimeStampedModel):
         verbose_name=_("metadata schema"),
     )
     user_count = models.PositiveIntegerField(_("users"), default=0, editable=False)
+    # Sign-up: how users join the pool besides being created by an operator.
+    self_registration_enabled = models.BooleanField(
+        _("allow self-registration"),
+        default=False,
+        help_text=_("Visitors can create their own account on the sign-up page."),
+    )
+    signup_with_email = models.BooleanField(
+        _("sign up with an email address"), default=True
+    )
+    signup_with_phone = models.BooleanField(
+        _("sign up with a mobile number"), default=False
+    )
+    post_registration_url = models.URLField(
+        _("after registration, go to"),
+        blank=True,
+        max_length=500,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text=_(
+            "Where users go after registering (e.g. your application's sign-in "
+            "page). Empty: a page that says they are all set."
+        ),
+    )
 
     objects = IdentityPoolQuerySet.as_manager()
 

@@ -27,7 +27,8 @@ class PasswordPolicy:
     def describe(self) -> str:
         return (
             f"At least {self.min_length} characters, at most {self.max_length}. "
-            "Not a common password, and not containing the email or mobile number."
+            "Not a common password, and not containing your email address, mobile "
+            "number or name."
         )
 
 
@@ -44,9 +45,14 @@ def _common_passwords() -> frozenset[str]:
 
 
 def password_check(
-    password: str, *, policy: PasswordPolicy, identifiers: list[str]
+    password: str,
+    *,
+    policy: PasswordPolicy,
+    identifiers: list[str],
+    names: list[str] = (),
 ) -> None:
-    """Raise ValidationError listing every rule ``password`` breaks."""
+    """Raise ValidationError listing every rule ``password`` breaks. ``names`` are
+    the user's names (given, family, full), refused like the identifiers."""
     errors = []
     if len(password) < policy.min_length:
         errors.append(
@@ -82,5 +88,43 @@ def password_check(
                     )
                 )
                 break
+    if policy.forbid_identifier:
+        words = {
+            word
+            for name in names
+            if isinstance(name, str)
+            for word in name.lower().split()
+            if len(word) >= 3
+        }
+        if any(word in lowered for word in words):
+            errors.append(
+                ValidationError(
+                    message("password_contains_name"), code="password_contains_name"
+                )
+            )
     if errors:
         raise ValidationError(errors)
+
+
+def user_names(user_data: dict) -> list[str]:
+    """The names in a user's data that a password may not contain."""
+    return [
+        user_data.get(key, "")
+        for key in ("given_name", "family_name", "name", "nickname")
+        if isinstance(user_data.get(key), str)
+    ]
+
+
+def pool_password_check(
+    *, pool, password: str, identifiers: list[str], user_data: dict | None = None
+) -> None:
+    """The one check of a pool user's new password, wherever it is set (Create
+    User, invitation, sign-up, password change): the pool's policy, with the
+    user's identifiers and names. Raises ValidationError listing every rule it
+    breaks."""
+    password_check(
+        password,
+        policy=password_policy_for(pool),
+        identifiers=identifiers,
+        names=user_names(user_data or {}),
+    )

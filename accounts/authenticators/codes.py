@@ -1,31 +1,58 @@
-"""One-time codes for pool users: issue (stored hashed) and revoke.
+"""One-time codes for pool users: link tokens (invitations) and numeric codes
+(address verification, password reset, sign-in, passkey enrolment).
 
-Redeeming codes (with attempt limits) arrives with the hosted sign-up and sign-in
-pages; every code already carries what that needs: purpose, expiry, single use,
-wrong-attempt counter.
+Issuing a code of a purpose replaces the user's earlier one. Numeric codes are
+stored as keyed hashes (``core.tokens.keyed_hash``), die after ``max_attempts``
+wrong tries, and may not be re-sent before ``resend_after`` has passed. The rules
+(``CodeRules``) come from the pool's settings; ``DEFAULT_RULES`` holds the
+defaults.
 """
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from core.tokens import new_token
+from core.catalogue import error
+from core.tokens import keyed_hash, new_numeric_code, new_token, same_secret
 
 from ..models import Code
 
-LIFETIMES = {
-    Code.Purpose.INVITATION: timedelta(days=7),
-    Code.Purpose.VERIFY_IDENTIFIER: timedelta(minutes=10),
-    Code.Purpose.PASSWORD_RESET: timedelta(minutes=30),
-    Code.Purpose.SIGN_IN: timedelta(minutes=5),
+
+@dataclass(frozen=True)
+class CodeRules:
+    length: int  # digits of a numeric code (link tokens ignore it)
+    lifetime: timedelta
+    max_attempts: int
+    resend_after: timedelta
+
+
+DEFAULT_RULES = {
+    Code.Purpose.INVITATION: CodeRules(0, timedelta(days=7), 5, timedelta(seconds=60)),
+    Code.Purpose.VERIFY_IDENTIFIER: CodeRules(
+        6, timedelta(minutes=10), 5, timedelta(seconds=60)
+    ),
+    Code.Purpose.PASSWORD_RESET: CodeRules(
+        6, timedelta(minutes=10), 5, timedelta(seconds=60)
+    ),
+    Code.Purpose.SIGN_IN: CodeRules(6, timedelta(minutes=5), 5, timedelta(seconds=60)),
+    Code.Purpose.PASSKEY_ENROLMENT: CodeRules(
+        6, timedelta(minutes=10), 5, timedelta(seconds=60)
+    ),
 }
 
 
-def code_issue_link_token(*, user, purpose: str, identifier=None) -> tuple[Code, str]:
+def code_issue_link_token(
+    *, user, purpose: str, identifier=None, rules: CodeRules | None = None
+) -> tuple[Code, str]:
     """A new single-use link token for ``user``; earlier unused codes of the same
     purpose stop working. Returns the row and the secret (which is not stored)."""
+    rules = rules or DEFAULT_RULES[purpose]
     code_revoke_all(user=user, purpose=purpose)
     secret, digest = new_token()
     code = Code.objects.create(
@@ -33,9 +60,75 @@ def code_issue_link_token(*, user, purpose: str, identifier=None) -> tuple[Code,
         identifier=identifier,
         purpose=purpose,
         code_hash=digest,
-        expires_at=timezone.now() + LIFETIMES[purpose],
+        expires_at=timezone.now() + rules.lifetime,
+        max_attempts=rules.max_attempts,
     )
     return code, secret
+
+
+def code_issue(
+    *, user, purpose: str, identifier, rules: CodeRules | None = None
+) -> tuple[Code, str]:
+    """A new numeric code for ``user`` (sent to ``identifier``); the earlier one of
+    the purpose stops working. Returns the row and the code (not stored).
+
+    Raises ValidationError ``code_resend_too_soon`` (saying how long to wait) when
+    the last code of the purpose was issued less than ``rules.resend_after`` ago.
+    Call inside the caller's transaction.
+    """
+    rules = rules or DEFAULT_RULES[purpose]
+    last = (
+        Code.objects.filter(user=user, purpose=purpose)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    now = timezone.now()
+    if last is not None and now - last < rules.resend_after:
+        wait = int((rules.resend_after - (now - last)).total_seconds()) + 1
+        raise error("code_resend_too_soon", seconds=wait)
+    code_revoke_all(user=user, purpose=purpose)
+    pk = uuid.uuid4()
+    secret = new_numeric_code(rules.length)
+    code = Code.objects.create(
+        id=pk,
+        user=user,
+        identifier=identifier,
+        purpose=purpose,
+        code_hash=keyed_hash(secret, salt=str(pk)),
+        expires_at=now + rules.lifetime,
+        max_attempts=rules.max_attempts,
+    )
+    return code, secret
+
+
+def code_verify(*, user, purpose: str, secret: str) -> Code:
+    """Use up ``user``'s open code of ``purpose`` when ``secret`` matches it.
+
+    A wrong code counts against the code's tries (under a row lock, so parallel
+    guesses count too); at ``max_attempts`` it is dead. Raises ValidationError
+    ``code_invalid`` for a wrong, expired, used, replaced or dead code alike.
+    Runs its own transaction: call it outside the caller's, or a wrong try would
+    be rolled back with the caller's refusal.
+    """
+    with transaction.atomic():
+        code = (
+            Code.objects.select_for_update()
+            .usable()
+            .filter(user=user, purpose=purpose)
+            .order_by("-created_at")
+            .first()
+        )
+        matched = code is not None and same_secret(
+            code.code_hash, keyed_hash(secret.strip(), salt=str(code.pk))
+        )
+        if matched:
+            Code.objects.filter(pk=code.pk).update(used_at=timezone.now())
+        elif code is not None:
+            Code.objects.filter(pk=code.pk).update(attempts=F("attempts") + 1)
+    if not matched:
+        raise error("code_invalid")
+    return code
 
 
 def code_revoke_all(*, user, purpose: str) -> int:
@@ -44,3 +137,9 @@ def code_revoke_all(*, user, purpose: str) -> int:
         .usable()
         .update(used_at=timezone.now())
     )
+
+
+def code_send_failed(*, code: Code) -> None:
+    """Record that the message carrying ``code`` could not be handed over (the
+    operator sees it; a resend is the retry)."""
+    Code.objects.filter(pk=code.pk).update(send_failed_at=timezone.now())

@@ -6,8 +6,10 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
 
-from accounts.authenticators.codes import code_issue_link_token
+from accounts.authenticators.codes import code_issue_link_token, code_send_failed
 from accounts.authenticators.passwords import password_set
 from accounts.models import Code
 from core.audit import audit_record
@@ -19,7 +21,7 @@ from core.validation import constraint_lost, full_clean_onto, validated_save
 
 from ..identifiers import ParsedIdentifier, identifier_parse
 from ..models import Group, Identifier, IdentityPool, PoolUser
-from ..passwords import password_check, password_policy_for
+from ..passwords import pool_password_check
 from ..user_schemas.data import (
     data_with_undeclared,
     display_name_from,
@@ -48,7 +50,9 @@ def _check_data(document: dict, data: dict, field: str) -> None:
 
 def invitation_link(*, workspace_slug: str, token: str) -> str:
     """The registration link of an invitation (the hosted page under /w/<workspace>/)."""
-    return absolute_url(f"/w/{workspace_slug}/invitation/{token}/")
+    return absolute_url(
+        reverse("hosted:invitation_register", args=[workspace_slug, token])
+    )
 
 
 def _send_invitation(
@@ -66,13 +70,15 @@ def _send_invitation(
         "expires_at": code.expires_at,
     }
     if identifier.type == Identifier.Type.EMAIL:
-        send_templated_email(
+        sent = send_templated_email(
             to=identifier.value, template="pool_invitation", context=context
         )
     else:
-        send_templated_sms(
+        sent = send_templated_sms(
             to=identifier.value, template="pool_invitation", context=context
         )
+    if not sent:
+        code_send_failed(code=code)
 
 
 def pool_user_create(
@@ -105,8 +111,11 @@ def pool_user_create(
         if not password:
             raise field_error("password", "password_required")
         try:
-            password_check(
-                password, policy=password_policy_for(pool), identifiers=[parsed.value]
+            pool_password_check(
+                pool=pool,
+                password=password,
+                identifiers=[parsed.value],
+                user_data=user_data,
             )
         except ValidationError as exc:
             raise ValidationError({"password": exc.error_list}) from exc
@@ -345,3 +354,53 @@ def identifier_remove(*, identifier: Identifier, actor) -> None:
             details={"identifier": identifier.value},
         )
         identifier.delete()
+
+
+def pool_user_register(
+    *, user: PoolUser, identifier: Identifier, password: str, user_data: dict
+) -> PoolUser:
+    """A "new" user registers (from an invitation): chooses ``password`` (the pool's
+    policy) and completes ``user_data`` (merged over what the operator entered);
+    becomes active, with ``identifier`` (where the invitation went) verified. The
+    user is the actor. Call inside the transaction that redeems the invitation.
+
+    Raises ValidationError on "password" or "user_data"; ``invitation_not_new``
+    when the user is not "new" any more.
+    """
+    pool = user.pool
+    locked = PoolUser.objects.select_for_update().get(pk=user.pk)
+    if locked.status != PoolUser.Status.NEW:
+        raise error("invitation_not_new")
+    data = {**user.user_data, **user_data}
+    errors: dict[str, list[ValidationError]] = {}
+    try:
+        pool_password_check(
+            pool=pool,
+            password=password,
+            identifiers=list(user.identifiers.values_list("value", flat=True)),
+            user_data=data,
+        )
+    except ValidationError as exc:
+        errors["password"] = exc.error_list
+    try:
+        _check_data(pool.user_schema.document, data, "user_data")
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    user.user_data, user.display_name = data, display_name_from(data)
+    user.status = PoolUser.Status.ACTIVE
+    user.save(update_fields=["user_data", "display_name", "status", "updated_at"])
+    Identifier.objects.filter(pk=identifier.pk).update(
+        is_verified=True, verified_at=now
+    )
+    password_set(user=user, raw_password=password)
+    audit_record(
+        actor=user,
+        action="pool_user.registered",
+        workspace=pool.workspace,
+        target=user,
+        details={"identifier": identifier.value, "via": "invitation"},
+    )
+    return user

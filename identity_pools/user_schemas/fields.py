@@ -344,3 +344,16 @@ def schema_form_initial(
         for name, value in data.items()
         if name in properties and value is not None
     }
+
+
+def schema_subset(document: Mapping[str, Any], names: Iterable[str]) -> dict:
+    """A document with only the properties ``names`` of ``document`` (all of them
+    required when they were), for a form that asks for some fields only."""
+    names = list(names)
+    properties = document.get("properties", {})
+    required = set(document.get("required", ()))
+    return {
+        "type": "object",
+        "properties": {n: properties[n] for n in names if n in properties},
+        "required": [n for n in names if n in required],
+    }

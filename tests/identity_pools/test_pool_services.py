@@ -118,7 +118,7 @@ def test_user_create_with_invitation_sends_link_after_commit(
     assert len(mailoutbox) == 1 and mailoutbox[0].to == ["ann@example.com"]
     link = next(w for w in mailoutbox[0].body.split() if "/invitation/" in w)
     token = link.rstrip("/").rsplit("/", 1)[1]
-    assert link.startswith(f"http://127.0.0.1:8000/w/{pool.workspace.slug}/invitation/")
+    assert link.startswith(f"http://localhost:8000/w/{pool.workspace.slug}/invitation/")
     code = Code.objects.get(user=user)
     assert code.purpose == "invitation" and code.used_at is None
     assert token not in code.code_hash and len(code.code_hash) == 64

@@ -25,7 +25,8 @@ pytestmark = pytest.mark.django_db
 
 
 def console_patterns():
-    """(route name, kwarg names, view class) of every URL pattern with <workspace>."""
+    """(route name, route, view class) of every console URL pattern with
+    <workspace>. (Hosted pages, under /w/, are public by slug: their own test.)"""
     found = []
 
     def walk(patterns, prefix, namespace):
@@ -35,7 +36,11 @@ def console_patterns():
                 walk(p.url_patterns, prefix + str(p.pattern), ns)
             elif isinstance(p, URLPattern):
                 route = prefix + str(p.pattern)
-                if "<slug:workspace>" in route and p.name:
+                if (
+                    route.startswith("console/")
+                    and "<slug:workspace>" in route
+                    and p.name
+                ):
                     view_class = getattr(p.callback, "view_class", None)
                     found.append((f"{namespace}:{p.name}", route, view_class))
 

@@ -1,0 +1,79 @@
+"""Forms of the hosted pages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from core.catalogue import error
+from identity_pools.passwords import password_policy_for, pool_password_check
+from identity_pools.user_schemas.fields import schema_subset
+from identity_pools.user_schemas.forms import DATA_PREFIX, SchemaDataFormMixin
+
+
+class NewPasswordFormMixin:
+    """ "Choose a password" twice, checked against the pool's policy (whose rules
+    the page shows up front, ``self.policy``)."""
+
+    def add_password_fields(self, pool) -> None:
+        self.pool = pool
+        self.policy = password_policy_for(pool)
+        self.fields["password1"] = forms.CharField(
+            label=_("Choose a password"),
+            strip=False,
+            max_length=1024,
+            widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+            help_text=self.policy.describe(),
+        )
+        self.fields["password2"] = forms.CharField(
+            label=_("Type it again"),
+            strip=False,
+            max_length=1024,
+            widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        )
+
+    def clean_new_password(self, *, identifiers: list[str], user_data: dict) -> None:
+        p1 = self.cleaned_data.get("password1")
+        p2 = self.cleaned_data.get("password2")
+        if not p1:
+            return
+        if p1 != p2:
+            self.add_error("password2", error("password_mismatch"))
+            return
+        try:
+            pool_password_check(
+                pool=self.pool,
+                password=p1,
+                identifiers=identifiers,
+                user_data=user_data,
+            )
+        except ValidationError as exc:
+            self.add_error("password1", exc)
+
+
+class InvitationRegisterForm(NewPasswordFormMixin, SchemaDataFormMixin, forms.Form):
+    """A password, and the required user data the operator left empty."""
+
+    def __init__(self, *args, code, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = code.user
+        pool = self.user.pool
+        document = pool.user_schema.document
+        missing = [
+            name
+            for name in document.get("required", [])
+            if name not in self.user.user_data
+        ]
+        self.add_schema_fields(schema_subset(document, missing), DATA_PREFIX, None)
+        self.add_password_fields(pool)
+        self.identifiers = [code.identifier.value] if code.identifier else []
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["user_data"] = self.clean_schema_data()
+        self.clean_new_password(
+            identifiers=self.identifiers,
+            user_data={**self.user.user_data, **cleaned["user_data"]},
+        )
+        return cleaned
