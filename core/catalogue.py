@@ -418,6 +418,10 @@ MESSAGES: dict[str, Any] = {
         "This pool does not accept sign-ups with %(kind)s. Use %(allowed)s instead."
     ),
     "signup_closed": _("Sign-up is not open for this pool."),
+    "signup_no_identifier": _(
+        "Choose at least one way to sign up (email address or mobile number), or "
+        "turn self-registration off."
+    ),
     "hosted_rate_limited": _(
         "Too many attempts from your network. Wait %(minutes)s minutes, then try again."
     ),

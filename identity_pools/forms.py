@@ -24,6 +24,30 @@ class PoolForm(forms.Form):
     )
 
 
+class PoolSignUpForm(forms.Form):
+    self_registration_enabled = forms.BooleanField(
+        label=_("Allow self-registration"),
+        required=False,
+        help_text=_("Visitors can create their own account on the sign-up page."),
+    )
+    signup_with_email = forms.BooleanField(
+        label=_("Sign up with an email address"), required=False
+    )
+    signup_with_phone = forms.BooleanField(
+        label=_("Sign up with a mobile number"), required=False
+    )
+    post_registration_url = forms.URLField(
+        label=_("After registration, go to"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=_(
+            "Where users go after registering, e.g. your application's sign-in page. "
+            "Empty: a page that says they are all set."
+        ),
+    )
+
+
 class PoolDeleteForm(forms.Form):
     confirm_name = forms.CharField(label=_("Pool name"), max_length=100)
 

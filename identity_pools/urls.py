@@ -22,6 +22,11 @@ urlpatterns = [
     path(
         POOL + "settings/schemas/", pools.PoolSchemasView.as_view(), name="pool_schemas"
     ),
+    path(
+        POOL + "settings/sign-up/",
+        pools.PoolSignUpView.as_view(),
+        name="pool_sign_up",
+    ),
     path(POOL + "delete/", pools.PoolDeleteView.as_view(), name="pool_delete"),
     # Users tab
     path(POOL + "users/", users.PoolUserListView.as_view(), name="pool_user_list"),

@@ -77,3 +77,57 @@ class InvitationRegisterForm(NewPasswordFormMixin, SchemaDataFormMixin, forms.Fo
             user_data={**self.user.user_data, **cleaned["user_data"]},
         )
         return cleaned
+
+
+class SignUpForm(NewPasswordFormMixin, SchemaDataFormMixin, forms.Form):
+    """Email/Mobile, the user data the schema requires, and a password."""
+
+    identifier = forms.CharField(
+        label=_("Email/Mobile"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+
+    def __init__(self, *args, pool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        document = pool.user_schema.document
+        self.add_schema_fields(
+            schema_subset(document, document.get("required", [])), DATA_PREFIX, None
+        )
+        self.add_password_fields(pool)
+        kinds = [
+            word
+            for word, allowed in (
+                (_("an email address"), pool.signup_with_email),
+                (
+                    _("a mobile number with its country code, e.g. +44 7911 123456"),
+                    pool.signup_with_phone,
+                ),
+            )
+            if allowed
+        ]
+        self.fields["identifier"].help_text = _("Sign up with %s.") % _(" or ").join(
+            str(k) for k in kinds
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["user_data"] = self.clean_schema_data()
+        identifier = (cleaned.get("identifier") or "").strip()
+        self.clean_new_password(
+            identifiers=[identifier.lower()] if identifier else [],
+            user_data=cleaned["user_data"],
+        )
+        return cleaned
+
+
+class CodeForm(forms.Form):
+    code = forms.RegexField(
+        label=_("Code"),
+        regex=r"^\s*\d{6,10}\s*$",
+        max_length=16,
+        error_messages={"invalid": _("Enter the digits of the code, e.g. 123456.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
+        ),
+    )

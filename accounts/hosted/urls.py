@@ -13,5 +13,11 @@ urlpatterns = [
         views.InvitationRegisterView.as_view(),
         name="invitation_register",
     ),
+    path(POOL + "signup/", views.SignUpView.as_view(), name="signup"),
+    path(
+        POOL + "signup/verify/",
+        views.SignUpVerifyView.as_view(),
+        name="signup_verify",
+    ),
     path(POOL + "welcome/", views.RegisteredView.as_view(), name="registered"),
 ]

@@ -3,22 +3,37 @@ arrive with the sign-in issue)."""
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from core import ratelimit
-from core.catalogue import message
+from core.catalogue import error, message
 from core.request import client_ip
 from core.views import ServiceFormView
 
 from ..flows.invitation import invitation_accept, invitation_lookup
+from ..flows.signup import (
+    SESSION_KEY,
+    Pending,
+    signup_resend,
+    signup_start,
+    signup_verify,
+)
 from .access import hosted_pool, hosted_workspace
-from .forms import InvitationRegisterForm
+from .forms import CodeForm, InvitationRegisterForm, SignUpForm
 
 # Link tokens have 256 bits; guessing is still limited per client address.
 TOKEN_GUESSES = (30, 3600)
+# Sign-ups and code entries per client address per hour (each code also dies after
+# its own tries).
+SIGN_UPS = (20, 3600)
+CODE_TRIES = (60, 3600)
 
 
 class HostedMixin(View):
@@ -43,6 +58,14 @@ def link_no_longer_works(request, workspace, *, status: int = 404):
         {"workspace": workspace, "text": message("invitation_link_invalid")},
         status=status,
     )
+
+
+def after_registration(workspace, pool):
+    """Where a registration ends: the pool's post-registration URL, else "You're
+    all set"."""
+    if pool.post_registration_url:
+        return redirect(pool.post_registration_url)
+    return redirect(reverse("hosted:registered", args=[workspace.slug, pool.pk]))
 
 
 class InvitationRegisterView(HostedMixin, ServiceFormView):
@@ -103,12 +126,7 @@ class InvitationRegisterView(HostedMixin, ServiceFormView):
     service_fields = {"password": "password1"}
 
     def done(self, user):
-        pool = user.pool
-        if pool.post_registration_url:
-            return redirect(pool.post_registration_url)
-        return redirect(
-            reverse("hosted:registered", args=[self.workspace.slug, pool.pk])
-        )
+        return after_registration(self.workspace, user.pool)
 
 
 class RegisteredView(HostedMixin, TemplateView):
@@ -120,3 +138,113 @@ class RegisteredView(HostedMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["pool"] = hosted_pool(workspace=self.workspace, pool_id=kwargs["pool"])
         return context
+
+
+class PoolPageMixin(HostedMixin):
+    """A hosted page of one pool (``self.pool``, through the workspace)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.workspace = hosted_workspace(slug=kwargs["workspace"])
+        self.pool = hosted_pool(workspace=self.workspace, pool_id=kwargs["pool"])
+        if not self.pool_page_open():
+            raise Http404("This page is not open.")
+        return super(HostedMixin, self).dispatch(request, *args, **kwargs)
+
+    def pool_page_open(self) -> bool:
+        return True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["pool"] = self.pool
+        return context
+
+
+class SignUpView(PoolPageMixin, ServiceFormView):
+    """Self-registration, while the pool allows it (404 otherwise)."""
+
+    template_name = "hosted/signup.html"
+    form_class = SignUpForm
+    service_fields = {"password": "password1"}
+
+    def pool_page_open(self) -> bool:
+        return self.pool.self_registration_enabled
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["pool"] = self.pool
+        return kwargs
+
+    def perform(self, form):
+        limit = ratelimit.Limit(f"hosted:signup:{client_ip(self.request)}", *SIGN_UPS)
+        if ratelimit.hit(limit) > limit.max_events:
+            raise error(
+                "hosted_rate_limited",
+                minutes=max(1, ratelimit.retry_after(limit) // 60),
+            )
+        return signup_start(
+            pool=self.pool,
+            identifier=form.cleaned_data["identifier"],
+            user_data=form.cleaned_data["user_data"],
+            password=form.cleaned_data["password1"],
+        )
+
+    def done(self, pending):
+        self.request.hosted_session[SESSION_KEY] = pending.to_session()
+        return redirect(
+            reverse("hosted:signup_verify", args=[self.workspace.slug, self.pool.pk])
+        )
+
+
+class SignUpVerifyView(PoolPageMixin, ServiceFormView):
+    """ "Enter the code we sent": confirms the address; "Send a new code"."""
+
+    template_name = "hosted/signup_verify.html"
+    form_class = CodeForm
+
+    def pool_page_open(self) -> bool:
+        # The sign-up waiting for its code, from this browser's hosted session.
+        self.pending = Pending.from_session(self.request.hosted_session, self.pool)
+        return self.pool.self_registration_enabled
+
+    def get(self, request, *args, **kwargs):
+        if self.pending is None:
+            return redirect(
+                reverse("hosted:signup", args=[self.workspace.slug, self.pool.pk])
+            )
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if self.pending is None:
+            return redirect(
+                reverse("hosted:signup", args=[self.workspace.slug, self.pool.pk])
+            )
+        if request.POST.get("action") == "resend":
+            try:
+                pending = signup_resend(pool=self.pool, pending=self.pending)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                request.hosted_session[SESSION_KEY] = pending.to_session()
+                messages.success(request, _("A new code is on its way."))
+            return redirect(request.path)
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["pending"] = self.pending
+        return context
+
+    def perform(self, form):
+        limit = ratelimit.Limit(f"hosted:code:{client_ip(self.request)}", *CODE_TRIES)
+        if ratelimit.hit(limit) > limit.max_events:
+            raise error(
+                "hosted_rate_limited",
+                minutes=max(1, ratelimit.retry_after(limit) // 60),
+            )
+        return signup_verify(
+            pool=self.pool, pending=self.pending, code=form.cleaned_data["code"]
+        )
+
+    def done(self, user):
+        self.request.hosted_session.pop(SESSION_KEY, None)
+        return after_registration(self.workspace, self.pool)

@@ -1,6 +1,8 @@
 """Email through Django's email backends, from templates.
 
-Each message is ``templates/emails/<name>_subject.txt`` and ``<name>_body.txt``.
+Each message is ``templates/emails/<name>_subject.txt`` and ``<name>_body.txt``
+(plain text, rendered without HTML escaping), and optionally ``<name>_body.html``
+(an HTML alternative, escaped as usual, extending ``emails/layout.html``).
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
+from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
@@ -21,13 +24,16 @@ def send_templated_email(*, to: str, template: str, context: dict[str, Any]) -> 
     subject = render_to_string(f"emails/{template}_subject.txt", context, using="text")
     body = render_to_string(f"emails/{template}_body.txt", context, using="text")
     try:
-        send_mail(
-            " ".join(subject.split()),
-            body,
-            settings.DEFAULT_FROM_EMAIL,
-            [to],
-            fail_silently=False,
-        )
+        html = render_to_string(f"emails/{template}_body.html", context)
+    except TemplateDoesNotExist:
+        html = None
+    message = EmailMultiAlternatives(
+        " ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [to]
+    )
+    if html:
+        message.attach_alternative(html, "text/html")
+    try:
+        message.send(fail_silently=False)
     except Exception:
         logger.exception("Could not send %s email to %s", template, to)
         return False

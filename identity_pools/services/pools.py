@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.audit import audit_record, changes_applied
-from core.catalogue import message
+from core.catalogue import error, message
 from core.validation import validated_save
 from workspaces.models import Workspace
 
@@ -67,6 +67,52 @@ def pool_update(
         )
     except ValidationError:
         pool.name, pool.description = before
+        raise
+    return pool
+
+
+SIGN_UP_FIELDS = (
+    "self_registration_enabled",
+    "signup_with_email",
+    "signup_with_phone",
+    "post_registration_url",
+)
+
+
+def pool_update_sign_up(*, pool: IdentityPool, actor, **values) -> IdentityPool:
+    """Change how users join the pool (``SIGN_UP_FIELDS``). Raises ValidationError:
+    ``signup_no_identifier`` when sign-up is open with no identifier type, field
+    errors (a post-registration URL that is not http or https). On error ``pool``
+    is left as it was."""
+    before = {field: getattr(pool, field) for field in SIGN_UP_FIELDS}
+    changes = changes_applied(
+        pool, **{field: values[field] for field in SIGN_UP_FIELDS if field in values}
+    )
+
+    def record() -> None:
+        if changes:
+            audit_record(
+                actor=actor,
+                action="pool.sign_up_changed",
+                workspace=pool.workspace,
+                target=pool,
+                details={"changes": changes},
+            )
+
+    try:
+        if pool.self_registration_enabled and not (
+            pool.signup_with_email or pool.signup_with_phone
+        ):
+            raise error("signup_no_identifier")
+        validated_save(
+            pool,
+            exclude=NOT_CHECKED,
+            update_fields=[*SIGN_UP_FIELDS, "updated_at"],
+            then=record,
+        )
+    except ValidationError:
+        for field, value in before.items():
+            setattr(pool, field, value)
         raise
     return pool
 

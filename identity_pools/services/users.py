@@ -14,9 +14,9 @@ from accounts.authenticators.passwords import password_set
 from accounts.models import Code
 from core.audit import audit_record
 from core.catalogue import error, field_error, message
-from core.delivery.email import absolute_url, send_templated_email
+from core.delivery import send_templated
+from core.delivery.email import absolute_url
 from core.delivery.limits import send_quota_consume
-from core.delivery.sms import send_templated_sms
 from core.validation import constraint_lost, full_clean_onto, validated_save
 
 from ..identifiers import ParsedIdentifier, identifier_parse
@@ -69,15 +69,12 @@ def _send_invitation(
         "link": invitation_link(workspace_slug=pool.workspace.slug, token=secret),
         "expires_at": code.expires_at,
     }
-    if identifier.type == Identifier.Type.EMAIL:
-        sent = send_templated_email(
-            to=identifier.value, template="pool_invitation", context=context
-        )
-    else:
-        sent = send_templated_sms(
-            to=identifier.value, template="pool_invitation", context=context
-        )
-    if not sent:
+    if not send_templated(
+        channel=identifier.type,
+        to=identifier.value,
+        template="pool_invitation",
+        context=context,
+    ):
         code_send_failed(code=code)
 
 
@@ -403,4 +400,97 @@ def pool_user_register(
         target=user,
         details={"identifier": identifier.value, "via": "invitation"},
     )
+    return user
+
+
+def pool_user_sign_up_check(
+    *, pool: IdentityPool, identifier: ParsedIdentifier, user_data: dict, password: str
+) -> None:
+    """What a sign-up must satisfy, whether or not the address is known: the
+    user data (the pool's schema) and the password (the pool's policy). Raises
+    ValidationError on "user_data" and "password"."""
+    errors: dict[str, list[ValidationError]] = {}
+    try:
+        _check_data(pool.user_schema.document, user_data, "user_data")
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+    try:
+        pool_password_check(
+            pool=pool,
+            password=password,
+            identifiers=[identifier.value],
+            user_data=user_data,
+        )
+    except ValidationError as exc:
+        errors["password"] = exc.error_list
+    if errors:
+        raise ValidationError(errors)
+
+
+def pool_user_sign_up(
+    *, pool: IdentityPool, identifier: ParsedIdentifier, user_data: dict, password: str
+) -> tuple[PoolUser, Identifier]:
+    """A visitor creates an account (self-registration): the user is "new" until
+    the address is confirmed with a code. Checks ``pool_user_sign_up_check``; the
+    identifier must be free (a caller that must not tell checks first). The user
+    is the actor. Call inside the caller's transaction.
+
+    Raises ValidationError on "user_data" or "password"; ``identifier_taken`` on
+    "identifier" when a concurrent sign-up took it.
+    """
+    pool_user_sign_up_check(
+        pool=pool, identifier=identifier, user_data=user_data, password=password
+    )
+    user = PoolUser(
+        pool=pool,
+        status=PoolUser.Status.NEW,
+        user_data=user_data,
+        display_name=display_name_from(user_data),
+    )
+    ident = Identifier(
+        pool=pool, user=user, type=identifier.type, value=identifier.value
+    )
+    user.full_clean(exclude=["pool"])
+    full_clean_onto(ident, exclude=["user"], error_fields=IDENTIFIER_ERRORS)
+    try:
+        with transaction.atomic():
+            user.save()
+            ident.user = user
+            ident.save()
+            password_set(user=user, raw_password=password)
+            IdentityPool.objects.filter(pk=pool.pk).update(
+                user_count=F("user_count") + 1
+            )
+            audit_record(
+                actor=user,
+                action="pool_user.signed_up",
+                workspace=pool.workspace,
+                target=user,
+                details={"identifier": identifier.value},
+            )
+    except IntegrityError as exc:
+        raise constraint_lost(
+            ident, exc, exclude=["user"], error_fields=IDENTIFIER_ERRORS
+        ) from exc
+    return user, ident
+
+
+def pool_user_confirm_identifier(*, user: PoolUser, identifier: Identifier) -> PoolUser:
+    """The user proved ``identifier`` with a code: it is verified, and a "new" user
+    becomes active. The user is the actor."""
+    with transaction.atomic():
+        locked = PoolUser.objects.select_for_update().get(pk=user.pk)
+        Identifier.objects.filter(pk=identifier.pk).update(
+            is_verified=True, verified_at=timezone.now()
+        )
+        if locked.status == PoolUser.Status.NEW:
+            PoolUser.objects.filter(pk=user.pk).update(status=PoolUser.Status.ACTIVE)
+            user.status = PoolUser.Status.ACTIVE
+        audit_record(
+            actor=user,
+            action="pool_user.identifier_verified",
+            workspace=user.pool.workspace,
+            target=user,
+            details={"identifier": identifier.value},
+        )
     return user

@@ -5,14 +5,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, RedirectView, TemplateView
 
+from core.delivery.email import absolute_url
 from core.views import ServiceFormView, apply_errors
 from workspaces.mixins import WorkspaceScopedMixin
 
 from .. import selectors
-from ..forms import PoolDeleteForm, PoolForm, PoolSchemasForm
+from ..forms import PoolDeleteForm, PoolForm, PoolSchemasForm, PoolSignUpForm
 from ..mixins import PoolScopedMixin
 from ..services import pools as services
 
@@ -62,6 +64,7 @@ class PoolSettingsView(PoolScopedMixin, ServiceFormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context.update(sign_up_context(self.pool, kwargs.get("sign_up_form")))
         context["schemas_form"] = kwargs.get("schemas_form") or PoolSchemasForm(
             pool=self.pool,
             initial={
@@ -78,6 +81,69 @@ class PoolSettingsView(PoolScopedMixin, ServiceFormView):
 
     def done(self, pool):
         messages.success(self.request, _("Pool settings saved."))
+        return redirect(
+            "identity_pools:pool_settings", self.workspace.slug, self.pool.pk
+        )
+
+
+def sign_up_context(pool, form=None) -> dict:
+    """The Sign-up section of the pool's settings: its form and the addresses of
+    the pool's hosted pages (built from PUBLIC_URL, as in messages)."""
+    slug = pool.workspace.slug
+    return {
+        "sign_up_form": form
+        or PoolSignUpForm(
+            initial={field: getattr(pool, field) for field in services.SIGN_UP_FIELDS}
+        ),
+        "hosted_addresses": [
+            (
+                _("Sign-up page"),
+                absolute_url(reverse("hosted:signup", args=[slug, pool.pk])),
+                pool.self_registration_enabled,
+            ),
+            (
+                _("After registration (without an address above)"),
+                absolute_url(reverse("hosted:registered", args=[slug, pool.pk])),
+                True,
+            ),
+        ],
+    }
+
+
+class PoolSignUpView(PoolScopedMixin, ServiceFormView):
+    """Settings → Sign-up: self-registration and where registration ends."""
+
+    template_name = "identity_pools/pool_settings.html"
+    form_class = PoolSignUpForm
+    pool_tab = "settings"
+
+    def get(self, request, *args, **kwargs):
+        return redirect(
+            "identity_pools:pool_settings", self.workspace.slug, self.pool.pk
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(sign_up_context(self.pool, context.pop("form")))
+        context["form"] = PoolForm(
+            initial={"name": self.pool.name, "description": self.pool.description}
+        )
+        context["schemas_form"] = PoolSchemasForm(
+            pool=self.pool,
+            initial={
+                "user_schema": self.pool.user_schema_id,
+                "metadata_schema": self.pool.metadata_schema_id,
+            },
+        )
+        return context
+
+    def perform(self, form):
+        return services.pool_update_sign_up(
+            pool=self.pool, actor=self.request.user, **form.cleaned_data
+        )
+
+    def done(self, pool):
+        messages.success(self.request, _("Sign-up settings saved."))
         return redirect(
             "identity_pools:pool_settings", self.workspace.slug, self.pool.pk
         )

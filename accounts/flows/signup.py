@@ -1,0 +1,218 @@
+"""Self-registration: a visitor signs up with an identifier, user data and a
+password, then proves the address with a code.
+
+Enumeration-safe: for an identifier the pool already has, nothing is created; the
+address's owner gets a notice instead of a code, the visitor sees exactly what a
+new sign-up sees (the same password-hashing work is done), and any code entered
+later is "not correct". The state between the two steps (``Pending``) lives in the
+hosted session.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from core.catalogue import error, field_error
+from core.delivery import send_templated
+from core.delivery.limits import send_quota_consume
+from identity_pools.identifiers import identifier_parse
+from identity_pools.models import Identifier, PoolUser
+from identity_pools.services.users import (
+    pool_user_confirm_identifier,
+    pool_user_sign_up,
+    pool_user_sign_up_check,
+)
+
+from ..authenticators.codes import (
+    DEFAULT_RULES,
+    code_issue,
+    code_send_failed,
+    code_verify,
+)
+from ..models import Code
+
+SESSION_KEY = "signup"
+PENDING_FOR = 60 * 60  # seconds a sign-up waits for its code in the session
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A sign-up waiting for its code: which pool, which address, and the new user
+    (None when the address belonged to an existing user)."""
+
+    pool: str
+    identifier: str
+    channel: str
+    user: str | None
+    sent_at: float
+
+    def to_session(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_session(cls, session, pool) -> Pending | None:
+        data = session.get(SESSION_KEY)
+        if not data or data.get("pool") != str(pool.pk):
+            return None
+        if time.time() - data.get("sent_at", 0) > PENDING_FOR:
+            return None
+        return cls(**data)
+
+
+def _allowed_types(pool) -> list[str]:
+    return [
+        kind
+        for kind, allowed in (
+            (Identifier.Type.EMAIL, pool.signup_with_email),
+            (Identifier.Type.PHONE, pool.signup_with_phone),
+        )
+        if allowed
+    ]
+
+
+def _parse(pool, raw: str):
+    try:
+        parsed = identifier_parse(raw)
+    except ValidationError as exc:
+        raise ValidationError({"identifier": exc.error_list}) from exc
+    allowed = _allowed_types(pool)
+    if parsed.type not in allowed:
+        words = {"email": "an email address", "phone": "a mobile number"}
+        raise field_error(
+            "identifier",
+            "identifier_type_not_allowed",
+            kind=words[parsed.type],
+            allowed=" or ".join(words[k] for k in allowed) or "an invitation",
+        )
+    return parsed
+
+
+def _send_code(*, channel, to, pool, code, secret) -> None:
+    if not send_templated(
+        channel=channel,
+        to=to,
+        template="signup_code",
+        context={"pool": pool, "code": secret, "expires_at": code.expires_at},
+    ):
+        code_send_failed(code=code)
+
+
+def signup_start(*, pool, identifier: str, user_data: dict, password: str) -> Pending:
+    """Sign up: a new "new" user with a code sent to the address, or, for an
+    address the pool knows, a notice to it. Returns the Pending state either way.
+
+    Raises ValidationError on "identifier" (not understood, or a type the pool
+    does not accept), "user_data", "password" (the pool's policy) and
+    ``send_rate_limited``; these do not depend on whether the address is known.
+    """
+    parsed = _parse(pool, identifier)
+    existing = Identifier.objects.filter(
+        pool=pool, type=parsed.type, value=parsed.value
+    ).exists()
+    if not existing:
+        try:
+            with transaction.atomic():
+                user, ident = pool_user_sign_up(
+                    pool=pool, identifier=parsed, user_data=user_data, password=password
+                )
+                send_quota_consume(workspace=pool.workspace, recipient=parsed.value)
+                code, secret = code_issue(
+                    user=user,
+                    purpose=Code.Purpose.VERIFY_IDENTIFIER,
+                    identifier=ident,
+                )
+                transaction.on_commit(
+                    lambda: _send_code(
+                        channel=parsed.type,
+                        to=parsed.value,
+                        pool=pool,
+                        code=code,
+                        secret=secret,
+                    )
+                )
+            return Pending(
+                str(pool.pk), parsed.value, parsed.type, str(user.pk), time.time()
+            )
+        except ValidationError as exc:
+            if "identifier" not in getattr(exc, "error_dict", {}):
+                raise
+            # A concurrent sign-up took the address: answer as for a known one.
+        except IntegrityError:
+            pass
+    # A known address: the same checks and work as a new sign-up, then a notice.
+    pool_user_sign_up_check(
+        pool=pool, identifier=parsed, user_data=user_data, password=password
+    )
+    make_password(password)  # the hashing a new account costs
+    with transaction.atomic():
+        send_quota_consume(workspace=pool.workspace, recipient=parsed.value)
+        transaction.on_commit(
+            lambda: send_templated(
+                channel=parsed.type,
+                to=parsed.value,
+                template="signup_exists",
+                context={"pool": pool},
+            )
+        )
+    return Pending(str(pool.pk), parsed.value, parsed.type, None, time.time())
+
+
+def signup_verify(*, pool, pending: Pending, code: str):
+    """Confirm the address with ``code``: the user becomes active. Raises
+    ValidationError ``code_invalid`` for a wrong, expired, used or dead code, and
+    for a sign-up that created nobody (a known address)."""
+    user = (
+        PoolUser.objects.for_pool(pool)
+        .filter(pk=pending.user, status=PoolUser.Status.NEW)
+        .first()
+        if pending.user
+        else None
+    )
+    if user is None:
+        raise error("code_invalid")
+    used = code_verify(user=user, purpose=Code.Purpose.VERIFY_IDENTIFIER, secret=code)
+    return pool_user_confirm_identifier(user=user, identifier=used.identifier)
+
+
+def signup_resend(*, pool, pending: Pending) -> Pending:
+    """A new code to the pending address (the earlier one stops working). Raises
+    ValidationError ``code_resend_too_soon`` within the pool's interval, counted
+    from the last send of this sign-up, known address or not."""
+    rules = DEFAULT_RULES[Code.Purpose.VERIFY_IDENTIFIER]
+    waited = time.time() - pending.sent_at
+    if waited < rules.resend_after.total_seconds():
+        raise error(
+            "code_resend_too_soon",
+            seconds=int(rules.resend_after.total_seconds() - waited) + 1,
+        )
+    user = (
+        PoolUser.objects.for_pool(pool)
+        .filter(pk=pending.user, status=PoolUser.Status.NEW)
+        .first()
+        if pending.user
+        else None
+    )
+    with transaction.atomic():
+        send_quota_consume(workspace=pool.workspace, recipient=pending.identifier)
+        if user is not None:
+            ident = user.identifiers.get(value=pending.identifier)
+            code, secret = code_issue(
+                user=user, purpose=Code.Purpose.VERIFY_IDENTIFIER, identifier=ident
+            )
+            transaction.on_commit(
+                lambda: _send_code(
+                    channel=pending.channel,
+                    to=pending.identifier,
+                    pool=pool,
+                    code=code,
+                    secret=secret,
+                )
+            )
+    return Pending(
+        pending.pool, pending.identifier, pending.channel, pending.user, time.time()
+    )
