@@ -52,6 +52,21 @@ urlpatterns = [
     ),
     path(USER + "status/", users.PoolUserStatusView.as_view(), name="pool_user_status"),
     path(
+        USER + "activate/",
+        users.PoolUserActivateView.as_view(),
+        name="pool_user_activate",
+    ),
+    path(
+        USER + "password/",
+        users.PoolUserPasswordView.as_view(),
+        name="pool_user_password",
+    ),
+    path(
+        USER + "identifiers/<uuid:identifier>/verify/",
+        users.PoolUserIdentifierVerifyView.as_view(),
+        name="pool_user_identifier_verify",
+    ),
+    path(
         USER + "invitation/",
         users.PoolUserInvitationResendView.as_view(),
         name="pool_user_invitation_resend",

@@ -143,3 +143,11 @@ def code_send_failed(*, code: Code) -> None:
     """Record that the message carrying ``code`` could not be handed over (the
     operator sees it; a resend is the retry)."""
     Code.objects.filter(pk=code.pk).update(send_failed_at=timezone.now())
+
+
+def code_latest(*, user, purpose: str) -> Code | None:
+    """``user``'s most recent code of ``purpose`` (open or not), for showing its
+    state: pending until ``expires_at``, used, or not sent (``send_failed_at``)."""
+    return (
+        Code.objects.filter(user=user, purpose=purpose).order_by("-created_at").first()
+    )

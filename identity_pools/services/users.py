@@ -494,3 +494,47 @@ def pool_user_confirm_identifier(*, user: PoolUser, identifier: Identifier) -> P
             details={"identifier": identifier.value},
         )
     return user
+
+
+def pool_user_set_password(
+    *, user: PoolUser, actor, password: str, must_change: bool = False
+) -> PoolUser:
+    """An operator sets or resets ``user``'s password (the pool's policy); with
+    ``must_change`` the user must choose another at the next sign-in. Raises
+    ValidationError on "password"."""
+    try:
+        pool_password_check(
+            pool=user.pool,
+            password=password,
+            identifiers=list(user.identifiers.values_list("value", flat=True)),
+            user_data=user.user_data,
+        )
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.error_list}) from exc
+    with transaction.atomic():
+        password_set(user=user, raw_password=password, must_change=must_change)
+        audit_record(
+            actor=actor,
+            action="pool_user.password_set",
+            workspace=user.pool.workspace,
+            target=user,
+            details={"must_change": must_change},
+        )
+    return user
+
+
+def identifier_mark_verified(*, identifier: Identifier, actor) -> Identifier:
+    """An operator vouches for ``identifier`` (the user proved it another way)."""
+    if identifier.is_verified:
+        return identifier
+    with transaction.atomic():
+        identifier.is_verified, identifier.verified_at = True, timezone.now()
+        identifier.save(update_fields=["is_verified", "verified_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="pool_user.identifier_verified",
+            workspace=identifier.user.pool.workspace,
+            target=identifier.user,
+            details={"identifier": identifier.value, "by": "operator"},
+        )
+    return identifier

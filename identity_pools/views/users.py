@@ -5,11 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from accounts.authenticators.codes import code_latest
 from accounts.authenticators.passwords import password_credential_of
+from accounts.models import Code
 from core.views import ServiceConfirmView, ServiceFormView
 
 from .. import selectors
@@ -17,6 +20,7 @@ from ..access import group_access, identifier_access
 from ..forms import (
     IdentifierAddForm,
     PoolUserCreateForm,
+    SetPasswordForm,
     UserGroupAddForm,
     UserStatusForm,
 )
@@ -128,6 +132,11 @@ def user_page_context(view, **forms) -> dict:
         "user_data_rows": _rows(pool.user_schema.document, user.user_data),
         "metadata_rows": _rows(pool.metadata_schema.document, user.metadata),
         "credential": password_credential_of(user),
+        "password_form": forms.get("password_form") or SetPasswordForm(pool=pool),
+        "invitation": code_latest(user=user, purpose=Code.Purpose.INVITATION)
+        if user.status == PoolUser.Status.NEW
+        else None,
+        "now": timezone.now(),
     }
 
 
@@ -365,3 +374,66 @@ class PoolUserGroupRemoveView(_UserActionView):
             group=self.group, actor=request.user, user_ids=[self.pool_user.pk]
         )
         return self.user_page(_("Removed from %s.") % self.group.name)
+
+
+class PoolUserPasswordView(_UserFormView):
+    """Set or reset the user's password (the pool's policy)."""
+
+    form_class = SetPasswordForm
+    page_form_name = "password_form"
+    service_fields = {"password": "password1"}
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["pool"] = self.pool
+        return kwargs
+
+    def perform(self, form):
+        return services.pool_user_set_password(
+            user=self.pool_user,
+            actor=self.request.user,
+            password=form.cleaned_data["password1"],
+            must_change=form.cleaned_data["must_change"],
+        )
+
+    def done(self, user):
+        return self.user_page(_("Password set."))
+
+
+class PoolUserActivateView(_UserPageMixin, ServiceConfirmView):
+    """Activating a "new" user asks first, saying what they will sign in with."""
+
+    template_name = "identity_pools/pool_user_activate.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["identifiers"] = list(self.pool_user.identifiers.order_by("id"))
+        context["credential"] = password_credential_of(self.pool_user)
+        return context
+
+    def perform(self):
+        return services.pool_user_set_status(
+            user=self.pool_user, actor=self.request.user, status=PoolUser.Status.ACTIVE
+        )
+
+    def refused(self, exc):
+        return self.user_page(" ".join(exc.messages), error=True)
+
+    def done(self, user):
+        return self.user_page(_("User activated."))
+
+
+class PoolUserIdentifierVerifyView(_UserActionView):
+    """Mark an identifier verified (the operator vouches for it)."""
+
+    def resolve_objects(self) -> None:
+        super().resolve_objects()
+        self.identifier = identifier_access(
+            user=self.pool_user, identifier_id=self.kwargs["identifier"]
+        )
+
+    def post(self, request, *args, **kwargs):
+        services.identifier_mark_verified(
+            identifier=self.identifier, actor=request.user
+        )
+        return self.user_page(_("%s is marked verified.") % self.identifier.value)
