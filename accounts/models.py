@@ -130,6 +130,32 @@ class PasswordCredential(models.Model):
         return f"password of {self.user_id} ({self.state})"
 
 
+class PasswordHistory(models.Model):
+    """An earlier password hash of a pool user, for the pool's "refuse the last N
+    passwords" rule. At most 24 are kept per user."""
+
+    id = models.BigAutoField(primary_key=True)
+    user = models.ForeignKey(
+        "identity_pools.PoolUser",
+        on_delete=models.DB_CASCADE,
+        related_name="password_history",
+    )
+    password = models.CharField(_("password hash"), max_length=255)
+    created_at = models.DateTimeField(_("replaced"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("earlier password")
+        verbose_name_plural = _("earlier passwords")
+        indexes = [
+            models.Index(
+                fields=["user", "-created_at"], name="accounts_pwhistory_user_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"earlier password of {self.user_id}"
+
+
 class CodeQuerySet(models.QuerySet):
     def usable(self) -> CodeQuerySet:
         return self.filter(

@@ -105,6 +105,31 @@ MESSAGES: dict[str, Any] = {
     "password_too_common": _(
         "This password is one of the most common passwords. Choose another one."
     ),
+    "password_needs_uppercase": _("Use at least %(count)s capital letters (A–Z)."),
+    "password_needs_lowercase": _("Use at least %(count)s lowercase letters (a–z)."),
+    "password_needs_digits": _("Use at least %(count)s digits (0–9)."),
+    "password_needs_special": _(
+        "Use at least %(count)s special characters (anything but letters and digits, "
+        "spaces included)."
+    ),
+    "password_reused": _(
+        "This is one of the last %(count)s passwords of this account. Choose a new one."
+    ),
+    "password_rule.length": _("%(min)s to %(max)s characters."),
+    "password_rule.uppercase": _("At least %(count)s capital letters."),
+    "password_rule.lowercase": _("At least %(count)s lowercase letters."),
+    "password_rule.digits": _("At least %(count)s digits."),
+    "password_rule.special": _("At least %(count)s special characters."),
+    "password_rule.common": _("Not a common or known-breached password."),
+    "password_rule.personal": _("Not containing the email address, mobile or name."),
+    "password_rule.history": _("Not one of the last %(count)s passwords."),
+    "password_policy_short": _(
+        "Below 15 characters, NIST SP 800-63B accepts a password only together with "
+        "a second factor. Keep 15 unless this pool's users also use one."
+    ),
+    "password_policy_lengths": _(
+        "The maximum length must be at least the minimum length."
+    ),
     "password_contains_name": _(
         "The password must not contain the user's name. Choose words that are not "
         "about the person."

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core.catalogue import error, message
 
 from .identifiers import identifier_parse
-from .models import IdentityPool, PoolUser, UserSchema
+from .models import IdentityPool, PasswordPolicy, PoolUser, UserSchema
 from .passwords import password_policy_for, pool_password_check
 from .services.users import MODE_CREDENTIALS, MODE_INVITE
 from .user_schemas.forms import DATA_PREFIX, SchemaDataFormMixin
@@ -46,6 +46,40 @@ class PoolSignUpForm(forms.Form):
             "Empty: a page that says they are all set."
         ),
     )
+
+
+class PasswordPolicyForm(forms.ModelForm):
+    """Settings → Password policy (shape only; the service validates and saves)."""
+
+    class Meta:
+        model = PasswordPolicy
+        fields = [
+            "min_length",
+            "max_length",
+            "min_uppercase",
+            "min_lowercase",
+            "min_digits",
+            "min_special",
+            "block_common",
+            "block_personal",
+            "history_count",
+            "expiry_days",
+        ]
+        help_texts = {
+            "min_length": _(
+                "8 to 64. NIST SP 800-63B asks for at least 15 when the password is "
+                "used alone."
+            ),
+            "max_length": _("64 to 1,024."),
+            "min_uppercase": _(
+                "0 to 16 each. NIST SP 800-63B advises against composition rules: "
+                "length protects better."
+            ),
+            "block_common": _(
+                "Refuses passwords on a list of the most common and breached ones."
+            ),
+            "history_count": _("0 to 24; 0 allows reusing any earlier password."),
+        }
 
 
 class PoolDeleteForm(forms.Form):

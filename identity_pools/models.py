@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.core.validators import URLValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -364,3 +364,83 @@ class GroupMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} in {self.group_id}"
+
+
+def _between(low: int, high: int) -> list:
+    return [MinValueValidator(low), MaxValueValidator(high)]
+
+
+class PasswordPolicy(models.Model):
+    """The pool's rules for its users' passwords (Settings → Password policy).
+
+    A pool without a row uses the defaults below: NIST SP 800-63B rev. 4 for a
+    password used alone (at least 15 characters, no composition rules, common
+    and personal passwords refused, no forced expiry).
+    """
+
+    pool = models.OneToOneField(
+        IdentityPool,
+        on_delete=models.DB_CASCADE,
+        primary_key=True,
+        related_name="password_policy",
+    )
+    min_length = models.PositiveSmallIntegerField(
+        _("minimum length"), default=15, validators=_between(8, 64)
+    )
+    max_length = models.PositiveSmallIntegerField(
+        _("maximum length"), default=128, validators=_between(64, 1024)
+    )
+    min_uppercase = models.PositiveSmallIntegerField(
+        _("capital letters"), default=0, validators=_between(0, 16)
+    )
+    min_lowercase = models.PositiveSmallIntegerField(
+        _("lowercase letters"), default=0, validators=_between(0, 16)
+    )
+    min_digits = models.PositiveSmallIntegerField(
+        _("digits"), default=0, validators=_between(0, 16)
+    )
+    min_special = models.PositiveSmallIntegerField(
+        _("special characters"), default=0, validators=_between(0, 16)
+    )
+    block_common = models.BooleanField(_("block common passwords"), default=True)
+    block_personal = models.BooleanField(
+        _("block passwords containing the identifier or the user's names"),
+        default=True,
+    )
+    history_count = models.PositiveSmallIntegerField(
+        _("refuse the last N passwords"), default=0, validators=_between(0, 24)
+    )
+    expiry_days = models.PositiveSmallIntegerField(
+        _("expire after N days"),
+        default=0,
+        validators=_between(0, 3650),
+        help_text=_("0: never. NIST SP 800-63B advises against forced expiry."),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("password policy")
+        verbose_name_plural = _("password policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_length__gte=8, min_length__lte=64),
+                name="identity_pools_passwordpolicy_min_length_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_length__gte=64, max_length__lte=1024),
+                name="identity_pools_passwordpolicy_max_length_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(history_count__lte=24),
+                name="identity_pools_passwordpolicy_history_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"password policy of {self.pool_id}"
+
+    def describe(self) -> str:
+        """The rules in one sentence, shown before anyone types a password."""
+        from .passwords import policy_rules
+
+        return " ".join(policy_rules(self))

@@ -1,47 +1,69 @@
-"""The password policy of a pool.
+"""The password policy of a pool, and the one check of a pool user's new password.
 
-Until pools get their own policy settings (the sign-up issue), every pool uses the
-default: 15 to 128 characters (NIST SP 800-63B rev. 4 for a password used alone), not
-a common password, not containing one of the user's identifiers. No composition
-rules, as NIST asks.
+The rules are the pool's ``PasswordPolicy`` (Settings → Password policy), or its
+defaults: 15 to 128 characters (NIST SP 800-63B rev. 4 for a password used alone),
+not a known-breached or common password, not containing the user's identifiers or
+names, no composition rules (NIST advises against them), no history, no expiry.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 
 from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.core.exceptions import ValidationError
 
-from core.catalogue import message
+from accounts.authenticators.passwords import password_was_used
+from core.catalogue import error, message
 
-
-@dataclass(frozen=True)
-class PasswordPolicy:
-    min_length: int = 15
-    max_length: int = 128
-    forbid_common: bool = True
-    forbid_identifier: bool = True
-
-    def describe(self) -> str:
-        return (
-            f"At least {self.min_length} characters, at most {self.max_length}. "
-            "Not a common password, and not containing your email address, mobile "
-            "number or name."
-        )
-
+from .models import PasswordPolicy
 
 DEFAULT_POLICY = PasswordPolicy()
+NIST_MINIMUM = 15
 
 
 def password_policy_for(pool) -> PasswordPolicy:
-    return DEFAULT_POLICY
+    """The pool's policy, or the defaults when it has none yet."""
+    try:
+        return pool.password_policy
+    except PasswordPolicy.DoesNotExist:
+        return PasswordPolicy(pool=pool)
+
+
+def policy_rules(policy: PasswordPolicy) -> list[str]:
+    """The rules in words, shown before anyone types a password."""
+    rules = [
+        message("password_rule.length", min=policy.min_length, max=policy.max_length)
+    ]
+    for count, key in (
+        (policy.min_uppercase, "password_rule.uppercase"),
+        (policy.min_lowercase, "password_rule.lowercase"),
+        (policy.min_digits, "password_rule.digits"),
+        (policy.min_special, "password_rule.special"),
+    ):
+        if count:
+            rules.append(message(key, count=count))
+    if policy.block_common:
+        rules.append(message("password_rule.common"))
+    if policy.block_personal:
+        rules.append(message("password_rule.personal"))
+    if policy.history_count:
+        rules.append(message("password_rule.history", count=policy.history_count))
+    return rules
 
 
 @cache
 def _common_passwords() -> frozenset[str]:
     return frozenset(CommonPasswordValidator().passwords)
+
+
+def _counts(password: str) -> dict[str, int]:
+    return {
+        "uppercase": sum(c.isupper() for c in password),
+        "lowercase": sum(c.islower() for c in password),
+        "digits": sum(c.isdigit() for c in password),
+        "special": sum(not c.isalnum() for c in password),
+    }
 
 
 def password_check(
@@ -51,44 +73,32 @@ def password_check(
     identifiers: list[str],
     names: list[str] = (),
 ) -> None:
-    """Raise ValidationError listing every rule ``password`` breaks. ``names`` are
-    the user's names (given, family, full), refused like the identifiers."""
+    """Raise ValidationError listing every rule ``password`` breaks (each with its
+    own code: ``password_too_short``, ``password_needs_uppercase``, …). ``names``
+    are the user's names, refused like the identifiers."""
     errors = []
     if len(password) < policy.min_length:
-        errors.append(
-            ValidationError(
-                message("password_too_short", min=policy.min_length),
-                code="password_too_short",
-            )
-        )
+        errors.append(error("password_too_short", min=policy.min_length))
     if len(password) > policy.max_length:
-        errors.append(
-            ValidationError(
-                message("password_too_long", max=policy.max_length),
-                code="password_too_long",
-            )
-        )
+        errors.append(error("password_too_long", max=policy.max_length))
+    counts = _counts(password)
+    for kind in ("uppercase", "lowercase", "digits", "special"):
+        needed = getattr(policy, f"min_{kind}")
+        if counts[kind] < needed:
+            errors.append(error(f"password_needs_{kind}", count=needed))
     lowered = password.lower().strip()
-    if policy.forbid_common and lowered in _common_passwords():
-        errors.append(
-            ValidationError(message("password_too_common"), code="password_too_common")
-        )
-    if policy.forbid_identifier:
+    if policy.block_common and lowered in _common_passwords():
+        errors.append(error("password_too_common"))
+    if policy.block_personal:
+        parts = set()
         for identifier in identifiers:
-            parts = {identifier.lower(), identifier.lower().lstrip("+")}
+            parts |= {identifier.lower(), identifier.lower().lstrip("+")}
             if "@" in identifier:
                 local = identifier.split("@", 1)[0].lower()
                 if len(local) >= 4:
                     parts.add(local)
-            if any(part and part in lowered for part in parts):
-                errors.append(
-                    ValidationError(
-                        message("password_contains_identifier"),
-                        code="password_contains_identifier",
-                    )
-                )
-                break
-    if policy.forbid_identifier:
+        if any(part and part in lowered for part in parts):
+            errors.append(error("password_contains_identifier"))
         words = {
             word
             for name in names
@@ -97,11 +107,7 @@ def password_check(
             if len(word) >= 3
         }
         if any(word in lowered for word in words):
-            errors.append(
-                ValidationError(
-                    message("password_contains_name"), code="password_contains_name"
-                )
-            )
+            errors.append(error("password_contains_name"))
     if errors:
         raise ValidationError(errors)
 
@@ -116,15 +122,35 @@ def user_names(user_data: dict) -> list[str]:
 
 
 def pool_password_check(
-    *, pool, password: str, identifiers: list[str], user_data: dict | None = None
+    *,
+    pool,
+    password: str,
+    identifiers: list[str],
+    user_data: dict | None = None,
+    user=None,
 ) -> None:
     """The one check of a pool user's new password, wherever it is set (Create
-    User, invitation, sign-up, password change): the pool's policy, with the
-    user's identifiers and names. Raises ValidationError listing every rule it
-    breaks."""
-    password_check(
-        password,
-        policy=password_policy_for(pool),
-        identifiers=identifiers,
-        names=user_names(user_data or {}),
-    )
+    User, the user page, invitation, sign-up, and every later change): the pool's
+    policy, with the user's identifiers and names, and (for an existing ``user``)
+    the policy's history. Raises ValidationError listing every rule it breaks."""
+    policy = password_policy_for(pool)
+    errors: list[ValidationError] = []
+    try:
+        password_check(
+            password,
+            policy=policy,
+            identifiers=identifiers,
+            names=user_names(user_data or {}),
+        )
+    except ValidationError as exc:
+        errors.extend(exc.error_list)
+    if (
+        user is not None
+        and policy.history_count
+        and password_was_used(
+            user=user, raw_password=password, last=policy.history_count
+        )
+    ):
+        errors.append(error("password_reused", count=policy.history_count))
+    if errors:
+        raise ValidationError(errors)

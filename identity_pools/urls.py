@@ -27,6 +27,11 @@ urlpatterns = [
         pools.PoolSignUpView.as_view(),
         name="pool_sign_up",
     ),
+    path(
+        POOL + "settings/password-policy/",
+        pools.PoolPasswordPolicyView.as_view(),
+        name="pool_password_policy",
+    ),
     path(POOL + "delete/", pools.PoolDeleteView.as_view(), name="pool_delete"),
     # Users tab
     path(POOL + "users/", users.PoolUserListView.as_view(), name="pool_user_list"),

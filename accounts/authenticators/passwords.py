@@ -11,13 +11,22 @@ from __future__ import annotations
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
-from ..models import PasswordCredential
+from ..models import PasswordCredential, PasswordHistory
 
 
 def password_set(*, user, raw_password: str, must_change: bool = False):
     """Set (or replace) ``user``'s password. With ``must_change`` the user must
     choose a new one at the next sign-in. Call it inside the caller's transaction;
     returns the PasswordCredential."""
+    previous = password_credential_of(user)
+    if previous is not None:
+        PasswordHistory.objects.create(user=user, password=previous.password)
+        stale = PasswordHistory.objects.filter(user=user).order_by("-created_at")[
+            HISTORY_KEPT:
+        ]
+        PasswordHistory.objects.filter(
+            pk__in=list(stale.values_list("pk", flat=True))
+        ).delete()
     credential, _created = PasswordCredential.objects.update_or_create(
         user=user,
         defaults={
@@ -34,3 +43,23 @@ def password_set(*, user, raw_password: str, must_change: bool = False):
 def password_credential_of(user) -> PasswordCredential | None:
     """``user``'s password credential, or None when it has none."""
     return PasswordCredential.objects.filter(user=user).first()
+
+
+HISTORY_KEPT = 24  # the largest history a pool's policy can ask for
+
+
+def password_was_used(*, user, raw_password: str, last: int) -> bool:
+    """Whether ``raw_password`` is ``user``'s current password or one of the
+    earlier ones, ``last`` in all."""
+    from django.contrib.auth.hashers import check_password
+
+    hashes = []
+    current = password_credential_of(user)
+    if current is not None:
+        hashes.append(current.password)
+    hashes += list(
+        PasswordHistory.objects.filter(user=user)
+        .order_by("-created_at")
+        .values_list("password", flat=True)[: max(0, last - len(hashes))]
+    )
+    return any(check_password(raw_password, encoded) for encoded in hashes)

@@ -6,11 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.audit import audit_record, changes_applied
-from core.catalogue import error, message
+from core.catalogue import error, field_error, message
 from core.validation import validated_save
 from workspaces.models import Workspace
 
 from ..models import IdentityPool, UserSchema
+from ..passwords import password_policy_for
 
 NAME_ERRORS = {"pool_name_taken": "name"}
 # The schemas default to the built-ins; checking them would cost two queries.
@@ -115,6 +116,47 @@ def pool_update_sign_up(*, pool: IdentityPool, actor, **values) -> IdentityPool:
             setattr(pool, field, value)
         raise
     return pool
+
+
+POLICY_FIELDS = (
+    "min_length",
+    "max_length",
+    "min_uppercase",
+    "min_lowercase",
+    "min_digits",
+    "min_special",
+    "block_common",
+    "block_personal",
+    "history_count",
+    "expiry_days",
+)
+
+
+def pool_update_password_policy(*, pool: IdentityPool, actor, **values):
+    """Change the pool's password policy (``POLICY_FIELDS``); the first change
+    stores the defaults' row. Raises ValidationError: field errors (the allowed
+    ranges; the counts of character kinds, 16 at most each, always fit in the
+    maximum length of 64 or more), ``password_policy_lengths``."""
+    policy = password_policy_for(pool)
+    changes = changes_applied(
+        policy, **{f: values[f] for f in POLICY_FIELDS if f in values}
+    )
+    if policy.max_length < policy.min_length:
+        raise field_error("max_length", "password_policy_lengths")
+
+    def record() -> None:
+        if changes:
+            audit_record(
+                actor=actor,
+                action="pool.password_policy_changed",
+                workspace=pool.workspace,
+                target=pool,
+                details={"changes": changes},
+            )
+
+    validated_save(policy, exclude=["pool"], then=record)
+    pool.password_policy = policy
+    return policy
 
 
 def pool_delete(*, pool: IdentityPool, actor, confirm_name: str) -> None:

@@ -508,6 +508,7 @@ def pool_user_set_password(
             password=password,
             identifiers=list(user.identifiers.values_list("value", flat=True)),
             user_data=user.user_data,
+            user=user,
         )
     except ValidationError as exc:
         raise ValidationError({"password": exc.error_list}) from exc

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
@@ -9,13 +11,21 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, RedirectView, TemplateView
 
+from core.catalogue import message
 from core.delivery.email import absolute_url
 from core.views import ServiceFormView, apply_errors
 from workspaces.mixins import WorkspaceScopedMixin
 
 from .. import selectors
-from ..forms import PoolDeleteForm, PoolForm, PoolSchemasForm, PoolSignUpForm
+from ..forms import (
+    PasswordPolicyForm,
+    PoolDeleteForm,
+    PoolForm,
+    PoolSchemasForm,
+    PoolSignUpForm,
+)
 from ..mixins import PoolScopedMixin
+from ..passwords import NIST_MINIMUM, password_policy_for
 from ..services import pools as services
 
 
@@ -146,6 +156,44 @@ class PoolSignUpView(PoolScopedMixin, ServiceFormView):
         messages.success(self.request, _("Sign-up settings saved."))
         return redirect(
             "identity_pools:pool_settings", self.workspace.slug, self.pool.pk
+        )
+
+
+class PoolPasswordPolicyView(PoolScopedMixin, ServiceFormView):
+    """Settings → Password policy: the rules every password of the pool's users
+    follows (Create User, the user page, invitations, sign-up, later changes)."""
+
+    template_name = "identity_pools/pool_password_policy.html"
+    form_class = PasswordPolicyForm
+    pool_tab = "settings"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        # A copy: the form writes into its instance while validating.
+        kwargs["instance"] = copy.copy(password_policy_for(self.pool))
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        policy = password_policy_for(self.pool)
+        context["short_warning"] = (
+            message("password_policy_short") if policy.min_length < NIST_MINIMUM else ""
+        )
+        return context
+
+    def perform(self, form):
+        return services.pool_update_password_policy(
+            pool=self.pool,
+            actor=self.request.user,
+            **{f: form.cleaned_data[f] for f in services.POLICY_FIELDS},
+        )
+
+    def done(self, policy):
+        messages.success(self.request, _("Password policy saved."))
+        if policy.min_length < NIST_MINIMUM:
+            messages.warning(self.request, message("password_policy_short"))
+        return redirect(
+            "identity_pools:pool_password_policy", self.workspace.slug, self.pool.pk
         )
 
 

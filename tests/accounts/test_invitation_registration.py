@@ -50,7 +50,7 @@ def test_invited_user_registers_once(
     html = page.content.decode()
     assert page.status_code == 200
     assert pool.workspace.name in html and "ann@example.com" in html
-    assert "At least 15 characters" in html  # the rules, up front
+    assert "15 to 128 characters" in html  # the rules, up front
 
     weak = register(client, path, "short")
     assert [e.code for e in weak.context["form"].errors.as_data()["password1"]] == [
