@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core.catalogue import error, message
 
 from .identifiers import identifier_parse
-from .models import IdentityPool, PasswordPolicy, PoolUser, UserSchema
+from .models import CodePurpose, IdentityPool, PasswordPolicy, PoolUser, UserSchema
 from .passwords import password_policy_for, pool_password_check
 from .services.users import MODE_CREDENTIALS, MODE_INVITE
 from .user_schemas.forms import DATA_PREFIX, SchemaDataFormMixin
@@ -80,6 +80,62 @@ class PasswordPolicyForm(forms.ModelForm):
             ),
             "history_count": _("0 to 24; 0 allows reusing any earlier password."),
         }
+
+
+class CodeRulesForm(forms.Form):
+    """Settings → Verification codes: one row of fields per purpose. Lifetimes are
+    in minutes (in days for invitation links); invitation links are 256-bit tokens,
+    so they have no digits or tries."""
+
+    def __init__(self, *args, policies, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for policy in policies:
+            invitation = policy.purpose == CodePurpose.INVITATION
+            prefix = policy.purpose
+            names = []
+            if not invitation:
+                self.fields[f"{prefix}__length"] = forms.IntegerField(
+                    label=_("Digits"), min_value=6, max_value=10, initial=policy.length
+                )
+                names.append(f"{prefix}__length")
+            unit = 24 * 3600 if invitation else 60
+            self.fields[f"{prefix}__lifetime"] = forms.IntegerField(
+                label=_("Lifetime (days)") if invitation else _("Lifetime (minutes)"),
+                min_value=1,
+                max_value=30 if invitation else 24 * 60,
+                initial=policy.lifetime_seconds // unit,
+            )
+            names.append(f"{prefix}__lifetime")
+            if not invitation:
+                self.fields[f"{prefix}__max_attempts"] = forms.IntegerField(
+                    label=_("Wrong tries"),
+                    min_value=1,
+                    max_value=20,
+                    initial=policy.max_attempts,
+                )
+                names.append(f"{prefix}__max_attempts")
+            self.fields[f"{prefix}__resend_seconds"] = forms.IntegerField(
+                label=_("Seconds between sends"),
+                min_value=0,
+                max_value=3600,
+                initial=policy.resend_seconds,
+            )
+            names.append(f"{prefix}__resend_seconds")
+            self.rows.append(
+                (policy.get_purpose_display(), [self[name] for name in names], unit)
+            )
+
+    def values(self) -> dict[str, dict]:
+        """The cleaned values by purpose, lifetimes in seconds."""
+        values: dict[str, dict] = {}
+        for name, value in self.cleaned_data.items():
+            purpose, field = name.split("__", 1)
+            unit = 24 * 3600 if purpose == CodePurpose.INVITATION else 60
+            if field == "lifetime":
+                field, value = "lifetime_seconds", value * unit
+            values.setdefault(purpose, {})[field] = value
+        return values
 
 
 class PoolDeleteForm(forms.Form):

@@ -444,3 +444,61 @@ class PasswordPolicy(models.Model):
         from .passwords import policy_rules
 
         return " ".join(policy_rules(self))
+
+
+class CodePurpose(models.TextChoices):
+    """The purposes of one-time codes a pool's settings govern (the same values
+    as ``accounts.models.Code.Purpose``)."""
+
+    INVITATION = "invitation", _("Invitation link")
+    VERIFY_IDENTIFIER = "verify_identifier", _("Address verification")
+    PASSWORD_RESET = "password_reset", _("Password reset")
+    SIGN_IN = "sign_in", _("Sign-in code")
+    PASSKEY_ENROLMENT = "passkey_enrolment", _("Passkey enrolment")
+
+
+class CodePolicy(models.Model):
+    """The pool's rules for one purpose of one-time codes (Settings → Verification
+    codes). A purpose without a row uses ``accounts.authenticators.codes
+    .DEFAULT_RULES``."""
+
+    Purpose = CodePurpose
+
+    id = models.BigAutoField(primary_key=True)
+    pool = models.ForeignKey(
+        IdentityPool, on_delete=models.DB_CASCADE, related_name="code_policies"
+    )
+    purpose = models.CharField(_("purpose"), max_length=20, choices=CodePurpose.choices)
+    length = models.PositiveSmallIntegerField(
+        _("digits"), default=6, validators=_between(6, 10)
+    )
+    lifetime_seconds = models.PositiveIntegerField(
+        _("lifetime (seconds)"), validators=_between(60, 30 * 24 * 3600)
+    )
+    max_attempts = models.PositiveSmallIntegerField(
+        _("wrong tries allowed"), default=5, validators=_between(1, 20)
+    )
+    resend_seconds = models.PositiveIntegerField(
+        _("seconds between sends"), default=60, validators=_between(0, 3600)
+    )
+
+    class Meta:
+        verbose_name = _("code policy")
+        verbose_name_plural = _("code policies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pool", "purpose"],
+                name="identity_pools_codepolicy_pool_purpose_uniq",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(purpose__in=CodePurpose.values),
+                name="identity_pools_codepolicy_purpose_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(length__gte=6, length__lte=10),
+                name="identity_pools_codepolicy_length_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} codes of {self.pool_id}"

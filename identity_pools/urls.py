@@ -32,6 +32,11 @@ urlpatterns = [
         pools.PoolPasswordPolicyView.as_view(),
         name="pool_password_policy",
     ),
+    path(
+        POOL + "settings/codes/",
+        pools.PoolCodeRulesView.as_view(),
+        name="pool_code_rules",
+    ),
     path(POOL + "delete/", pools.PoolDeleteView.as_view(), name="pool_delete"),
     # Users tab
     path(POOL + "users/", users.PoolUserListView.as_view(), name="pool_user_list"),

@@ -39,17 +39,19 @@ def owner_client(client, owner):
 
 @pytest.fixture
 def time_passes(db):
-    """time_passes(seconds): every open rate-limit window ends ``seconds`` sooner,
-    as if that much time had passed."""
+    """time_passes(seconds): every open rate-limit window ends, and every code
+    was issued, ``seconds`` sooner, as if that much time had passed."""
     from datetime import timedelta
 
     from django.db.models import F
 
+    from accounts.models import Code
     from core.models import RateLimitBucket
 
     def advance(seconds: int) -> None:
         RateLimitBucket.objects.update(
             window_ends_at=F("window_ends_at") - timedelta(seconds=seconds)
         )
+        Code.objects.update(created_at=F("created_at") - timedelta(seconds=seconds))
 
     return advance

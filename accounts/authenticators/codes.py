@@ -47,12 +47,29 @@ DEFAULT_RULES = {
 }
 
 
+def _cooldown(*, user, purpose: str, rules: CodeRules) -> None:
+    """Refuse (``code_resend_too_soon``, saying how long to wait) when the last
+    code of ``purpose`` was issued less than ``rules.resend_after`` ago."""
+    last = (
+        Code.objects.filter(user=user, purpose=purpose)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    elapsed = timezone.now() - last if last is not None else None
+    if elapsed is not None and elapsed < rules.resend_after:
+        wait = int((rules.resend_after - elapsed).total_seconds()) + 1
+        raise error("code_resend_too_soon", seconds=wait)
+
+
 def code_issue_link_token(
     *, user, purpose: str, identifier=None, rules: CodeRules | None = None
 ) -> tuple[Code, str]:
     """A new single-use link token for ``user``; earlier unused codes of the same
-    purpose stop working. Returns the row and the secret (which is not stored)."""
+    purpose stop working. Returns the row and the secret (which is not stored).
+    Raises ValidationError ``code_resend_too_soon`` like ``code_issue``."""
     rules = rules or DEFAULT_RULES[purpose]
+    _cooldown(user=user, purpose=purpose, rules=rules)
     code_revoke_all(user=user, purpose=purpose)
     secret, digest = new_token()
     code = Code.objects.create(
@@ -77,16 +94,8 @@ def code_issue(
     Call inside the caller's transaction.
     """
     rules = rules or DEFAULT_RULES[purpose]
-    last = (
-        Code.objects.filter(user=user, purpose=purpose)
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)
-        .first()
-    )
+    _cooldown(user=user, purpose=purpose, rules=rules)
     now = timezone.now()
-    if last is not None and now - last < rules.resend_after:
-        wait = int((rules.resend_after - (now - last)).total_seconds()) + 1
-        raise error("code_resend_too_soon", seconds=wait)
     code_revoke_all(user=user, purpose=purpose)
     pk = uuid.uuid4()
     secret = new_numeric_code(rules.length)

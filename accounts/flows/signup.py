@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from core.catalogue import error, field_error
 from core.delivery import send_templated
 from core.delivery.limits import send_quota_consume
+from identity_pools.code_rules import code_rules_for
 from identity_pools.identifiers import identifier_parse
 from identity_pools.models import Identifier, PoolUser
 from identity_pools.services.users import (
@@ -29,7 +30,6 @@ from identity_pools.services.users import (
 )
 
 from ..authenticators.codes import (
-    DEFAULT_RULES,
     code_issue,
     code_send_failed,
     code_verify,
@@ -125,6 +125,7 @@ def signup_start(*, pool, identifier: str, user_data: dict, password: str) -> Pe
                     user=user,
                     purpose=Code.Purpose.VERIFY_IDENTIFIER,
                     identifier=ident,
+                    rules=code_rules_for(pool, Code.Purpose.VERIFY_IDENTIFIER),
                 )
                 transaction.on_commit(
                     lambda: _send_code(
@@ -183,7 +184,7 @@ def signup_resend(*, pool, pending: Pending) -> Pending:
     """A new code to the pending address (the earlier one stops working). Raises
     ValidationError ``code_resend_too_soon`` within the pool's interval, counted
     from the last send of this sign-up, known address or not."""
-    rules = DEFAULT_RULES[Code.Purpose.VERIFY_IDENTIFIER]
+    rules = code_rules_for(pool, Code.Purpose.VERIFY_IDENTIFIER)
     waited = time.time() - pending.sent_at
     if waited < rules.resend_after.total_seconds():
         raise error(
@@ -202,7 +203,10 @@ def signup_resend(*, pool, pending: Pending) -> Pending:
         if user is not None:
             ident = user.identifiers.get(value=pending.identifier)
             code, secret = code_issue(
-                user=user, purpose=Code.Purpose.VERIFY_IDENTIFIER, identifier=ident
+                user=user,
+                purpose=Code.Purpose.VERIFY_IDENTIFIER,
+                identifier=ident,
+                rules=rules,
             )
             transaction.on_commit(
                 lambda: _send_code(

@@ -10,6 +10,7 @@ from core.catalogue import error, field_error, message
 from core.validation import validated_save
 from workspaces.models import Workspace
 
+from ..code_rules import code_policies_for
 from ..models import IdentityPool, UserSchema
 from ..passwords import password_policy_for
 
@@ -157,6 +158,47 @@ def pool_update_password_policy(*, pool: IdentityPool, actor, **values):
     validated_save(policy, exclude=["pool"], then=record)
     pool.password_policy = policy
     return policy
+
+
+CODE_FIELDS = ("length", "lifetime_seconds", "max_attempts", "resend_seconds")
+
+
+def pool_update_code_policies(
+    *, pool: IdentityPool, actor, values: dict[str, dict]
+) -> list:
+    """Change the pool's code rules: ``values`` maps a purpose to its fields
+    (``CODE_FIELDS``). All purposes are saved or none: raises ValidationError with
+    the field errors keyed "<purpose>__<field>" (the allowed ranges)."""
+    policies = code_policies_for(pool)
+    changes: dict[str, dict] = {}
+    errors: dict[str, list] = {}
+    for policy in policies:
+        given = values.get(policy.purpose, {})
+        changed = changes_applied(
+            policy, **{f: given[f] for f in CODE_FIELDS if f in given}
+        )
+        if changed:
+            changes[policy.purpose] = changed
+        try:
+            policy.full_clean(exclude=["pool"])
+        except ValidationError as exc:
+            for field, field_errors in exc.error_dict.items():
+                errors[f"{policy.purpose}__{field}"] = field_errors
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        for policy in policies:
+            policy.save()
+        if changes:
+            audit_record(
+                actor=actor,
+                action="pool.code_rules_changed",
+                workspace=pool.workspace,
+                target=pool,
+                details={"changes": changes},
+            )
+    pool.__dict__.pop("_code_rules", None)
+    return policies
 
 
 def pool_delete(*, pool: IdentityPool, actor, confirm_name: str) -> None:

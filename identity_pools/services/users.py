@@ -19,6 +19,7 @@ from core.delivery.email import absolute_url
 from core.delivery.limits import send_quota_consume
 from core.validation import constraint_lost, full_clean_onto, validated_save
 
+from ..code_rules import code_rules_for
 from ..identifiers import ParsedIdentifier, identifier_parse
 from ..models import Group, Identifier, IdentityPool, PoolUser
 from ..passwords import pool_password_check
@@ -155,7 +156,10 @@ def pool_user_create(
             if mode == MODE_INVITE:
                 send_quota_consume(workspace=pool.workspace, recipient=parsed.value)
                 code, secret = code_issue_link_token(
-                    user=user, purpose=Code.Purpose.INVITATION, identifier=ident
+                    user=user,
+                    purpose=Code.Purpose.INVITATION,
+                    identifier=ident,
+                    rules=code_rules_for(pool, Code.Purpose.INVITATION),
                 )
                 transaction.on_commit(
                     lambda: _send_invitation(
@@ -191,7 +195,10 @@ def pool_user_invitation_resend(*, user: PoolUser, actor) -> Code:
     with transaction.atomic():
         send_quota_consume(workspace=pool.workspace, recipient=target.value)
         code, secret = code_issue_link_token(
-            user=user, purpose=Code.Purpose.INVITATION, identifier=target
+            user=user,
+            purpose=Code.Purpose.INVITATION,
+            identifier=target,
+            rules=code_rules_for(pool, Code.Purpose.INVITATION),
         )
         audit_record(
             actor=actor,

@@ -17,7 +17,9 @@ from core.views import ServiceFormView, apply_errors
 from workspaces.mixins import WorkspaceScopedMixin
 
 from .. import selectors
+from ..code_rules import code_policies_for
 from ..forms import (
+    CodeRulesForm,
     PasswordPolicyForm,
     PoolDeleteForm,
     PoolForm,
@@ -25,6 +27,7 @@ from ..forms import (
     PoolSignUpForm,
 )
 from ..mixins import PoolScopedMixin
+from ..models import CodePurpose
 from ..passwords import NIST_MINIMUM, password_policy_for
 from ..services import pools as services
 
@@ -194,6 +197,35 @@ class PoolPasswordPolicyView(PoolScopedMixin, ServiceFormView):
             messages.warning(self.request, message("password_policy_short"))
         return redirect(
             "identity_pools:pool_password_policy", self.workspace.slug, self.pool.pk
+        )
+
+
+class PoolCodeRulesView(PoolScopedMixin, ServiceFormView):
+    """Settings → Verification codes: digits, lifetime, tries and time between
+    sends for each purpose of one-time codes."""
+
+    template_name = "identity_pools/pool_code_rules.html"
+    form_class = CodeRulesForm
+    pool_tab = "settings"
+    service_fields = {
+        f"{purpose}__lifetime_seconds": f"{purpose}__lifetime"
+        for purpose in CodePurpose.values
+    }
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["policies"] = code_policies_for(self.pool)
+        return kwargs
+
+    def perform(self, form):
+        return services.pool_update_code_policies(
+            pool=self.pool, actor=self.request.user, values=form.values()
+        )
+
+    def done(self, policies):
+        messages.success(self.request, _("Verification code settings saved."))
+        return redirect(
+            "identity_pools:pool_code_rules", self.workspace.slug, self.pool.pk
         )
 
 
