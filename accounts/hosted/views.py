@@ -75,6 +75,12 @@ class InvitationRegisterView(HostedMixin, ServiceFormView):
     form_class = InvitationRegisterForm
 
     def dispatch(self, request, *args, **kwargs):
+        response = self._dispatch(request, *args, **kwargs)
+        # The token is in the address: never send it on to another site.
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    def _dispatch(self, request, *args, **kwargs):
         self.workspace = hosted_workspace(slug=kwargs["workspace"])
         limit = ratelimit.Limit(f"hosted:link:{client_ip(request)}", *TOKEN_GUESSES)
         if ratelimit.is_limited(limit):
