@@ -24,4 +24,8 @@ def mailers_from_url(url: str) -> dict:
         path = config.get("EMAIL_FILE_PATH") or ""
         # django-environ drops the leading slash of filemail:///absolute/dir.
         options["file_path"] = path if path.startswith("/") else "/" + path
-    return {"default": {"BACKEND": config["EMAIL_BACKEND"], "OPTIONS": options}}
+    backend = config["EMAIL_BACKEND"]
+    if backend.endswith("console.EmailBackend"):
+        # Readable in a terminal: links whole, not cut by quoted-printable lines.
+        backend = "core.delivery.email.ConsoleEmailBackend"
+    return {"default": {"BACKEND": backend, "OPTIONS": options}}

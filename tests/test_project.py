@@ -59,7 +59,7 @@ def test_production_refuses_to_start_without_secret_key():
 @pytest.mark.parametrize(
     ("url", "backend", "options"),
     [
-        ("consolemail://", "console.EmailBackend", {}),
+        ("consolemail://", "core.delivery.email.ConsoleEmailBackend", {}),
         (
             "filemail:///var/mail/ip",
             "filebased.EmailBackend",
@@ -152,3 +152,34 @@ def test_production_lock_has_no_test_tools():
         assert f"\n{tool}==" not in production
         assert f"\n{tool}==" in development
     assert "\nbcrypt==" in production
+
+
+def test_console_email_prints_links_whole(settings, capsys):
+    """make run's console email: a long link is printed as one line, usable as
+    printed (MIME's quoted-printable would cut it with "=")."""
+    from core.delivery.email import send_templated_email
+
+    settings.MAILERS = mailers_from_url("consolemail://")
+    link = "http://localhost:9000/w/demo/invitation/" + "x" * 43 + "/"
+
+    class Pool:
+        name = "Customers"
+
+        class workspace:
+            name = "Demo"
+
+    from datetime import UTC, datetime
+
+    assert send_templated_email(
+        to="ann@example.com",
+        template="pool_invitation",
+        context={
+            "pool": Pool,
+            "name": "Ann",
+            "link": link,
+            "expires_at": datetime.now(UTC),
+        },
+    )
+    printed = capsys.readouterr().out
+    assert link in printed.splitlines()
+    assert "Email to ann@example.com" in printed

@@ -43,3 +43,24 @@ def send_templated_email(*, to: str, template: str, context: dict[str, Any]) -> 
 def absolute_url(path: str) -> str:
     """A link for an email, built from PUBLIC_URL, never from the request's Host."""
     return f"{settings.PUBLIC_URL}{path}"
+
+
+class ConsoleEmailBackend:
+    """Development email backend (``EMAIL_URL=consolemail://``): prints each message
+    as a person reads it (recipients, subject, the plain-text body with its links
+    whole), not as encoded MIME whose long lines are cut with "=" ."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        import sys
+
+        self.stream = kwargs.get("stream") or sys.stdout
+
+    def send_messages(self, messages) -> int:
+        for message in messages:
+            self.stream.write(
+                f"\n{'-' * 72}\nEmail to {', '.join(message.to)}\n"
+                f"From: {message.from_email}\nSubject: {message.subject}\n\n"
+                f"{message.body}\n{'-' * 72}\n"
+            )
+        self.stream.flush()
+        return len(messages)
