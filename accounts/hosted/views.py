@@ -74,13 +74,11 @@ class InvitationRegisterView(HostedMixin, ServiceFormView):
     template_name = "hosted/invitation_register.html"
     form_class = InvitationRegisterForm
 
-    def dispatch(self, request, *args, **kwargs):
-        response = self._dispatch(request, *args, **kwargs)
-        # The token is in the address: never send it on to another site.
-        response["Referrer-Policy"] = "no-referrer"
-        return response
+    # The token is in the address; the site-wide Referrer-Policy (same-origin)
+    # never sends it to another site. (no-referrer would make browsers send
+    # "Origin: null" with the form, which CSRF protection rightly refuses.)
 
-    def _dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request, *args, **kwargs):
         self.workspace = hosted_workspace(slug=kwargs["workspace"])
         limit = ratelimit.Limit(f"hosted:link:{client_ip(request)}", *TOKEN_GUESSES)
         if ratelimit.is_limited(limit):

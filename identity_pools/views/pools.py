@@ -77,15 +77,7 @@ class PoolSettingsView(PoolScopedMixin, ServiceFormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(sign_up_context(self.pool, kwargs.get("sign_up_form")))
-        context["schemas_form"] = kwargs.get("schemas_form") or PoolSchemasForm(
-            pool=self.pool,
-            initial={
-                "user_schema": self.pool.user_schema_id,
-                "metadata_schema": self.pool.metadata_schema_id,
-            },
-        )
-        return context
+        return settings_context(self.pool, context)
 
     def perform(self, form):
         return services.pool_update(
@@ -99,28 +91,44 @@ class PoolSettingsView(PoolScopedMixin, ServiceFormView):
         )
 
 
-def sign_up_context(pool, form=None) -> dict:
-    """The Sign-up section of the pool's settings: its form and the addresses of
-    the pool's hosted pages (built from PUBLIC_URL, as in messages)."""
+def settings_context(pool, context: dict) -> dict:
+    """The Settings tab's three forms (general, sign-up, schemas), keeping the one
+    in ``context`` that failed validation, and the addresses of the pool's hosted
+    pages (built from PUBLIC_URL, as in messages)."""
     slug = pool.workspace.slug
-    return {
-        "sign_up_form": form
-        or PoolSignUpForm(
+    context.setdefault(
+        "form",
+        PoolForm(initial={"name": pool.name, "description": pool.description}),
+    )
+    context.setdefault(
+        "sign_up_form",
+        PoolSignUpForm(
             initial={field: getattr(pool, field) for field in services.SIGN_UP_FIELDS}
         ),
-        "hosted_addresses": [
-            (
-                _("Sign-up page"),
-                absolute_url(reverse("hosted:signup", args=[slug, pool.pk])),
-                pool.self_registration_enabled,
-            ),
-            (
-                _("After registration (without an address above)"),
-                absolute_url(reverse("hosted:registered", args=[slug, pool.pk])),
-                True,
-            ),
-        ],
-    }
+    )
+    context.setdefault(
+        "schemas_form",
+        PoolSchemasForm(
+            pool=pool,
+            initial={
+                "user_schema": pool.user_schema_id,
+                "metadata_schema": pool.metadata_schema_id,
+            },
+        ),
+    )
+    context["hosted_addresses"] = [
+        (
+            _("Sign-up page"),
+            absolute_url(reverse("hosted:signup", args=[slug, pool.pk])),
+            pool.self_registration_enabled,
+        ),
+        (
+            _("After registration (without an address above)"),
+            absolute_url(reverse("hosted:registered", args=[slug, pool.pk])),
+            True,
+        ),
+    ]
+    return context
 
 
 class PoolSignUpView(PoolScopedMixin, ServiceFormView):
@@ -137,18 +145,8 @@ class PoolSignUpView(PoolScopedMixin, ServiceFormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(sign_up_context(self.pool, context.pop("form")))
-        context["form"] = PoolForm(
-            initial={"name": self.pool.name, "description": self.pool.description}
-        )
-        context["schemas_form"] = PoolSchemasForm(
-            pool=self.pool,
-            initial={
-                "user_schema": self.pool.user_schema_id,
-                "metadata_schema": self.pool.metadata_schema_id,
-            },
-        )
-        return context
+        context["sign_up_form"] = context.pop("form")
+        return settings_context(self.pool, context)
 
     def perform(self, form):
         return services.pool_update_sign_up(
@@ -250,10 +248,7 @@ class PoolSchemasView(PoolScopedMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["schemas_form"] = context.pop("form")
-        context["form"] = PoolForm(
-            initial={"name": self.pool.name, "description": self.pool.description}
-        )
-        return context
+        return settings_context(self.pool, context)
 
     def form_valid(self, form):
         try:

@@ -49,7 +49,7 @@ def test_invited_user_registers_once(
     page = client.get(path)
     html = page.content.decode()
     assert page.status_code == 200
-    assert page["Referrer-Policy"] == "no-referrer"  # the token stays here
+    assert page["Referrer-Policy"] == "same-origin"  # the token stays here
     assert pool.workspace.name in html and "ann@example.com" in html
     assert "15 to 128 characters" in html  # the rules, up front
 
