@@ -92,14 +92,26 @@ def _parse(pool, raw: str):
     return parsed
 
 
-def _send_code(*, channel, to, pool, code, secret) -> None:
-    if not send_templated(
-        channel=channel,
-        to=to,
-        template="signup_code",
-        context={"pool": pool, "code": secret, "expires_at": code.expires_at},
-    ):
-        code_send_failed(code=code)
+def _issue_code(*, pool, user, identifier) -> None:
+    """A new address-verification code for ``user``, sent to ``identifier`` once
+    the caller's transaction commits (a failed send is recorded on the code)."""
+    code, secret = code_issue(
+        user=user,
+        purpose=Code.Purpose.VERIFY_IDENTIFIER,
+        identifier=identifier,
+        rules=code_rules_for(pool, Code.Purpose.VERIFY_IDENTIFIER),
+    )
+
+    def send() -> None:
+        if not send_templated(
+            channel=identifier.type,
+            to=identifier.value,
+            template="signup_code",
+            context={"pool": pool, "code": secret, "expires_at": code.expires_at},
+        ):
+            code_send_failed(code=code)
+
+    transaction.on_commit(send)
 
 
 def signup_start(*, pool, identifier: str, user_data: dict, password: str) -> Pending:
@@ -121,21 +133,7 @@ def signup_start(*, pool, identifier: str, user_data: dict, password: str) -> Pe
                     pool=pool, identifier=parsed, user_data=user_data, password=password
                 )
                 send_quota_consume(workspace=pool.workspace, recipient=parsed.value)
-                code, secret = code_issue(
-                    user=user,
-                    purpose=Code.Purpose.VERIFY_IDENTIFIER,
-                    identifier=ident,
-                    rules=code_rules_for(pool, Code.Purpose.VERIFY_IDENTIFIER),
-                )
-                transaction.on_commit(
-                    lambda: _send_code(
-                        channel=parsed.type,
-                        to=parsed.value,
-                        pool=pool,
-                        code=code,
-                        secret=secret,
-                    )
-                )
+                _issue_code(pool=pool, user=user, identifier=ident)
             return Pending(
                 str(pool.pk), parsed.value, parsed.type, str(user.pk), time.time()
             )
@@ -202,21 +200,7 @@ def signup_resend(*, pool, pending: Pending) -> Pending:
         send_quota_consume(workspace=pool.workspace, recipient=pending.identifier)
         if user is not None:
             ident = user.identifiers.get(value=pending.identifier)
-            code, secret = code_issue(
-                user=user,
-                purpose=Code.Purpose.VERIFY_IDENTIFIER,
-                identifier=ident,
-                rules=rules,
-            )
-            transaction.on_commit(
-                lambda: _send_code(
-                    channel=pending.channel,
-                    to=pending.identifier,
-                    pool=pool,
-                    code=code,
-                    secret=secret,
-                )
-            )
+            _issue_code(pool=pool, user=user, identifier=ident)
     return Pending(
         pending.pool, pending.identifier, pending.channel, pending.user, time.time()
     )
