@@ -309,3 +309,27 @@ def test_console_opens_sign_up(owner_client, workspace):
         in settings_page
     )
     assert AuditEvent.objects.filter(action="pool.sign_up_changed").exists()
+
+
+def test_hosted_pages_resolve_pools_through_their_workspace(client, pool):
+    """A pool's pages answer only under its own workspace's address."""
+    from tests.factories import WorkspaceFactory
+
+    other = WorkspaceFactory()
+    for name in ("hosted:signup", "hosted:signup_verify", "hosted:registered"):
+        assert client.get(reverse(name, args=[other.slug, pool.pk])).status_code == 404
+    assert (
+        client.get(
+            reverse("hosted:signup", args=[pool.workspace.slug, pool.pk])
+        ).status_code
+        == 200
+    )
+
+
+def test_the_hosted_session_is_its_own_cookie(
+    client, pool, django_capture_on_commit_callbacks
+):
+    sign_up(client, pool, django_capture_on_commit_callbacks)
+    cookie = client.cookies[django_settings.HOSTED_SESSION_COOKIE_NAME]
+    assert cookie["path"] == "/w/" and cookie["httponly"]
+    assert django_settings.SESSION_COOKIE_NAME not in client.cookies
