@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
 from django.views.generic import FormView, TemplateView
 
 
@@ -78,8 +79,6 @@ class ServiceConfirmView(TemplateView):
         raise NotImplementedError
 
     def refused(self, exc: ValidationError):
-        from django.shortcuts import redirect
-
         messages.error(self.request, " ".join(exc.messages))
         return redirect(self.refused_url())
 
