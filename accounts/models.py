@@ -156,6 +156,36 @@ class PasswordHistory(models.Model):
         return f"earlier password of {self.user_id}"
 
 
+class SignInLock(models.Model):
+    """Failed sign-ins of one identifier in one pool, and the block they earned.
+    Kept for any identifier typed, known or not, so that a block never tells
+    whether an account exists. ``key`` is a hash of the normalised identifier."""
+
+    id = models.BigAutoField(primary_key=True)
+    pool = models.ForeignKey(
+        "identity_pools.IdentityPool",
+        on_delete=models.DB_CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+    key = models.CharField(max_length=64)
+    failures = models.PositiveIntegerField(_("failed sign-ins"), default=0)
+    blocked_until = models.DateTimeField(_("blocked until"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("sign-in lock")
+        verbose_name_plural = _("sign-in locks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pool", "key"], name="accounts_signinlock_pool_key_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.failures} failures in {self.pool_id}"
+
+
 class CodeQuerySet(models.QuerySet):
     def usable(self) -> CodeQuerySet:
         return self.filter(

@@ -447,6 +447,13 @@ MESSAGES: dict[str, Any] = {
         "Choose at least one way to sign up (email address or mobile number), or "
         "turn self-registration off."
     ),
+    "sign_in_failed": _(
+        "The email address, mobile number or password is not correct. Check them "
+        "and try again."
+    ),
+    "sign_in_blocked": _(
+        "Too many failed sign-ins. Wait %(minutes)s minutes, then try again."
+    ),
     "hosted_rate_limited": _(
         "Too many attempts from your network. Wait %(minutes)s minutes, then try again."
     ),

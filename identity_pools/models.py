@@ -502,3 +502,33 @@ class CodePolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} codes of {self.pool_id}"
+
+
+class SignInPolicy(models.Model):
+    """The pool's sign-in rules (Settings → Sign-in). Brute-force protection: after
+    ``lockout_failures`` failed sign-ins of one identifier, sign-in with it is
+    blocked for ``lockout_first_seconds``, doubling with each further failure up to
+    ``lockout_max_seconds``. A pool without a row uses these defaults."""
+
+    pool = models.OneToOneField(
+        IdentityPool,
+        on_delete=models.DB_CASCADE,
+        primary_key=True,
+        related_name="sign_in_policy",
+    )
+    lockout_failures = models.PositiveSmallIntegerField(
+        _("failures before a block"), default=5, validators=_between(3, 100)
+    )
+    lockout_first_seconds = models.PositiveIntegerField(
+        _("first block (seconds)"), default=60, validators=_between(1, 3600)
+    )
+    lockout_max_seconds = models.PositiveIntegerField(
+        _("longest block (seconds)"), default=900, validators=_between(1, 86400)
+    )
+
+    class Meta:
+        verbose_name = _("sign-in policy")
+        verbose_name_plural = _("sign-in policies")
+
+    def __str__(self) -> str:
+        return f"sign-in policy of {self.pool_id}"

@@ -8,7 +8,14 @@ successful sign-in). Which passwords are acceptable is the pool's policy
 
 from __future__ import annotations
 
-from django.contrib.auth.hashers import make_password
+from functools import lru_cache
+
+from django.contrib.auth.hashers import (
+    check_password,
+    get_hasher,
+    identify_hasher,
+    make_password,
+)
 from django.utils import timezone
 
 from ..models import PasswordCredential, PasswordHistory
@@ -51,8 +58,6 @@ HISTORY_KEPT = 24  # the largest history a pool's policy can ask for
 def password_was_used(*, user, raw_password: str, last: int) -> bool:
     """Whether ``raw_password`` is ``user``'s current password or one of the
     earlier ones, ``last`` in all."""
-    from django.contrib.auth.hashers import check_password
-
     hashes = []
     current = password_credential_of(user)
     if current is not None:
@@ -63,3 +68,43 @@ def password_was_used(*, user, raw_password: str, last: int) -> bool:
         .values_list("password", flat=True)[: max(0, last - len(hashes))]
     )
     return any(check_password(raw_password, encoded) for encoded in hashes)
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return make_password("a password no account has, for equal timing")
+
+
+def password_verify(*, user, raw_password: str) -> bool:
+    """Whether ``raw_password`` is ``user``'s password. A hash of another algorithm
+    (imported) or older parameters is upgraded to the preferred one (Argon2id at
+    OWASP's parameters) on success, keeping its state and date. Never faster than
+    ``password_verify_nobody``: a hash of another algorithm is followed by the
+    preferred hasher's work, so imported accounts cannot be told apart by timing
+    from unknown ones."""
+    credential = password_credential_of(user)
+    if credential is None:
+        password_verify_nobody(raw_password)
+        return False
+
+    def upgrade(raw: str) -> None:
+        PasswordCredential.objects.filter(pk=credential.pk).update(
+            password=make_password(raw)
+        )
+
+    ok = check_password(raw_password, credential.password, setter=upgrade)
+    try:
+        preferred = (
+            identify_hasher(credential.password).algorithm == get_hasher().algorithm
+        )
+    except ValueError:
+        preferred = False
+    if not preferred:
+        password_verify_nobody(raw_password)
+    return ok
+
+
+def password_verify_nobody(raw_password: str) -> None:
+    """The preferred hasher's work for a sign-in that has no password to check
+    (unknown identifier, inactive user), so it takes as long as a real one."""
+    check_password(raw_password, _dummy_hash())

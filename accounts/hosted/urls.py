@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import signin_views, views
 
 app_name = "hosted"
 
@@ -20,4 +20,17 @@ urlpatterns = [
         name="signup_verify",
     ),
     path(POOL + "welcome/", views.RegisteredView.as_view(), name="registered"),
+    path(POOL + "signin/", signin_views.SignInView.as_view(), name="signin"),
+    path(
+        POOL + "signin/password/",
+        signin_views.SignInPasswordView.as_view(),
+        name="signin_password",
+    ),
+    path(
+        POOL + "signin/new-password/",
+        signin_views.SignInChangePasswordView.as_view(),
+        name="signin_change_password",
+    ),
+    path(POOL + "account/", signin_views.AccountView.as_view(), name="account"),
+    path(POOL + "signout/", signin_views.SignOutView.as_view(), name="signout"),
 ]

@@ -1,0 +1,225 @@
+"""Hosted sign-in (identifier, then password; a new password first when the old
+one must change), the account page and sign-out."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from core.models import AuditEvent
+from core.request import client_ip
+from core.views import ServiceFormView
+
+from ..flows.signin import (
+    CHANGE_KEY,
+    IDENTIFIER_KEY,
+    session_sign_in,
+    session_start,
+    session_value,
+    signed_in_user,
+    signin_change_password,
+    signin_identify,
+    signin_password,
+)
+from .forms import NewPasswordFormMixin
+from .views import PoolPageMixin
+
+
+class IdentifierForm(forms.Form):
+    identifier = forms.CharField(
+        label=gettext_lazy("Email/Mobile"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+
+
+class PasswordForm(forms.Form):
+    password = forms.CharField(
+        label=gettext_lazy("Password"),
+        strip=False,
+        max_length=1024,
+        widget=forms.PasswordInput(
+            attrs={"autocomplete": "current-password", "autofocus": True}
+        ),
+    )
+
+
+class NewPasswordForm(NewPasswordFormMixin, forms.Form):
+    def __init__(self, *args, pool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_password_fields(pool)
+
+
+def _url(name, view) -> str:
+    return reverse(f"hosted:{name}", args=[view.workspace.slug, view.pool.pk])
+
+
+class SignInView(PoolPageMixin, ServiceFormView):
+    """Step 1: the identifier. Any well-formed one goes on to the password."""
+
+    template_name = "hosted/signin.html"
+    form_class = IdentifierForm
+
+    def get(self, request, *args, **kwargs):
+        if signed_in_user(
+            request.hosted_session, pool=self.pool, seconds=settings.HOSTED_SESSION_AGE
+        ):
+            return redirect(_url("account", self))
+        return super().get(request, *args, **kwargs)
+
+    def perform(self, form):
+        return signin_identify(raw=form.cleaned_data["identifier"])
+
+    def done(self, identifier):
+        session_start(
+            self.request.hosted_session,
+            key=IDENTIFIER_KEY,
+            pool=self.pool,
+            identifier=identifier,
+        )
+        return redirect(_url("signin_password", self))
+
+
+class SignInPasswordView(PoolPageMixin, ServiceFormView):
+    """Step 2: the password."""
+
+    template_name = "hosted/signin_password.html"
+    form_class = PasswordForm
+
+    def pool_page_open(self) -> bool:
+        self.pending = session_value(
+            self.request.hosted_session, key=IDENTIFIER_KEY, pool=self.pool
+        )
+        return True
+
+    def get(self, request, *args, **kwargs):
+        if self.pending is None:
+            return redirect(_url("signin", self))
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if self.pending is None:
+            return redirect(_url("signin", self))
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["identifier"] = self.pending["identifier"]
+        return context
+
+    def error_status(self, exc):
+        return 429 if exc.code == "sign_in_blocked" else 200
+
+    def perform(self, form):
+        return signin_password(
+            pool=self.pool,
+            identifier=self.pending["identifier"],
+            password=form.cleaned_data["password"],
+            ip=client_ip(self.request),
+        )
+
+    def done(self, outcome):
+        session = self.request.hosted_session
+        if outcome.must_change:
+            session.pop(IDENTIFIER_KEY, None)
+            session_start(
+                session, key=CHANGE_KEY, pool=self.pool, user=str(outcome.user.pk)
+            )
+            return redirect(_url("signin_change_password", self))
+        session_sign_in(session, pool=self.pool, user=outcome.user)
+        return redirect(_url("account", self))
+
+
+class SignInChangePasswordView(PoolPageMixin, ServiceFormView):
+    """The password must change (operator's request or expiry) before sign-in."""
+
+    template_name = "hosted/signin_change_password.html"
+    form_class = NewPasswordForm
+    service_fields = {"password": "password1"}
+
+    def pool_page_open(self) -> bool:
+        pending = session_value(
+            self.request.hosted_session, key=CHANGE_KEY, pool=self.pool
+        )
+        self.user = (
+            self.pool.users.filter(pk=pending["user"], status="active").first()
+            if pending
+            else None
+        )
+        return True
+
+    def get(self, request, *args, **kwargs):
+        if self.user is None:
+            return redirect(_url("signin", self))
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if self.user is None:
+            return redirect(_url("signin", self))
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["pool"] = self.pool
+        return kwargs
+
+    def perform(self, form):
+        return signin_change_password(
+            user=self.user, password=form.cleaned_data["password1"]
+        )
+
+    def done(self, user):
+        session_sign_in(self.request.hosted_session, pool=self.pool, user=user)
+        messages.success(self.request, _("Your new password is set."))
+        return redirect(_url("account", self))
+
+
+class AccountView(PoolPageMixin, TemplateView):
+    """The signed-in user's page: who they are, how they sign in, recent
+    sign-ins, sign out."""
+
+    template_name = "hosted/account.html"
+
+    def pool_page_open(self) -> bool:
+        self.user = signed_in_user(
+            self.request.hosted_session,
+            pool=self.pool,
+            seconds=settings.HOSTED_SESSION_AGE,
+        )
+        return True
+
+    def get(self, request, *args, **kwargs):
+        if self.user is None:
+            return redirect(_url("signin", self))
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["account"] = self.user
+        context["identifiers"] = list(self.user.identifiers.order_by("id"))
+        context["sign_ins"] = list(
+            AuditEvent.objects.for_workspace(self.workspace)
+            .filter(
+                target_type="identity_pools.pooluser",
+                target_id=str(self.user.pk),
+                action__in=["pool_user.signed_in", "pool_user.sign_in_failed"],
+            )
+            .order_by("-created_at", "-id")[:10]
+        )
+        return context
+
+
+class SignOutView(PoolPageMixin, View):
+    """POST only: ends this browser's hosted session."""
+
+    def post(self, request, *args, **kwargs):
+        request.hosted_session.flush()
+        messages.success(request, _("You are signed out."))
+        return redirect(_url("signin", self))

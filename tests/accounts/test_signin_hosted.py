@@ -1,0 +1,188 @@
+"""End users' password sign-in on the hosted pages: identifier first,
+enumeration-safe, brute-force blocks that grow, hash upgrade, a new password
+first when it must change, and a session apart from the console's."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.hashers import make_password
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.authenticators.passwords import password_set
+from accounts.models import PasswordCredential, SignInLock
+from core.models import AuditEvent
+from identity_pools.models import PasswordPolicy, PoolUser
+from tests.factories import IdentityPoolFactory, PoolUserFactory
+
+pytestmark = pytest.mark.django_db
+
+GOOD = "a long enough passphrase for 2026"
+
+
+@pytest.fixture
+def pool(workspace):
+    return IdentityPoolFactory(workspace=workspace)
+
+
+@pytest.fixture
+def ann(pool):
+    user = PoolUserFactory(pool=pool, email="ann@example.com")
+    password_set(user=user, raw_password=GOOD)
+    return user
+
+
+def url(pool, name):
+    return reverse(f"hosted:{name}", args=[pool.workspace.slug, pool.pk])
+
+
+def sign_in(client, pool, identifier, password):
+    first = client.post(url(pool, "signin"), {"identifier": identifier})
+    assert first["Location"] == url(pool, "signin_password")
+    return client.post(url(pool, "signin_password"), {"password": password})
+
+
+def _body(response) -> str:
+    return re.sub(
+        r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode()
+    )
+
+
+def test_password_sign_in(client, pool, ann):
+    assert client.get(url(pool, "account"))["Location"] == url(pool, "signin")
+    response = sign_in(client, pool, "ANN@example.com", GOOD)
+    assert response["Location"] == url(pool, "account")
+    page = client.get(url(pool, "account")).content.decode()
+    assert "ann@example.com" in page and "signed in" in page
+    ann.refresh_from_db()
+    assert ann.last_sign_in_at is not None
+    event = AuditEvent.objects.get(action="pool_user.signed_in")
+    assert (event.actor_id, event.details) == (str(ann.pk), {"method": "password"})
+    client.post(url(pool, "signout"))
+    assert client.get(url(pool, "account"))["Location"] == url(pool, "signin")
+
+
+def test_unknown_wrong_inactive_and_new_look_the_same(client, pool, ann):
+    inactive = PoolUserFactory(pool=pool, email="gone@example.com", status="inactive")
+    password_set(user=inactive, raw_password=GOOD)
+    PoolUserFactory(pool=pool, email="new@example.com", status="new")
+    answers = [
+        sign_in(client, pool, "ann@example.com", "not the password, surely"),
+        sign_in(client, pool, "nobody@example.com", "not the password, surely"),
+        sign_in(client, pool, "gone@example.com", GOOD),
+        sign_in(client, pool, "new@example.com", GOOD),
+    ]
+    statuses = {r.status_code for r in answers}
+    bodies = {
+        _body(r)
+        .replace("ann@example.com", "X")
+        .replace("nobody@example.com", "X")
+        .replace("gone@example.com", "X")
+        .replace("new@example.com", "X")
+        for r in answers
+    }
+    assert statuses == {200} and len(bodies) == 1
+    assert "not correct" in answers[0].content.decode()
+    reasons = set(
+        AuditEvent.objects.filter(action="pool_user.sign_in_failed").values_list(
+            "details__reason", flat=True
+        )
+    )
+    assert reasons == {
+        "bad_password",
+        "unknown_identifier",
+        "status_inactive",
+        "status_new",
+    }
+
+
+def test_blocks_grow_and_a_success_clears_them(client, pool, ann):
+    for _ in range(4):
+        assert (
+            sign_in(client, pool, "ann@example.com", "wrong password here").status_code
+            == 200
+        )
+    fifth = sign_in(client, pool, "ann@example.com", "wrong password here")
+    assert fifth.status_code == 200  # the fifth failure earns the first block
+    blocked = sign_in(client, pool, "ann@example.com", GOOD)
+    assert (
+        blocked.status_code == 429
+        and "Too many failed sign-ins" in blocked.content.decode()
+    )
+    lock = SignInLock.objects.get()
+    first_block = lock.blocked_until - lock.updated_at
+    assert timedelta(seconds=55) < first_block <= timedelta(seconds=61)
+    assert AuditEvent.objects.filter(action="pool_user.sign_in_blocked").count() == 1
+    # After the block, one more failure doubles it.
+    SignInLock.objects.update(blocked_until=timezone.now() - timedelta(seconds=1))
+    sign_in(client, pool, "ann@example.com", "wrong password here")
+    lock.refresh_from_db()
+    assert (
+        timedelta(seconds=115)
+        < lock.blocked_until - timezone.now()
+        <= timedelta(seconds=121)
+    )
+    SignInLock.objects.update(blocked_until=timezone.now() - timedelta(seconds=1))
+    assert sign_in(client, pool, "ann@example.com", GOOD)["Location"] == url(
+        pool, "account"
+    )
+    assert not SignInLock.objects.exists()
+
+
+def test_unknown_identifiers_are_blocked_alike(client, pool):
+    for _ in range(5):
+        sign_in(client, pool, "nobody@example.com", "wrong password here")
+    assert sign_in(client, pool, "nobody@example.com", "x" * 20).status_code == 429
+
+
+def test_imported_hash_is_upgraded_on_sign_in(client, pool):
+    bo = PoolUserFactory(pool=pool, email="bo@example.com")
+    PasswordCredential.objects.create(
+        user=bo, password=make_password(GOOD, hasher="bcrypt_sha256")
+    )
+    assert sign_in(client, pool, "bo@example.com", GOOD)["Location"] == url(
+        pool, "account"
+    )
+    assert PasswordCredential.objects.get(user=bo).password.startswith(
+        "argon2id$argon2id$v=19$m=19456,t=2,p=1$"
+    )
+
+
+@pytest.mark.parametrize("why", ["must_change", "expired"])
+def test_a_password_that_must_change_is_changed_before_sign_in(client, pool, ann, why):
+    if why == "must_change":
+        PasswordCredential.objects.filter(user=ann).update(state="must_change")
+    else:
+        PasswordPolicy.objects.create(pool=pool, expiry_days=30)
+        PasswordCredential.objects.filter(user=ann).update(
+            changed_at=timezone.now() - timedelta(days=31)
+        )
+    response = sign_in(client, pool, "ann@example.com", GOOD)
+    assert response["Location"] == url(pool, "signin_change_password")
+    assert client.get(url(pool, "account"))["Location"] == url(pool, "signin")
+    same = client.post(
+        url(pool, "signin_change_password"),
+        {"password1": "short", "password2": "short"},
+    )
+    assert same.status_code == 200
+    new = GOOD + " again"
+    done = client.post(
+        url(pool, "signin_change_password"), {"password1": new, "password2": new}
+    )
+    assert done["Location"] == url(pool, "account")
+    credential = PasswordCredential.objects.get(user=ann)
+    assert credential.state == "valid"
+    assert PoolUser.objects.get(pk=ann.pk).last_sign_in_at is not None
+
+
+def test_sessions_stay_apart(client, pool, ann, owner):
+    """An operator's console session signs nobody in on the hosted pages, and an
+    end user's hosted session opens nothing in the console."""
+    client.force_login(owner)
+    assert client.get(url(pool, "account"))["Location"] == url(pool, "signin")
+    client.logout()
+    sign_in(client, pool, "ann@example.com", GOOD)
+    assert client.get(reverse("workspaces:workspace_list")).status_code == 302
