@@ -447,6 +447,10 @@ MESSAGES: dict[str, Any] = {
         "Choose at least one way to sign up (email address or mobile number), or "
         "turn self-registration off."
     ),
+    "password_none": _(
+        "This user has no password yet. Set one first, or let them choose one from "
+        "an invitation."
+    ),
     "sign_in_failed": _(
         "The email address, mobile number or password is not correct. Check them "
         "and try again."

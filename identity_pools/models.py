@@ -207,6 +207,12 @@ class PoolUser(TimeStampedModel):
     # Derived from user_data by the services, for listing and name search.
     display_name = models.CharField(_("name"), max_length=300, blank=True)
     last_sign_in_at = models.DateTimeField(_("last sign-in"), null=True, blank=True)
+    sessions_ended_at = models.DateTimeField(
+        _("signed out everywhere at"),
+        null=True,
+        blank=True,
+        help_text=_("Hosted-page sessions that began before this have ended."),
+    )
 
     objects = PoolUserQuerySet.as_manager()
 

@@ -67,6 +67,21 @@ urlpatterns = [
         name="pool_user_activate",
     ),
     path(
+        USER + "sign-in/unlock/",
+        users.PoolUserSignInActionView.as_view(action="unlock"),
+        name="pool_user_unlock",
+    ),
+    path(
+        USER + "sign-in/require-password-change/",
+        users.PoolUserSignInActionView.as_view(action="require_password_change"),
+        name="pool_user_require_password_change",
+    ),
+    path(
+        USER + "sign-in/sign-out-everywhere/",
+        users.PoolUserSignInActionView.as_view(action="sign_out_everywhere"),
+        name="pool_user_sign_out_everywhere",
+    ),
+    path(
         USER + "password/",
         users.PoolUserPasswordView.as_view(),
         name="pool_user_password",

@@ -64,3 +64,14 @@ def lock_clear(*, pool, identifier: str) -> bool:
     was_blocked = cleared.filter(blocked_until__gt=now).exists()
     cleared.delete()
     return was_blocked
+
+
+def lock_state(*, pool, identifiers: list[str]) -> dict[str, object]:
+    """For each of ``identifiers`` that is blocked now, when the block ends."""
+    keys = {lock_key(value): value for value in identifiers}
+    return {
+        keys[key]: until
+        for key, until in SignInLock.objects.filter(
+            pool=pool, key__in=list(keys), blocked_until__gt=timezone.now()
+        ).values_list("key", "blocked_until")
+    }

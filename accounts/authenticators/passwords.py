@@ -47,6 +47,16 @@ def password_set(*, user, raw_password: str, must_change: bool = False):
     return credential
 
 
+def password_require_change(*, user) -> bool:
+    """The user must choose a new password at the next sign-in. Returns False when
+    the user has no password."""
+    return bool(
+        PasswordCredential.objects.filter(user=user).update(
+            state=PasswordCredential.State.MUST_CHANGE
+        )
+    )
+
+
 def password_credential_of(user) -> PasswordCredential | None:
     """``user``'s password credential, or None when it has none."""
     return PasswordCredential.objects.filter(user=user).first()

@@ -194,11 +194,16 @@ def signed_in_user(session, *, pool, seconds: int) -> PoolUser | None:
     data = session_value(session, key=SIGNED_IN_KEY, pool=pool, seconds=seconds)
     if data is None:
         return None
-    return (
+    user = (
         PoolUser.objects.for_pool(pool)
         .filter(pk=data["user"], status=PoolUser.Status.ACTIVE)
         .first()
     )
+    ended = user.sessions_ended_at if user else None
+    if user is None or (ended and ended.timestamp() >= data["at"]):
+        session.pop(SIGNED_IN_KEY, None)  # signed out everywhere, or deactivated
+        return None
+    return user
 
 
 def session_sign_in(session, *, pool, user) -> None:

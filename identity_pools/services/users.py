@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.authenticators.codes import code_issue_link_token, code_send_failed
-from accounts.authenticators.passwords import password_set
+from accounts.authenticators.lockout import lock_clear
+from accounts.authenticators.passwords import password_require_change, password_set
 from accounts.models import Code
 from core.audit import audit_record
 from core.catalogue import error, field_error, message
@@ -546,3 +547,49 @@ def identifier_mark_verified(*, identifier: Identifier, actor) -> Identifier:
             details={"identifier": identifier.value, "by": "operator"},
         )
     return identifier
+
+
+def pool_user_sign_out_everywhere(*, user: PoolUser, actor) -> PoolUser:
+    """End every hosted-page session of ``user`` (they must sign in again)."""
+    with transaction.atomic():
+        user.sessions_ended_at = timezone.now()
+        user.save(update_fields=["sessions_ended_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="pool_user.signed_out_everywhere",
+            workspace=user.pool.workspace,
+            target=user,
+        )
+    return user
+
+
+def pool_user_require_password_change(*, user: PoolUser, actor) -> PoolUser:
+    """The user must choose a new password at the next sign-in. Raises
+    ValidationError ``password_none`` when the user has no password."""
+    if not password_require_change(user=user):
+        raise error("password_none")
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="pool_user.password_change_required",
+            workspace=user.pool.workspace,
+            target=user,
+        )
+    return user
+
+
+def pool_user_unlock(*, user: PoolUser, actor) -> bool:
+    """Lift the sign-in blocks of every identifier of ``user``. Returns whether
+    one was blocked."""
+    was_blocked = False
+    with transaction.atomic():
+        for value in user.identifiers.values_list("value", flat=True):
+            was_blocked |= lock_clear(pool=user.pool, identifier=value)
+        audit_record(
+            actor=actor,
+            action="pool_user.unlocked",
+            workspace=user.pool.workspace,
+            target=user,
+            details={"was_blocked": was_blocked},
+        )
+    return was_blocked

@@ -123,6 +123,16 @@ def settings_context(pool, context: dict) -> dict:
             pool.self_registration_enabled,
         ),
         (
+            _("Sign-in page"),
+            absolute_url(reverse("hosted:signin", args=[slug, pool.pk])),
+            True,
+        ),
+        (
+            _("Account page"),
+            absolute_url(reverse("hosted:account", args=[slug, pool.pk])),
+            True,
+        ),
+        (
             _("After registration (without an address above)"),
             absolute_url(reverse("hosted:registered", args=[slug, pool.pk])),
             True,

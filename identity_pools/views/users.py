@@ -11,6 +11,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.authenticators.codes import code_latest
+from accounts.authenticators.lockout import lock_state
 from accounts.authenticators.passwords import password_credential_of
 from accounts.models import Code
 from core.views import ServiceConfirmView, ServiceFormView
@@ -133,6 +134,9 @@ def user_page_context(view, **forms) -> dict:
         "metadata_rows": _rows(pool.metadata_schema.document, user.metadata),
         "credential": password_credential_of(user),
         "password_form": forms.get("password_form") or SetPasswordForm(pool=pool),
+        "blocked": lock_state(
+            pool=pool, identifiers=[i.value for i in user.identifiers.all()]
+        ),
         "invitation": code_latest(user=user, purpose=Code.Purpose.INVITATION)
         if user.status == PoolUser.Status.NEW
         else None,
@@ -437,3 +441,26 @@ class PoolUserIdentifierVerifyView(_UserActionView):
             identifier=self.identifier, actor=request.user
         )
         return self.user_page(_("%s is marked verified.") % self.identifier.value)
+
+
+class PoolUserSignInActionView(_UserActionView):
+    """Operator actions on the user's sign-in: ``action`` is "unlock",
+    "require_password_change" or "sign_out_everywhere"."""
+
+    action = ""
+
+    def post(self, request, *args, **kwargs):
+        user, actor = self.pool_user, request.user
+        try:
+            if self.action == "unlock":
+                services.pool_user_unlock(user=user, actor=actor)
+                text = _("Sign-in blocks lifted.")
+            elif self.action == "require_password_change":
+                services.pool_user_require_password_change(user=user, actor=actor)
+                text = _("The user must choose a new password at the next sign-in.")
+            else:
+                services.pool_user_sign_out_everywhere(user=user, actor=actor)
+                text = _("The user is signed out everywhere.")
+        except ValidationError as exc:
+            return self.user_page(" ".join(exc.messages), error=True)
+        return self.user_page(text)

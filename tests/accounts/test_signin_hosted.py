@@ -186,3 +186,45 @@ def test_sessions_stay_apart(client, pool, ann, owner):
     client.logout()
     sign_in(client, pool, "ann@example.com", GOOD)
     assert client.get(reverse("workspaces:workspace_list")).status_code == 302
+
+
+def test_operator_unlocks_requires_a_change_and_signs_out_everywhere(
+    client, owner_client, workspace, pool, ann
+):
+    from django.test import Client
+
+    def user_url(name):
+        return reverse(f"identity_pools:{name}", args=[workspace.slug, pool.pk, ann.pk])
+
+    for _ in range(5):
+        sign_in(client, pool, "ann@example.com", "wrong password here")
+    page = owner_client.get(user_url("pool_user_detail")).content.decode()
+    assert "Sign-in is blocked" in page
+    owner_client.post(user_url("pool_user_unlock"))
+    assert not SignInLock.objects.exists()
+    assert (
+        "No sign-in block"
+        in owner_client.get(user_url("pool_user_detail")).content.decode()
+    )
+
+    browser = Client()
+    sign_in(browser, pool, "ann@example.com", GOOD)
+    assert browser.get(url(pool, "account")).status_code == 200
+    owner_client.post(user_url("pool_user_sign_out_everywhere"))
+    assert browser.get(url(pool, "account"))["Location"] == url(pool, "signin")
+
+    owner_client.post(user_url("pool_user_require_password_change"))
+    assert PasswordCredential.objects.get(user=ann).state == "must_change"
+    assert sign_in(browser, pool, "ann@example.com", GOOD)["Location"] == url(
+        pool, "signin_change_password"
+    )
+    assert set(
+        AuditEvent.objects.filter(target_id=str(ann.pk)).values_list(
+            "action", flat=True
+        )
+    ) >= {
+        "pool_user.unlocked",
+        "pool_user.signed_out_everywhere",
+        "pool_user.password_change_required",
+        "pool_user.sign_in_blocked",
+    }
