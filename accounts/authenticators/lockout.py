@@ -19,13 +19,17 @@ def lock_key(identifier: str) -> str:
     return hashlib.sha256(identifier.encode()).hexdigest()
 
 
-def lock_wait(*, pool, identifier: str) -> int:
-    """Seconds until ``identifier`` may try again in ``pool`` (0: now)."""
-    blocked_until = (
+def lock_wait(*, pool, identifier: str) -> int | None:
+    """Seconds until ``identifier`` may try again in ``pool``: 0 when it may now
+    after earlier failures, None when it has no failures at all."""
+    row = (
         SignInLock.objects.filter(pool=pool, key=lock_key(identifier))
-        .values_list("blocked_until", flat=True)
+        .values_list("blocked_until")
         .first()
     )
+    if row is None:
+        return None
+    blocked_until = row[0]
     if blocked_until is None:
         return 0
     return max(0, int((blocked_until - timezone.now()).total_seconds()) + 1)

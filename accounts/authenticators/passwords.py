@@ -85,8 +85,8 @@ def _dummy_hash() -> str:
     return make_password("a password no account has, for equal timing")
 
 
-def password_verify(*, user, raw_password: str) -> bool:
-    """Whether ``raw_password`` is ``user``'s password. A hash of another algorithm
+def password_verify(*, user, raw_password: str) -> PasswordCredential | None:
+    """``user``'s credential when ``raw_password`` is their password, else None. A hash of another algorithm
     (imported) or older parameters is upgraded to the preferred one (Argon2id at
     OWASP's parameters) on success, keeping its state and date. Never faster than
     ``password_verify_nobody``: a hash of another algorithm is followed by the
@@ -95,7 +95,7 @@ def password_verify(*, user, raw_password: str) -> bool:
     credential = password_credential_of(user)
     if credential is None:
         password_verify_nobody(raw_password)
-        return False
+        return None
 
     def upgrade(raw: str) -> None:
         PasswordCredential.objects.filter(pk=credential.pk).update(
@@ -111,7 +111,7 @@ def password_verify(*, user, raw_password: str) -> bool:
         preferred = False
     if not preferred:
         password_verify_nobody(raw_password)
-    return ok
+    return credential if ok else None
 
 
 def password_verify_nobody(raw_password: str) -> None:

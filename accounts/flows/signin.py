@@ -28,7 +28,6 @@ from identity_pools.sign_in_rules import sign_in_policy_for
 
 from ..authenticators.lockout import lock_clear, lock_fail, lock_wait
 from ..authenticators.passwords import (
-    password_credential_of,
     password_set,
     password_verify,
     password_verify_nobody,
@@ -100,8 +99,9 @@ def signin_password(*, pool, identifier: str, password: str, ip) -> Outcome:
     ``sign_in_failed`` (wrong password, unknown identifier, a user who is not
     active) or ``sign_in_blocked`` (no password is checked then)."""
     address = ratelimit.Limit(f"hosted:signin:{ip}", *ADDRESS_LIMIT)
+    locked = lock_wait(pool=pool, identifier=identifier)
     wait = max(
-        lock_wait(pool=pool, identifier=identifier),
+        locked or 0,
         ratelimit.retry_after(address) if ratelimit.is_limited(address) else 0,
     )
     if wait:
@@ -116,21 +116,23 @@ def signin_password(*, pool, identifier: str, password: str, ip) -> Outcome:
         password_verify_nobody(password)
         reason = "unknown_identifier" if user is None else f"status_{user.status}"
         raise _failed(pool=pool, identifier=identifier, user=user, reason=reason, ip=ip)
-    if not password_verify(user=user, raw_password=password):
+    credential = password_verify(user=user, raw_password=password)
+    if credential is None:
         raise _failed(
             pool=pool, identifier=identifier, user=user, reason="bad_password", ip=ip
         )
-    credential = password_credential_of(user)
     if credential.state == PasswordCredential.State.MUST_RESET:
         raise _failed(
             pool=pool, identifier=identifier, user=user, reason="must_reset", ip=ip
         )
-    lock_clear(pool=pool, identifier=identifier)
     must_change = credential.state == PasswordCredential.State.MUST_CHANGE or _expired(
         pool, credential
     )
-    if not must_change:
-        signin_record(user=user, method="password")
+    with transaction.atomic():
+        if locked is not None:  # earlier failures are forgiven
+            lock_clear(pool=pool, identifier=identifier)
+        if not must_change:
+            signin_record(user=user, method="password")
     return Outcome(user=user, must_change=must_change)
 
 
