@@ -531,6 +531,11 @@ class SignInPolicy(models.Model):
     lockout_max_seconds = models.PositiveIntegerField(
         _("longest block (seconds)"), default=900, validators=_between(1, 86400)
     )
+    self_service_reset = models.BooleanField(
+        _("users can reset a forgotten password"),
+        default=True,
+        help_text=_("With a code sent to a verified email address or mobile number."),
+    )
 
     class Meta:
         verbose_name = _("sign-in policy")

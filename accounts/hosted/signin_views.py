@@ -13,10 +13,16 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from core import ratelimit
+from core.catalogue import error
 from core.models import AuditEvent
 from core.request import client_ip
 from core.views import ServiceFormView
+from identity_pools.sign_in_rules import sign_in_policy_for
 
+from ..flows.reset import SESSION_KEY as RESET_KEY
+from ..flows.reset import Pending as ResetPending
+from ..flows.reset import reset_finish, reset_start
 from ..flows.signin import (
     CHANGE_KEY,
     IDENTIFIER_KEY,
@@ -112,6 +118,7 @@ class SignInPasswordView(PoolPageMixin, ServiceFormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["identifier"] = self.pending["identifier"]
+        context["reset_open"] = sign_in_policy_for(self.pool).self_service_reset
         return context
 
     def error_status(self, exc):
@@ -222,4 +229,96 @@ class SignOutView(PoolPageMixin, View):
     def post(self, request, *args, **kwargs):
         request.hosted_session.flush()
         messages.success(request, _("You are signed out."))
+        return redirect(_url("signin", self))
+
+
+class ResetForm(NewPasswordFormMixin, forms.Form):
+    identifier = forms.CharField(
+        label=gettext_lazy("Email/Mobile"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    code = forms.RegexField(
+        label=gettext_lazy("Code"),
+        regex=r"^\s*\d{6,10}\s*$",
+        max_length=16,
+        error_messages={
+            "invalid": gettext_lazy("Enter the digits of the code, e.g. 123456.")
+        },
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
+        ),
+    )
+
+    def __init__(self, *args, pool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_password_fields(pool)
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p1 != p2:
+            self.add_error("password2", error("password_mismatch"))
+        return cleaned
+
+
+class ResetPageMixin(PoolPageMixin):
+    def pool_page_open(self) -> bool:
+        return sign_in_policy_for(self.pool).self_service_reset
+
+
+class ResetStartView(ResetPageMixin, ServiceFormView):
+    """ "Forgot password?": the identifier; a code goes to it when it is a
+    verified address of an active user (the same answer when it is not)."""
+
+    template_name = "hosted/reset_start.html"
+    form_class = IdentifierForm
+
+    def get_initial(self):
+        pending = session_value(
+            self.request.hosted_session, key=IDENTIFIER_KEY, pool=self.pool
+        )
+        return {"identifier": pending["identifier"]} if pending else {}
+
+    def perform(self, form):
+        return reset_start(pool=self.pool, identifier=form.cleaned_data["identifier"])
+
+    def done(self, pending):
+        self.request.hosted_session[RESET_KEY] = pending.to_session()
+        return redirect(_url("reset_finish", self))
+
+
+class ResetFinishView(ResetPageMixin, ServiceFormView):
+    """The code and a new password (the pool's policy)."""
+
+    template_name = "hosted/reset_finish.html"
+    form_class = ResetForm
+    service_fields = {"password": "password1"}
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["pool"] = self.pool
+        return kwargs
+
+    def get_initial(self):
+        pending = ResetPending.from_session(self.request.hosted_session, self.pool)
+        return {"identifier": pending.identifier} if pending else {}
+
+    def perform(self, form):
+        limit = ratelimit.Limit(f"hosted:code:{client_ip(self.request)}", 60, 3600)
+        if ratelimit.hit(limit) > limit.max_events:
+            raise error("hosted_rate_limited", minutes=60)
+        identifier = signin_identify(raw=form.cleaned_data["identifier"])
+        return reset_finish(
+            pool=self.pool,
+            pending=ResetPending(str(self.pool.pk), identifier, 0),
+            code=form.cleaned_data["code"],
+            password=form.cleaned_data["password1"],
+        )
+
+    def done(self, user):
+        self.request.hosted_session.pop(RESET_KEY, None)
+        messages.success(
+            self.request, _("Your password is reset. Sign in with your new password.")
+        )
         return redirect(_url("signin", self))

@@ -31,6 +31,16 @@ urlpatterns = [
         signin_views.SignInChangePasswordView.as_view(),
         name="signin_change_password",
     ),
+    path(
+        POOL + "signin/reset/",
+        signin_views.ResetStartView.as_view(),
+        name="reset_start",
+    ),
+    path(
+        POOL + "signin/reset/code/",
+        signin_views.ResetFinishView.as_view(),
+        name="reset_finish",
+    ),
     path(POOL + "account/", signin_views.AccountView.as_view(), name="account"),
     path(POOL + "signout/", signin_views.SignOutView.as_view(), name="signout"),
 ]

@@ -1,0 +1,145 @@
+"""Password reset ("Forgot password?"): a code to a verified address, then a new
+password under the pool's policy. The answer is the same for unknown
+identifiers; a successful reset ends the user's other sessions, lifts sign-in
+blocks (a blocked account can always reset) and sends a notice."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from core.audit import audit_record
+from core.catalogue import error
+from core.delivery import send_templated
+from core.delivery.limits import send_quota_consume
+from identity_pools.code_rules import code_rules_for
+from identity_pools.models import Identifier, PoolUser
+from identity_pools.passwords import pool_password_check
+
+from ..authenticators.codes import code_issue, code_send_failed, code_verify
+from ..authenticators.lockout import lock_clear
+from ..authenticators.passwords import password_set
+from ..models import Code
+from .signin import signin_identify
+
+SESSION_KEY = "reset"
+PENDING_FOR = 30 * 60
+
+
+@dataclass(frozen=True)
+class Pending:
+    pool: str
+    identifier: str
+    sent_at: float
+
+    def to_session(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_session(cls, session, pool) -> Pending | None:
+        data = session.get(SESSION_KEY)
+        if not data or data.get("pool") != str(pool.pk):
+            return None
+        if time.time() - data.get("sent_at", 0) > PENDING_FOR:
+            return None
+        return cls(**data)
+
+
+def _resettable(pool, identifier: str):
+    """The verified identifier (with its active user) a reset code may go to."""
+    return (
+        Identifier.objects.filter(
+            pool=pool,
+            value=identifier,
+            is_verified=True,
+            user__status=PoolUser.Status.ACTIVE,
+        )
+        .select_related("user")
+        .first()
+    )
+
+
+def reset_send_code(*, pool, identifier) -> None:
+    """Issue a reset code to ``identifier`` (a verified address of an active user)
+    and send it after commit; the earlier code stops working. Raises
+    ValidationError ``code_resend_too_soon`` or ``send_rate_limited``."""
+    with transaction.atomic():
+        send_quota_consume(workspace=pool.workspace, recipient=identifier.value)
+        code, secret = code_issue(
+            user=identifier.user,
+            purpose=Code.Purpose.PASSWORD_RESET,
+            identifier=identifier,
+            rules=code_rules_for(pool, Code.Purpose.PASSWORD_RESET),
+        )
+
+        def send() -> None:
+            if not send_templated(
+                channel=identifier.type,
+                to=identifier.value,
+                template="reset_code",
+                context={"pool": pool, "code": secret, "expires_at": code.expires_at},
+            ):
+                code_send_failed(code=code)
+
+        transaction.on_commit(send)
+
+
+def reset_start(*, pool, identifier: str) -> Pending:
+    """ "Forgot password?": a code to the address when it is a verified address of
+    an active user; the same answer otherwise (nothing is sent). Raises
+    ValidationError on "identifier" (not an address), ``send_rate_limited`` and
+    ``code_resend_too_soon`` alike for known and unknown addresses."""
+    value = signin_identify(raw=identifier)
+    target = _resettable(pool, value)
+    if target is not None:
+        reset_send_code(pool=pool, identifier=target)
+    else:
+        with transaction.atomic():
+            send_quota_consume(workspace=pool.workspace, recipient=value)
+    return Pending(str(pool.pk), value, time.time())
+
+
+def reset_finish(*, pool, pending: Pending, code: str, password: str) -> PoolUser:
+    """Check ``code`` and set ``password`` (the pool's policy and history). Raises
+    ValidationError ``code_invalid`` (also for an unknown address) or on
+    "password" (the code is not used up then)."""
+    target = _resettable(pool, pending.identifier)
+    user = target.user if target else None
+    try:
+        pool_password_check(
+            pool=pool,
+            password=password,
+            identifiers=[pending.identifier],
+            user_data=user.user_data if user else {},
+            user=user,
+        )
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.error_list}) from exc
+    if user is None:
+        raise error("code_invalid")
+    code_verify(user=user, purpose=Code.Purpose.PASSWORD_RESET, secret=code)
+    with transaction.atomic():
+        password_set(user=user, raw_password=password)
+        PoolUser.objects.filter(pk=user.pk).update(sessions_ended_at=timezone.now())
+        for value in user.identifiers.values_list("value", flat=True):
+            lock_clear(pool=pool, identifier=value)
+        audit_record(
+            actor=user,
+            action="pool_user.password_reset",
+            workspace=pool.workspace,
+            target=user,
+            details={"identifier": pending.identifier},
+        )
+        transaction.on_commit(
+            lambda: send_templated(
+                channel=target.type,
+                to=target.value,
+                template="reset_done",
+                context={"pool": pool},
+            )
+        )
+    return user
