@@ -447,6 +447,13 @@ MESSAGES: dict[str, Any] = {
         "Choose at least one way to sign up (email address or mobile number), or "
         "turn self-registration off."
     ),
+    "lockout_order": _(
+        "The longest block must be at least as long as the first block."
+    ),
+    "reset_no_address": _(
+        "A password reset needs an active user with a verified email address or "
+        "mobile number. Mark one verified first."
+    ),
     "password_none": _(
         "This user has no password yet. Set one first, or let them choose one from "
         "an invitation."

@@ -11,7 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from core.catalogue import error, message
 
 from .identifiers import identifier_parse
-from .models import CodePurpose, IdentityPool, PasswordPolicy, PoolUser, UserSchema
+from .models import (
+    CodePurpose,
+    IdentityPool,
+    PasswordPolicy,
+    PoolUser,
+    SignInPolicy,
+    UserSchema,
+)
 from .passwords import password_policy_for, pool_password_check
 from .services.users import MODE_CREDENTIALS, MODE_INVITE
 from .user_schemas.forms import DATA_PREFIX, SchemaDataFormMixin
@@ -136,6 +143,29 @@ class CodeRulesForm(forms.Form):
                 field, value = "lifetime_seconds", value * unit
             values.setdefault(purpose, {})[field] = value
         return values
+
+
+class SignInPolicyForm(forms.ModelForm):
+    """Settings → Sign-in (shape only; the service validates and saves)."""
+
+    class Meta:
+        model = SignInPolicy
+        fields = [
+            "lockout_failures",
+            "lockout_first_seconds",
+            "lockout_max_seconds",
+            "self_service_reset",
+        ]
+        help_texts = {
+            "lockout_failures": _(
+                "3 to 100 failed sign-ins of one email address or mobile number "
+                "(known or not) before sign-in with it is blocked."
+            ),
+            "lockout_first_seconds": _(
+                "The first block; each further failure doubles it."
+            ),
+            "lockout_max_seconds": _("The longest a block grows to."),
+        }
 
 
 class PoolDeleteForm(forms.Form):

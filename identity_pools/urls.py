@@ -33,6 +33,11 @@ urlpatterns = [
         name="pool_password_policy",
     ),
     path(
+        POOL + "settings/sign-in/",
+        pools.PoolSignInPolicyView.as_view(),
+        name="pool_sign_in_policy",
+    ),
+    path(
         POOL + "settings/codes/",
         pools.PoolCodeRulesView.as_view(),
         name="pool_code_rules",
@@ -70,6 +75,11 @@ urlpatterns = [
         USER + "sign-in/unlock/",
         users.PoolUserSignInActionView.as_view(action="unlock"),
         name="pool_user_unlock",
+    ),
+    path(
+        USER + "sign-in/send-password-reset/",
+        users.PoolUserSignInActionView.as_view(action="send_password_reset"),
+        name="pool_user_send_password_reset",
     ),
     path(
         USER + "sign-in/require-password-change/",

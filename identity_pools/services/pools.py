@@ -13,6 +13,7 @@ from workspaces.models import Workspace
 from ..code_rules import code_policies_for
 from ..models import IdentityPool, UserSchema
 from ..passwords import password_policy_for
+from ..sign_in_rules import sign_in_policy_for
 
 NAME_ERRORS = {"pool_name_taken": "name"}
 # The schemas default to the built-ins; checking them would cost two queries.
@@ -199,6 +200,40 @@ def pool_update_code_policies(
             )
     pool.__dict__.pop("_code_rules", None)
     return policies
+
+
+SIGN_IN_FIELDS = (
+    "lockout_failures",
+    "lockout_first_seconds",
+    "lockout_max_seconds",
+    "self_service_reset",
+)
+
+
+def pool_update_sign_in_policy(*, pool: IdentityPool, actor, **values):
+    """Change the pool's sign-in rules (``SIGN_IN_FIELDS``). Raises
+    ValidationError: field errors (the allowed ranges), ``lockout_order`` when the
+    longest block is shorter than the first."""
+    policy = sign_in_policy_for(pool)
+    changes = changes_applied(
+        policy, **{f: values[f] for f in SIGN_IN_FIELDS if f in values}
+    )
+    if policy.lockout_max_seconds < policy.lockout_first_seconds:
+        raise field_error("lockout_max_seconds", "lockout_order")
+
+    def record() -> None:
+        if changes:
+            audit_record(
+                actor=actor,
+                action="pool.sign_in_policy_changed",
+                workspace=pool.workspace,
+                target=pool,
+                details={"changes": changes},
+            )
+
+    validated_save(policy, exclude=["pool"], then=record)
+    pool.sign_in_policy = policy
+    return policy
 
 
 def pool_delete(*, pool: IdentityPool, actor, confirm_name: str) -> None:

@@ -25,11 +25,13 @@ from ..forms import (
     PoolForm,
     PoolSchemasForm,
     PoolSignUpForm,
+    SignInPolicyForm,
 )
 from ..mixins import PoolScopedMixin
 from ..models import CodePurpose
 from ..passwords import NIST_MINIMUM, password_policy_for
 from ..services import pools as services
+from ..sign_in_rules import sign_in_policy_for
 
 
 class PoolListView(WorkspaceScopedMixin, TemplateView):
@@ -205,6 +207,33 @@ class PoolPasswordPolicyView(PoolScopedMixin, ServiceFormView):
             messages.warning(self.request, message("password_policy_short"))
         return redirect(
             "identity_pools:pool_password_policy", self.workspace.slug, self.pool.pk
+        )
+
+
+class PoolSignInPolicyView(PoolScopedMixin, ServiceFormView):
+    """Settings → Sign-in: brute-force protection and self-service reset."""
+
+    template_name = "identity_pools/pool_sign_in_policy.html"
+    form_class = SignInPolicyForm
+    pool_tab = "settings"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        # A copy: the form writes into its instance while validating.
+        kwargs["instance"] = copy.copy(sign_in_policy_for(self.pool))
+        return kwargs
+
+    def perform(self, form):
+        return services.pool_update_sign_in_policy(
+            pool=self.pool,
+            actor=self.request.user,
+            **{f: form.cleaned_data[f] for f in services.SIGN_IN_FIELDS},
+        )
+
+    def done(self, policy):
+        messages.success(self.request, _("Sign-in settings saved."))
+        return redirect(
+            "identity_pools:pool_sign_in_policy", self.workspace.slug, self.pool.pk
         )
 
 

@@ -28,6 +28,7 @@ from ..forms import (
 from ..mixins import PoolScopedMixin, PoolUserScopedMixin
 from ..models import PoolUser
 from ..services import groups as group_services
+from ..services import sign_in as sign_in_services
 from ..services import users as services
 from ..user_schemas.forms import SchemaDataForm
 
@@ -393,7 +394,7 @@ class PoolUserPasswordView(_UserFormView):
         return kwargs
 
     def perform(self, form):
-        return services.pool_user_set_password(
+        return sign_in_services.pool_user_set_password(
             user=self.pool_user,
             actor=self.request.user,
             password=form.cleaned_data["password1"],
@@ -437,7 +438,7 @@ class PoolUserIdentifierVerifyView(_UserActionView):
         )
 
     def post(self, request, *args, **kwargs):
-        services.identifier_mark_verified(
+        sign_in_services.identifier_mark_verified(
             identifier=self.identifier, actor=request.user
         )
         return self.user_page(_("%s is marked verified.") % self.identifier.value)
@@ -445,7 +446,7 @@ class PoolUserIdentifierVerifyView(_UserActionView):
 
 class PoolUserSignInActionView(_UserActionView):
     """Operator actions on the user's sign-in: ``action`` is "unlock",
-    "require_password_change" or "sign_out_everywhere"."""
+    "send_password_reset", "require_password_change" or "sign_out_everywhere"."""
 
     action = ""
 
@@ -453,13 +454,18 @@ class PoolUserSignInActionView(_UserActionView):
         user, actor = self.pool_user, request.user
         try:
             if self.action == "unlock":
-                services.pool_user_unlock(user=user, actor=actor)
+                sign_in_services.pool_user_unlock(user=user, actor=actor)
                 text = _("Sign-in blocks lifted.")
+            elif self.action == "send_password_reset":
+                sign_in_services.pool_user_send_password_reset(user=user, actor=actor)
+                text = _("A password reset code was sent.")
             elif self.action == "require_password_change":
-                services.pool_user_require_password_change(user=user, actor=actor)
+                sign_in_services.pool_user_require_password_change(
+                    user=user, actor=actor
+                )
                 text = _("The user must choose a new password at the next sign-in.")
             else:
-                services.pool_user_sign_out_everywhere(user=user, actor=actor)
+                sign_in_services.pool_user_sign_out_everywhere(user=user, actor=actor)
                 text = _("The user is signed out everywhere.")
         except ValidationError as exc:
             return self.user_page(" ".join(exc.messages), error=True)

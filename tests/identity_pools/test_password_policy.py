@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from core.models import AuditEvent
 from identity_pools.models import PasswordPolicy
 from identity_pools.passwords import pool_password_check
-from identity_pools.services import users
+from identity_pools.services import sign_in
 from identity_pools.services.pools import pool_update_password_policy
 from tests.identity_pools.conftest import ANN, GOOD_PASSWORD, USER_FORM, form_errors
 
@@ -77,14 +77,14 @@ def test_history_refuses_the_last_n_passwords(pool, owner, pool_user):
         f"{w} correct horse battery" for w in ("one", "two", "six", "ten")
     )
     for password in (first, second):
-        users.pool_user_set_password(user=pool_user, actor=owner, password=password)
+        sign_in.pool_user_set_password(user=pool_user, actor=owner, password=password)
     with pytest.raises(ValidationError) as info:
-        users.pool_user_set_password(user=pool_user, actor=owner, password=first)
+        sign_in.pool_user_set_password(user=pool_user, actor=owner, password=first)
     assert [e.code for e in info.value.error_dict["password"]] == ["password_reused"]
-    users.pool_user_set_password(user=pool_user, actor=owner, password=third)
-    users.pool_user_set_password(user=pool_user, actor=owner, password=fourth)
+    sign_in.pool_user_set_password(user=pool_user, actor=owner, password=third)
+    sign_in.pool_user_set_password(user=pool_user, actor=owner, password=fourth)
     # first is now the fourth-last: allowed again.
-    users.pool_user_set_password(user=pool_user, actor=owner, password=first)
+    sign_in.pool_user_set_password(user=pool_user, actor=owner, password=first)
 
 
 def test_settings_screen(owner_client, url, pool):

@@ -1,0 +1,128 @@
+"""Operator actions on a pool user's sign-in: set a password, require a new one,
+lift sign-in blocks, end sessions, send a reset code, vouch for an identifier.
+Each runs in one transaction with its audit event."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.authenticators.lockout import lock_clear
+from accounts.authenticators.passwords import password_require_change, password_set
+from accounts.flows.reset import reset_send_code
+from core.audit import audit_record
+from core.catalogue import error
+
+from ..models import Identifier, PoolUser
+from ..passwords import pool_password_check
+
+
+def pool_user_set_password(
+    *, user: PoolUser, actor, password: str, must_change: bool = False
+) -> PoolUser:
+    """An operator sets or resets ``user``'s password (the pool's policy); with
+    ``must_change`` the user must choose another at the next sign-in. Raises
+    ValidationError on "password"."""
+    try:
+        pool_password_check(
+            pool=user.pool,
+            password=password,
+            identifiers=list(user.identifiers.values_list("value", flat=True)),
+            user_data=user.user_data,
+            user=user,
+        )
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.error_list}) from exc
+    with transaction.atomic():
+        password_set(user=user, raw_password=password, must_change=must_change)
+        audit_record(
+            actor=actor,
+            action="pool_user.password_set",
+            workspace=user.pool.workspace,
+            target=user,
+            details={"must_change": must_change},
+        )
+    return user
+
+
+def identifier_mark_verified(*, identifier: Identifier, actor) -> Identifier:
+    """An operator vouches for ``identifier`` (the user proved it another way)."""
+    if identifier.is_verified:
+        return identifier
+    with transaction.atomic():
+        identifier.is_verified, identifier.verified_at = True, timezone.now()
+        identifier.save(update_fields=["is_verified", "verified_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="pool_user.identifier_verified",
+            workspace=identifier.user.pool.workspace,
+            target=identifier.user,
+            details={"identifier": identifier.value, "by": "operator"},
+        )
+    return identifier
+
+
+def pool_user_sign_out_everywhere(*, user: PoolUser, actor) -> PoolUser:
+    """End every hosted-page session of ``user`` (they must sign in again)."""
+    with transaction.atomic():
+        user.sessions_ended_at = timezone.now()
+        user.save(update_fields=["sessions_ended_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="pool_user.signed_out_everywhere",
+            workspace=user.pool.workspace,
+            target=user,
+        )
+    return user
+
+
+def pool_user_require_password_change(*, user: PoolUser, actor) -> PoolUser:
+    """The user must choose a new password at the next sign-in. Raises
+    ValidationError ``password_none`` when the user has no password."""
+    if not password_require_change(user=user):
+        raise error("password_none")
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="pool_user.password_change_required",
+            workspace=user.pool.workspace,
+            target=user,
+        )
+    return user
+
+
+def pool_user_unlock(*, user: PoolUser, actor) -> bool:
+    """Lift the sign-in blocks of every identifier of ``user``. Returns whether
+    one was blocked."""
+    was_blocked = False
+    with transaction.atomic():
+        for value in user.identifiers.values_list("value", flat=True):
+            was_blocked |= lock_clear(pool=user.pool, identifier=value)
+        audit_record(
+            actor=actor,
+            action="pool_user.unlocked",
+            workspace=user.pool.workspace,
+            target=user,
+            details={"was_blocked": was_blocked},
+        )
+    return was_blocked
+
+
+def pool_user_send_password_reset(*, user: PoolUser, actor) -> None:
+    """Send ``user`` a password reset code (to their first verified address), for
+    the pool's reset page. Raises ValidationError ``reset_no_address`` when no
+    address is verified, ``code_resend_too_soon`` or ``send_rate_limited``."""
+    target = user.identifiers.filter(is_verified=True).order_by("id").first()
+    if target is None or user.status != PoolUser.Status.ACTIVE:
+        raise error("reset_no_address")
+    target.user = user
+    with transaction.atomic():
+        reset_send_code(pool=user.pool, identifier=target)
+        audit_record(
+            actor=actor,
+            action="pool_user.password_reset_sent",
+            workspace=user.pool.workspace,
+            target=user,
+            details={"to": target.value},
+        )
