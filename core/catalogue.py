@@ -95,6 +95,7 @@ MESSAGES: dict[str, Any] = {
     "no_users_chosen": _("Choose at least one user."),
     "password_required": _("Enter a password, or choose “Send invitation” instead."),
     "password_mismatch": _("The two passwords differ. Type the same password twice."),
+    "password_unchanged": _("This is your current password. Choose a different one."),
     "password_too_short": _(
         "This password is too short. Use at least %(min)d characters; a few unrelated "
         "words make a long password easy to remember."

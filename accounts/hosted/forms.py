@@ -33,14 +33,19 @@ class NewPasswordFormMixin:
             widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         )
 
-    def clean_new_password(self, *, identifiers: list[str], user_data: dict) -> None:
+    def clean_password_match(self) -> bool:
+        """Whether a password was typed twice alike (an error on "password2" when
+        the two differ)."""
         p1 = self.cleaned_data.get("password1")
-        p2 = self.cleaned_data.get("password2")
-        if not p1:
-            return
-        if p1 != p2:
+        if p1 and p1 != self.cleaned_data.get("password2"):
             self.add_error("password2", error("password_mismatch"))
+            return False
+        return bool(p1)
+
+    def clean_new_password(self, *, identifiers: list[str], user_data: dict) -> None:
+        if not self.clean_password_match():
             return
+        p1 = self.cleaned_data["password1"]
         try:
             pool_password_check(
                 pool=self.pool,

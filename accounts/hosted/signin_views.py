@@ -20,6 +20,7 @@ from core.request import client_ip
 from core.views import ServiceFormView
 from identity_pools.sign_in_rules import sign_in_policy_for
 
+from ..flows.account import account_change_password
 from ..flows.reset import SESSION_KEY as RESET_KEY
 from ..flows.reset import Pending as ResetPending
 from ..flows.reset import reset_finish, reset_start
@@ -61,6 +62,22 @@ class NewPasswordForm(NewPasswordFormMixin, forms.Form):
     def __init__(self, *args, pool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.add_password_fields(pool)
+
+    def clean(self):
+        cleaned = super().clean()
+        self.clean_password_match()
+        return cleaned
+
+
+class AccountPasswordForm(NewPasswordForm):
+    """The current password, then the new one twice."""
+
+    current_password = forms.CharField(
+        label=gettext_lazy("Current password"),
+        strip=False,
+        max_length=1024,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 def _url(name, view) -> str:
@@ -188,11 +205,8 @@ class SignInChangePasswordView(PoolPageMixin, ServiceFormView):
         return redirect(_url("account", self))
 
 
-class AccountView(PoolPageMixin, TemplateView):
-    """The signed-in user's page: who they are, how they sign in, recent
-    sign-ins, sign out."""
-
-    template_name = "hosted/account.html"
+class SignedInPageMixin(PoolPageMixin):
+    """A page for the signed-in pool user (``self.user``); others go to sign-in."""
 
     def pool_page_open(self) -> bool:
         self.user = signed_in_user(
@@ -206,6 +220,13 @@ class AccountView(PoolPageMixin, TemplateView):
         if self.user is None:
             return redirect(_url("signin", self))
         return super().get(request, *args, **kwargs)
+
+
+class AccountView(SignedInPageMixin, TemplateView):
+    """The signed-in user's page: who they are, how they sign in, recent
+    sign-ins, sign out."""
+
+    template_name = "hosted/account.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -221,6 +242,41 @@ class AccountView(PoolPageMixin, TemplateView):
             .order_by("-created_at", "-id")[:10]
         )
         return context
+
+
+class AccountPasswordView(SignedInPageMixin, ServiceFormView):
+    """Change the password from the account page (the current one first)."""
+
+    template_name = "hosted/account_password.html"
+    form_class = AccountPasswordForm
+    service_fields = {"password": "password1"}
+
+    def post(self, request, *args, **kwargs):
+        if self.user is None:
+            return redirect(_url("signin", self))
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["pool"] = self.pool
+        return kwargs
+
+    def perform(self, form):
+        return account_change_password(
+            user=self.user,
+            current=form.cleaned_data["current_password"],
+            password=form.cleaned_data["password1"],
+            ip=client_ip(self.request),
+        )
+
+    def done(self, user):
+        # Every other session ended; this one carries on under a new key.
+        session_sign_in(self.request.hosted_session, pool=self.pool, user=user)
+        messages.success(
+            self.request,
+            _("Your password is changed. Your other sessions were signed out."),
+        )
+        return redirect(_url("account", self))
 
 
 class SignOutView(PoolPageMixin, View):
@@ -256,9 +312,7 @@ class ResetForm(NewPasswordFormMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
-        if p1 and p1 != p2:
-            self.add_error("password2", error("password_mismatch"))
+        self.clean_password_match()
         return cleaned
 
 

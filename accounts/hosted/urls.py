@@ -42,5 +42,10 @@ urlpatterns = [
         name="reset_finish",
     ),
     path(POOL + "account/", signin_views.AccountView.as_view(), name="account"),
+    path(
+        POOL + "account/password/",
+        signin_views.AccountPasswordView.as_view(),
+        name="account_password",
+    ),
     path(POOL + "signout/", signin_views.SignOutView.as_view(), name="signout"),
 ]

@@ -1,0 +1,93 @@
+"""What a signed-in end user does on their account page: change the password
+(the current one first: a wrong one counts as a failed sign-in of each of the
+user's identifiers, so the page is no way around the sign-in block)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from core import ratelimit
+from core.audit import audit_record
+from core.catalogue import error
+from core.delivery import send_templated
+from identity_pools.models import PoolUser
+from identity_pools.passwords import pool_password_check
+from identity_pools.sign_in_rules import sign_in_policy_for
+
+from ..authenticators.lockout import lock_fail, lock_wait
+from ..authenticators.passwords import password_set, password_verify
+from .signin import ADDRESS_LIMIT
+
+
+def _field(name: str, exc: ValidationError) -> ValidationError:
+    return ValidationError({name: exc.error_list})
+
+
+def account_change_password(
+    *, user: PoolUser, current: str, password: str, ip
+) -> PoolUser:
+    """Check ``current``, then set ``password`` (the pool's policy and history),
+    end the user's other sessions and send a notice. Raises ValidationError on
+    "current_password" (``password_incorrect``, ``sign_in_blocked``) or on
+    "password" (``password_unchanged``, the policy's errors)."""
+    pool = user.pool
+    values = list(user.identifiers.order_by("id").values_list("value", flat=True))
+    address = ratelimit.Limit(f"hosted:signin:{ip}", *ADDRESS_LIMIT)
+    wait = max([lock_wait(pool=pool, identifier=v) or 0 for v in values] or [0])
+    if ratelimit.is_limited(address):
+        wait = max(wait, ratelimit.retry_after(address))
+    if wait:
+        raise _field(
+            "current_password",
+            error("sign_in_blocked", minutes=max(1, (wait + 59) // 60)),
+        )
+    if password_verify(user=user, raw_password=current) is None:
+        policy = sign_in_policy_for(pool)
+        for value in values:
+            lock_fail(pool=pool, identifier=value, policy=policy)
+        ratelimit.hit(address)
+        with transaction.atomic():
+            audit_record(
+                actor=user,
+                action="pool_user.password_change_failed",
+                workspace=pool.workspace,
+                target=user,
+                details={"reason": "bad_password"},
+            )
+        raise _field("current_password", error("password_incorrect"))
+    if password == current:
+        raise _field("password", error("password_unchanged"))
+    try:
+        pool_password_check(
+            pool=pool,
+            password=password,
+            identifiers=values,
+            user_data=user.user_data,
+            user=user,
+        )
+    except ValidationError as exc:
+        raise _field("password", exc) from exc
+    notify = user.identifiers.filter(is_verified=True).order_by("id").first()
+    with transaction.atomic():
+        password_set(user=user, raw_password=password)
+        user.sessions_ended_at = timezone.now()
+        user.save(update_fields=["sessions_ended_at", "updated_at"])
+        audit_record(
+            actor=user,
+            action="pool_user.password_changed",
+            workspace=pool.workspace,
+            target=user,
+            details={"at": "account"},
+        )
+        if notify is not None:
+            transaction.on_commit(
+                lambda: send_templated(
+                    channel=notify.type,
+                    to=notify.value,
+                    template="password_changed",
+                    context={"pool": pool},
+                )
+            )
+    return user
