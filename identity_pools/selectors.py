@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 from core.models import AuditEvent
 from core.pagination import KeysetPage, keyset_page
@@ -102,10 +103,35 @@ def pool_user_groups(*, user: PoolUser) -> QuerySet[Group]:
     return Group.objects.filter(memberships__user=user).order_by("name")
 
 
-def pool_user_history(*, user: PoolUser, limit: int = 50) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.for_workspace(user.pool.workspace).filter(
+FAILED_SIGN_IN_ACTIONS = (
+    "pool_user.sign_in_failed",
+    "pool_user.sign_in_blocked",
+    "pool_user.password_change_failed",
+)
+SIGN_IN_ACTIONS = ("pool_user.signed_in", *FAILED_SIGN_IN_ACTIONS)
+# The user page's history filter: key → (label, filter).
+HISTORY_KINDS = {
+    "all": (_("All"), None),
+    "sign_in": (_("Sign-ins"), {"action__in": SIGN_IN_ACTIONS}),
+    "failed": (_("Failed sign-ins"), {"action__in": FAILED_SIGN_IN_ACTIONS}),
+    "changes": (_("Changes"), None),
+}
+
+
+def pool_user_history(
+    *, user: PoolUser, kind: str = "all", limit: int = 50
+) -> QuerySet[AuditEvent]:
+    """The user's latest audit events, all or one ``HISTORY_KINDS`` kind: sign-ins
+    (successes and failures, with method and reason), failed sign-ins only, or
+    every other change."""
+    events = AuditEvent.objects.for_workspace(user.pool.workspace).filter(
         target_type="identity_pools.pooluser", target_id=str(user.pk)
-    )[:limit]
+    )
+    if kind == "changes":
+        events = events.exclude(action__in=SIGN_IN_ACTIONS)
+    elif HISTORY_KINDS.get(kind, (None, None))[1]:
+        events = events.filter(**HISTORY_KINDS[kind][1])
+    return events[:limit]
 
 
 def pool_group_count(*, pool: IdentityPool) -> int:

@@ -125,12 +125,19 @@ def _warn_lookalikes(request, identifiers) -> None:
 def user_page_context(view, **forms) -> dict:
     """What the user page shows; ``forms`` replaces a form that failed validation."""
     user, pool = view.pool_user, view.pool
+    history_kind = view.request.GET.get("history", "all")
+    if history_kind not in selectors.HISTORY_KINDS:
+        history_kind = "all"
     return {
         "identifiers": list(user.identifiers.order_by("id")),
         "identifier_form": forms.get("identifier_form") or IdentifierAddForm(),
         "group_form": forms.get("group_form") or UserGroupAddForm(pool=pool),
         "user_groups": selectors.pool_user_groups(user=user),
-        "history": selectors.pool_user_history(user=user),
+        "history": selectors.pool_user_history(user=user, kind=history_kind),
+        "history_kind": history_kind,
+        "history_kinds": [
+            (key, label) for key, (label, _f) in selectors.HISTORY_KINDS.items()
+        ],
         "user_data_rows": _rows(pool.user_schema.document, user.user_data),
         "metadata_rows": _rows(pool.metadata_schema.document, user.metadata),
         "credential": password_credential_of(user),

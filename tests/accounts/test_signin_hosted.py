@@ -228,3 +228,32 @@ def test_operator_unlocks_requires_a_change_and_signs_out_everywhere(
         "pool_user.password_change_required",
         "pool_user.sign_in_blocked",
     }
+
+
+def test_operator_filters_the_user_history_by_sign_ins(
+    client, owner_client, workspace, pool, ann
+):
+    from django.test import Client
+
+    sign_in(Client(), pool, "ann@example.com", "a wrong password here")
+    sign_in(Client(), pool, "ann@example.com", GOOD)
+    AuditEvent.objects.create(
+        workspace_id=workspace.pk,
+        action="pool_user.status_changed",
+        target_type="identity_pools.pooluser",
+        target_id=str(ann.pk),
+    )
+    page = reverse(
+        "identity_pools:pool_user_detail", args=[workspace.slug, pool.pk, ann.pk]
+    )
+
+    def shown(kind):
+        response = owner_client.get(page, {"history": kind})
+        return [e.action for e in response.context["history"]]
+
+    assert set(shown("sign_in")) == {"pool_user.signed_in", "pool_user.sign_in_failed"}
+    failed = owner_client.get(page, {"history": "failed"})
+    assert [e.action for e in failed.context["history"]] == ["pool_user.sign_in_failed"]
+    assert "reason: bad_password" in failed.content.decode()
+    assert shown("changes") == ["pool_user.status_changed"]
+    assert len(shown("all")) == 3 and len(shown("no such kind")) == 3
