@@ -112,6 +112,8 @@ def signin_password(*, pool, identifier: str, password: str, ip) -> Outcome:
         .first()
     )
     user = found.user if found else None
+    if user is not None:
+        user.pool = pool  # with its workspace: no query again for the audit event
     if user is None or user.status != PoolUser.Status.ACTIVE:
         password_verify_nobody(password)
         reason = "unknown_identifier" if user is None else f"status_{user.status}"
@@ -201,6 +203,8 @@ def signed_in_user(session, *, pool, seconds: int) -> PoolUser | None:
         .filter(pk=data["user"], status=PoolUser.Status.ACTIVE)
         .first()
     )
+    if user is not None:
+        user.pool = pool
     ended = user.sessions_ended_at if user else None
     if user is None or (ended and ended.timestamp() >= data["at"]):
         session.pop(SIGNED_IN_KEY, None)  # signed out everywhere, or deactivated
