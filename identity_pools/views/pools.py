@@ -118,26 +118,36 @@ def settings_context(pool, context: dict) -> dict:
             },
         ),
     )
+    # (label, address, a note when the page is closed)
     context["hosted_addresses"] = [
         (
             _("Sign-up page"),
             absolute_url(reverse("hosted:signup", args=[slug, pool.pk])),
-            pool.self_registration_enabled,
+            ""
+            if pool.self_registration_enabled
+            else _("opens when self-registration is allowed"),
         ),
         (
             _("Sign-in page"),
             absolute_url(reverse("hosted:signin", args=[slug, pool.pk])),
-            True,
+            "",
         ),
         (
             _("Account page"),
             absolute_url(reverse("hosted:account", args=[slug, pool.pk])),
-            True,
+            "",
+        ),
+        (
+            _("Forgot password page"),
+            absolute_url(reverse("hosted:reset_start", args=[slug, pool.pk])),
+            ""
+            if sign_in_policy_for(pool).self_service_reset
+            else _("closed: self-service reset is off under Sign-in"),
         ),
         (
             _("After registration (without an address above)"),
             absolute_url(reverse("hosted:registered", args=[slug, pool.pk])),
-            True,
+            "",
         ),
     ]
     return context

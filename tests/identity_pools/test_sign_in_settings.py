@@ -50,6 +50,9 @@ def test_sign_in_settings_change_the_block_and_switch_reset_off(
     policy = SignInPolicy.objects.get(pool=pool)
     assert (policy.lockout_failures, policy.self_service_reset) == (3, False)
     assert AuditEvent.objects.filter(action="pool.sign_in_policy_changed").exists()
+    settings_page = owner_client.get(url("pool_settings")).content.decode()
+    assert "Forgot password page" in settings_page
+    assert "closed: self-service reset is off" in settings_page
 
     password_set(user=pool_user, raw_password=GOOD_PASSWORD)
     visitor = Client()
