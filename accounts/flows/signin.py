@@ -213,9 +213,9 @@ def signed_in_user(session, *, pool, seconds: int) -> PoolUser | None:
 
 
 def session_sign_in(session, *, pool, user) -> None:
-    """Sign ``user`` in on this browser: a new session key (no fixation), the
-    pending steps forgotten."""
-    session.cycle_key()
-    for key in (IDENTIFIER_KEY, CHANGE_KEY):
-        session.pop(key, None)
+    """Sign ``user`` in on this browser: the old session is deleted and a new one
+    with a new key (no fixation) holds only the signed-in user; pending steps of
+    the sign-in, sign-up or reset are forgotten. (Cheaper than ``cycle_key``,
+    which copies the old session first: two queries and a commit fewer.)"""
+    session.flush()
     session_start(session, key=SIGNED_IN_KEY, pool=pool, user=str(user.pk))

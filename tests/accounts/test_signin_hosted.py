@@ -257,3 +257,16 @@ def test_operator_filters_the_user_history_by_sign_ins(
     assert "reason: bad_password" in failed.content.decode()
     assert shown("changes") == ["pool_user.status_changed"]
     assert len(shown("all")) == 3 and len(shown("no such kind")) == 3
+
+
+def test_signing_in_gives_the_browser_a_new_session_key(client, pool, ann):
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
+
+    client.post(url(pool, "signin"), {"identifier": "ann@example.com"})
+    before = client.cookies[settings.HOSTED_SESSION_COOKIE_NAME].value
+    client.post(url(pool, "signin_password"), {"password": GOOD})
+    after = client.cookies[settings.HOSTED_SESSION_COOKIE_NAME].value
+    assert before != after
+    assert not Session.objects.filter(session_key=before).exists()
+    assert client.get(url(pool, "account")).status_code == 200
