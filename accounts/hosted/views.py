@@ -133,17 +133,6 @@ class InvitationRegisterView(HostedMixin, ServiceFormView):
         return after_registration(self.workspace, user.pool)
 
 
-class RegisteredView(HostedMixin, TemplateView):
-    """ "You're all set": where a registration ends when the pool names no page."""
-
-    template_name = "hosted/registered.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["pool"] = hosted_pool(workspace=self.workspace, pool_id=kwargs["pool"])
-        return context
-
-
 class PoolPageMixin(HostedMixin):
     """A hosted page of one pool (``self.pool``, through the workspace)."""
 
@@ -161,6 +150,12 @@ class PoolPageMixin(HostedMixin):
         context = super().get_context_data(**kwargs)
         context["pool"] = self.pool
         return context
+
+
+class RegisteredView(PoolPageMixin, TemplateView):
+    """ "You're all set": where a registration ends when the pool names no page."""
+
+    template_name = "hosted/registered.html"
 
 
 class SignUpView(PoolPageMixin, ServiceFormView):

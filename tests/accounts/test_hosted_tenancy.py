@@ -1,0 +1,69 @@
+"""Tenancy sweep of the hosted pages: every pool page answers 404 when the pool
+belongs to another workspace than the one in the address (GET and POST, with
+every page open), and a session signed in to one pool is no one in another."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.authenticators.passwords import password_set
+from tests.factories import IdentityPoolFactory, PoolUserFactory, WorkspaceFactory
+
+pytestmark = pytest.mark.django_db
+
+GOOD = "a long enough passphrase for 2026"
+
+
+def pool_pages() -> list[str]:
+    """Route names of every hosted page under a pool."""
+    from accounts.hosted.urls import urlpatterns
+
+    return sorted(p.name for p in urlpatterns if "<uuid:pool>" in str(p.pattern))
+
+
+PAGES = pool_pages()
+
+
+def test_sweep_sees_the_hosted_pool_pages():
+    assert {
+        "signin",
+        "signin_password",
+        "account",
+        "account_password",
+        "signup",
+    } <= set(PAGES)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_a_pool_of_another_workspace_is_404(name):
+    ours, theirs = WorkspaceFactory(), WorkspaceFactory()
+    foreign = IdentityPoolFactory(workspace=theirs, self_registration_enabled=True)
+    address = reverse(f"hosted:{name}", args=[ours.slug, foreign.pk])
+    client = Client()
+    assert client.get(address).status_code == 404
+    assert client.post(address, {}).status_code == 404
+    own = reverse(f"hosted:{name}", args=[theirs.slug, foreign.pk])
+    assert client.get(own).status_code != 404
+
+
+def test_a_session_of_one_pool_is_no_one_in_another(workspace):
+    first, second = (
+        IdentityPoolFactory(workspace=workspace),
+        IdentityPoolFactory(workspace=workspace),
+    )
+    ann = PoolUserFactory(pool=first, email="ann@example.com")
+    password_set(user=ann, raw_password=GOOD)
+    client = Client()
+
+    def page(pool, name):
+        return reverse(f"hosted:{name}", args=[workspace.slug, pool.pk])
+
+    client.post(page(first, "signin"), {"identifier": "ann@example.com"})
+    client.post(page(first, "signin_password"), {"password": GOOD})
+    assert client.get(page(first, "account")).status_code == 200
+    assert client.get(page(second, "account"))["Location"] == page(second, "signin")
+    assert client.get(page(second, "account_password"))["Location"] == page(
+        second, "signin"
+    )
