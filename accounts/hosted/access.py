@@ -18,4 +18,4 @@ def hosted_workspace(*, slug: str) -> Workspace:
 
 
 def hosted_pool(*, workspace: Workspace, pool_id):
-    return pool_access(workspace=workspace, pool_id=pool_id)
+    return pool_access(workspace=workspace, pool_id=pool_id, with_policies=True)
