@@ -1,5 +1,6 @@
-"""A pool user signs in on the hosted pages in Chromium: identifier, then a wrong
-password, then the right one; the account page; sign-out."""
+"""A pool user on the hosted pages in Chromium: signs in (identifier, a wrong
+password, the right one), signs out; resets a forgotten password with an emailed
+code; changes the password on the account page."""
 
 from __future__ import annotations
 
@@ -31,3 +32,50 @@ def test_password_sign_in(live_server, page):
     expect(page.get_by_text("ann@example.com (not verified)")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_password_reset_then_change_on_the_account_page(live_server, page):
+    import re
+
+    from django.core import mail
+
+    from identity_pools.models import Identifier
+
+    pool = IdentityPoolFactory(workspace__name="Acme Retail")
+    user = PoolUserFactory(pool=pool, email="ann@example.com")
+    Identifier.objects.filter(user=user).update(is_verified=True)
+    password_set(user=user, raw_password=GOOD)
+    new, newer = "a brand new passphrase for 2027", "yet another passphrase 2028"
+
+    page.goto(f"{live_server.url}/w/{pool.workspace.slug}/pools/{pool.pk}/signin/")
+    page.get_by_label("Email/Mobile").fill("ann@example.com")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("link", name="Forgot password?").click()
+    expect(page.get_by_label("Email/Mobile")).to_have_value("ann@example.com")
+    page.get_by_role("button", name="Send a code").click()
+    expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    page.get_by_label("Code").fill(code)
+    page.get_by_label("Choose a password").fill(new)
+    page.get_by_label("Type it again").fill(new)
+    page.get_by_role("button", name="Reset password").click()
+    expect(page.get_by_text("Your password is reset")).to_be_visible()
+
+    page.get_by_label("Email/Mobile").fill("ann@example.com")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Password").fill(new)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Change your password").click()
+    page.get_by_label("Current password").fill(GOOD)
+    page.get_by_label("Choose a password").fill(newer)
+    page.get_by_label("Type it again").fill(newer)
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator("#id_current_password_error")).to_contain_text(
+        "This password is not correct"
+    )
+    page.get_by_label("Current password").fill(new)
+    page.get_by_label("Choose a password").fill(newer)
+    page.get_by_label("Type it again").fill(newer)
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_text("Your password is changed")).to_be_visible()
+    expect(page.get_by_role("heading", name=user.display_name)).to_be_visible()
