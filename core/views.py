@@ -28,7 +28,20 @@ def apply_errors(form, exc: ValidationError, *, field_names=None) -> None:
         form.add_error(None, exc)
 
 
-class ServiceFormView(FormView):
+class FormFromViewMixin:
+    """``form_kwargs_from_view`` names view attributes (e.g. "pool") that the
+    form takes as keyword arguments of the same names."""
+
+    form_kwargs_from_view: tuple[str, ...] = ()
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        for name in self.form_kwargs_from_view:
+            kwargs[name] = getattr(self, name)
+        return kwargs
+
+
+class ServiceFormView(FormFromViewMixin, FormView):
     """A form whose cleaned data goes to one service.
 
     ``perform(form)`` calls the service and returns its result; ``done(result)``

@@ -144,11 +144,13 @@ def pool_password_check(
     identifiers: list[str],
     user_data: dict | None = None,
     user=None,
+    field: str | None = None,
 ) -> None:
     """The one check of a pool user's new password, wherever it is set (Create
     User, the user page, invitation, sign-up, and every later change): the pool's
     policy, with the user's identifiers and names, and (for an existing ``user``)
-    the policy's history. Raises ValidationError listing every rule it breaks."""
+    the policy's history. Raises ValidationError listing every rule it breaks (on
+    ``field`` when given)."""
     policy = password_policy_for(pool)
     errors: list[ValidationError] = []
     try:
@@ -169,4 +171,17 @@ def pool_password_check(
     ):
         errors.append(error("password_reused", count=policy.history_count))
     if errors:
-        raise ValidationError(errors)
+        raise ValidationError({field: errors} if field else errors)
+
+
+def user_password_check(*, user, password: str) -> None:
+    """``pool_password_check`` of a new password for an existing ``user`` (their
+    identifiers, names and history). Raises ValidationError on "password"."""
+    pool_password_check(
+        pool=user.pool,
+        password=password,
+        identifiers=list(user.identifiers.values_list("value", flat=True)),
+        user_data=user.user_data,
+        user=user,
+        field="password",
+    )

@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.catalogue import error
+from core.delivery import send_templated
 from core.tokens import keyed_hash, new_numeric_code, new_token, same_secret
 
 from ..models import Code
@@ -109,6 +110,29 @@ def code_issue(
         max_attempts=rules.max_attempts,
     )
     return code, secret
+
+
+def code_send(
+    *, user, purpose: str, identifier, rules: CodeRules, template: str, context: dict
+) -> Code:
+    """``code_issue``, then send the code to ``identifier`` with ``template``
+    (``context`` plus "code" and "expires_at") once the caller's transaction
+    commits; a failed send is recorded on the code (``code_send_failed``)."""
+    code, secret = code_issue(
+        user=user, purpose=purpose, identifier=identifier, rules=rules
+    )
+
+    def send() -> None:
+        if not send_templated(
+            channel=identifier.type,
+            to=identifier.value,
+            template=template,
+            context={**context, "code": secret, "expires_at": code.expires_at},
+        ):
+            code_send_failed(code=code)
+
+    transaction.on_commit(send)
+    return code
 
 
 def code_verify(*, user, purpose: str, secret: str) -> Code:

@@ -13,7 +13,7 @@ from core.audit import audit_record
 from core.catalogue import error
 from core.delivery import send_templated
 from identity_pools.models import PoolUser
-from identity_pools.passwords import pool_password_check
+from identity_pools.passwords import user_password_check
 from identity_pools.sign_in_rules import sign_in_policy_for
 
 from ..authenticators.lockout import lock_fail, lock_wait
@@ -59,16 +59,7 @@ def account_change_password(
         raise _field("current_password", error("password_incorrect"))
     if password == current:
         raise _field("password", error("password_unchanged"))
-    try:
-        pool_password_check(
-            pool=pool,
-            password=password,
-            identifiers=values,
-            user_data=user.user_data,
-            user=user,
-        )
-    except ValidationError as exc:
-        raise _field("password", exc) from exc
+    user_password_check(user=user, password=password)
     notify = user.identifiers.filter(is_verified=True).order_by("id").first()
     with transaction.atomic():
         password_set(user=user, raw_password=password)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,7 +19,7 @@ from identity_pools.code_rules import code_rules_for
 from identity_pools.models import Identifier, PoolUser
 from identity_pools.passwords import pool_password_check
 
-from ..authenticators.codes import code_issue, code_send_failed, code_verify
+from ..authenticators.codes import code_send, code_verify
 from ..authenticators.lockout import lock_clear
 from ..authenticators.passwords import password_set
 from ..models import Code
@@ -69,23 +68,14 @@ def reset_send_code(*, pool, identifier) -> None:
     ValidationError ``code_resend_too_soon`` or ``send_rate_limited``."""
     with transaction.atomic():
         send_quota_consume(workspace=pool.workspace, recipient=identifier.value)
-        code, secret = code_issue(
+        code_send(
             user=identifier.user,
             purpose=Code.Purpose.PASSWORD_RESET,
             identifier=identifier,
             rules=code_rules_for(pool, Code.Purpose.PASSWORD_RESET),
+            template="reset_code",
+            context={"pool": pool},
         )
-
-        def send() -> None:
-            if not send_templated(
-                channel=identifier.type,
-                to=identifier.value,
-                template="reset_code",
-                context={"pool": pool, "code": secret, "expires_at": code.expires_at},
-            ):
-                code_send_failed(code=code)
-
-        transaction.on_commit(send)
 
 
 def reset_start(*, pool, identifier: str) -> Pending:
@@ -109,16 +99,14 @@ def reset_finish(*, pool, pending: Pending, code: str, password: str) -> PoolUse
     "password" (the code is not used up then)."""
     target = _resettable(pool, pending.identifier)
     user = target.user if target else None
-    try:
-        pool_password_check(
-            pool=pool,
-            password=password,
-            identifiers=[pending.identifier],
-            user_data=user.user_data if user else {},
-            user=user,
-        )
-    except ValidationError as exc:
-        raise ValidationError({"password": exc.error_list}) from exc
+    pool_password_check(
+        pool=pool,
+        password=password,
+        identifiers=[pending.identifier],
+        user_data=user.user_data if user else {},
+        user=user,
+        field="password",
+    )
     if user is None:
         raise error("code_invalid")
     code_verify(user=user, purpose=Code.Purpose.PASSWORD_RESET, secret=code)

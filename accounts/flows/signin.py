@@ -23,7 +23,7 @@ from core.audit import SystemActor, audit_record
 from core.catalogue import error
 from identity_pools.identifiers import identifier_parse
 from identity_pools.models import Identifier, PoolUser
-from identity_pools.passwords import password_policy_for, pool_password_check
+from identity_pools.passwords import password_policy_for, user_password_check
 from identity_pools.sign_in_rules import sign_in_policy_for
 
 from ..authenticators.lockout import lock_clear, lock_fail, lock_wait
@@ -154,16 +154,7 @@ def signin_record(*, user, method: str) -> None:
 def signin_change_password(*, user, password: str) -> PoolUser:
     """The user chooses a new password (the pool's policy and history) before the
     sign-in completes. Raises ValidationError on "password"."""
-    try:
-        pool_password_check(
-            pool=user.pool,
-            password=password,
-            identifiers=list(user.identifiers.values_list("value", flat=True)),
-            user_data=user.user_data,
-            user=user,
-        )
-    except ValidationError as exc:
-        raise ValidationError({"password": exc.error_list}) from exc
+    user_password_check(user=user, password=password)
     with transaction.atomic():
         password_set(user=user, raw_password=password)
         audit_record(

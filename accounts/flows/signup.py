@@ -29,11 +29,7 @@ from identity_pools.services.users import (
     pool_user_sign_up_check,
 )
 
-from ..authenticators.codes import (
-    code_issue,
-    code_send_failed,
-    code_verify,
-)
+from ..authenticators.codes import code_send, code_verify
 from ..models import Code
 
 SESSION_KEY = "signup"
@@ -95,23 +91,14 @@ def _parse(pool, raw: str):
 def _issue_code(*, pool, user, identifier) -> None:
     """A new address-verification code for ``user``, sent to ``identifier`` once
     the caller's transaction commits (a failed send is recorded on the code)."""
-    code, secret = code_issue(
+    code_send(
         user=user,
         purpose=Code.Purpose.VERIFY_IDENTIFIER,
         identifier=identifier,
         rules=code_rules_for(pool, Code.Purpose.VERIFY_IDENTIFIER),
+        template="signup_code",
+        context={"pool": pool},
     )
-
-    def send() -> None:
-        if not send_templated(
-            channel=identifier.type,
-            to=identifier.value,
-            template="signup_code",
-            context={"pool": pool, "code": secret, "expires_at": code.expires_at},
-        ):
-            code_send_failed(code=code)
-
-    transaction.on_commit(send)
 
 
 def signup_start(*, pool, identifier: str, user_data: dict, password: str) -> Pending:

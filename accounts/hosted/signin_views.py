@@ -7,7 +7,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -80,10 +79,6 @@ class AccountPasswordForm(NewPasswordForm):
     )
 
 
-def _url(name, view) -> str:
-    return reverse(f"hosted:{name}", args=[view.workspace.slug, view.pool.pk])
-
-
 class SignInView(PoolPageMixin, ServiceFormView):
     """Step 1: the identifier. Any well-formed one goes on to the password."""
 
@@ -94,7 +89,7 @@ class SignInView(PoolPageMixin, ServiceFormView):
         if signed_in_user(
             request.hosted_session, pool=self.pool, seconds=settings.HOSTED_SESSION_AGE
         ):
-            return redirect(_url("account", self))
+            return redirect(self.page_url("account"))
         return super().get(request, *args, **kwargs)
 
     def perform(self, form):
@@ -107,7 +102,7 @@ class SignInView(PoolPageMixin, ServiceFormView):
             pool=self.pool,
             identifier=identifier,
         )
-        return redirect(_url("signin_password", self))
+        return redirect(self.page_url("signin_password"))
 
 
 class SignInPasswordView(PoolPageMixin, ServiceFormView):
@@ -122,15 +117,8 @@ class SignInPasswordView(PoolPageMixin, ServiceFormView):
         )
         return True
 
-    def get(self, request, *args, **kwargs):
-        if self.pending is None:
-            return redirect(_url("signin", self))
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        if self.pending is None:
-            return redirect(_url("signin", self))
-        return super().post(request, *args, **kwargs)
+    def pool_page_elsewhere(self) -> str | None:
+        return "signin" if self.pending is None else None
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -156,9 +144,9 @@ class SignInPasswordView(PoolPageMixin, ServiceFormView):
             session_start(
                 session, key=CHANGE_KEY, pool=self.pool, user=str(outcome.user.pk)
             )
-            return redirect(_url("signin_change_password", self))
+            return redirect(self.page_url("signin_change_password"))
         session_sign_in(session, pool=self.pool, user=outcome.user)
-        return redirect(_url("account", self))
+        return redirect(self.page_url("account"))
 
 
 class SignInChangePasswordView(PoolPageMixin, ServiceFormView):
@@ -179,20 +167,10 @@ class SignInChangePasswordView(PoolPageMixin, ServiceFormView):
         )
         return True
 
-    def get(self, request, *args, **kwargs):
-        if self.user is None:
-            return redirect(_url("signin", self))
-        return super().get(request, *args, **kwargs)
+    def pool_page_elsewhere(self) -> str | None:
+        return "signin" if self.user is None else None
 
-    def post(self, request, *args, **kwargs):
-        if self.user is None:
-            return redirect(_url("signin", self))
-        return super().post(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["pool"] = self.pool
-        return kwargs
+    form_kwargs_from_view = ("pool",)
 
     def perform(self, form):
         return signin_change_password(
@@ -202,7 +180,7 @@ class SignInChangePasswordView(PoolPageMixin, ServiceFormView):
     def done(self, user):
         session_sign_in(self.request.hosted_session, pool=self.pool, user=user)
         messages.success(self.request, _("Your new password is set."))
-        return redirect(_url("account", self))
+        return redirect(self.page_url("account"))
 
 
 class SignedInPageMixin(PoolPageMixin):
@@ -216,10 +194,8 @@ class SignedInPageMixin(PoolPageMixin):
         )
         return True
 
-    def get(self, request, *args, **kwargs):
-        if self.user is None:
-            return redirect(_url("signin", self))
-        return super().get(request, *args, **kwargs)
+    def pool_page_elsewhere(self) -> str | None:
+        return "signin" if self.user is None else None
 
 
 class AccountView(SignedInPageMixin, TemplateView):
@@ -251,15 +227,7 @@ class AccountPasswordView(SignedInPageMixin, ServiceFormView):
     form_class = AccountPasswordForm
     service_fields = {"password": "password1"}
 
-    def post(self, request, *args, **kwargs):
-        if self.user is None:
-            return redirect(_url("signin", self))
-        return super().post(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["pool"] = self.pool
-        return kwargs
+    form_kwargs_from_view = ("pool",)
 
     def perform(self, form):
         return account_change_password(
@@ -276,7 +244,7 @@ class AccountPasswordView(SignedInPageMixin, ServiceFormView):
             self.request,
             _("Your password is changed. Your other sessions were signed out."),
         )
-        return redirect(_url("account", self))
+        return redirect(self.page_url("account"))
 
 
 class SignOutView(PoolPageMixin, View):
@@ -285,7 +253,7 @@ class SignOutView(PoolPageMixin, View):
     def post(self, request, *args, **kwargs):
         request.hosted_session.flush()
         messages.success(request, _("You are signed out."))
-        return redirect(_url("signin", self))
+        return redirect(self.page_url("signin"))
 
 
 class ResetForm(NewPasswordFormMixin, forms.Form):
@@ -339,7 +307,7 @@ class ResetStartView(ResetPageMixin, ServiceFormView):
 
     def done(self, pending):
         self.request.hosted_session[RESET_KEY] = pending.to_session()
-        return redirect(_url("reset_finish", self))
+        return redirect(self.page_url("reset_finish"))
 
 
 class ResetFinishView(ResetPageMixin, ServiceFormView):
@@ -349,10 +317,7 @@ class ResetFinishView(ResetPageMixin, ServiceFormView):
     form_class = ResetForm
     service_fields = {"password": "password1"}
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["pool"] = self.pool
-        return kwargs
+    form_kwargs_from_view = ("pool",)
 
     def get_initial(self):
         pending = ResetPending.from_session(self.request.hosted_session, self.pool)
@@ -375,4 +340,4 @@ class ResetFinishView(ResetPageMixin, ServiceFormView):
         messages.success(
             self.request, _("Your password is reset. Sign in with your new password.")
         )
-        return redirect(_url("signin", self))
+        return redirect(self.page_url("signin"))

@@ -141,10 +141,21 @@ class PoolPageMixin(HostedMixin):
         self.pool = hosted_pool(workspace=self.workspace, pool_id=kwargs["pool"])
         if not self.pool_page_open():
             raise Http404("This page is not open.")
+        elsewhere = self.pool_page_elsewhere()
+        if elsewhere is not None:
+            return redirect(self.page_url(elsewhere))
         return super(HostedMixin, self).dispatch(request, *args, **kwargs)
 
     def pool_page_open(self) -> bool:
         return True
+
+    def pool_page_elsewhere(self) -> str | None:
+        """The name of the pool's page to go to instead (a step not started in
+        this browser, a visitor not signed in), or None."""
+        return None
+
+    def page_url(self, name: str) -> str:
+        return reverse(f"hosted:{name}", args=[self.workspace.slug, self.pool.pk])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -168,10 +179,7 @@ class SignUpView(PoolPageMixin, ServiceFormView):
     def pool_page_open(self) -> bool:
         return self.pool.self_registration_enabled
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["pool"] = self.pool
-        return kwargs
+    form_kwargs_from_view = ("pool",)
 
     def perform(self, form):
         limit = ratelimit.Limit(f"hosted:signup:{client_ip(self.request)}", *SIGN_UPS)
@@ -189,9 +197,7 @@ class SignUpView(PoolPageMixin, ServiceFormView):
 
     def done(self, pending):
         self.request.hosted_session[SESSION_KEY] = pending.to_session()
-        return redirect(
-            reverse("hosted:signup_verify", args=[self.workspace.slug, self.pool.pk])
-        )
+        return redirect(self.page_url("signup_verify"))
 
 
 class SignUpVerifyView(PoolPageMixin, ServiceFormView):
@@ -205,18 +211,10 @@ class SignUpVerifyView(PoolPageMixin, ServiceFormView):
         self.pending = Pending.from_session(self.request.hosted_session, self.pool)
         return self.pool.self_registration_enabled
 
-    def get(self, request, *args, **kwargs):
-        if self.pending is None:
-            return redirect(
-                reverse("hosted:signup", args=[self.workspace.slug, self.pool.pk])
-            )
-        return super().get(request, *args, **kwargs)
+    def pool_page_elsewhere(self) -> str | None:
+        return "signup" if self.pending is None else None
 
     def post(self, request, *args, **kwargs):
-        if self.pending is None:
-            return redirect(
-                reverse("hosted:signup", args=[self.workspace.slug, self.pool.pk])
-            )
         if request.POST.get("action") == "resend":
             try:
                 pending = signup_resend(pool=self.pool, pending=self.pending)

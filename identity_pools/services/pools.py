@@ -120,6 +120,24 @@ def pool_update_sign_up(*, pool: IdentityPool, actor, **values) -> IdentityPool:
     return pool
 
 
+def _save_setting(*, pool: IdentityPool, actor, setting, changes, action: str):
+    """Validate and save ``setting`` (one of the pool's settings rows, the
+    defaults' row on the first change), with the audit event ``action`` when
+    ``changes`` is not empty."""
+
+    def record() -> None:
+        if changes:
+            audit_record(
+                actor=actor,
+                action=action,
+                workspace=pool.workspace,
+                target=pool,
+                details={"changes": changes},
+            )
+
+    validated_save(setting, exclude=["pool"], then=record)
+
+
 POLICY_FIELDS = (
     "min_length",
     "max_length",
@@ -145,18 +163,13 @@ def pool_update_password_policy(*, pool: IdentityPool, actor, **values):
     )
     if policy.max_length < policy.min_length:
         raise field_error("max_length", "password_policy_lengths")
-
-    def record() -> None:
-        if changes:
-            audit_record(
-                actor=actor,
-                action="pool.password_policy_changed",
-                workspace=pool.workspace,
-                target=pool,
-                details={"changes": changes},
-            )
-
-    validated_save(policy, exclude=["pool"], then=record)
+    _save_setting(
+        pool=pool,
+        actor=actor,
+        setting=policy,
+        changes=changes,
+        action="pool.password_policy_changed",
+    )
     pool.password_policy = policy
     return policy
 
@@ -220,18 +233,13 @@ def pool_update_sign_in_policy(*, pool: IdentityPool, actor, **values):
     )
     if policy.lockout_max_seconds < policy.lockout_first_seconds:
         raise field_error("lockout_max_seconds", "lockout_order")
-
-    def record() -> None:
-        if changes:
-            audit_record(
-                actor=actor,
-                action="pool.sign_in_policy_changed",
-                workspace=pool.workspace,
-                target=pool,
-                details={"changes": changes},
-            )
-
-    validated_save(policy, exclude=["pool"], then=record)
+    _save_setting(
+        pool=pool,
+        actor=actor,
+        setting=policy,
+        changes=changes,
+        action="pool.sign_in_policy_changed",
+    )
     pool.sign_in_policy = policy
     return policy
 

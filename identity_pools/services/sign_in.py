@@ -4,7 +4,6 @@ Each runs in one transaction with its audit event."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,7 +14,7 @@ from core.audit import audit_record
 from core.catalogue import error
 
 from ..models import Identifier, PoolUser
-from ..passwords import pool_password_check
+from ..passwords import user_password_check
 
 
 def pool_user_set_password(
@@ -24,16 +23,7 @@ def pool_user_set_password(
     """An operator sets or resets ``user``'s password (the pool's policy); with
     ``must_change`` the user must choose another at the next sign-in. Raises
     ValidationError on "password"."""
-    try:
-        pool_password_check(
-            pool=user.pool,
-            password=password,
-            identifiers=list(user.identifiers.values_list("value", flat=True)),
-            user_data=user.user_data,
-            user=user,
-        )
-    except ValidationError as exc:
-        raise ValidationError({"password": exc.error_list}) from exc
+    user_password_check(user=user, password=password)
     with transaction.atomic():
         password_set(user=user, raw_password=password, must_change=must_change)
         audit_record(

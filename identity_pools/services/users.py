@@ -108,15 +108,13 @@ def pool_user_create(
     if mode == MODE_CREDENTIALS:
         if not password:
             raise field_error("password", "password_required")
-        try:
-            pool_password_check(
-                pool=pool,
-                password=password,
-                identifiers=[parsed.value],
-                user_data=user_data,
-            )
-        except ValidationError as exc:
-            raise ValidationError({"password": exc.error_list}) from exc
+        pool_password_check(
+            pool=pool,
+            password=password,
+            identifiers=[parsed.value],
+            user_data=user_data,
+            field="password",
+        )
     user = PoolUser(
         pool=pool,
         status=PoolUser.Status.ACTIVE

@@ -13,7 +13,7 @@ from django.views.generic import FormView, RedirectView, TemplateView
 
 from core.catalogue import message
 from core.delivery.email import absolute_url
-from core.views import ServiceFormView, apply_errors
+from core.views import FormFromViewMixin, ServiceFormView, apply_errors
 from workspaces.mixins import WorkspaceScopedMixin
 
 from .. import selectors
@@ -276,7 +276,7 @@ class PoolCodeRulesView(PoolScopedMixin, ServiceFormView):
         )
 
 
-class PoolSchemasView(PoolScopedMixin, FormView):
+class PoolSchemasView(PoolScopedMixin, FormFromViewMixin, FormView):
     """Change the pool's schemas. Reports how many users would not satisfy the new
     ones (with examples) and asks for confirmation first."""
 
@@ -289,10 +289,7 @@ class PoolSchemasView(PoolScopedMixin, FormView):
             "identity_pools:pool_settings", self.workspace.slug, self.pool.pk
         )
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["pool"] = self.pool
-        return kwargs
+    form_kwargs_from_view = ("pool",)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -78,10 +78,7 @@ class PoolUserCreateView(PoolScopedMixin, ServiceFormView):
     template_name = "identity_pools/pool_user_create.html"
     form_class = PoolUserCreateForm
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["pool"] = self.pool
-        return kwargs
+    form_kwargs_from_view = ("pool",)
 
     service_fields = {"password": "password1"}
 
@@ -360,10 +357,7 @@ class PoolUserGroupAddView(_UserFormView):
     form_class = UserGroupAddForm
     page_form_name = "group_form"
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["pool"] = self.pool
-        return kwargs
+    form_kwargs_from_view = ("pool",)
 
     def perform(self, form):
         self.group = form.cleaned_data["group"]
@@ -395,10 +389,7 @@ class PoolUserPasswordView(_UserFormView):
     page_form_name = "password_form"
     service_fields = {"password": "password1"}
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["pool"] = self.pool
-        return kwargs
+    form_kwargs_from_view = ("pool",)
 
     def perform(self, form):
         return sign_in_services.pool_user_set_password(
