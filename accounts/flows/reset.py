@@ -6,7 +6,7 @@ blocks (a blocked account can always reset) and sends a notice."""
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,6 +23,7 @@ from ..authenticators.codes import code_send, code_verify
 from ..authenticators.lockout import lock_clear
 from ..authenticators.passwords import password_set
 from ..models import Code
+from .pending import SessionPending
 from .signin import signin_identify
 
 SESSION_KEY = "reset"
@@ -30,22 +31,15 @@ PENDING_FOR = 30 * 60
 
 
 @dataclass(frozen=True)
-class Pending:
+class Pending(SessionPending):
+    """A reset waiting for its code: which pool, which address."""
+
+    session_key = SESSION_KEY
+    lifetime = PENDING_FOR
+
     pool: str
     identifier: str
     sent_at: float
-
-    def to_session(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_session(cls, session, pool) -> Pending | None:
-        data = session.get(SESSION_KEY)
-        if not data or data.get("pool") != str(pool.pk):
-            return None
-        if time.time() - data.get("sent_at", 0) > PENDING_FOR:
-            return None
-        return cls(**data)
 
 
 def _resettable(pool, identifier: str):

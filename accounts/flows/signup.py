@@ -11,7 +11,7 @@ hosted session.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
@@ -31,33 +31,25 @@ from identity_pools.services.users import (
 
 from ..authenticators.codes import code_send, code_verify
 from ..models import Code
+from .pending import SessionPending
 
 SESSION_KEY = "signup"
 PENDING_FOR = 60 * 60  # seconds a sign-up waits for its code in the session
 
 
 @dataclass(frozen=True)
-class Pending:
+class Pending(SessionPending):
     """A sign-up waiting for its code: which pool, which address, and the new user
     (None when the address belonged to an existing user)."""
+
+    session_key = SESSION_KEY
+    lifetime = PENDING_FOR
 
     pool: str
     identifier: str
     channel: str
     user: str | None
     sent_at: float
-
-    def to_session(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_session(cls, session, pool) -> Pending | None:
-        data = session.get(SESSION_KEY)
-        if not data or data.get("pool") != str(pool.pk):
-            return None
-        if time.time() - data.get("sent_at", 0) > PENDING_FOR:
-            return None
-        return cls(**data)
 
 
 def _allowed_types(pool) -> list[str]:

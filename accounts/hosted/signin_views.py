@@ -256,7 +256,7 @@ class SignOutView(PoolPageMixin, View):
         return redirect(self.page_url("signin"))
 
 
-class ResetForm(NewPasswordFormMixin, forms.Form):
+class ResetForm(NewPasswordForm):
     identifier = forms.CharField(
         label=gettext_lazy("Email/Mobile"),
         max_length=254,
@@ -273,15 +273,6 @@ class ResetForm(NewPasswordFormMixin, forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
         ),
     )
-
-    def __init__(self, *args, pool, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.add_password_fields(pool)
-
-    def clean(self):
-        cleaned = super().clean()
-        self.clean_password_match()
-        return cleaned
 
 
 class ResetPageMixin(PoolPageMixin):
