@@ -49,6 +49,46 @@ def _check_data(document: dict, data: dict, field: str) -> None:
         )
 
 
+def _new_user(
+    *,
+    pool: IdentityPool,
+    parsed: ParsedIdentifier,
+    status: str,
+    user_data: dict,
+    metadata: dict | None = None,
+) -> tuple[PoolUser, Identifier]:
+    """A pool user with its first identifier, validated, not saved yet. Raises
+    ValidationError (e.g. ``identifier_taken`` on "identifier")."""
+    user = PoolUser(
+        pool=pool,
+        status=status,
+        user_data=user_data,
+        metadata=metadata or {},
+        display_name=display_name_from(user_data),
+    )
+    ident = Identifier(pool=pool, user=user, type=parsed.type, value=parsed.value)
+    user.full_clean(exclude=["pool"])
+    full_clean_onto(ident, exclude=["user"], error_fields=IDENTIFIER_ERRORS)
+    return user, ident
+
+
+def _insert_user(
+    *,
+    user: PoolUser,
+    ident: Identifier,
+    password: str | None,
+    must_change: bool = False,
+) -> None:
+    """Save a ``_new_user`` with its identifier and password (when given), and
+    count it in its pool; inside the caller's transaction."""
+    user.save()
+    ident.user = user
+    ident.save()
+    if password is not None:
+        password_set(user=user, raw_password=password, must_change=must_change)
+    IdentityPool.objects.filter(pk=user.pool_id).update(user_count=F("user_count") + 1)
+
+
 def invitation_link(*, workspace_slug: str, token: str) -> str:
     """The registration link of an invitation (the hosted page under /w/<workspace>/)."""
     return absolute_url(
@@ -115,29 +155,22 @@ def pool_user_create(
             user_data=user_data,
             field="password",
         )
-    user = PoolUser(
+    user, ident = _new_user(
         pool=pool,
+        parsed=parsed,
         status=PoolUser.Status.ACTIVE
         if mode == MODE_CREDENTIALS
         else PoolUser.Status.NEW,
         user_data=user_data,
         metadata=metadata,
-        display_name=display_name_from(user_data),
     )
-    ident = Identifier(pool=pool, user=user, type=parsed.type, value=parsed.value)
-    user.full_clean(exclude=["pool"])
-    full_clean_onto(ident, exclude=["user"], error_fields=IDENTIFIER_ERRORS)
     try:
         with transaction.atomic():
-            user.save()
-            ident.user = user
-            ident.save()
-            if mode == MODE_CREDENTIALS:
-                password_set(
-                    user=user, raw_password=password, must_change=must_change_password
-                )
-            IdentityPool.objects.filter(pk=pool.pk).update(
-                user_count=F("user_count") + 1
+            _insert_user(
+                user=user,
+                ident=ident,
+                password=password if mode == MODE_CREDENTIALS else None,
+                must_change=must_change_password,
             )
             audit_record(
                 actor=actor,
@@ -446,26 +479,12 @@ def pool_user_sign_up(
     pool_user_sign_up_check(
         pool=pool, identifier=identifier, user_data=user_data, password=password
     )
-    user = PoolUser(
-        pool=pool,
-        status=PoolUser.Status.NEW,
-        user_data=user_data,
-        display_name=display_name_from(user_data),
+    user, ident = _new_user(
+        pool=pool, parsed=identifier, status=PoolUser.Status.NEW, user_data=user_data
     )
-    ident = Identifier(
-        pool=pool, user=user, type=identifier.type, value=identifier.value
-    )
-    user.full_clean(exclude=["pool"])
-    full_clean_onto(ident, exclude=["user"], error_fields=IDENTIFIER_ERRORS)
     try:
         with transaction.atomic():
-            user.save()
-            ident.user = user
-            ident.save()
-            password_set(user=user, raw_password=password)
-            IdentityPool.objects.filter(pk=pool.pk).update(
-                user_count=F("user_count") + 1
-            )
+            _insert_user(user=user, ident=ident, password=password)
             audit_record(
                 actor=user,
                 action="pool_user.signed_up",
