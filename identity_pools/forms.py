@@ -20,6 +20,7 @@ from .models import (
     UserSchema,
 )
 from .passwords import password_policy_for, pool_password_check
+from .services.pools import POLICY_FIELDS, SIGN_IN_FIELDS
 from .services.users import MODE_CREDENTIALS, MODE_INVITE
 from .user_schemas.forms import DATA_PREFIX, SchemaDataFormMixin
 
@@ -60,18 +61,7 @@ class PasswordPolicyForm(forms.ModelForm):
 
     class Meta:
         model = PasswordPolicy
-        fields = [
-            "min_length",
-            "max_length",
-            "min_uppercase",
-            "min_lowercase",
-            "min_digits",
-            "min_special",
-            "block_common",
-            "block_personal",
-            "history_count",
-            "expiry_days",
-        ]
+        fields = list(POLICY_FIELDS)
         help_texts = {
             "min_length": _(
                 "8 to 64. NIST SP 800-63B asks for at least 15 when the password is "
@@ -150,12 +140,7 @@ class SignInPolicyForm(forms.ModelForm):
 
     class Meta:
         model = SignInPolicy
-        fields = [
-            "lockout_failures",
-            "lockout_first_seconds",
-            "lockout_max_seconds",
-            "self_service_reset",
-        ]
+        fields = list(SIGN_IN_FIELDS)
         help_texts = {
             "lockout_failures": _(
                 "3 to 100 failed sign-ins of one email address or mobile number "
