@@ -1,5 +1,6 @@
 """Operators (console users), and the authenticators of pool users: password
-credentials and one-time codes."""
+credentials, one-time codes, authenticator apps (TOTP), passkeys, recovery codes
+and remembered devices."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import ThrottlingMixin
 
 
 class OperatorManager(BaseUserManager["Operator"]):
@@ -232,6 +234,12 @@ class Code(models.Model):
     max_attempts = models.PositiveSmallIntegerField(
         _("wrong attempts allowed"), default=5
     )
+    attempt = models.UUIDField(
+        _("sign-in attempt"),
+        null=True,
+        blank=True,
+        help_text=_("A sign-in code works only for the sign-in it was sent for."),
+    )
     send_failed_at = models.DateTimeField(
         _("sending failed"),
         null=True,
@@ -266,3 +274,162 @@ class Code(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} code for {self.user_id}"
+
+
+class TotpDevice(ThrottlingMixin, models.Model):
+    """A pool user's authenticator app (RFC 6238: SHA-1, 30 s, 6 digits), checked
+    with django-otp's TOTP. Saved only once the user has confirmed it with a first
+    code. ``last_t`` is the time step of the last accepted code: that code and
+    earlier ones are refused (no replay). Wrong codes slow further tries down
+    (django-otp's ``ThrottlingMixin``: 1, 2, 4 … seconds)."""
+
+    user = models.OneToOneField(
+        "identity_pools.PoolUser",
+        on_delete=models.DB_CASCADE,
+        primary_key=True,
+        related_name="totp_device",
+    )
+    key = models.CharField(
+        _("secret key"), max_length=80, help_text=_("Hex-encoded, 20 bytes.")
+    )
+    last_t = models.BigIntegerField(_("last accepted time step"), default=-1)
+    created_at = models.DateTimeField(_("set up"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("authenticator app")
+        verbose_name_plural = _("authenticator apps")
+
+    def __str__(self) -> str:
+        return f"authenticator app of {self.user_id}"
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+
+class Passkey(models.Model):
+    """A WebAuthn credential of a pool user. The credential id is unique across
+    the installation (a browser presenting it names exactly one user)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        "identity_pools.PoolUser", on_delete=models.DB_CASCADE, related_name="passkeys"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    credential_id = models.CharField(
+        _("credential id"), max_length=1400, help_text=_("base64url, unpadded.")
+    )
+    public_key = models.BinaryField(_("public key (COSE)"))
+    sign_count = models.BigIntegerField(_("signature counter"), default=0)
+    transports = models.JSONField(_("transports"), default=list, blank=True)
+    aaguid = models.CharField(_("authenticator model (AAGUID)"), max_length=36)
+    backed_up = models.BooleanField(_("synced"), default=False)
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("passkey")
+        verbose_name_plural = _("passkeys")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credential_id"], name="accounts_passkey_credential_uniq"
+            )
+        ]
+        indexes = [models.Index(fields=["user"], name="accounts_passkey_user_idx")]
+
+    def __str__(self) -> str:
+        return f"passkey {self.name} of {self.user_id}"
+
+
+class WebAuthnChallenge(models.Model):
+    """A WebAuthn challenge handed to a browser: kept here (never trusted from the
+    browser), used at most once, dead after ``expires_at``."""
+
+    class Purpose(models.TextChoices):
+        REGISTER = "register", _("Registration")
+        AUTHENTICATE = "authenticate", _("Authentication")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pool = models.ForeignKey(
+        "identity_pools.IdentityPool",
+        on_delete=models.DB_CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+    user = models.ForeignKey(
+        "identity_pools.PoolUser",
+        on_delete=models.DB_CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Registration: whose passkey it will be."),
+    )
+    purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices)
+    challenge = models.BinaryField(_("challenge"), max_length=64)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("WebAuthn challenge")
+        verbose_name_plural = _("WebAuthn challenges")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(purpose__in=["register", "authenticate"]),
+                name="accounts_webauthnchallenge_purpose_valid",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["expires_at"], name="accounts_webauthn_expires_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} challenge {self.pk}"
+
+
+class RecoveryCode(models.Model):
+    """One of a user's ten single-use recovery codes (a keyed hash of it)."""
+
+    id = models.BigAutoField(primary_key=True)
+    user = models.ForeignKey(
+        "identity_pools.PoolUser",
+        on_delete=models.DB_CASCADE,
+        related_name="recovery_codes",
+    )
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "code_hash"], name="accounts_recoverycode_user_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.user_id}"
+
+
+class RememberedDevice(models.Model):
+    """A browser that passed the second factor and is not asked again until
+    ``expires_at`` (the pool's "remember this device"). The browser holds the
+    token; only its hash is stored."""
+
+    id = models.BigAutoField(primary_key=True)
+    user = models.ForeignKey(
+        "identity_pools.PoolUser",
+        on_delete=models.DB_CASCADE,
+        related_name="remembered_devices",
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+
+    class Meta:
+        verbose_name = _("remembered device")
+        verbose_name_plural = _("remembered devices")
+
+    def __str__(self) -> str:
+        return f"remembered device of {self.user_id}"

@@ -7,6 +7,7 @@ the project root is read first; real environment variables win over it.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.utils.csp import CSP
@@ -43,6 +44,14 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 NUM_PROXIES = env.int("DJANGO_NUM_PROXIES", default=0)
 # Public base URL used in links sent by email (never taken from the Host header).
 PUBLIC_URL = env.str("PUBLIC_URL", default="http://localhost:8000").rstrip("/")
+# Passkeys (WebAuthn): the relying party is PUBLIC_URL's host name and origin,
+# unless these say otherwise (never taken from request headers).
+WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default="") or (
+    urlsplit(PUBLIC_URL).hostname or "localhost"
+)
+WEBAUTHN_ORIGINS = env.list("WEBAUTHN_ORIGINS", default=[]) or [
+    "{0.scheme}://{0.netloc}".format(urlsplit(PUBLIC_URL))
+]
 
 INSTALLED_APPS = [
     "accounts.apps.OperatorAdminConfig",

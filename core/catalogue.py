@@ -469,6 +469,50 @@ MESSAGES: dict[str, Any] = {
     "hosted_rate_limited": _(
         "Too many attempts from your network. Wait %(minutes)s minutes, then try again."
     ),
+    # --- hosted pages: second factors and passkeys --------------------------------
+    "totp_code_invalid": _(
+        "This code is not correct. Enter the 6-digit code your authenticator app "
+        "shows now."
+    ),
+    "totp_throttled": _(
+        "Too many wrong codes. Wait %(seconds)s seconds, then try again."
+    ),
+    "recovery_code_invalid": _(
+        "This recovery code is not correct, or it has been used. Each code works "
+        "once; check for typos or use another one."
+    ),
+    "passkey_failed": _(
+        "Your passkey could not be verified. Try again, or sign in another way."
+    ),
+    "passkey_challenge_invalid": _(
+        "This passkey request expired or was already used. Start again."
+    ),
+    "passkey_unknown": _(
+        "This passkey is not registered for this pool. Sign in another way, then "
+        "add it on your account page."
+    ),
+    "passkey_taken": _(
+        "This passkey is already registered. Use it to sign in, or choose another one."
+    ),
+    "passkeys_off": _("This pool does not use passkeys."),
+    "enrol_impossible": _(
+        "This pool requires a second factor, but none can be set up for your "
+        "account. Ask the pool's operators for help."
+    ),
+    "sign_in_method_unavailable": _(
+        "This way of signing in is not available. Choose another one."
+    ),
+    # --- pool settings: sign-in methods ----------------------------------------------
+    "sign_in_methods_none": _(
+        "Turn at least one sign-in method on, or no one can sign in."
+    ),
+    "sign_in_preferred_off": _(
+        "The preferred method must be one of the methods turned on."
+    ),
+    "second_factor_methods_none": _(
+        "Choose at least one method that counts as a second factor, or turn the "
+        "second factor off."
+    ),
     # --- choices a form or an API call must make --------------------------------
     "role_invalid": _("Choose owner, admin or viewer."),
     "mode_invalid": _("Choose “Send invitation” or “Set credentials”."),

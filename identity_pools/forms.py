@@ -20,6 +20,7 @@ from .models import (
     UserSchema,
 )
 from .passwords import password_policy_for, pool_password_check
+from .policy_models import SIGN_IN_CODE_MINUTES
 from .services.pools import POLICY_FIELDS, SIGN_IN_FIELDS
 from .services.users import MODE_CREDENTIALS, MODE_INVITE
 from .user_schemas.forms import DATA_PREFIX, SchemaDataFormMixin
@@ -100,7 +101,13 @@ class CodeRulesForm(forms.Form):
             self.fields[f"{prefix}__lifetime"] = forms.IntegerField(
                 label=_("Lifetime (days)") if invitation else _("Lifetime (minutes)"),
                 min_value=1,
-                max_value=30 if invitation else 24 * 60,
+                max_value=(
+                    30
+                    if invitation
+                    else SIGN_IN_CODE_MINUTES
+                    if policy.purpose == CodePurpose.SIGN_IN
+                    else 24 * 60
+                ),
                 initial=policy.lifetime_seconds // unit,
             )
             names.append(f"{prefix}__lifetime")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -372,174 +372,21 @@ class GroupMembership(models.Model):
         return f"{self.user_id} in {self.group_id}"
 
 
-def _between(low: int, high: int) -> list:
-    return [MinValueValidator(low), MaxValueValidator(high)]
+# The pool's policies live in their own module (re-exported here for Django).
+from .policy_models import (  # noqa: E402
+    CodePolicy,
+    CodePurpose,
+    PasswordPolicy,
+    SecondFactor,
+    SignInMethod,
+    SignInPolicy,
+)
 
-
-class PasswordPolicy(models.Model):
-    """The pool's rules for its users' passwords (Settings → Password policy).
-
-    A pool without a row uses the defaults below: NIST SP 800-63B rev. 4 for a
-    password used alone (at least 15 characters, no composition rules, common
-    and personal passwords refused, no forced expiry).
-    """
-
-    pool = models.OneToOneField(
-        IdentityPool,
-        on_delete=models.DB_CASCADE,
-        primary_key=True,
-        related_name="password_policy",
-    )
-    min_length = models.PositiveSmallIntegerField(
-        _("minimum length"), default=15, validators=_between(8, 64)
-    )
-    max_length = models.PositiveSmallIntegerField(
-        _("maximum length"), default=128, validators=_between(64, 1024)
-    )
-    min_uppercase = models.PositiveSmallIntegerField(
-        _("capital letters"), default=0, validators=_between(0, 16)
-    )
-    min_lowercase = models.PositiveSmallIntegerField(
-        _("lowercase letters"), default=0, validators=_between(0, 16)
-    )
-    min_digits = models.PositiveSmallIntegerField(
-        _("digits"), default=0, validators=_between(0, 16)
-    )
-    min_special = models.PositiveSmallIntegerField(
-        _("special characters"), default=0, validators=_between(0, 16)
-    )
-    block_common = models.BooleanField(_("block common passwords"), default=True)
-    block_personal = models.BooleanField(
-        _("block passwords containing the identifier or the user's names"),
-        default=True,
-    )
-    history_count = models.PositiveSmallIntegerField(
-        _("refuse the last N passwords"), default=0, validators=_between(0, 24)
-    )
-    expiry_days = models.PositiveSmallIntegerField(
-        _("expire after N days"),
-        default=0,
-        validators=_between(0, 3650),
-        help_text=_("0: never. NIST SP 800-63B advises against forced expiry."),
-    )
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("password policy")
-        verbose_name_plural = _("password policies")
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(min_length__gte=8, min_length__lte=64),
-                name="identity_pools_passwordpolicy_min_length_range",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(max_length__gte=64, max_length__lte=1024),
-                name="identity_pools_passwordpolicy_max_length_range",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(history_count__lte=24),
-                name="identity_pools_passwordpolicy_history_range",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"password policy of {self.pool_id}"
-
-    def describe(self) -> str:
-        """The rules in one sentence, shown before anyone types a password."""
-        from .passwords import policy_rules
-
-        return " ".join(policy_rules(self))
-
-
-class CodePurpose(models.TextChoices):
-    """The purposes of one-time codes a pool's settings govern (the same values
-    as ``accounts.models.Code.Purpose``)."""
-
-    INVITATION = "invitation", _("Invitation link")
-    VERIFY_IDENTIFIER = "verify_identifier", _("Address verification")
-    PASSWORD_RESET = "password_reset", _("Password reset")
-    SIGN_IN = "sign_in", _("Sign-in code")
-    PASSKEY_ENROLMENT = "passkey_enrolment", _("Passkey enrolment")
-
-
-class CodePolicy(models.Model):
-    """The pool's rules for one purpose of one-time codes (Settings → Verification
-    codes). A purpose without a row uses ``accounts.authenticators.codes
-    .DEFAULT_RULES``."""
-
-    Purpose = CodePurpose
-
-    id = models.BigAutoField(primary_key=True)
-    pool = models.ForeignKey(
-        IdentityPool, on_delete=models.DB_CASCADE, related_name="code_policies"
-    )
-    purpose = models.CharField(_("purpose"), max_length=20, choices=CodePurpose.choices)
-    length = models.PositiveSmallIntegerField(
-        _("digits"), default=6, validators=_between(6, 10)
-    )
-    lifetime_seconds = models.PositiveIntegerField(
-        _("lifetime (seconds)"), validators=_between(60, 30 * 24 * 3600)
-    )
-    max_attempts = models.PositiveSmallIntegerField(
-        _("wrong tries allowed"), default=5, validators=_between(1, 20)
-    )
-    resend_seconds = models.PositiveIntegerField(
-        _("seconds between sends"), default=60, validators=_between(0, 3600)
-    )
-
-    class Meta:
-        verbose_name = _("code policy")
-        verbose_name_plural = _("code policies")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["pool", "purpose"],
-                name="identity_pools_codepolicy_pool_purpose_uniq",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(purpose__in=CodePurpose.values),
-                name="identity_pools_codepolicy_purpose_valid",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(length__gte=6, length__lte=10),
-                name="identity_pools_codepolicy_length_range",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.purpose} codes of {self.pool_id}"
-
-
-class SignInPolicy(models.Model):
-    """The pool's sign-in rules (Settings → Sign-in). Brute-force protection: after
-    ``lockout_failures`` failed sign-ins of one identifier, sign-in with it is
-    blocked for ``lockout_first_seconds``, doubling with each further failure up to
-    ``lockout_max_seconds``. A pool without a row uses these defaults."""
-
-    pool = models.OneToOneField(
-        IdentityPool,
-        on_delete=models.DB_CASCADE,
-        primary_key=True,
-        related_name="sign_in_policy",
-    )
-    lockout_failures = models.PositiveSmallIntegerField(
-        _("failures before a block"), default=5, validators=_between(3, 100)
-    )
-    lockout_first_seconds = models.PositiveIntegerField(
-        _("first block (seconds)"), default=60, validators=_between(1, 3600)
-    )
-    lockout_max_seconds = models.PositiveIntegerField(
-        _("longest block (seconds)"), default=900, validators=_between(1, 86400)
-    )
-    self_service_reset = models.BooleanField(
-        _("users can reset a forgotten password"),
-        default=True,
-        help_text=_("With a code sent to a verified email address or mobile number."),
-    )
-
-    class Meta:
-        verbose_name = _("sign-in policy")
-        verbose_name_plural = _("sign-in policies")
-
-    def __str__(self) -> str:
-        return f"sign-in policy of {self.pool_id}"
+__all__ = [
+    "CodePolicy",
+    "CodePurpose",
+    "PasswordPolicy",
+    "SecondFactor",
+    "SignInMethod",
+    "SignInPolicy",
+]

@@ -85,14 +85,16 @@ def code_issue_link_token(
 
 
 def code_issue(
-    *, user, purpose: str, identifier, rules: CodeRules | None = None
+    *, user, purpose: str, identifier, rules: CodeRules | None = None, attempt=None
 ) -> tuple[Code, str]:
     """A new numeric code for ``user`` (sent to ``identifier``); the earlier one of
     the purpose stops working. Returns the row and the code (not stored).
 
     Raises ValidationError ``code_resend_too_soon`` (saying how long to wait) when
     the last code of the purpose was issued less than ``rules.resend_after`` ago.
-    Call inside the caller's transaction.
+    ``attempt`` (a sign-in attempt's id) binds the code to that attempt: it is
+    then checked only with the same ``attempt``. Call inside the caller's
+    transaction.
     """
     rules = rules or DEFAULT_RULES[purpose]
     _cooldown(user=user, purpose=purpose, rules=rules)
@@ -108,18 +110,26 @@ def code_issue(
         code_hash=keyed_hash(secret, salt=str(pk)),
         expires_at=now + rules.lifetime,
         max_attempts=rules.max_attempts,
+        attempt=attempt,
     )
     return code, secret
 
 
 def code_send(
-    *, user, purpose: str, identifier, rules: CodeRules, template: str, context: dict
+    *,
+    user,
+    purpose: str,
+    identifier,
+    rules: CodeRules,
+    template: str,
+    context: dict,
+    attempt=None,
 ) -> Code:
     """``code_issue``, then send the code to ``identifier`` with ``template``
     (``context`` plus "code" and "expires_at") once the caller's transaction
     commits; a failed send is recorded on the code (``code_send_failed``)."""
     code, secret = code_issue(
-        user=user, purpose=purpose, identifier=identifier, rules=rules
+        user=user, purpose=purpose, identifier=identifier, rules=rules, attempt=attempt
     )
 
     def send() -> None:
@@ -135,20 +145,21 @@ def code_send(
     return code
 
 
-def code_verify(*, user, purpose: str, secret: str) -> Code:
+def code_verify(*, user, purpose: str, secret: str, attempt=None) -> Code:
     """Use up ``user``'s open code of ``purpose`` when ``secret`` matches it.
 
     A wrong code counts against the code's tries (under a row lock, so parallel
     guesses count too); at ``max_attempts`` it is dead. Raises ValidationError
     ``code_invalid`` for a wrong, expired, used, replaced or dead code alike.
     Runs its own transaction: call it outside the caller's, or a wrong try would
-    be rolled back with the caller's refusal.
+    be rolled back with the caller's refusal. A code issued for a sign-in
+    attempt matches only with that ``attempt``.
     """
     with transaction.atomic():
         code = (
             Code.objects.select_for_update()
             .usable()
-            .filter(user=user, purpose=purpose)
+            .filter(user=user, purpose=purpose, attempt=attempt)
             .order_by("-created_at")
             .first()
         )

@@ -1,16 +1,21 @@
-"""End users' password sign-in on the hosted pages, identifier first.
+"""End users' sign-in on the hosted pages, identifier first: the first factor
+(password, email or SMS code, authenticator app; passkeys in
+``accounts.authenticators.passkeys``), then what ``flows.mfa`` decides (a second
+factor, a forced enrolment, a password change), then the signed-in session.
 
 Enumeration-safe: the first step accepts any well-formed identifier and always
-asks for the password; a wrong password, an unknown identifier and an inactive
-user fail with the same message after the same hashing work; blocks are kept per
-identifier typed, known or not. A password the user must change (operator's
-"must change", or expired by the pool's policy) is changed before the user is
-signed in. The state between steps lives in the hosted session.
+offers the pool's methods; a wrong secret, an unknown identifier and an inactive
+user fail with the same message after the same work (a dummy password hash; a
+code is "sent" to an unknown address as well); blocks are kept per identifier
+typed, known or not. The state between steps lives in the hosted session under
+``IDENTIFIER_KEY``: the identifier, the attempt's id (sign-in codes are bound to
+it), and once the first factor passed, the user, the method and the stage.
 """
 
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -21,18 +26,21 @@ from django.utils import timezone
 from core import ratelimit
 from core.audit import SystemActor, audit_record
 from core.catalogue import error
+from identity_pools.code_rules import code_rules_for
 from identity_pools.identifiers import identifier_parse
 from identity_pools.models import Identifier, PoolUser
 from identity_pools.passwords import password_policy_for, user_password_check
 from identity_pools.sign_in_rules import sign_in_policy_for
 
+from ..authenticators.codes import code_send, code_verify
 from ..authenticators.lockout import lock_clear, lock_fail, lock_wait
 from ..authenticators.passwords import (
     password_set,
     password_verify,
     password_verify_nobody,
 )
-from ..models import PasswordCredential
+from ..authenticators.totp import totp_verify
+from ..models import Code, PasswordCredential
 
 IDENTIFIER_KEY = "signin"
 CHANGE_KEY = "signin_change"
@@ -65,7 +73,9 @@ def _wait_error(seconds: int) -> ValidationError:
     return error("sign_in_blocked", minutes=max(1, (seconds + 59) // 60))
 
 
-def _failed(*, pool, identifier, user, reason, ip) -> ValidationError:
+def signin_failed(
+    *, pool, identifier, user, reason, ip, method="password", key="sign_in_failed"
+) -> ValidationError:
     seconds = lock_fail(
         pool=pool, identifier=identifier, policy=sign_in_policy_for(pool)
     )
@@ -76,7 +86,7 @@ def _failed(*, pool, identifier, user, reason, ip) -> ValidationError:
             action="pool_user.sign_in_failed",
             workspace=pool.workspace,
             target=user,
-            details={"method": "password", "reason": reason},
+            details={"method": method, "reason": reason},
         )
         if seconds and user is not None:
             audit_record(
@@ -86,7 +96,7 @@ def _failed(*, pool, identifier, user, reason, ip) -> ValidationError:
                 target=user,
                 details={"identifier": identifier, "seconds": seconds},
             )
-    return error("sign_in_failed")
+    return error(key)
 
 
 def _expired(pool, credential: PasswordCredential) -> bool:
@@ -94,10 +104,9 @@ def _expired(pool, credential: PasswordCredential) -> bool:
     return bool(days) and credential.changed_at < timezone.now() - timedelta(days=days)
 
 
-def signin_password(*, pool, identifier: str, password: str, ip) -> Outcome:
-    """Check ``password`` for ``identifier``. Raises ValidationError
-    ``sign_in_failed`` (wrong password, unknown identifier, a user who is not
-    active) or ``sign_in_blocked`` (no password is checked then)."""
+def _first_factor_start(*, pool, identifier: str, ip):
+    """Refuse while the identifier or the client address is blocked; otherwise
+    the lock state (``lock_wait``) and the user of the identifier (or None)."""
     address = ratelimit.Limit(f"hosted:signin:{ip}", *ADDRESS_LIMIT)
     locked = lock_wait(pool=pool, identifier=identifier)
     wait = max(
@@ -114,28 +123,129 @@ def signin_password(*, pool, identifier: str, password: str, ip) -> Outcome:
     user = found.user if found else None
     if user is not None:
         user.pool = pool  # with its workspace: no query again for the audit event
+    return locked, user
+
+
+def signin_password(*, pool, identifier: str, password: str, ip) -> Outcome:
+    """Check ``password`` for ``identifier``. Raises ValidationError
+    ``sign_in_failed`` (wrong password, unknown identifier, a user who is not
+    active) or ``sign_in_blocked`` (no password is checked then)."""
+    locked, user = _first_factor_start(pool=pool, identifier=identifier, ip=ip)
     if user is None or user.status != PoolUser.Status.ACTIVE:
         password_verify_nobody(password)
         reason = "unknown_identifier" if user is None else f"status_{user.status}"
-        raise _failed(pool=pool, identifier=identifier, user=user, reason=reason, ip=ip)
+        raise signin_failed(
+            pool=pool, identifier=identifier, user=user, reason=reason, ip=ip
+        )
     credential = password_verify(user=user, raw_password=password)
     if credential is None:
-        raise _failed(
+        raise signin_failed(
             pool=pool, identifier=identifier, user=user, reason="bad_password", ip=ip
         )
     if credential.state == PasswordCredential.State.MUST_RESET:
-        raise _failed(
+        raise signin_failed(
             pool=pool, identifier=identifier, user=user, reason="must_reset", ip=ip
         )
     must_change = credential.state == PasswordCredential.State.MUST_CHANGE or _expired(
         pool, credential
     )
-    with transaction.atomic():
-        if locked is not None:  # earlier failures are forgiven
-            lock_clear(pool=pool, identifier=identifier)
-        if not must_change:
-            signin_record(user=user, method="password")
+    if locked is not None:  # earlier failures are forgiven
+        lock_clear(pool=pool, identifier=identifier)
     return Outcome(user=user, must_change=must_change)
+
+
+def first_factor_methods(pool, identifier: str) -> list[str]:
+    """The pool's sign-in methods that fit ``identifier``, the preferred first:
+    an email code for an email address, an SMS code for a mobile number. (It
+    depends only on what was typed, never on whether the account exists.)"""
+    kind = "sms_code" if identifier.startswith("+") else "email_code"
+    return [
+        method
+        for method in sign_in_policy_for(pool).first_factors()
+        if method not in ("email_code", "sms_code") or method == kind
+    ]
+
+
+def signin_code_send(*, pool, identifier: str, attempt: str, ip) -> None:
+    """Send a sign-in code to ``identifier`` when it is a verified address of an
+    active user of ``pool``, bound to this sign-in ``attempt``. For any other
+    identifier nothing is sent and nothing is said (the same page follows), and
+    a send refused as too soon is as silent. Rate-limited per client address."""
+    limit = ratelimit.Limit(f"hosted:signin_send:{ip}", 20, 3600)
+    if ratelimit.hit(limit) > limit.max_events:
+        raise error("hosted_rate_limited", minutes=60)
+    found = (
+        Identifier.objects.filter(pool=pool, value=identifier, is_verified=True)
+        .select_related("user")
+        .first()
+    )
+    if found is None or found.user.status != PoolUser.Status.ACTIVE:
+        return
+    found.user.pool = pool
+    signin_code_deliver(pool=pool, user=found.user, to=found, attempt=attempt)
+
+
+def signin_code_deliver(*, pool, user, to, attempt: str) -> None:
+    """A sign-in code for ``attempt`` to the Identifier ``to``; a send refused
+    as too soon is silent (the earlier code still works)."""
+    try:
+        with transaction.atomic():
+            code_send(
+                user=user,
+                purpose=Code.Purpose.SIGN_IN,
+                identifier=to,
+                rules=code_rules_for(pool, Code.Purpose.SIGN_IN),
+                template="sign_in_code",
+                context={"pool": pool, "workspace": pool.workspace},
+                attempt=attempt,
+            )
+    except ValidationError as exc:
+        if exc.code != "code_resend_too_soon":
+            raise
+
+
+def signin_code(
+    *, pool, identifier: str, attempt: str, code: str, method: str, ip
+) -> Outcome:
+    """Check a sign-in code sent for this ``attempt``. Raises ValidationError
+    ``code_invalid`` (wrong, expired, used, another attempt's, unknown
+    identifier alike) or ``sign_in_blocked``."""
+    locked, user = _first_factor_start(pool=pool, identifier=identifier, ip=ip)
+    failed = {"pool": pool, "identifier": identifier, "ip": ip, "method": method}
+    if user is None or user.status != PoolUser.Status.ACTIVE:
+        reason = "unknown_identifier" if user is None else f"status_{user.status}"
+        raise signin_failed(user=user, reason=reason, key="code_invalid", **failed)
+    try:
+        code_verify(
+            user=user, purpose=Code.Purpose.SIGN_IN, secret=code, attempt=attempt
+        )
+    except ValidationError:
+        raise signin_failed(
+            user=user, reason="bad_code", key="code_invalid", **failed
+        ) from None
+    if locked is not None:
+        lock_clear(pool=pool, identifier=identifier)
+    return Outcome(user=user, must_change=False)
+
+
+def signin_app(*, pool, identifier: str, code: str, ip) -> Outcome:
+    """Sign in with a code from the user's authenticator app. Raises
+    ValidationError ``sign_in_failed`` (wrong or replayed code, no app, unknown
+    identifier alike), ``totp_throttled`` or ``sign_in_blocked``."""
+    locked, user = _first_factor_start(pool=pool, identifier=identifier, ip=ip)
+    failed = {"pool": pool, "identifier": identifier, "ip": ip, "method": "totp"}
+    if user is None or user.status != PoolUser.Status.ACTIVE:
+        reason = "unknown_identifier" if user is None else f"status_{user.status}"
+        raise signin_failed(user=user, reason=reason, **failed)
+    try:
+        totp_verify(user=user, code=code)
+    except ValidationError as exc:
+        if exc.code == "totp_throttled":
+            raise
+        raise signin_failed(user=user, reason="bad_code", **failed) from None
+    if locked is not None:
+        lock_clear(pool=pool, identifier=identifier)
+    return Outcome(user=user, must_change=False)
 
 
 def signin_record(*, user, method: str) -> None:
@@ -166,6 +276,18 @@ def signin_change_password(*, user, password: str) -> PoolUser:
         )
     signin_record(user=user, method="password")
     return user
+
+
+def signin_begin(session, *, pool, identifier: str) -> None:
+    """A new sign-in attempt in this browser (its own id binds sign-in codes)."""
+    session_start(
+        session,
+        key=IDENTIFIER_KEY,
+        pool=pool,
+        identifier=identifier,
+        attempt=uuid.uuid4().hex,
+        stage="first",
+    )
 
 
 def session_start(session, *, key: str, pool, **values) -> None:

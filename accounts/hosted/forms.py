@@ -136,3 +136,84 @@ class CodeForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
         ),
     )
+
+
+class IdentifierForm(forms.Form):
+    identifier = forms.CharField(
+        label=_("Email/Mobile"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+
+
+class PasswordForm(forms.Form):
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        max_length=1024,
+        widget=forms.PasswordInput(
+            attrs={"autocomplete": "current-password", "autofocus": True}
+        ),
+    )
+
+
+class NewPasswordForm(NewPasswordFormMixin, forms.Form):
+    def __init__(self, *args, pool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_password_fields(pool)
+
+    def clean(self):
+        cleaned = super().clean()
+        self.clean_password_match()
+        return cleaned
+
+
+class AccountPasswordForm(NewPasswordForm):
+    """The current password, then the new one twice."""
+
+    current_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        max_length=1024,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class ResetForm(NewPasswordForm):
+    identifier = forms.CharField(
+        label=_("Email/Mobile"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    code = forms.RegexField(
+        label=_("Code"),
+        regex=r"^\s*\d{6,10}\s*$",
+        max_length=16,
+        error_messages={"invalid": _("Enter the digits of the code, e.g. 123456.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
+        ),
+    )
+
+
+class SecondFactorForm(forms.Form):
+    """A code from an app, a message or the recovery sheet; "remember this
+    device" when the pool allows it (``remember_days``)."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True}
+        ),
+    )
+    remember = forms.BooleanField(required=False)
+
+    def __init__(self, *args, remember_days: int = 0, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if remember_days:
+            self.fields["remember"].label = _(
+                "Don't ask again on this device for %(days)s days"
+            ) % {"days": remember_days}
+        else:
+            del self.fields["remember"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import signin_views, views
+from . import account_views, mfa_views, passkey_views, signin_views, views
 
 app_name = "hosted"
 
@@ -41,11 +41,7 @@ urlpatterns = [
         signin_views.ResetFinishView.as_view(),
         name="reset_finish",
     ),
-    path(POOL + "account/", signin_views.AccountView.as_view(), name="account"),
-    path(
-        POOL + "account/password/",
-        signin_views.AccountPasswordView.as_view(),
-        name="account_password",
-    ),
-    path(POOL + "signout/", signin_views.SignOutView.as_view(), name="signout"),
+    *mfa_views.urlpatterns,
+    *passkey_views.urlpatterns,
+    *account_views.urlpatterns,
 ]

@@ -1,0 +1,255 @@
+"""What follows the first factor of a sign-in: the second factor (when the pool
+asks for one and the user has one), a forced enrolment (when the pool requires
+one and the user has none), a password change (when it must change), then the
+signed-in session.
+
+The order matters: the second factor comes before a password change or an
+enrolment, so a stolen password alone can change nothing. A passkey with user
+verification is two factors in one (something you have, unlocked by something
+you know or are) and never asks for another.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from core.audit import audit_record
+from core.catalogue import error
+from core.tokens import token_hash
+from identity_pools.models import Identifier, PoolUser, SecondFactor
+from identity_pools.sign_in_rules import sign_in_policy_for
+
+from ..authenticators.codes import code_verify
+from ..authenticators.recovery import recovery_code_use
+from ..authenticators.totp import totp_verify
+from ..models import Code, Passkey, RecoveryCode, RememberedDevice, TotpDevice
+from .signin import (
+    CHANGE_KEY,
+    IDENTIFIER_KEY,
+    session_sign_in,
+    session_start,
+    session_value,
+    signin_code_deliver,
+    signin_failed,
+    signin_record,
+)
+
+# The methods a user sets up (as opposed to codes sent to their addresses).
+ENROLLED = ("totp", "passkey")
+CODE_TYPES = {"email_code": Identifier.Type.EMAIL, "sms_code": Identifier.Type.PHONE}
+DEVICE_COOKIE = "hosted_device"
+
+
+def second_factor_options(*, policy, user, first: str) -> list[str]:
+    """The second factors ``user`` can use now, strongest first: the pool's
+    second-factor methods the user has (an app, a passkey, a verified address
+    for codes), never the method of the first factor; "recovery" when the user
+    has recovery codes left and an app or a passkey."""
+    allowed = [m for m in policy.second_factors() if m != first]
+    if not allowed:
+        return []
+    have = set()
+    if "totp" in allowed and TotpDevice.objects.filter(user=user).exists():
+        have.add("totp")
+    if "passkey" in allowed and Passkey.objects.filter(user=user).exists():
+        have.add("passkey")
+    wanted = [CODE_TYPES[m] for m in allowed if m in CODE_TYPES]
+    if wanted:
+        have.update(
+            method
+            for method, kind in CODE_TYPES.items()
+            if kind
+            in set(
+                user.identifiers.filter(type__in=wanted, is_verified=True).values_list(
+                    "type", flat=True
+                )
+            )
+            and method in allowed
+        )
+    options = [m for m in allowed if m in have]
+    if (
+        have & set(ENROLLED)
+        and RecoveryCode.objects.filter(user=user, used_at__isnull=True).exists()
+    ):
+        options.append("recovery")
+    return options
+
+
+def enrolment_options(policy) -> list[str]:
+    """What a user without a second factor may set up when the pool requires
+    one (an app, a passkey)."""
+    return [m for m in policy.second_factors() if m in ENROLLED]
+
+
+def second_factor_step(*, policy, user, first: str, remembered: bool) -> str | None:
+    """ "second" (ask for one), "enrol" (the pool requires one the user lacks), or
+    None (signed in after the first factor)."""
+    if policy.second_factor == SecondFactor.OFF or first == "passkey" or remembered:
+        return None
+    options = second_factor_options(policy=policy, user=user, first=first)
+    if policy.second_factor == SecondFactor.OPTIONAL:
+        return "second" if set(options) & set(ENROLLED) else None
+    return "second" if options else "enrol"
+
+
+def device_remembered(*, user, token: str | None) -> bool:
+    if not token or len(token) > 100:
+        return False
+    return RememberedDevice.objects.filter(
+        user=user, token_hash=token_hash(token), expires_at__gt=timezone.now()
+    ).exists()
+
+
+def device_remember(*, user, days: int) -> str:
+    """Remember this browser for ``days``: returns the cookie's token."""
+    token = secrets.token_urlsafe(32)
+    RememberedDevice.objects.create(
+        user=user,
+        token_hash=token_hash(token),
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    return token
+
+
+def signin_after_first(
+    session, *, pool, user, method: str, must_change: bool, device_token=None
+) -> str:
+    """The first factor passed: returns the name of the hosted page to go to
+    (``signin_second``, ``signin_enrol``, ``signin_change_password`` or
+    ``account``, signed in)."""
+    policy = sign_in_policy_for(pool)
+    step = second_factor_step(
+        policy=policy,
+        user=user,
+        first=method,
+        remembered=device_remembered(user=user, token=device_token),
+    )
+    if step is None:
+        return signin_finish(
+            session, pool=pool, user=user, method=method, must_change=must_change
+        )
+    state = session.get(IDENTIFIER_KEY) or {}
+    session_start(
+        session,
+        key=IDENTIFIER_KEY,
+        pool=pool,
+        identifier=state.get("identifier", ""),
+        attempt=state.get("attempt") or secrets.token_hex(16),
+        stage=step,
+        user=str(user.pk),
+        first=method,
+        must_change=must_change,
+    )
+    return "signin_second" if step == "second" else "signin_enrol"
+
+
+def signin_pending(session, *, pool, stages: tuple[str, ...]):
+    """The sign-in waiting at one of ``stages`` in this browser: (state, user),
+    or None."""
+    state = session_value(session, key=IDENTIFIER_KEY, pool=pool)
+    if state is None or state.get("stage") not in stages:
+        return None
+    user = (
+        PoolUser.objects.for_pool(pool)
+        .filter(pk=state["user"], status=PoolUser.Status.ACTIVE)
+        .first()
+    )
+    if user is None:
+        return None
+    user.pool = pool
+    return state, user
+
+
+def signin_second_send(*, pool, user, method: str, attempt: str) -> str:
+    """Send a sign-in code for the second factor to the user's verified address
+    of ``method``'s kind. Returns the address, masked for display."""
+    to = (
+        user.identifiers.filter(type=CODE_TYPES[method], is_verified=True)
+        .order_by("id")
+        .first()
+    )
+    if to is None:
+        raise error("sign_in_method_unavailable")
+    signin_code_deliver(pool=pool, user=user, to=to, attempt=attempt)
+    return mask(to.value)
+
+
+def mask(value: str) -> str:
+    """``j***@example.com``, ``+44*******456``: enough to recognise, not to read."""
+    if "@" in value:
+        local, _, domain = value.partition("@")
+        return f"{local[:1]}***@{domain}"
+    return value[:3] + "*" * max(0, len(value) - 6) + value[-3:]
+
+
+def signin_second(
+    *, pool, user, state: dict, method: str, code: str, options: list[str], ip
+) -> None:
+    """Check the second factor ``method`` (app, sign-in code, recovery code).
+    Failures are audited and count towards the identifier's block. Raises
+    ValidationError (``totp_code_invalid``, ``code_invalid``,
+    ``recovery_code_invalid``, ``totp_throttled``,
+    ``sign_in_method_unavailable``)."""
+    if method not in options or method == "passkey":
+        raise error("sign_in_method_unavailable")
+    try:
+        if method == "totp":
+            totp_verify(user=user, code=code)
+        elif method == "recovery":
+            recovery_code_use(user=user, code=code)
+            _audit(user, "pool_user.recovery_code_used", {})
+        else:
+            code_verify(
+                user=user,
+                purpose=Code.Purpose.SIGN_IN,
+                secret=code,
+                attempt=state["attempt"],
+            )
+    except ValidationError as exc:
+        if exc.code == "totp_throttled":
+            raise
+        signin_failed(
+            pool=pool,
+            identifier=state.get("identifier") or str(user.pk),
+            user=user,
+            reason="bad_second_factor",
+            ip=ip,
+            method=method,
+        )
+        raise
+
+
+def signin_finish(session, *, pool, user, method: str, must_change: bool) -> str:
+    """Every factor passed: a password change first when it must change, else
+    the signed-in session (a new session key). Returns the page name to go to."""
+    if must_change:
+        session.pop(IDENTIFIER_KEY, None)
+        session_start(session, key=CHANGE_KEY, pool=pool, user=str(user.pk))
+        return "signin_change_password"
+    signin_record(user=user, method=method)
+    session_sign_in(session, pool=pool, user=user)
+    return "account"
+
+
+def signin_enrolled(session, *, pool) -> None:
+    """The user set up a second factor at sign-in: the pending sign-in may now
+    finish (``signin_finish`` with the state's method)."""
+    state = session[IDENTIFIER_KEY]
+    state["stage"] = "enrolled"
+    session.modified = True
+
+
+def _audit(user, action: str, details: dict) -> None:
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            action=action,
+            workspace=user.pool.workspace,
+            target=user,
+            details=details,
+        )

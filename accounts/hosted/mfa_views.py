@@ -1,0 +1,225 @@
+"""Sign-in steps after the identifier other than the password: sign-in codes,
+the authenticator app, the passkey page, and the second factor."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from core.request import client_ip
+from core.views import ServiceFormView
+from identity_pools.sign_in_rules import sign_in_policy_for
+
+from ..flows.mfa import (
+    DEVICE_COOKIE,
+    device_remember,
+    second_factor_options,
+    signin_finish,
+    signin_pending,
+    signin_second,
+    signin_second_send,
+)
+from ..flows.signin import signin_app, signin_code, signin_code_send
+from .forms import CodeForm, SecondFactorForm
+from .steps import CODE_METHODS, SignInStepMixin
+from .views import PoolPageMixin
+
+SECOND_LABELS = {
+    "totp": _("Use your authenticator app"),
+    "passkey": _("Use a passkey"),
+    "email_code": _("Email me a code"),
+    "sms_code": _("Text me a code"),
+    "recovery": _("Use a recovery code"),
+}
+
+
+def _blocked_status(exc) -> int:
+    return 429 if exc.code in ("sign_in_blocked", "totp_throttled") else 200
+
+
+class SignInCodeView(SignInStepMixin, ServiceFormView):
+    """A code sent to the email address or mobile number typed."""
+
+    template_name = "hosted/signin_code.html"
+    form_class = CodeForm
+
+    def method_of_page(self) -> str:
+        return (
+            "sms_code" if self.pending["identifier"].startswith("+") else "email_code"
+        )
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("action") != "send":
+            return super().post(request, *args, **kwargs)
+        try:
+            signin_code_send(
+                pool=self.pool,
+                identifier=self.pending["identifier"],
+                attempt=self.pending["attempt"],
+                ip=client_ip(request),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            self.pending["sent"] = self.method_of_page()
+            request.hosted_session.modified = True
+        return redirect(self.page_url("signin_code"))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sent"] = self.pending.get("sent") == self.method_of_page()
+        return context
+
+    error_status = staticmethod(_blocked_status)
+
+    def perform(self, form):
+        return signin_code(
+            pool=self.pool,
+            identifier=self.pending["identifier"],
+            attempt=self.pending["attempt"],
+            code=form.cleaned_data["code"],
+            method=self.method_of_page(),
+            ip=client_ip(self.request),
+        )
+
+    def done(self, outcome):
+        return self.first_factor_passed(outcome)
+
+
+class SignInAppView(SignInStepMixin, ServiceFormView):
+    """A code from the user's authenticator app as the first factor."""
+
+    template_name = "hosted/signin_app.html"
+    form_class = CodeForm
+    method = "totp"
+
+    error_status = staticmethod(_blocked_status)
+
+    def perform(self, form):
+        return signin_app(
+            pool=self.pool,
+            identifier=self.pending["identifier"],
+            code=form.cleaned_data["code"],
+            ip=client_ip(self.request),
+        )
+
+    def done(self, outcome):
+        return self.first_factor_passed(outcome)
+
+
+class SignInPasskeyView(SignInStepMixin, TemplateView):
+    """A passkey after the identifier (the ceremony runs in the page's script)."""
+
+    template_name = "hosted/signin_passkey.html"
+    method = "passkey"
+
+
+class SignInSecondView(PoolPageMixin, ServiceFormView):
+    """The second factor: the user's strongest method first (``?method=`` picks
+    another they have)."""
+
+    template_name = "hosted/signin_second.html"
+    form_class = SecondFactorForm
+
+    def pool_page_open(self) -> bool:
+        pending = signin_pending(
+            self.request.hosted_session, pool=self.pool, stages=("second",)
+        )
+        self.state, self.user = pending or (None, None)
+        if pending:
+            self.policy = sign_in_policy_for(self.pool)
+            self.options = second_factor_options(
+                policy=self.policy, user=self.user, first=self.state["first"]
+            )
+            wanted = self.request.POST.get("method") or self.request.GET.get("method")
+            self.method = wanted if wanted in self.options else self.options[0]
+        return True
+
+    def pool_page_elsewhere(self) -> str | None:
+        return "signin" if self.state is None or not self.options else None
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["remember_days"] = self.policy.remember_device_days
+        return kwargs
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("action") != "send":
+            return super().post(request, *args, **kwargs)
+        if self.method in CODE_METHODS:
+            try:
+                masked = signin_second_send(
+                    pool=self.pool,
+                    user=self.user,
+                    method=self.method,
+                    attempt=self.state["attempt"],
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                self.state.setdefault("sent", {})[self.method] = masked
+                request.hosted_session.modified = True
+        return redirect(f"{self.page_url('signin_second')}?method={self.method}")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["method"] = self.method
+        context["code_methods"] = CODE_METHODS
+        context["sent_to"] = (self.state.get("sent") or {}).get(self.method)
+        context["others"] = [
+            {"method": m, "label": SECOND_LABELS[m]}
+            for m in self.options
+            if m != self.method
+        ]
+        return context
+
+    error_status = staticmethod(_blocked_status)
+
+    def perform(self, form):
+        signin_second(
+            pool=self.pool,
+            user=self.user,
+            state=self.state,
+            method=self.method,
+            code=form.cleaned_data["code"],
+            options=self.options,
+            ip=client_ip(self.request),
+        )
+        return form.cleaned_data.get("remember")
+
+    def done(self, remember):
+        name = signin_finish(
+            self.request.hosted_session,
+            pool=self.pool,
+            user=self.user,
+            method=f"{self.state['first']}+{self.method}",
+            must_change=self.state.get("must_change", False),
+        )
+        response = redirect(self.page_url(name))
+        days = self.policy.remember_device_days
+        if remember and days:
+            response.set_cookie(
+                DEVICE_COOKIE,
+                device_remember(user=self.user, days=days),
+                max_age=days * 24 * 3600,
+                path="/w/",
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
+
+
+POOL = "<slug:workspace>/pools/<uuid:pool>/"
+
+urlpatterns = [
+    path(POOL + "signin/code/", SignInCodeView.as_view(), name="signin_code"),
+    path(POOL + "signin/app/", SignInAppView.as_view(), name="signin_app"),
+    path(POOL + "signin/passkey/", SignInPasskeyView.as_view(), name="signin_passkey"),
+    path(POOL + "signin/verify/", SignInSecondView.as_view(), name="signin_second"),
+]

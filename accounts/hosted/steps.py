@@ -1,0 +1,79 @@
+"""What the hosted sign-in steps after the identifier share: the sign-in waiting
+in this browser, the alternatives to offer, and where a passed first factor
+leads."""
+
+from __future__ import annotations
+
+from django.shortcuts import redirect
+
+from ..flows.mfa import DEVICE_COOKIE, signin_after_first
+from ..flows.signin import IDENTIFIER_KEY, first_factor_methods, session_value
+from .views import PoolPageMixin
+
+# The page of each first-factor method.
+METHOD_PAGES = {
+    "password": "signin_password",
+    "email_code": "signin_code",
+    "sms_code": "signin_code",
+    "totp": "signin_app",
+    "passkey": "signin_passkey",
+}
+CODE_METHODS = ("email_code", "sms_code")
+METHOD_LABELS = {
+    "password": "Use your password",
+    "email_code": "Email me a code",
+    "sms_code": "Text me a code",
+    "totp": "Use your authenticator app",
+    "passkey": "Use a passkey",
+}
+
+
+class SignInStepMixin(PoolPageMixin):
+    """A first-factor page of the sign-in started in this browser
+    (``self.pending``: its state); without one, back to the identifier. The
+    view's ``method`` must be enabled for the identifier typed."""
+
+    method: str = ""
+
+    def pool_page_open(self) -> bool:
+        self.pending = session_value(
+            self.request.hosted_session, key=IDENTIFIER_KEY, pool=self.pool
+        )
+        return True
+
+    def pool_page_elsewhere(self) -> str | None:
+        if self.pending is None or self.pending.get("stage") != "first":
+            return "signin"
+        self.methods = first_factor_methods(self.pool, self.pending["identifier"])
+        if self.method_of_page() not in self.methods:
+            return "signin"
+        return None
+
+    def method_of_page(self) -> str:
+        return self.method
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["identifier"] = self.pending["identifier"]
+        context["alternatives"] = [
+            {
+                "method": m,
+                "label": METHOD_LABELS[m],
+                "url": self.page_url(METHOD_PAGES[m]),
+                "send": m in CODE_METHODS,
+            }
+            for m in self.methods
+            if m != self.method_of_page()
+        ]
+        return context
+
+    def first_factor_passed(self, outcome, *, method: str | None = None):
+        name = signin_after_first(
+            self.request.hosted_session,
+            pool=self.pool,
+            user=outcome.user,
+            method=method or self.method_of_page(),
+            must_change=outcome.must_change,
+            device_token=self.request.COOKIES.get(DEVICE_COOKIE),
+        )
+        return redirect(self.page_url(name))
