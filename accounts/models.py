@@ -276,7 +276,18 @@ class Code(models.Model):
         return f"{self.purpose} code for {self.user_id}"
 
 
-class TotpDevice(ThrottlingMixin, models.Model):
+class _AlwaysAllowed(models.Model):
+    """The end of ``ThrottlingMixin.verify_is_allowed``'s ``super()`` chain
+    (django-otp's ``Device`` plays this part for its own devices)."""
+
+    class Meta:
+        abstract = True
+
+    def verify_is_allowed(self):
+        return True, None
+
+
+class TotpDevice(ThrottlingMixin, _AlwaysAllowed):
     """A pool user's authenticator app (RFC 6238: SHA-1, 30 s, 6 digits), checked
     with django-otp's TOTP. Saved only once the user has confirmed it with a first
     code. ``last_t`` is the time step of the last accepted code: that code and

@@ -21,7 +21,7 @@ from .models import (
 )
 from .passwords import password_policy_for, pool_password_check
 from .policy_models import SIGN_IN_CODE_MINUTES
-from .services.pools import POLICY_FIELDS, SIGN_IN_FIELDS
+from .services.pools import METHOD_FIELDS, POLICY_FIELDS, SIGN_IN_FIELDS
 from .services.users import MODE_CREDENTIALS, MODE_INVITE
 from .user_schemas.forms import DATA_PREFIX, SchemaDataFormMixin
 
@@ -158,6 +158,32 @@ class SignInPolicyForm(forms.ModelForm):
             ),
             "lockout_max_seconds": _("The longest a block grows to."),
         }
+
+
+class SignInMethodsForm(forms.ModelForm):
+    """Settings → Sign-in methods (shape only; the service checks the
+    combination)."""
+
+    FIRST = (
+        "password_enabled",
+        "email_code_enabled",
+        "sms_code_enabled",
+        "totp_enabled",
+        "passkey_enabled",
+        "preferred_method",
+    )
+    SECOND = ("mfa_totp", "mfa_passkey", "mfa_email_code", "mfa_sms_code")
+
+    class Meta:
+        model = SignInPolicy
+        fields = list(METHOD_FIELDS)
+        widgets = {"second_factor": forms.RadioSelect}
+
+    def first_fields(self):
+        return [self[name] for name in self.FIRST]
+
+    def second_fields(self):
+        return [self[name] for name in self.SECOND]
 
 
 class PoolDeleteForm(forms.Form):

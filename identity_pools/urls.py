@@ -38,6 +38,11 @@ urlpatterns = [
         name="pool_sign_in_policy",
     ),
     path(
+        POOL + "settings/sign-in-methods/",
+        pools.PoolSignInMethodsView.as_view(),
+        name="pool_sign_in_methods",
+    ),
+    path(
         POOL + "settings/codes/",
         pools.PoolCodeRulesView.as_view(),
         name="pool_code_rules",

@@ -11,7 +11,7 @@ from core.validation import validated_save
 from workspaces.models import Workspace
 
 from ..code_rules import code_policies_for
-from ..models import IdentityPool, UserSchema
+from ..models import IdentityPool, SecondFactor, UserSchema
 from ..passwords import password_policy_for
 from ..sign_in_rules import sign_in_policy_for
 
@@ -239,6 +239,48 @@ def pool_update_sign_in_policy(*, pool: IdentityPool, actor, **values):
         setting=policy,
         changes=changes,
         action="pool.sign_in_policy_changed",
+    )
+    pool.sign_in_policy = policy
+    return policy
+
+
+METHOD_FIELDS = (
+    "password_enabled",
+    "email_code_enabled",
+    "sms_code_enabled",
+    "totp_enabled",
+    "passkey_enabled",
+    "preferred_method",
+    "second_factor",
+    "mfa_totp",
+    "mfa_passkey",
+    "mfa_email_code",
+    "mfa_sms_code",
+    "remember_device_days",
+)
+
+
+def pool_update_sign_in_methods(*, pool: IdentityPool, actor, **values):
+    """Change how the pool's users sign in (``METHOD_FIELDS``). Raises
+    ValidationError: ``sign_in_methods_none`` (no method on),
+    ``sign_in_preferred_off`` (the preferred method is off),
+    ``second_factor_methods_none`` (a second factor with no method counting)."""
+    policy = sign_in_policy_for(pool)
+    changes = changes_applied(
+        policy, **{f: values[f] for f in METHOD_FIELDS if f in values}
+    )
+    if not policy.first_factors():
+        raise error("sign_in_methods_none")
+    if not getattr(policy, f"{policy.preferred_method}_enabled", False):
+        raise field_error("preferred_method", "sign_in_preferred_off")
+    if policy.second_factor != SecondFactor.OFF and not policy.second_factors():
+        raise error("second_factor_methods_none")
+    _save_setting(
+        pool=pool,
+        actor=actor,
+        setting=policy,
+        changes=changes,
+        action="pool.sign_in_methods_changed",
     )
     pool.sign_in_policy = policy
     return policy

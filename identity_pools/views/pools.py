@@ -25,10 +25,11 @@ from ..forms import (
     PoolForm,
     PoolSchemasForm,
     PoolSignUpForm,
+    SignInMethodsForm,
     SignInPolicyForm,
 )
 from ..mixins import PoolScopedMixin
-from ..models import CodePurpose
+from ..models import CodePurpose, SignInMethod
 from ..passwords import NIST_MINIMUM, password_policy_for
 from ..services import pools as services
 from ..sign_in_rules import sign_in_policy_for
@@ -245,6 +246,40 @@ class PoolSignInPolicyView(PoolScopedMixin, ServiceFormView):
         return redirect(
             "identity_pools:pool_sign_in_policy", self.workspace.slug, self.pool.pk
         )
+
+
+class PoolSignInMethodsView(PoolScopedMixin, ServiceFormView):
+    """Settings → Sign-in methods: first factors, the preferred one, the second
+    factor and "remember this device"."""
+
+    template_name = "identity_pools/pool_sign_in_methods.html"
+    form_class = SignInMethodsForm
+    pool_tab = "settings"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = copy.copy(sign_in_policy_for(self.pool))
+        return kwargs
+
+    def perform(self, form):
+        return services.pool_update_sign_in_methods(
+            pool=self.pool,
+            actor=self.request.user,
+            **{f: form.cleaned_data[f] for f in services.METHOD_FIELDS},
+        )
+
+    def done(self, policy):
+        messages.success(self.request, _("Sign-in methods saved."))
+        return redirect(
+            "identity_pools:pool_sign_in_methods", self.workspace.slug, self.pool.pk
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        policy = sign_in_policy_for(self.pool)
+        labels = dict(SignInMethod.choices)
+        context["policy_methods"] = [labels[m] for m in policy.first_factors()]
+        return context
 
 
 class PoolCodeRulesView(PoolScopedMixin, ServiceFormView):
