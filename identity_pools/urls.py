@@ -97,6 +97,16 @@ urlpatterns = [
         name="pool_user_sign_out_everywhere",
     ),
     path(
+        USER + "sign-in/remove-app/",
+        users.PoolUserSignInActionView.as_view(action="remove_totp"),
+        name="pool_user_remove_totp",
+    ),
+    path(
+        USER + "sign-in/passkeys/<uuid:passkey>/remove/",
+        users.PoolUserSignInActionView.as_view(action="remove_passkey"),
+        name="pool_user_remove_passkey",
+    ),
+    path(
         USER + "password/",
         users.PoolUserPasswordView.as_view(),
         name="pool_user_password",

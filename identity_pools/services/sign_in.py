@@ -1,6 +1,6 @@
 """Operator actions on a pool user's sign-in: set a password, require a new one,
-lift sign-in blocks, end sessions, send a reset code, vouch for an identifier.
-Each runs in one transaction with its audit event."""
+lift sign-in blocks, end sessions, send a reset code, vouch for an identifier,
+remove an authenticator. Each runs in one transaction with its audit event."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from accounts.authenticators.lockout import lock_clear
 from accounts.authenticators.passwords import password_require_change, password_set
+from accounts.authenticators.totp import totp_remove
 from accounts.flows.reset import reset_send_code
+from accounts.models import Passkey, RecoveryCode, RememberedDevice, TotpDevice
 from core.audit import audit_record
 from core.catalogue import error
 
@@ -58,6 +60,8 @@ def pool_user_sign_out_everywhere(*, user: PoolUser, actor) -> PoolUser:
     with transaction.atomic():
         user.sessions_ended_at = timezone.now()
         user.save(update_fields=["sessions_ended_at", "updated_at"])
+        # Browsers that skipped the second factor must pass it again.
+        RememberedDevice.objects.filter(user=user).delete()
         audit_record(
             actor=actor,
             action="pool_user.signed_out_everywhere",
@@ -116,3 +120,41 @@ def pool_user_send_password_reset(*, user: PoolUser, actor) -> None:
             target=user,
             details={"to": target.value},
         )
+
+
+def pool_user_authenticators(*, user: PoolUser) -> dict:
+    """What the user page shows of ``user``'s authenticators besides the
+    password: the authenticator app, passkeys, recovery codes left."""
+    return {
+        "totp_device": TotpDevice.objects.filter(user=user).first(),
+        "passkeys": list(Passkey.objects.filter(user=user).order_by("created_at")),
+        "recovery_left": RecoveryCode.objects.filter(
+            user=user, used_at__isnull=True
+        ).count(),
+    }
+
+
+def pool_user_remove_authenticator(*, user: PoolUser, actor, kind: str, pk=None):
+    """An operator removes ``user``'s authenticator app (``kind`` "totp") or one
+    passkey (``kind`` "passkey", ``pk``) — e.g. a lost phone. Returns False when
+    there was none. Browsers remembered for the second factor are forgotten."""
+    with transaction.atomic():
+        if kind == "totp":
+            removed = totp_remove(user=user)
+            details = {"kind": "totp"}
+        else:
+            passkey = Passkey.objects.filter(user=user, pk=pk).first()
+            removed = passkey is not None
+            details = {"kind": "passkey", "name": passkey.name if passkey else ""}
+            if passkey is not None:
+                passkey.delete()
+        if removed:
+            RememberedDevice.objects.filter(user=user).delete()
+            audit_record(
+                actor=actor,
+                action="pool_user.authenticator_removed",
+                workspace=user.pool.workspace,
+                target=user,
+                details=details,
+            )
+    return removed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -146,6 +147,7 @@ def user_page_context(view, **forms) -> dict:
         if user.status == PoolUser.Status.NEW
         else None,
         "now": timezone.now(),
+        **sign_in_services.pool_user_authenticators(user=user),
     }
 
 
@@ -444,7 +446,8 @@ class PoolUserIdentifierVerifyView(_UserActionView):
 
 class PoolUserSignInActionView(_UserActionView):
     """Operator actions on the user's sign-in: ``action`` is "unlock",
-    "send_password_reset", "require_password_change" or "sign_out_everywhere"."""
+    "send_password_reset", "require_password_change", "sign_out_everywhere",
+    "remove_totp" or "remove_passkey" (``<passkey>`` in the URL)."""
 
     action = ""
 
@@ -462,6 +465,15 @@ class PoolUserSignInActionView(_UserActionView):
                     user=user, actor=actor
                 )
                 text = _("The user must choose a new password at the next sign-in.")
+            elif self.action in ("remove_totp", "remove_passkey"):
+                if not sign_in_services.pool_user_remove_authenticator(
+                    user=user,
+                    actor=actor,
+                    kind=self.action.removeprefix("remove_"),
+                    pk=kwargs.get("passkey"),
+                ):
+                    raise Http404("No such authenticator.")
+                text = _("The authenticator is removed.")
             else:
                 sign_in_services.pool_user_sign_out_everywhere(user=user, actor=actor)
                 text = _("The user is signed out everywhere.")

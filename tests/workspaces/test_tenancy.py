@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from django.views import View
 
+from accounts.models import Passkey
 from identity_pools.models import UserSchema
 from identity_pools.user_schemas.builtin import USER_DATA
 from tests.factories import (
@@ -92,6 +93,13 @@ def tenants(db):
                 "pool_user": user.pk,
                 "group": group.pk,
                 "identifier": user.identifiers.get().pk,
+                "passkey": Passkey.objects.create(
+                    user=user,
+                    name="Phone",
+                    credential_id=f"cred-{key}",
+                    public_key=b"k",
+                    aaguid="00000000-0000-0000-0000-000000000000",
+                ).pk,
                 "schema": UserSchema.objects.create(
                     workspace=ws, kind="user_data", name="S", document=USER_DATA
                 ).pk,
