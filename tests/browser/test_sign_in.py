@@ -79,3 +79,30 @@ def test_password_reset_then_change_on_the_account_page(live_server, page):
     page.get_by_role("button", name="Change password").click()
     expect(page.get_by_text("Your password is changed")).to_be_visible()
     expect(page.get_by_role("heading", name=user.display_name)).to_be_visible()
+
+
+def test_email_code_sign_in_from_the_password_page(live_server, page):
+    import re
+
+    from django.core import mail
+
+    from identity_pools.models import Identifier, SignInPolicy
+
+    pool = IdentityPoolFactory(workspace__name="Acme Retail")
+    SignInPolicy.objects.create(pool=pool, email_code_enabled=True)
+    user = PoolUserFactory(pool=pool, email="ann@example.com")
+    Identifier.objects.filter(user=user).update(is_verified=True)
+
+    page.goto(f"{live_server.url}/w/{pool.workspace.slug}/pools/{pool.pk}/signin/")
+    page.get_by_label("Email/Mobile").fill("ann@example.com")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Enter your password")).to_be_visible()
+    page.get_by_role("button", name="Email me a code").click()
+    expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
+    page.get_by_label("Code").fill("000000")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("not correct")
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    page.get_by_label("Code").fill(code)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name=user.display_name)).to_be_visible()
