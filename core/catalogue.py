@@ -495,6 +495,29 @@ MESSAGES: dict[str, Any] = {
         "This passkey is already registered. Use it to sign in, or choose another one."
     ),
     "passkeys_off": _("This pool does not use passkeys."),
+    "passkey_name_invalid": _("Give the passkey a name of 1 to %(max)s characters."),
+    "passkey_last_factor": _(
+        "This is your only passkey, and signing in here needs a second way to "
+        "confirm it's you. Set up another one first (for example an authenticator "
+        "app), then remove this passkey."
+    ),
+    "totp_setup_expired": _(
+        "This set-up expired. Add the new key shown below to your app, then enter "
+        "the code it shows."
+    ),
+    "totp_exists": _(
+        "You already have an authenticator app. Remove it first, then set up the "
+        "new one."
+    ),
+    "totp_last_factor": _(
+        "Signing in here requires a second factor, and this authenticator app is "
+        "your only one. Set up another one first (for example a passkey), then "
+        "remove the app."
+    ),
+    "recovery_codes_unneeded": _(
+        "Recovery codes stand in for an authenticator app or a passkey. Set up one "
+        "of them first."
+    ),
     "enrol_impossible": _(
         "This pool requires a second factor, but none can be set up for your "
         "account. Ask the pool's operators for help."

@@ -20,17 +20,13 @@ def _get(queryset, pk):
         raise Http404 from exc
 
 
-def pool_access(
-    *, workspace: Workspace, pool_id: uuid.UUID, with_policies: bool = False
-) -> IdentityPool:
+def pool_access(*, workspace: Workspace, pool_id: uuid.UUID) -> IdentityPool:
     """The pool ``pool_id`` of ``workspace`` (404 when missing or foreign), with its
-    schemas; ``with_policies`` also loads its password and sign-in policies in
-    the same query (the hosted pages read them on every request)."""
-    related = ["user_schema", "metadata_schema"]
-    if with_policies:
-        related += ["password_policy", "sign_in_policy"]
+    schemas."""
     pool = _get(
-        IdentityPool.objects.for_workspace(workspace).select_related(*related),
+        IdentityPool.objects.for_workspace(workspace).select_related(
+            "user_schema", "metadata_schema"
+        ),
         pool_id,
     )
     pool.workspace = workspace

@@ -290,6 +290,11 @@ class SignInPolicy(models.Model):
         enabled.sort(key=lambda method: method != self.preferred_method)
         return enabled
 
+    def passkeys_usable(self) -> bool:
+        """Whether users may register passkeys: to sign in with, or as a second
+        factor."""
+        return self.passkey_enabled or "passkey" in self.second_factors()
+
     def second_factors(self) -> list[str]:
         """The methods that count as a second factor ([] when it is off)."""
         if self.second_factor == SecondFactor.OFF:

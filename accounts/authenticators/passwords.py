@@ -85,14 +85,19 @@ def _dummy_hash() -> str:
     return make_password("a password no account has, for equal timing")
 
 
-def password_verify(*, user, raw_password: str) -> PasswordCredential | None:
+def password_verify(
+    *, user, raw_password: str, preloaded: bool = False
+) -> PasswordCredential | None:
     """``user``'s credential when ``raw_password`` is their password, else None. A hash of another algorithm
     (imported) or older parameters is upgraded to the preferred one (Argon2id at
     OWASP's parameters) on success, keeping its state and date. Never faster than
     ``password_verify_nobody``: a hash of another algorithm is followed by the
     preferred hasher's work, so imported accounts cannot be told apart by timing
     from unknown ones."""
-    credential = password_credential_of(user)
+    if preloaded:  # loaded with the user: select_related("password_credential")
+        credential = user._state.fields_cache.get("password_credential")
+    else:
+        credential = password_credential_of(user)
     if credential is None:
         password_verify_nobody(raw_password)
         return None

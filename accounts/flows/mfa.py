@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from core.audit import audit_record
@@ -25,6 +26,7 @@ from identity_pools.models import Identifier, PoolUser, SecondFactor
 from identity_pools.sign_in_rules import sign_in_policy_for
 
 from ..authenticators.codes import code_verify
+from ..authenticators.lockout import lock_wait
 from ..authenticators.recovery import recovery_code_use
 from ..authenticators.totp import totp_verify
 from ..models import Code, Passkey, RecoveryCode, RememberedDevice, TotpDevice
@@ -45,6 +47,27 @@ CODE_TYPES = {"email_code": Identifier.Type.EMAIL, "sms_code": Identifier.Type.P
 DEVICE_COOKIE = "hosted_device"
 
 
+def _authenticators(user, wanted) -> set[str]:
+    """Which of ``wanted`` (totp, passkey, email_code, sms_code, recovery)
+    ``user`` has (an app, a passkey, a verified email address or mobile number,
+    unused recovery codes), in one query."""
+    verified = Identifier.objects.filter(user=OuterRef("pk"), is_verified=True)
+    checks = {
+        "totp": lambda: TotpDevice.objects.filter(user=OuterRef("pk")),
+        "passkey": lambda: Passkey.objects.filter(user=OuterRef("pk")),
+        "email_code": lambda: verified.filter(type=Identifier.Type.EMAIL),
+        "sms_code": lambda: verified.filter(type=Identifier.Type.PHONE),
+        "recovery": lambda: RecoveryCode.objects.filter(
+            user=OuterRef("pk"), used_at__isnull=True
+        ),
+    }
+    flags = {f"has_{name}": Exists(checks[name]()) for name in wanted}
+    if not flags:
+        return set()
+    row = PoolUser.objects.filter(pk=user.pk).values(**flags).first() or {}
+    return {name.removeprefix("has_") for name, on in row.items() if on}
+
+
 def second_factor_options(*, policy, user, first: str) -> list[str]:
     """The second factors ``user`` can use now, strongest first: the pool's
     second-factor methods the user has (an app, a passkey, a verified address
@@ -53,29 +76,9 @@ def second_factor_options(*, policy, user, first: str) -> list[str]:
     allowed = [m for m in policy.second_factors() if m != first]
     if not allowed:
         return []
-    have = set()
-    if "totp" in allowed and TotpDevice.objects.filter(user=user).exists():
-        have.add("totp")
-    if "passkey" in allowed and Passkey.objects.filter(user=user).exists():
-        have.add("passkey")
-    wanted = [CODE_TYPES[m] for m in allowed if m in CODE_TYPES]
-    if wanted:
-        have.update(
-            method
-            for method, kind in CODE_TYPES.items()
-            if kind
-            in set(
-                user.identifiers.filter(type__in=wanted, is_verified=True).values_list(
-                    "type", flat=True
-                )
-            )
-            and method in allowed
-        )
+    have = _authenticators(user, [*allowed, "recovery"])
     options = [m for m in allowed if m in have]
-    if (
-        have & set(ENROLLED)
-        and RecoveryCode.objects.filter(user=user, used_at__isnull=True).exists()
-    ):
+    if "recovery" in have and set(options) & set(ENROLLED):
         options.append("recovery")
     return options
 
@@ -91,6 +94,11 @@ def second_factor_step(*, policy, user, first: str, remembered: bool) -> str | N
     None (signed in after the first factor)."""
     if policy.second_factor == SecondFactor.OFF or first == "passkey" or remembered:
         return None
+    if policy.second_factor == SecondFactor.OPTIONAL:
+        # Asked only when the user set one up: one small query decides.
+        enrolled = [m for m in ENROLLED if m in policy.second_factors()]
+        if not _authenticators(user, enrolled):
+            return None
     options = second_factor_options(policy=policy, user=user, first=first)
     if policy.second_factor == SecondFactor.OPTIONAL:
         return "second" if set(options) & set(ENROLLED) else None
@@ -193,10 +201,14 @@ def signin_second(
     """Check the second factor ``method`` (app, sign-in code, recovery code).
     Failures are audited and count towards the identifier's block. Raises
     ValidationError (``totp_code_invalid``, ``code_invalid``,
-    ``recovery_code_invalid``, ``totp_throttled``,
+    ``recovery_code_invalid``, ``totp_throttled``, ``sign_in_blocked``,
     ``sign_in_method_unavailable``)."""
     if method not in options or method == "passkey":
         raise error("sign_in_method_unavailable")
+    identifier = state.get("identifier") or str(user.pk)
+    wait = lock_wait(pool=pool, identifier=identifier)
+    if wait:
+        raise error("sign_in_blocked", minutes=max(1, (wait + 59) // 60))
     try:
         if method == "totp":
             totp_verify(user=user, code=code)
@@ -215,7 +227,7 @@ def signin_second(
             raise
         signin_failed(
             pool=pool,
-            identifier=state.get("identifier") or str(user.pk),
+            identifier=identifier,
             user=user,
             reason="bad_second_factor",
             ip=ip,
@@ -229,7 +241,9 @@ def signin_finish(session, *, pool, user, method: str, must_change: bool) -> str
     the signed-in session (a new session key). Returns the page name to go to."""
     if must_change:
         session.pop(IDENTIFIER_KEY, None)
-        session_start(session, key=CHANGE_KEY, pool=pool, user=str(user.pk))
+        session_start(
+            session, key=CHANGE_KEY, pool=pool, user=str(user.pk), method=method
+        )
         return "signin_change_password"
     signin_record(user=user, method=method)
     session_sign_in(session, pool=pool, user=user)

@@ -117,7 +117,7 @@ def _first_factor_start(*, pool, identifier: str, ip):
         raise _wait_error(wait)
     found = (
         Identifier.objects.filter(pool=pool, value=identifier)
-        .select_related("user")
+        .select_related("user", "user__password_credential")
         .first()
     )
     user = found.user if found else None
@@ -137,7 +137,7 @@ def signin_password(*, pool, identifier: str, password: str, ip) -> Outcome:
         raise signin_failed(
             pool=pool, identifier=identifier, user=user, reason=reason, ip=ip
         )
-    credential = password_verify(user=user, raw_password=password)
+    credential = password_verify(user=user, raw_password=password, preloaded=True)
     if credential is None:
         raise signin_failed(
             pool=pool, identifier=identifier, user=user, reason="bad_password", ip=ip
@@ -261,7 +261,9 @@ def signin_record(*, user, method: str) -> None:
         )
 
 
-def signin_change_password(*, user, password: str) -> PoolUser:
+def signin_change_password(
+    *, user, password: str, method: str = "password"
+) -> PoolUser:
     """The user chooses a new password (the pool's policy and history) before the
     sign-in completes. Raises ValidationError on "password"."""
     user_password_check(user=user, password=password)
@@ -274,7 +276,7 @@ def signin_change_password(*, user, password: str) -> PoolUser:
             target=user,
             details={"at": "sign_in"},
         )
-    signin_record(user=user, method="password")
+    signin_record(user=user, method=method)
     return user
 
 

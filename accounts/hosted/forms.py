@@ -142,7 +142,9 @@ class IdentifierForm(forms.Form):
     identifier = forms.CharField(
         label=_("Email/Mobile"),
         max_length=254,
-        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username webauthn", "autofocus": True}
+        ),
     )
 
 

@@ -3,7 +3,6 @@ the authenticator app, the passkey page, and the second factor."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
@@ -16,8 +15,6 @@ from core.views import ServiceFormView
 from identity_pools.sign_in_rules import sign_in_policy_for
 
 from ..flows.mfa import (
-    DEVICE_COOKIE,
-    device_remember,
     second_factor_options,
     signin_finish,
     signin_pending,
@@ -26,7 +23,7 @@ from ..flows.mfa import (
 )
 from ..flows.signin import signin_app, signin_code, signin_code_send
 from .forms import CodeForm, SecondFactorForm
-from .steps import CODE_METHODS, SignInStepMixin
+from .steps import CODE_METHODS, SignInStepMixin, remember_this_device
 from .views import PoolPageMixin
 
 SECOND_LABELS = {
@@ -203,15 +200,7 @@ class SignInSecondView(PoolPageMixin, ServiceFormView):
         response = redirect(self.page_url(name))
         days = self.policy.remember_device_days
         if remember and days:
-            response.set_cookie(
-                DEVICE_COOKIE,
-                device_remember(user=self.user, days=days),
-                max_age=days * 24 * 3600,
-                path="/w/",
-                secure=settings.SESSION_COOKIE_SECURE,
-                httponly=True,
-                samesite="Lax",
-            )
+            remember_this_device(response, user=self.user, days=days)
         return response
 
 

@@ -1,5 +1,470 @@
-"""Passkeys on the hosted pages (registration, sign-in, management)."""
+"""Passkeys on the hosted pages: the JSON endpoints of the ceremonies (sign-in,
+second factor, and registration from the account page, at a forced enrolment and
+right after a registration), the account's passkey page and the offer page.
+
+Every view resolves the workspace and the pool through ``PoolPageMixin`` (404
+for a pool of another workspace). The endpoints take POST only, with CSRF (the
+page's script, ``static/js/passkeys.js``, sends the page's token in
+X-CSRFToken), and answer JSON: ``{"challenge", "options"}`` for options,
+``{"redirect"}`` on success, ``{"error"}`` with 400 (429 when rate-limited)
+otherwise. A challenge id is accepted only from the browser it was given to
+(the hosted session keeps the last few).
+"""
 
 from __future__ import annotations
 
-urlpatterns: list = []
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from core.catalogue import error
+from core.request import client_ip
+from identity_pools.sign_in_rules import sign_in_policy_for
+
+from ..authenticators.passkeys import (
+    MAX_JSON,
+    passkey_authenticate,
+    passkey_authentication_options,
+    passkey_delete,
+    passkey_list,
+    passkey_of,
+    passkey_register,
+    passkey_registration_options,
+    passkey_rename,
+)
+from ..flows.mfa import (
+    DEVICE_COOKIE,
+    enrolment_options,
+    second_factor_options,
+    signin_after_first,
+    signin_enrolled,
+    signin_finish,
+    signin_pending,
+)
+from ..flows.signin import IDENTIFIER_KEY, session_value, signed_in_user
+from .account_views import SignedInPageMixin
+from .steps import remember_this_device
+from .views import PASSKEY_OFFER_KEY, PASSKEY_OFFER_SECONDS, PoolPageMixin
+
+CHALLENGES_KEY = "passkey_challenges"
+CHALLENGES_KEPT = 5
+
+
+def _body(request) -> dict:
+    """The request's JSON object (at most ``MAX_JSON`` bytes), or
+    ValidationError ``passkey_failed``."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = -1
+    if not 0 <= length <= MAX_JSON:
+        raise error("passkey_failed")
+    try:
+        data = json.loads(request.body or b"{}")
+    except (ValueError, RecursionError):
+        raise error("passkey_failed") from None
+    if not isinstance(data, dict):
+        raise error("passkey_failed")
+    return data
+
+
+class PasskeyEndpoint(PoolPageMixin, View):
+    """One ceremony's two JSON endpoints: ``step`` "options" or "verify".
+    Subclasses say who takes part (``subject``: a user, or None when nobody
+    does yet) and what each step does."""
+
+    http_method_names = ["post"]
+    step = "options"
+
+    def policy(self):
+        return sign_in_policy_for(self.pool)
+
+    def subject(self):
+        """The user of the ceremony; ValidationError when there is none."""
+        raise NotImplementedError
+
+    def options(self, user):
+        raise NotImplementedError
+
+    def verify(self, user, body: dict) -> str:
+        """Check the browser's answer; returns the URL to go to."""
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        try:
+            user = self.subject()
+            if self.step == "options":
+                challenge_id, options = self.options(user)
+                self.challenge_keep(challenge_id)
+                return JsonResponse(
+                    {"challenge": str(challenge_id), "options": json.loads(options)}
+                )
+            body = _body(request)
+            self.challenge_check(body.get("challenge"))
+            return self.json_redirect(self.verify(user, body))
+        except ValidationError as exc:
+            limited = getattr(exc, "code", None) == "hosted_rate_limited"
+            status = 429 if limited else 400
+            return JsonResponse({"error": " ".join(exc.messages)}, status=status)
+
+    def json_redirect(self, url: str) -> JsonResponse:
+        return JsonResponse({"redirect": url})
+
+    def challenge_keep(self, challenge_id) -> None:
+        session = self.request.hosted_session
+        kept = [c for c in session.get(CHALLENGES_KEY, []) if isinstance(c, str)]
+        session[CHALLENGES_KEY] = [*kept[-(CHALLENGES_KEPT - 1) :], str(challenge_id)]
+
+    def challenge_check(self, challenge_id) -> None:
+        session = self.request.hosted_session
+        kept = session.get(CHALLENGES_KEY, [])
+        if not isinstance(challenge_id, str) or challenge_id not in kept:
+            raise error("passkey_challenge_invalid")
+        session[CHALLENGES_KEY] = [c for c in kept if c != challenge_id]
+
+
+# --- sign-in ----------------------------------------------------------------------
+
+
+class PasskeySignInView(PasskeyEndpoint):
+    """The first factor: usernameless from the first sign-in screen (a button,
+    or the browser's autofill), or after an identifier (``identified``: the
+    passkey must be its user's)."""
+
+    def pool_page_open(self) -> bool:
+        return self.policy().passkey_enabled
+
+    def subject(self):
+        return None
+
+    def options(self, user):
+        return passkey_authentication_options(
+            pool=self.pool, ip=client_ip(self.request)
+        )
+
+    def verify(self, user, body):
+        identifier = None
+        if body.get("identified") is True:
+            pending = session_value(
+                self.request.hosted_session, key=IDENTIFIER_KEY, pool=self.pool
+            )
+            if pending is None or pending.get("stage") != "first":
+                raise error("passkey_challenge_invalid")
+            identifier = pending["identifier"]
+        user = passkey_authenticate(
+            pool=self.pool,
+            challenge_id=body.get("challenge"),
+            response=body.get("credential"),
+            ip=client_ip(self.request),
+            identifier=identifier,
+        )
+        name = signin_after_first(
+            self.request.hosted_session,
+            pool=self.pool,
+            user=user,
+            method="passkey",
+            must_change=False,
+            device_token=self.request.COOKIES.get(DEVICE_COOKIE),
+        )
+        return self.page_url(name)
+
+
+class PasskeySecondView(PasskeyEndpoint):
+    """The second factor, for the sign-in waiting at that stage."""
+
+    remember = None
+
+    def pool_page_open(self) -> bool:
+        return "passkey" in self.policy().second_factors()
+
+    def subject(self):
+        pending = signin_pending(
+            self.request.hosted_session, pool=self.pool, stages=("second",)
+        )
+        if pending is None:
+            raise error("passkey_challenge_invalid")
+        self.state, user = pending
+        options = second_factor_options(
+            policy=self.policy(), user=user, first=self.state["first"]
+        )
+        if "passkey" not in options:
+            raise error("sign_in_method_unavailable")
+        return user
+
+    def options(self, user):
+        return passkey_authentication_options(
+            pool=self.pool, ip=client_ip(self.request), user=user
+        )
+
+    def verify(self, user, body):
+        passkey_authenticate(
+            pool=self.pool,
+            challenge_id=body.get("challenge"),
+            response=body.get("credential"),
+            ip=client_ip(self.request),
+            user=user,
+        )
+        self.remember = user if body.get("remember") is True else None
+        name = signin_finish(
+            self.request.hosted_session,
+            pool=self.pool,
+            user=user,
+            method=f"{self.state['first']}+passkey",
+            must_change=self.state.get("must_change", False),
+        )
+        return self.page_url(name)
+
+    def json_redirect(self, url):
+        response = super().json_redirect(url)
+        days = self.policy().remember_device_days
+        if self.remember is not None and days:
+            remember_this_device(response, user=self.remember, days=days)
+        return response
+
+
+# --- registration -----------------------------------------------------------------
+
+
+class PasskeyRegisterEndpoint(PasskeyEndpoint):
+    """Registration: only while the pool lets users register passkeys."""
+
+    def pool_page_open(self) -> bool:
+        return self.policy().passkeys_usable()
+
+    def options(self, user):
+        return passkey_registration_options(user=user)
+
+    def verify(self, user, body):
+        name = body.get("name")
+        passkey = passkey_register(
+            user=user,
+            challenge_id=body.get("challenge"),
+            response=body.get("credential"),
+            name="" if name is None else name,
+        )
+        return self.registered(user, passkey)
+
+    def registered(self, user, passkey) -> str:
+        raise NotImplementedError
+
+
+class AccountPasskeyRegisterView(PasskeyRegisterEndpoint):
+    """From the account page, by the signed-in user."""
+
+    def subject(self):
+        user = signed_in_user(
+            self.request.hosted_session,
+            pool=self.pool,
+            seconds=settings.HOSTED_SESSION_AGE,
+        )
+        if user is None:
+            raise error("passkey_challenge_invalid")
+        return user
+
+    def registered(self, user, passkey):
+        messages.success(self.request, _("Your passkey “%s” is added.") % passkey.name)
+        return self.page_url("account_passkeys")
+
+
+class EnrolPasskeyRegisterView(PasskeyRegisterEndpoint):
+    """At sign-in, when the pool requires a second factor the user lacks."""
+
+    def pool_page_open(self) -> bool:
+        policy = self.policy()
+        return "passkey" in enrolment_options(policy)
+
+    def subject(self):
+        pending = signin_pending(
+            self.request.hosted_session, pool=self.pool, stages=("enrol",)
+        )
+        if pending is None:
+            raise error("passkey_challenge_invalid")
+        return pending[1]
+
+    def registered(self, user, passkey):
+        signin_enrolled(self.request.hosted_session, pool=self.pool)
+        return self.page_url("signin_enrolled")
+
+
+def passkey_offer_user(request, pool):
+    """The user this browser registered in ``pool`` in the last ten minutes,
+    while the passkey offer is open, or None."""
+    offer = session_value(
+        request.hosted_session,
+        key=PASSKEY_OFFER_KEY,
+        pool=pool,
+        seconds=PASSKEY_OFFER_SECONDS,
+    )
+    if offer is None:
+        return None
+    user = pool.users.filter(pk=offer.get("user"), status="active").first()
+    if user is not None:
+        user.pool = pool
+    return user
+
+
+def _after_offer(pool, workspace) -> str:
+    return pool.post_registration_url or reverse(
+        "hosted:registered", args=[workspace.slug, pool.pk]
+    )
+
+
+class OfferPasskeyRegisterView(PasskeyRegisterEndpoint):
+    """Right after a registration, in the browser that registered."""
+
+    def subject(self):
+        user = passkey_offer_user(self.request, self.pool)
+        if user is None:
+            raise error("passkey_challenge_invalid")
+        return user
+
+    def registered(self, user, passkey):
+        self.request.hosted_session.pop(PASSKEY_OFFER_KEY, None)  # used once
+        messages.success(
+            self.request,
+            _("Your passkey is added. Use it to sign in next time."),
+        )
+        return _after_offer(self.pool, self.workspace)
+
+
+class PasskeyOfferView(PoolPageMixin, TemplateView):
+    """ "Add a passkey" after a registration, before the pool's
+    post-registration page ("Skip" goes there; POST, so the offer ends)."""
+
+    template_name = "hosted/passkey_offer.html"
+
+    def get(self, request, *args, **kwargs):
+        if passkey_offer_user(request, self.pool) is None:
+            return redirect(_after_offer(self.pool, self.workspace))
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        request.hosted_session.pop(PASSKEY_OFFER_KEY, None)
+        return redirect(_after_offer(self.pool, self.workspace))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["next_url"] = _after_offer(self.pool, self.workspace)
+        return context
+
+
+# --- the account's passkeys -------------------------------------------------------
+
+
+class AccountPasskeysView(SignedInPageMixin, TemplateView):
+    """The signed-in user's passkeys: add, rename, remove (``?remove=<id>``
+    asks first). Open while the pool uses passkeys, or the user still has some
+    (to remove them)."""
+
+    template_name = "hosted/account_passkeys.html"
+
+    def pool_page_open(self) -> bool:
+        super().pool_page_open()
+        self.policy = sign_in_policy_for(self.pool)
+        return (
+            self.user is None
+            or self.policy.passkeys_usable()
+            or self.user.passkeys.exists()
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["passkeys"] = passkey_list(user=self.user)
+        context["can_add"] = self.policy.passkeys_usable()
+        context["removing"] = passkey_of(
+            user=self.user, passkey_id=self.request.GET.get("remove", "")
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        passkey = passkey_of(user=self.user, passkey_id=request.POST.get("passkey"))
+        if passkey is None:
+            raise Http404("No such passkey.")
+        action = request.POST.get("action")
+        try:
+            if action == "rename":
+                passkey_rename(
+                    user=self.user, passkey=passkey, name=request.POST.get("name", "")
+                )
+                messages.success(request, _("The passkey is renamed."))
+            elif action == "remove":
+                passkey_delete(user=self.user, passkey=passkey)
+                messages.success(
+                    request,
+                    _("The passkey “%s” is removed. It no longer signs you in.")
+                    % passkey.name,
+                )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect(self.page_url("account_passkeys"))
+
+
+POOL = "<slug:workspace>/pools/<uuid:pool>/"
+
+
+urlpatterns = [
+    path(
+        POOL + "signin/passkey/options/",
+        PasskeySignInView.as_view(step="options"),
+        name="passkey_signin_options",
+    ),
+    path(
+        POOL + "signin/passkey/verify/",
+        PasskeySignInView.as_view(step="verify"),
+        name="passkey_signin_verify",
+    ),
+    path(
+        POOL + "signin/verify/passkey/options/",
+        PasskeySecondView.as_view(step="options"),
+        name="passkey_second_options",
+    ),
+    path(
+        POOL + "signin/verify/passkey/verify/",
+        PasskeySecondView.as_view(step="verify"),
+        name="passkey_second_verify",
+    ),
+    path(
+        POOL + "signin/enrol/passkey/options/",
+        EnrolPasskeyRegisterView.as_view(step="options"),
+        name="passkey_enrol_options",
+    ),
+    path(
+        POOL + "signin/enrol/passkey/verify/",
+        EnrolPasskeyRegisterView.as_view(step="verify"),
+        name="passkey_enrol_verify",
+    ),
+    path(
+        POOL + "account/passkeys/",
+        AccountPasskeysView.as_view(),
+        name="account_passkeys",
+    ),
+    path(
+        POOL + "account/passkeys/options/",
+        AccountPasskeyRegisterView.as_view(step="options"),
+        name="passkey_account_options",
+    ),
+    path(
+        POOL + "account/passkeys/verify/",
+        AccountPasskeyRegisterView.as_view(step="verify"),
+        name="passkey_account_verify",
+    ),
+    path(POOL + "welcome/passkey/", PasskeyOfferView.as_view(), name="passkey_offer"),
+    path(
+        POOL + "welcome/passkey/options/",
+        OfferPasskeyRegisterView.as_view(step="options"),
+        name="passkey_offer_options",
+    ),
+    path(
+        POOL + "welcome/passkey/verify/",
+        OfferPasskeyRegisterView.as_view(step="verify"),
+        name="passkey_offer_verify",
+    ),
+]

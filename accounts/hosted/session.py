@@ -13,16 +13,37 @@ from __future__ import annotations
 from importlib import import_module
 
 from django.conf import settings
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.utils.cache import patch_vary_headers
+from django.utils.crypto import get_random_string
 from django.utils.http import http_date
 
 HOSTED_PREFIX = "/w/"
 
 
+def _key(self) -> str:
+    """A new session key without asking the database whether it is taken (as
+    Django's stores do): 32 characters of 36 are 165 bits, and a store that
+    creates with ``must_create`` refuses a taken key anyway and draws again."""
+    return get_random_string(32, VALID_KEY_CHARS)
+
+
+def _delete(self, session_key=None) -> None:
+    """One DELETE (Django's database store reads the row first)."""
+    session_key = session_key or self.session_key
+    if session_key:
+        self.model.objects.filter(session_key=session_key).delete()
+
+
 class HostedSessionMiddleware:
     def __init__(self, get_response) -> None:
         self.get_response = get_response
-        self.store = import_module(settings.SESSION_ENGINE).SessionStore
+        base = import_module(settings.SESSION_ENGINE).SessionStore
+        methods = {"_get_new_session_key": _key}
+        if settings.SESSION_ENGINE == "django.contrib.sessions.backends.db":
+            methods["delete"] = _delete
+        # Named like the base: the session data's signing salt is the class name.
+        self.store = type("SessionStore", (base,), methods)
 
     def __call__(self, request):
         if not request.path.startswith(HOSTED_PREFIX):

@@ -108,6 +108,7 @@ class SignInChangePasswordView(PoolPageMixin, ServiceFormView):
         pending = session_value(
             self.request.hosted_session, key=CHANGE_KEY, pool=self.pool
         )
+        self.method = (pending or {}).get("method", "password")
         self.user = (
             self.pool.users.filter(pk=pending["user"], status="active").first()
             if pending
@@ -122,7 +123,9 @@ class SignInChangePasswordView(PoolPageMixin, ServiceFormView):
 
     def perform(self, form):
         return signin_change_password(
-            user=self.user, password=form.cleaned_data["password1"]
+            user=self.user,
+            password=form.cleaned_data["password1"],
+            method=self.method,
         )
 
     def done(self, user):

@@ -4,9 +4,10 @@ leads."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.shortcuts import redirect
 
-from ..flows.mfa import DEVICE_COOKIE, signin_after_first
+from ..flows.mfa import DEVICE_COOKIE, device_remember, signin_after_first
 from ..flows.signin import IDENTIFIER_KEY, first_factor_methods, session_value
 from .views import PoolPageMixin
 
@@ -77,3 +78,19 @@ class SignInStepMixin(PoolPageMixin):
             device_token=self.request.COOKIES.get(DEVICE_COOKIE),
         )
         return redirect(self.page_url(name))
+
+
+def remember_this_device(response, *, user, days: int):
+    """Let this browser skip ``user``'s second factor for ``days`` (the pool's
+    "remember this device"): a new token in an HttpOnly cookie on the hosted
+    pages' path. Returns ``response``."""
+    response.set_cookie(
+        DEVICE_COOKIE,
+        device_remember(user=user, days=days),
+        max_age=days * 24 * 3600,
+        path="/w/",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response

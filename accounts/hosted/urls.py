@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account_views, mfa_views, passkey_views, signin_views, views
+from . import account_views, enrol_views, mfa_views, passkey_views, signin_views, views
 
 app_name = "hosted"
 
@@ -44,4 +44,5 @@ urlpatterns = [
     *mfa_views.urlpatterns,
     *passkey_views.urlpatterns,
     *account_views.urlpatterns,
+    *enrol_views.urlpatterns,
 ]

@@ -16,8 +16,10 @@ from core import ratelimit
 from core.catalogue import error, message
 from core.request import client_ip
 from core.views import ServiceFormView
+from identity_pools.sign_in_rules import sign_in_policy_for
 
 from ..flows.invitation import invitation_accept, invitation_lookup
+from ..flows.signin import session_start
 from ..flows.signup import (
     SESSION_KEY,
     Pending,
@@ -60,9 +62,27 @@ def link_no_longer_works(request, workspace, *, status: int = 404):
     )
 
 
-def after_registration(workspace, pool):
+# The passkey offered right after a registration: {"pool", "user", "at"} in the
+# hosted session of the browser that registered, for ten minutes, used once
+# (``passkey_views``).
+PASSKEY_OFFER_KEY = "passkey_offer"
+PASSKEY_OFFER_SECONDS = 10 * 60
+
+
+def after_registration(request, workspace, user):
     """Where a registration ends: the pool's post-registration URL, else "You're
-    all set"."""
+    all set". When the pool uses passkeys, this browser may add one to the new
+    account first (on "You're all set", or on an offer page with "Skip" before
+    the post-registration URL)."""
+    pool = user.pool
+    if sign_in_policy_for(pool).passkey_enabled and user.status == "active":
+        session_start(
+            request.hosted_session, key=PASSKEY_OFFER_KEY, pool=pool, user=str(user.pk)
+        )
+        if pool.post_registration_url:
+            return redirect(
+                reverse("hosted:passkey_offer", args=[workspace.slug, pool.pk])
+            )
     if pool.post_registration_url:
         return redirect(pool.post_registration_url)
     return redirect(reverse("hosted:registered", args=[workspace.slug, pool.pk]))
@@ -130,15 +150,15 @@ class InvitationRegisterView(HostedMixin, ServiceFormView):
     service_fields = {"password": "password1"}
 
     def done(self, user):
-        return after_registration(self.workspace, user.pool)
+        return after_registration(self.request, self.workspace, user)
 
 
 class PoolPageMixin(HostedMixin):
     """A hosted page of one pool (``self.pool``, through the workspace)."""
 
     def dispatch(self, request, *args, **kwargs):
-        self.workspace = hosted_workspace(slug=kwargs["workspace"])
-        self.pool = hosted_pool(workspace=self.workspace, pool_id=kwargs["pool"])
+        self.pool = hosted_pool(slug=kwargs["workspace"], pool_id=kwargs["pool"])
+        self.workspace = self.pool.workspace
         if not self.pool_page_open():
             raise Http404("This page is not open.")
         elsewhere = self.pool_page_elsewhere()
@@ -160,6 +180,7 @@ class PoolPageMixin(HostedMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["pool"] = self.pool
+        context["sign_in_policy"] = sign_in_policy_for(self.pool)
         return context
 
 
@@ -244,4 +265,5 @@ class SignUpVerifyView(PoolPageMixin, ServiceFormView):
 
     def done(self, user):
         self.request.hosted_session.pop(SESSION_KEY, None)
-        return after_registration(self.workspace, self.pool)
+        user.pool = self.pool
+        return after_registration(self.request, self.workspace, user)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Code, PasswordCredential
 from core.models import AuditEvent
-from identity_pools.models import Identifier, PoolUser, UserSchema
+from identity_pools.models import Identifier, PoolUser, SignInPolicy, UserSchema
 from identity_pools.services import users
 from identity_pools.user_schemas.builtin import USER_DATA
 from tests.factories import IdentityPoolFactory, WorkspaceFactory
@@ -140,6 +140,21 @@ def test_missing_required_data_is_asked_for(
 def test_post_registration_url(
     client, owner, pool, mailoutbox, django_capture_on_commit_callbacks
 ):
+    pool.post_registration_url = "https://shop.example.com/welcome"
+    pool.save()
+    _user, path = invite(pool, owner, mailoutbox, django_capture_on_commit_callbacks)
+    # The pool uses passkeys: this browser may add one first, or skip to the URL.
+    offer = reverse("hosted:passkey_offer", args=[pool.workspace.slug, pool.pk])
+    assert register(client, path)["Location"] == offer
+    assert client.post(offer)["Location"] == "https://shop.example.com/welcome"
+    # once only
+    assert client.get(offer)["Location"] == "https://shop.example.com/welcome"
+
+
+def test_post_registration_url_without_passkeys(
+    client, owner, pool, mailoutbox, django_capture_on_commit_callbacks
+):
+    SignInPolicy.objects.create(pool=pool, passkey_enabled=False)
     pool.post_registration_url = "https://shop.example.com/welcome"
     pool.save()
     _user, path = invite(pool, owner, mailoutbox, django_capture_on_commit_callbacks)

@@ -310,3 +310,19 @@ def test_second_factor_page_needs_a_passed_first_factor(client, pool, ann):
     assert client.get(url(pool, "signin_second"))["Location"] == url(pool, "signin")
     refused = client.post(url(pool, "signin_second"), {"code": "123456"})
     assert refused["Location"] == url(pool, "signin")
+
+
+def test_a_blocked_identifier_cannot_try_second_factors(client, pool, ann, sending):
+    policy(pool, second_factor="required", mfa_email_code=True, lockout_failures=3)
+    client.post(url(pool, "signin"), {"identifier": "ann@example.com"})
+    client.post(url(pool, "signin_password"), {"password": GOOD})
+    with sending():
+        client.post(url(pool, "signin_second"), {"action": "send"})
+    code = last_code()
+    for _ in range(3):
+        client.post(url(pool, "signin_second"), {"code": "000000"})
+    # the code is dead after its own tries too; a new one arrives, but the
+    # block refuses it without checking
+    blocked = client.post(url(pool, "signin_second"), {"code": code})
+    assert blocked.status_code == 429
+    assert not signed_in(client, pool, ann)

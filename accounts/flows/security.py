@@ -1,0 +1,213 @@
+"""A pool user's second factors, from the account page and from the enrolment
+a sign-in forces: an authenticator app (set up with a first code; removed with a
+current code from it, or a recovery code when the phone is lost) and recovery
+codes (made with the first second factor, shown once, made anew on request).
+
+The key of an app being set up waits in the hosted session (never in the
+database) for at most ``SETUP_SECONDS``, bound to the pool and the user.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from core import ratelimit
+from core.audit import audit_record
+from core.catalogue import error
+from identity_pools.models import PoolUser, SecondFactor
+from identity_pools.sign_in_rules import sign_in_policy_for
+
+from ..authenticators.recovery import (
+    recovery_code_use,
+    recovery_codes_generate,
+    recovery_codes_left,
+    recovery_codes_remove,
+)
+from ..authenticators.totp import (
+    DIGITS,
+    totp_confirm,
+    totp_new_key,
+    totp_remove,
+    totp_verify,
+)
+from ..models import Passkey, TotpDevice
+from .mfa import second_factor_options, signin_enrolled
+from .signin import session_start, session_value
+
+SETUP_KEY = "totp_setup"
+SETUP_SECONDS = 10 * 60
+# Wrong proofs when removing an app, per user per 15 minutes (app codes are
+# throttled by the device as well; this bounds recovery-code guesses).
+REMOVE_TRIES = (10, 15 * 60)
+
+
+def _audit(user, action: str, details: dict) -> None:
+    audit_record(
+        actor=user,
+        action=action,
+        workspace=user.pool.workspace,
+        target=user,
+        details=details,
+    )
+
+
+def totp_offered(pool) -> bool:
+    """Whether ``pool``'s users may set up an authenticator app (as a second
+    factor, or as a way to sign in)."""
+    policy = sign_in_policy_for(pool)
+    return policy.totp_enabled or "totp" in policy.second_factors()
+
+
+def has_enrolled_factor(user) -> bool:
+    """Whether ``user`` has an authenticator app or a passkey."""
+    return (
+        TotpDevice.objects.filter(user=user).exists()
+        or Passkey.objects.filter(user=user).exists()
+    )
+
+
+# --- the key of an app being set up -------------------------------------------
+
+
+def totp_setup_key(session, *, pool, user) -> str:
+    """The key ``user`` is setting up in this browser: the one kept in the hosted
+    session, or a new one (kept for ``SETUP_SECONDS``)."""
+    key = totp_setup_pending(session, pool=pool, user=user)
+    if key is None:
+        key = totp_new_key()
+        session_start(session, key=SETUP_KEY, pool=pool, user=str(user.pk), secret=key)
+    return key
+
+
+def totp_setup_pending(session, *, pool, user) -> str | None:
+    """The key waiting for its first code, or None (none, expired, another
+    user's)."""
+    state = session_value(session, key=SETUP_KEY, pool=pool, seconds=SETUP_SECONDS)
+    if state is None or state.get("user") != str(user.pk):
+        return None
+    return state["secret"]
+
+
+def totp_setup_forget(session) -> None:
+    session.pop(SETUP_KEY, None)
+
+
+# --- set up, remove -------------------------------------------------------------
+
+
+def _first_codes(user, *, at: str) -> list[str]:
+    """Ten recovery codes when ``user`` has no unused one (a first second
+    factor) and the pool asks for second factors, else []. Call inside a
+    transaction holding the user's row."""
+    if (
+        recovery_codes_left(user=user)
+        or not sign_in_policy_for(user.pool).second_factors()
+    ):
+        return []
+    codes = recovery_codes_generate(user=user)
+    _audit(user, "pool_user.recovery_codes_generated", {"at": at})
+    return codes
+
+
+def account_totp_add(*, user: PoolUser, key: str | None, code: str) -> list[str]:
+    """Save ``user``'s authenticator app once ``code`` matches ``key``. Returns
+    the recovery codes made with it (to show once; [] when the user has unused
+    ones). Raises ValidationError ``totp_setup_expired`` (no key), ``totp_exists``
+    (remove the old app first) or ``totp_code_invalid``."""
+    if key is None:
+        raise error("totp_setup_expired")
+    with transaction.atomic():
+        # One set-up at a time per user: two submissions cannot both save.
+        PoolUser.objects.select_for_update().filter(pk=user.pk).exists()
+        if TotpDevice.objects.filter(user=user).exists():
+            raise error("totp_exists")
+        totp_confirm(user=user, key=key, code=code)
+        _audit(user, "pool_user.totp_added", {})
+        return _first_codes(user, at="totp_added")
+
+
+def signin_enrol_totp(
+    session, *, pool, user: PoolUser, key: str | None, code: str
+) -> list[str]:
+    """The forced enrolment of a sign-in: ``account_totp_add``, then the pending
+    sign-in may finish (``signin_enrolled``). Same errors."""
+    codes = account_totp_add(user=user, key=key, code=code)
+    signin_enrolled(session, pool=pool)
+    return codes
+
+
+def recovery_codes_first(*, user: PoolUser) -> list[str]:
+    """Recovery codes for a user who has just set up a passkey and has none
+    unused: ten new ones to show once, else []."""
+    with transaction.atomic():
+        PoolUser.objects.select_for_update().filter(pk=user.pk).exists()
+        if not has_enrolled_factor(user):
+            return []
+        return _first_codes(user, at="enrolled")
+
+
+def _only_second_factor(user) -> bool:
+    """Whether the pool requires a second factor and the app is the only one
+    ``user`` has that counts."""
+    policy = sign_in_policy_for(user.pool)
+    if policy.second_factor != SecondFactor.REQUIRED:
+        return False
+    options = set(second_factor_options(policy=policy, user=user, first=""))
+    return "totp" in options and not options - {"totp", "recovery"}
+
+
+def _is_app_code(code: str) -> bool:
+    text = "".join(code.split())
+    return len(text) == DIGITS and text.isascii() and text.isdigit()
+
+
+def account_totp_remove(*, user: PoolUser, code: str) -> str:
+    """Remove ``user``'s authenticator app, proven with a current code from it or
+    one of the user's recovery codes (a stolen session alone cannot remove it).
+    The recovery codes go too when no passkey is left. Returns the proof used
+    ("totp" or "recovery_code"). Raises ValidationError ``totp_last_factor``, or
+    on "code": ``totp_code_invalid``, ``totp_throttled``,
+    ``recovery_code_invalid``, ``hosted_rate_limited``."""
+    limit = ratelimit.Limit(f"hosted:totp_remove:{user.pk}", *REMOVE_TRIES)
+    if ratelimit.is_limited(limit):
+        minutes = max(1, (ratelimit.retry_after(limit) + 59) // 60)
+        raise ValidationError({"code": error("hosted_rate_limited", minutes=minutes)})
+    if _only_second_factor(user):
+        raise error("totp_last_factor")
+    proof = "totp" if _is_app_code(code) else "recovery_code"
+    try:
+        if proof == "totp":
+            totp_verify(user=user, code=code)
+        else:
+            recovery_code_use(user=user, code=code)
+    except ValidationError as exc:
+        if exc.code != "totp_throttled":
+            ratelimit.hit(limit)
+            with transaction.atomic():
+                _audit(user, "pool_user.totp_remove_failed", {"proof": proof})
+        raise ValidationError({"code": exc.error_list}) from None
+    with transaction.atomic():
+        totp_remove(user=user)
+        dropped = not Passkey.objects.filter(user=user).exists()
+        if dropped:
+            recovery_codes_remove(user=user)
+        _audit(
+            user,
+            "pool_user.totp_removed",
+            {"proof": proof, "recovery_codes_removed": dropped},
+        )
+    return proof
+
+
+def account_recovery_codes_regenerate(*, user: PoolUser) -> list[str]:
+    """Ten new recovery codes for ``user`` (the old ones stop working), to show
+    once. Raises ValidationError ``recovery_codes_unneeded`` (no app, no
+    passkey)."""
+    with transaction.atomic():
+        PoolUser.objects.select_for_update().filter(pk=user.pk).exists()
+        if not has_enrolled_factor(user):
+            raise error("recovery_codes_unneeded")
+        codes = recovery_codes_generate(user=user)
+        _audit(user, "pool_user.recovery_codes_generated", {"at": "account"})
+    return codes

@@ -1,0 +1,149 @@
+"""The forced enrolment of a sign-in: the pool requires a second factor and the
+user has none, so after the first factor they set one up (an authenticator app
+here, a passkey through ``passkey_views``) before the sign-in may finish.
+
+Each page finds the sign-in waiting in this browser at its own stage
+(``signin_pending``): "enrol" until a second factor is set up, "enrolled" after;
+nothing else finishes it, so the enrolment cannot be skipped."""
+
+from __future__ import annotations
+
+from django.shortcuts import redirect
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from core.catalogue import message
+from core.views import ServiceFormView
+from identity_pools.sign_in_rules import sign_in_policy_for
+
+from ..flows.mfa import enrolment_options, signin_finish, signin_pending
+from ..flows.security import (
+    has_enrolled_factor,
+    recovery_codes_first,
+    signin_enrol_totp,
+)
+from ..models import Passkey
+from .account_views import TotpSetupMixin, secret_page
+from .views import PoolPageMixin
+
+
+class EnrolPageMixin(PoolPageMixin):
+    """A page of the sign-in waiting at one of ``stages`` in this browser
+    (``self.state``, ``self.user``); without one, back to the identifier."""
+
+    stages: tuple[str, ...] = ("enrol",)
+
+    def pool_page_open(self) -> bool:
+        pending = signin_pending(
+            self.request.hosted_session, pool=self.pool, stages=self.stages
+        )
+        self.state, self.user = pending or (None, None)
+        self.options = enrolment_options(sign_in_policy_for(self.pool))
+        return True
+
+    def pool_page_elsewhere(self) -> str | None:
+        return "signin" if self.user is None else None
+
+
+class SignInEnrolView(EnrolPageMixin, TemplateView):
+    """ "Set up a second factor": what the pool offers (an app, a passkey), or
+    why nothing can be set up."""
+
+    template_name = "hosted/signin_enrol.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["options"] = self.options
+        context["impossible"] = None if self.options else message("enrol_impossible")
+        return context
+
+
+class SignInEnrolAppView(TotpSetupMixin, EnrolPageMixin, ServiceFormView):
+    """The authenticator-app set-up of the enrolment (the account page's)."""
+
+    template_name = "hosted/signin_enrol_app.html"
+
+    def pool_page_elsewhere(self) -> str | None:
+        if self.user is None:
+            return "signin"
+        return None if "totp" in self.options else "signin_enrol"
+
+    def perform(self, form):
+        return signin_enrol_totp(
+            self.request.hosted_session,
+            pool=self.pool,
+            user=self.user,
+            key=self.totp_key(),
+            code=form.cleaned_data["code"],
+        )
+
+    def done(self, codes):
+        self.totp_done()
+        return secret_page(
+            self.request,
+            "hosted/signin_enrolled.html",
+            {
+                "workspace": self.workspace,
+                "pool": self.pool,
+                "codes": codes,
+                "title": _("Your authenticator app is set up"),
+            },
+        )
+
+
+class SignInEnrolledView(EnrolPageMixin, TemplateView):
+    """After the enrolment. GET (where a passkey enrolment lands): "Your passkey
+    is set up", with recovery codes when the user has none (shown once). POST
+    ("Continue"): the sign-in finishes (a new password first, when it must
+    change)."""
+
+    template_name = "hosted/signin_enrolled.html"
+    stages = ("enrolled",)
+
+    def pool_page_elsewhere(self) -> str | None:
+        if self.user is None or not has_enrolled_factor(self.user):
+            return "signin"
+        return None
+
+    def get(self, request, *args, **kwargs):
+        passkey = Passkey.objects.filter(user=self.user).exists()
+        return secret_page(
+            request,
+            self.template_name,
+            {
+                "workspace": self.workspace,
+                "pool": self.pool,
+                "codes": recovery_codes_first(user=self.user),
+                "title": _("Your passkey is set up")
+                if passkey
+                else _("Your authenticator app is set up"),
+            },
+        )
+
+    def post(self, request, *args, **kwargs):
+        name = signin_finish(
+            request.hosted_session,
+            pool=self.pool,
+            user=self.user,
+            method=self.state["first"] + "+enrolled",
+            must_change=self.state.get("must_change", False),
+        )
+        return redirect(self.page_url(name))
+
+
+POOL = "<slug:workspace>/pools/<uuid:pool>/"
+
+urlpatterns = [
+    path(POOL + "signin/enrol/", SignInEnrolView.as_view(), name="signin_enrol"),
+    path(
+        POOL + "signin/enrol/app/",
+        SignInEnrolAppView.as_view(),
+        name="signin_enrol_app",
+    ),
+    path(
+        POOL + "signin/enrolled/",
+        SignInEnrolledView.as_view(),
+        name="signin_enrolled",
+    ),
+]
