@@ -326,3 +326,59 @@ def test_a_blocked_identifier_cannot_try_second_factors(client, pool, ann, sendi
     blocked = client.post(url(pool, "signin_second"), {"code": code})
     assert blocked.status_code == 429
     assert not signed_in(client, pool, ann)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_sign_in_code_submitted_twice_at_once_passes_once(pool, ann):
+    import threading
+
+    from django.core.exceptions import ValidationError
+    from django.db import connection
+
+    from accounts.authenticators.codes import code_issue, code_verify
+
+    to = ann.identifiers.get()
+    attempt = "a" * 32
+    _code, secret = code_issue(
+        user=ann, purpose="sign_in", identifier=to, attempt=attempt
+    )
+    barrier = threading.Barrier(2)
+    results: list[str] = []
+
+    def verify():
+        barrier.wait()
+        try:
+            code_verify(user=ann, purpose="sign_in", secret=secret, attempt=attempt)
+            results.append("ok")
+        except ValidationError as exc:
+            results.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=verify) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert sorted(results) == ["code_invalid", "ok"]
+
+
+def test_sms_code_sign_in(client, pool, sending, settings):
+    from core.delivery import sms
+
+    settings.SMS_BACKEND = "core.delivery.sms.LocmemBackend"
+    sms.outbox.clear()
+    policy(pool, sms_code_enabled=True, preferred_method="sms_code")
+    bob = PoolUserFactory(pool=pool)
+    Identifier.objects.create(
+        pool=pool, user=bob, type="phone", value="+447911123456", is_verified=True
+    )
+    with sending():
+        response = client.post(url(pool, "signin"), {"identifier": "+44 7911 123456"})
+    assert response["Location"] == url(pool, "signin_code")
+    assert sms.outbox[-1].to == "+447911123456"
+    code = re.search(r"\b(\d{6})\b", sms.outbox[-1].body).group(1)
+    assert client.post(url(pool, "signin_code"), {"code": code}).status_code == 302
+    assert signed_in(client, pool, bob)
+    event = AuditEvent.objects.filter(action="pool_user.signed_in").get()
+    assert event.details == {"method": "sms_code"}
