@@ -40,6 +40,7 @@ from ..authenticators.passkeys import (
     passkey_registration_options,
     passkey_rename,
 )
+from ..authenticators.recovery import recovery_codes_left
 from ..flows.mfa import (
     DEVICE_COOKIE,
     enrolment_options,
@@ -270,7 +271,16 @@ class AccountPasskeyRegisterView(PasskeyRegisterEndpoint):
         return user
 
     def registered(self, user, passkey):
-        messages.success(self.request, _("Your passkey “%s” is added.") % passkey.name)
+        added = _("Your passkey “%s” is added.") % passkey.name
+        if self.policy().second_factors() and not recovery_codes_left(user=user):
+            # A first second factor: recovery codes for when it is out of reach.
+            messages.success(
+                self.request,
+                f"{added} "
+                + _("Now make recovery codes, for when it is out of reach."),
+            )
+            return self.page_url("account_recovery_codes")
+        messages.success(self.request, added)
         return self.page_url("account_passkeys")
 
 

@@ -71,6 +71,10 @@ def test_add_a_passkey_then_sign_in_with_it_usernameless(relying_party, page):
     page.get_by_label("Passkey name (optional)").fill("This browser")
     page.get_by_role("button", name="Add a passkey").click()
     expect(page.get_by_text("Your passkey “This browser” is added.")).to_be_visible()
+    # the first second factor: recovery codes next
+    page.get_by_role("button", name="Make recovery codes").click()
+    expect(page.locator("#recovery-code-list code")).to_have_count(10)
+    page.goto(f"{base}/account/passkeys/")
     expect(page.get_by_role("heading", name="This browser")).to_be_visible()
     passkey = Passkey.objects.get(user=user)
     stored = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})
