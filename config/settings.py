@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "ninja",
     "core",
     "accounts",
     "workspaces",
@@ -172,6 +173,8 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 # End users' hosted pages keep their own session under another cookie (path /w/).
 HOSTED_SESSION_COOKIE_NAME = "ip_hosted_session"
+# REST API requests per token per minute (a bulk import of 10,000 users is one).
+API_REQUESTS_PER_MINUTE = env.int("API_REQUESTS_PER_MINUTE", default=600)
 HOSTED_SESSION_AGE = env.int("HOSTED_SESSION_AGE", default=24 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from identity_pools.api import api
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="workspaces:workspace_list")),
     path("admin/", admin.site.urls),
@@ -9,4 +11,5 @@ urlpatterns = [
     path("console/", include("workspaces.urls")),
     path("console/", include("identity_pools.urls")),
     path("w/", include("accounts.hosted.urls")),
+    path("api/v1/", api.urls),
 ]
