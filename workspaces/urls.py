@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import api_token_views, views
 
 app_name = "workspaces"
 
@@ -45,4 +45,19 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("w/<slug:workspace>/activity/", views.ActivityView.as_view(), name="activity"),
+    path(
+        "w/<slug:workspace>/api-tokens/",
+        api_token_views.ApiTokenListView.as_view(),
+        name="api_token_list",
+    ),
+    path(
+        "w/<slug:workspace>/api-tokens/new/",
+        api_token_views.ApiTokenCreateView.as_view(),
+        name="api_token_create",
+    ),
+    path(
+        "w/<slug:workspace>/api-tokens/<uuid:token>/revoke/",
+        api_token_views.ApiTokenRevokeView.as_view(),
+        name="api_token_revoke",
+    ),
 ]

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from django.views import View
 
+from accounts.api_tokens import api_token_create
 from accounts.models import Passkey
 from identity_pools.models import UserSchema
 from identity_pools.user_schemas.builtin import USER_DATA
@@ -93,6 +94,12 @@ def tenants(db):
                 "pool_user": user.pk,
                 "group": group.pk,
                 "identifier": user.identifiers.get().pk,
+                "token": api_token_create(
+                    workspace=ws,
+                    actor=owner.operator,
+                    name=f"T {key}",
+                    scopes=["read"],
+                )[0].pk,
                 "passkey": Passkey.objects.create(
                     user=user,
                     name="Phone",
