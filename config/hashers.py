@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.hashers import Argon2PasswordHasher
+from django.contrib.auth.hashers import (
+    BCryptPasswordHasher as DjangoBCryptPasswordHasher,
+)
+from django.utils.encoding import force_bytes
 
 
 class Argon2idPasswordHasher(Argon2PasswordHasher):
@@ -17,3 +21,12 @@ class Argon2idPasswordHasher(Argon2PasswordHasher):
     time_cost = 2
     memory_cost = 19456
     parallelism = 1
+
+
+class BCryptPasswordHasher(DjangoBCryptPasswordHasher):
+    """Django's ``bcrypt$`` hasher, truncating at bcrypt's 72 bytes as bcrypt
+    always did (bcrypt 5 raises instead, which would turn a long password typed
+    against an older ``bcrypt$`` hash into a server error)."""
+
+    def encode(self, password, salt):
+        return super().encode(force_bytes(password)[:72], salt)

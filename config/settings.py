@@ -135,8 +135,18 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
-    "django.contrib.auth.hashers.BCryptPasswordHasher",
+    "config.hashers.BCryptPasswordHasher",  # bcrypt$, 72-byte truncation kept
     "django.contrib.auth.hashers.ScryptPasswordHasher",
+    # Imported hashes in formats Django has no hasher for (bulk import).
+    "accounts.authenticators.imported_hashes.Bcrypt72PasswordHasher",
+    "accounts.authenticators.imported_hashes.PBKDF2RawSaltSHA1PasswordHasher",
+    "accounts.authenticators.imported_hashes.PBKDF2RawSaltSHA256PasswordHasher",
+    "accounts.authenticators.imported_hashes.PBKDF2RawSaltSHA512PasswordHasher",
+    "accounts.authenticators.imported_hashes.SaltedMD5PasswordHasher",
+    "accounts.authenticators.imported_hashes.SaltedSHA1PasswordHasher",
+    "accounts.authenticators.imported_hashes.SaltedSHA256PasswordHasher",
+    "accounts.authenticators.imported_hashes.SaltedSHA512PasswordHasher",
+    "accounts.authenticators.imported_hashes.FirebaseScryptPasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {

@@ -1,8 +1,9 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from identity_pools.api import api
+from identity_pools.api.base import api_not_found
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="workspaces:workspace_list")),
@@ -12,4 +13,5 @@ urlpatterns = [
     path("console/", include("identity_pools.urls")),
     path("w/", include("accounts.hosted.urls")),
     path("api/v1/", api.urls),
+    re_path(r"^api/", api_not_found),
 ]

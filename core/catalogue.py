@@ -6,8 +6,8 @@ code (``"identifier_taken"``) or a code with a reason (``"schema_unrenderable.
 keyword"``): the ValidationError's code is the part before the dot, and tests
 assert codes, not wording. Each message says what is wrong and what to do.
 
-The texts live in ``catalogue_console.py`` and ``catalogue_hosted.py`` (by
-area); read them only through this module: ``message(key, **params)``; raise
+The texts live in ``catalogue_console.py``, ``catalogue_hosted.py`` and
+``catalogue_transfer.py`` (by area); read them only through this module: ``message(key, **params)``; raise
 with ``error(key,
 **params)`` (a ValidationError with the key's code) or ``field_error(field, key,
 **params)``.
@@ -22,8 +22,12 @@ from django.core.exceptions import ValidationError
 
 from .catalogue_console import MESSAGES as CONSOLE_MESSAGES
 from .catalogue_hosted import MESSAGES as HOSTED_MESSAGES
+from .catalogue_transfer import MESSAGES as TRANSFER_MESSAGES
 
-MESSAGES: dict[str, Any] = {**CONSOLE_MESSAGES, **HOSTED_MESSAGES}
+MESSAGES: dict[str, Any] = {**CONSOLE_MESSAGES, **HOSTED_MESSAGES, **TRANSFER_MESSAGES}
+assert len(MESSAGES) == len(CONSOLE_MESSAGES) + len(HOSTED_MESSAGES) + len(
+    TRANSFER_MESSAGES
+), "a message key is defined twice"
 
 
 def message(key: str, /, **params: Any) -> str:

@@ -137,6 +137,14 @@ MESSAGES: dict[str, Any] = {
         "Too many requests with this token. Wait %(seconds)s seconds, then try again."
     ),
     "api_invalid": _("%(detail)s"),
+    "api_body_too_large": _(
+        "The request body is larger than %(max)s bytes. Send less at once (bulk "
+        "imports: at most 10,000 records a request)."
+    ),
+    "api_no_such_address": _(
+        "There is no such address in the API. Check the path against the API "
+        "reference at /api/v1/docs (ids are UUIDs)."
+    ),
     # --- choices a form or an API call must make --------------------------------
     "role_invalid": _("Choose owner, admin or viewer."),
     "mode_invalid": _("Choose “Send invitation” or “Set credentials”."),

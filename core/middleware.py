@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from .text import printable, text_problem, text_problem_message
 
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+API_PREFIX = "/api/"  # answered in the REST API's JSON error shape
 
 
 def request_text_problem(request) -> str | None:
@@ -41,6 +43,9 @@ class InputHygieneMiddleware:
 
     def __call__(self, request):
         problem = request_text_problem(request)
+        if problem and request.path.startswith(API_PREFIX):
+            error = {"code": "text_invalid", "message": problem, "path": ""}
+            return JsonResponse({"errors": [error]}, status=400)
         if problem:
             return render(request, "bad_input.html", {"problem": problem}, status=400)
         return self.get_response(request)

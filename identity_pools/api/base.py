@@ -11,10 +11,10 @@ token is over its rate.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.http import Http404, JsonResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestShapeError
 from ninja.openapi.docs import Swagger
 from ninja.security import HttpBearer
@@ -116,19 +116,66 @@ def _refused(request, exc):
     return errors_response(request, 400, validation_errors(exc))
 
 
+def _location(loc) -> str:
+    """A pydantic error location as a JSON pointer: into the body for body
+    fields (``("body", "payload", "name")`` → ``/name``), else with its source
+    (``/query/limit``)."""
+    parts = [str(part) for part in loc]
+    if parts[:1] == ["body"]:
+        parts = parts[2:]
+    return json_pointer(parts)
+
+
 @api.exception_handler(RequestShapeError)
 def _malformed(request, exc):
-    errors = []
-    for error in exc.errors:
-        location = [str(part) for part in error.get("loc", ())]
-        errors.append(
-            {
-                "code": "invalid",
-                "message": error.get("msg", "Invalid value."),
-                "path": json_pointer(location),
-            }
-        )
+    errors = [
+        {
+            "code": "invalid",
+            "message": error.get("msg", "Invalid value."),
+            "path": _location(error.get("loc", ())),
+        }
+        for error in exc.errors
+    ]
     return errors_response(request, 400, errors)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    """ninja's own refusals (e.g. a body that is not JSON) in our shape."""
+    code = {400: "malformed", 413: "too_large"}.get(exc.status_code, "invalid")
+    body = [{"code": code, "message": str(exc), "path": ""}]
+    return errors_response(request, exc.status_code, body)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _body_too_big(request, exc):
+    body = [
+        {
+            "code": "too_large",
+            "message": message(
+                "api_body_too_large", max=settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            ),
+            "path": "",
+        }
+    ]
+    return errors_response(request, 413, body)
+
+
+def api_not_found(request, *args, **kwargs):
+    """Any other address under /api/v1/ (a path segment that is not an id, an
+    unknown resource): 404 in the API's error shape."""
+    return JsonResponse(
+        {
+            "errors": [
+                {
+                    "code": "not_found",
+                    "message": message("api_no_such_address"),
+                    "path": "",
+                }
+            ]
+        },
+        status=404,
+    )
 
 
 @api.exception_handler(AuthenticationError)
@@ -186,6 +233,12 @@ def _too_large(request, exc):
 
 
 # The resources register their routers here (one module each).
-from . import pools  # noqa: E402
+from . import groups, pools, schemas, users  # noqa: E402
 
 api.add_router("/pools", pools.router)
+api.add_router("/pools", users.router)
+api.add_router("/pools", groups.router)
+api.add_router("/schemas", schemas.router)
+from . import transfer  # noqa: E402
+
+api.add_router("/pools", transfer.router)

@@ -83,3 +83,19 @@ def test_the_openapi_document_is_served(client):
     document = client.get("/api/v1/openapi.json").json()
     assert document["openapi"].startswith("3.1")
     assert "/api/v1/pools" in document["paths"]
+
+
+def test_unknown_addresses_and_bad_text_answer_in_the_api_shape(api_client, pool):
+    for path in ("/api/v1/pools/not-a-uuid", "/api/v1/nothing", "/api/v2/pools"):
+        response = api_client.get(path)
+        assert response.status_code == 404 and codes(response) == ["not_found"]
+    response = api_client.get("/api/v1/pools?x=a%00b")
+    assert response.status_code == 400 and codes(response) == ["text_invalid"]
+
+
+def test_a_body_over_the_limit_is_413(api_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = api_client.post(
+        "/api/v1/pools", {"name": "x" * 2000}, content_type="application/json"
+    )
+    assert response.status_code == 413 and codes(response) == ["too_large"]
