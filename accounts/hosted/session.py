@@ -13,7 +13,7 @@ from __future__ import annotations
 from importlib import import_module
 
 from django.conf import settings
-from django.contrib.sessions.backends.base import VALID_KEY_CHARS
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, UpdateError
 from django.utils.cache import patch_vary_headers
 from django.utils.crypto import get_random_string
 from django.utils.http import http_date
@@ -54,7 +54,14 @@ class HostedSessionMiddleware:
         response = self.get_response(request)
         session = request.hosted_session
         if session.modified and not session.is_empty():
-            session.save()
+            try:
+                session.save()
+            except UpdateError:
+                # Another request of this browser ended the session meanwhile
+                # (signed in or out in another tab, or while a passkey request
+                # was in flight): this request's changes go with it; nothing is
+                # brought back to life.
+                return response
             response.set_cookie(
                 settings.HOSTED_SESSION_COOKIE_NAME,
                 session.session_key,

@@ -1,0 +1,40 @@
+"""The hosted pages' session store: a session ended by another request of the
+same browser while this one ran is not brought back, and is no server error."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from accounts.hosted.session import HostedSessionMiddleware
+
+pytestmark = pytest.mark.django_db
+
+
+def run(middleware, key):
+    request = RequestFactory().post("/w/acme/pools/x/signin/passkey/options/")
+    if key:
+        request.COOKIES[settings.HOSTED_SESSION_COOKIE_NAME] = key
+    return request, middleware(request)
+
+
+def test_a_session_ended_meanwhile_stays_ended():
+    def start(request):
+        request.hosted_session["step"] = 1
+        return HttpResponse("ok")
+
+    _request, response = run(HostedSessionMiddleware(start), None)
+    key = response.cookies[settings.HOSTED_SESSION_COOKIE_NAME].value
+
+    def signed_out_elsewhere(request):
+        request.hosted_session["challenge"] = "abc"  # loads the session
+        Session.objects.filter(session_key=key).delete()  # the other request
+        return HttpResponse("ok")
+
+    _request, response = run(HostedSessionMiddleware(signed_out_elsewhere), key)
+    assert response.status_code == 200
+    assert settings.HOSTED_SESSION_COOKIE_NAME not in response.cookies
+    assert not Session.objects.filter(session_key=key).exists()
