@@ -55,9 +55,6 @@ from .account_views import SignedInPageMixin
 from .steps import remember_this_device
 from .views import PASSKEY_OFFER_KEY, PASSKEY_OFFER_SECONDS, PoolPageMixin
 
-CHALLENGES_KEY = "passkey_challenges"
-CHALLENGES_KEPT = 5
-
 
 def _body(request) -> dict:
     """The request's JSON object (at most ``MAX_JSON`` bytes), or
@@ -104,12 +101,10 @@ class PasskeyEndpoint(PoolPageMixin, View):
             user = self.subject()
             if self.step == "options":
                 challenge_id, options = self.options(user)
-                self.challenge_keep(challenge_id)
                 return JsonResponse(
                     {"challenge": str(challenge_id), "options": json.loads(options)}
                 )
             body = _body(request)
-            self.challenge_check(body.get("challenge"))
             return self.json_redirect(self.verify(user, body))
         except ValidationError as exc:
             limited = getattr(exc, "code", None) == "hosted_rate_limited"
@@ -118,18 +113,6 @@ class PasskeyEndpoint(PoolPageMixin, View):
 
     def json_redirect(self, url: str) -> JsonResponse:
         return JsonResponse({"redirect": url})
-
-    def challenge_keep(self, challenge_id) -> None:
-        session = self.request.hosted_session
-        kept = [c for c in session.get(CHALLENGES_KEY, []) if isinstance(c, str)]
-        session[CHALLENGES_KEY] = [*kept[-(CHALLENGES_KEPT - 1) :], str(challenge_id)]
-
-    def challenge_check(self, challenge_id) -> None:
-        session = self.request.hosted_session
-        kept = session.get(CHALLENGES_KEY, [])
-        if not isinstance(challenge_id, str) or challenge_id not in kept:
-            raise error("passkey_challenge_invalid")
-        session[CHALLENGES_KEY] = [c for c in kept if c != challenge_id]
 
 
 # --- sign-in ----------------------------------------------------------------------

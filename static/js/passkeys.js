@@ -155,14 +155,24 @@
     const request = { publicKey: requestOptions(start.options), signal };
     if (conditional) request.mediation = "conditional";
     const credential = await navigator.credentials.get(request);
-    if (!conditional) busy(root, true);
+    // Another ceremony replaced this one, or one is already signing in: one
+    // verification per sign-in (a second would find its session ended).
+    if ((signal && signal.aborted) || root.dataset.verifying === "true") return;
+    root.dataset.verifying = "true";
+    busy(root, true);
     const remember = root.querySelector("[data-passkey-remember]");
-    const done = await post(root, root.dataset.verifyUrl, {
-      challenge: start.challenge,
-      credential: credentialJSON(credential),
-      identified: root.dataset.identified === "true",
-      remember: !!(remember && remember.checked),
-    });
+    let done;
+    try {
+      done = await post(root, root.dataset.verifyUrl, {
+        challenge: start.challenge,
+        credential: credentialJSON(credential),
+        identified: root.dataset.identified === "true",
+        remember: !!(remember && remember.checked),
+      });
+    } catch (err) {
+      root.dataset.verifying = "false";
+      throw err;
+    }
     window.location.assign(done.redirect);
   }
 
@@ -198,6 +208,7 @@
     const button = root.querySelector("[data-passkey-start]");
     if (button) {
       button.addEventListener("click", () => {
+        if (root.dataset.verifying === "true") return; // already signing in
         clearTimeout(timer);
         say(root, "");
         busy(root, true);

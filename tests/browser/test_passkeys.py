@@ -51,6 +51,12 @@ def test_add_a_passkey_then_sign_in_with_it_usernameless(relying_party, page):
     user = PoolUserFactory(pool=pool, email="ann@example.com")
     password_set(user=user, raw_password=GOOD)
     cdp, authenticator = virtual_authenticator(page)
+    # Chromium's virtual authenticator answers the autofill (conditional) request
+    # by itself, without the choice a person makes: turn autofill off here so the
+    # button's ceremony is the one under test.
+    page.add_init_script(
+        "PublicKeyCredential.isConditionalMediationAvailable = async () => false;"
+    )
     problems = []  # script errors and CSP violations
     page.on("pageerror", lambda exc: problems.append(str(exc)))
     page.on(
