@@ -19,8 +19,10 @@ from .. import selectors
 from ..access import group_access, identifier_access, pool_access, pool_user_access
 from ..identifiers import identifier_parse
 from ..models import GroupMembership, PoolUser
+from ..passwords import pool_password_check
 from ..services import sign_in as sign_in_services
 from ..services import users as services
+from ..transfer.imports import pool_users_import
 from .base import need
 from .shapes import (
     After,
@@ -93,11 +95,26 @@ class IdentifierIn(Body):
     )
 
 
-class UserIn(Body):
-    """One user, in the import record's shape (the subset a single create
-    supports: one identifier; no groups, status or password hash)."""
+class RecordIdentifierIn(IdentifierIn):
+    verified: bool = Field(False, description="The address is known to be the user's.")
 
-    identifiers: list[IdentifierIn] = Field(min_length=1, max_length=1)
+
+class UserIn(Body):
+    """One user, in the import record's shape, plus `invite`. With `invite`:
+    one identifier and no password (the invitation lets the user choose one).
+    Otherwise the record is written as a one-record import
+    (`…/users/import`): several identifiers, `verified`, `status`, `groups`,
+    an existing `password_hash`, a chosen `id`."""
+
+    id: uuid.UUID | None = Field(None, description="Keep this id (else a new one).")
+    identifiers: list[RecordIdentifierIn] = Field(min_length=1, max_length=10)
+    status: Literal["new", "active", "inactive"] | None = None
+    groups: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        default_factory=list, max_length=100, description="Group names of the pool."
+    )
+    password_hash: str | dict | None = Field(
+        None, description="An existing hash (see the import's formats)."
+    )
     user_data: JsonObject = Field(
         default_factory=dict, description="Validated by the pool's user schema."
     )
@@ -216,6 +233,15 @@ def pool_user_create(request, pool_id: uuid.UUID, payload: UserIn):
     Refused: `identifier_taken`, `identifier_invalid`, the schemas' data errors,
     the password policy, `send_rate_limited`."""
     pool = pool_access(workspace=need(request, "write"), pool_id=pool_id)
+    record = payload.model_dump(exclude={"invite"}, exclude_none=True)
+    if not payload.invite and _beyond_create(payload):
+        return _create_as_import(request, pool, payload, record)
+    if payload.invite and _beyond_create(payload):
+        raise _invalid(
+            "invite",
+            "An invitation goes to one identifier, and the user chooses a "
+            "password: send one identifier, without status, groups, hash or id.",
+        )
     given = payload.identifiers[0]
     value_path = "identifiers__0__value"
     with fields_renamed({"identifier": value_path}):
@@ -236,6 +262,40 @@ def pool_user_create(request, pool_id: uuid.UUID, payload: UserIn):
             must_change_password=payload.must_change_password,
         )
     return Status(201, _shown(user))
+
+
+def _beyond_create(payload: UserIn) -> bool:
+    """Whether the record asks for what only the import writes."""
+    return bool(
+        len(payload.identifiers) > 1
+        or any(i.verified for i in payload.identifiers)
+        or payload.status
+        or payload.groups
+        or payload.password_hash is not None
+        or payload.id
+    )
+
+
+def _create_as_import(request, pool, payload: UserIn, record: dict):
+    """A one-record import (the same checks, writes and audit as
+    `…/users/import`); a plain password meets the pool's policy first."""
+    if payload.password is not None:
+        pool_password_check(
+            pool=pool,
+            password=payload.password,
+            identifiers=[i.value for i in payload.identifiers],
+            user_data=payload.user_data,
+            field="password",
+        )
+    if record.get("id") is not None:
+        record["id"] = str(record["id"])
+    report = pool_users_import(
+        pool=pool, actor=request.auth, records=[record], on_conflict="error"
+    )
+    result = report.results[0]
+    if result["outcome"] != "created":
+        return Status(400, {"errors": result["errors"]})
+    return Status(201, _shown(pool_user_access(pool=pool, user_id=result["id"])))
 
 
 @router.get(USER, response=responses({200: UserOut}))
