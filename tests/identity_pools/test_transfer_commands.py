@@ -109,7 +109,7 @@ def test_import_users_csv(tmp_path, pool):
         'bob@example.com,,,inactive,Bob,Ray,Bob Ray,,"{""algorithm"": ""md5"", '
         '""value"": ""00""}",\n'
     )
-    with pytest.raises(CommandError, match="1 records failed"):
+    with pytest.raises(CommandError, match="1 record failed"):
         run("import_users", "--pool", str(pool.pk), str(source))
     ann = PoolUser.objects.get(pool=pool)
     assert ann.user_data == {

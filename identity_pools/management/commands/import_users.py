@@ -198,7 +198,8 @@ class Command(BaseCommand):
         rate = count / seconds if seconds else 0
         verb = "Checked" if dry_run else "Imported"
         self.stdout.write(
-            f"{verb} {count:,} records from {file} in {seconds:.1f} s "
+            f"{verb} {count:,} record{'s' if count != 1 else ''} from {file} in "
+            f"{seconds:.1f} s "
             f"({rate:,.0f} records/s): {total.created:,} created, "
             f"{total.updated:,} updated, {total.skipped:,} skipped, "
             f"{total.failed:,} failed"
@@ -208,7 +209,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Groups created: {', '.join(total.groups_created)}.")
         if total.failed:
             raise CommandError(
-                f"{total.failed:,} records failed. They are in {self.failed_path} "
+                f"{total.failed:,} record{'s' if total.failed != 1 else ''} failed. "
+                f"They are in {self.failed_path} "
                 'with their errors ("_errors"): fix them and import that file.'
             )
 
