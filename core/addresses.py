@@ -17,7 +17,9 @@ are legitimate often enough not to refuse.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from functools import lru_cache
 
 import idna
 from confusable_homoglyphs import categories, confusables
@@ -43,6 +45,23 @@ def _invisible_character(text: str) -> str | None:
     return None
 
 
+# Printable ASCII without spaces: NFC leaves it as it is, and it holds no
+# invisible character.
+_PLAIN_ASCII = re.compile(r"[!-~]+")
+
+
+@lru_cache(maxsize=4096)
+def _domain_forms(domain: str) -> tuple[str, str] | None:
+    """A domain's ASCII (IDNA) and Unicode forms, or None when IDNA refuses it;
+    cached: a bulk import meets the same few domains a million times, and IDNA
+    is most of an address's normalisation."""
+    try:
+        ascii_domain = idna.encode(domain, uts46=True).decode("ascii")
+        return ascii_domain, idna.decode(ascii_domain)
+    except (idna.IDNAError, UnicodeError, ValueError):
+        return None
+
+
 def email_normalise(raw: str) -> str:
     """The normalised form of the email address ``raw``, or ValidationError.
 
@@ -51,21 +70,22 @@ def email_normalise(raw: str) -> str:
     instead of a domain), ``email_domain`` (a domain without a dot, or one IDNA
     refuses). Each message says what to type instead.
     """
-    text = unicodedata.normalize("NFC", (raw or "").strip())
+    text = (raw or "").strip()
+    if not (text.isascii() and _PLAIN_ASCII.fullmatch(text)):
+        text = unicodedata.normalize("NFC", text)
+        invisible = _invisible_character(text)
+        if invisible:
+            raise error("email_invisible", value=text[:100], char=invisible)
     shown = text[:100]
-    invisible = _invisible_character(text)
-    if invisible:
-        raise error("email_invisible", value=shown, char=invisible)
     local, at, domain = text.rpartition("@")
     if not at or not local or not domain:
         raise error("email_invalid", value=shown)
     if domain.startswith("["):
         raise error("email_literal", value=shown)
-    try:
-        ascii_domain = idna.encode(domain, uts46=True).decode("ascii")
-        unicode_domain = idna.decode(ascii_domain)
-    except (idna.IDNAError, UnicodeError, ValueError) as exc:
-        raise error("email_domain", value=shown) from exc
+    forms = _domain_forms(domain)
+    if forms is None:
+        raise error("email_domain", value=shown)
+    ascii_domain, unicode_domain = forms
     if "." not in ascii_domain:
         raise error("email_domain.no_dot", value=shown)
     ascii_form = f"{local}@{ascii_domain}"

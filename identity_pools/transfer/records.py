@@ -34,7 +34,6 @@ from ..user_schemas.data import (
     schema_data_checker,
     schema_data_validity_checker,
 )
-from .emails import email_fast
 from .hashes import password_hash_encoded
 from .messages import RecordProblem, problem
 
@@ -299,11 +298,7 @@ def _identifier(item: object, path: tuple) -> tuple[str, str, bool]:
             raise RecordProblem("field_unknown", (*path, key), key=printable(key))
     value = item.get("value")
     _type(value, str, "text", (*path, "value"))
-    fast = email_fast(value) if "@" in value else None
-    if fast is not None:
-        parsed = ParsedIdentifier("email", fast)
-    else:
-        parsed = _parsed(value, path)
+    parsed = _parsed(value, path)
     kind = item.get("type")
     if kind is not None and kind != parsed.type:
         raise RecordProblem(
