@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, RedirectView, TemplateView
 
 from core.catalogue import message
@@ -221,12 +222,15 @@ class PoolPasswordPolicyView(PoolScopedMixin, ServiceFormView):
         )
 
 
-class PoolSignInPolicyView(PoolScopedMixin, ServiceFormView):
-    """Settings → Sign-in: brute-force protection and self-service reset."""
+class _SignInSettingView(PoolScopedMixin, ServiceFormView):
+    """A settings page of the pool's ``SignInPolicy`` row: ``service`` saves
+    ``fields``, then back to the page (``url_name``) with ``saved``."""
 
-    template_name = "identity_pools/pool_sign_in_policy.html"
-    form_class = SignInPolicyForm
     pool_tab = "settings"
+    service = None
+    fields: tuple[str, ...] = ()
+    url_name = ""
+    saved = ""
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -235,44 +239,38 @@ class PoolSignInPolicyView(PoolScopedMixin, ServiceFormView):
         return kwargs
 
     def perform(self, form):
-        return services.pool_update_sign_in_policy(
+        return type(self).service(
             pool=self.pool,
             actor=self.request.user,
-            **{f: form.cleaned_data[f] for f in services.SIGN_IN_FIELDS},
+            **{f: form.cleaned_data[f] for f in self.fields},
         )
 
     def done(self, policy):
-        messages.success(self.request, _("Sign-in settings saved."))
-        return redirect(
-            "identity_pools:pool_sign_in_policy", self.workspace.slug, self.pool.pk
-        )
+        messages.success(self.request, self.saved)
+        return redirect(self.url_name, self.workspace.slug, self.pool.pk)
 
 
-class PoolSignInMethodsView(PoolScopedMixin, ServiceFormView):
+class PoolSignInPolicyView(_SignInSettingView):
+    """Settings → Sign-in: brute-force protection and self-service reset."""
+
+    template_name = "identity_pools/pool_sign_in_policy.html"
+    form_class = SignInPolicyForm
+    service = services.pool_update_sign_in_policy
+    fields = services.SIGN_IN_FIELDS
+    url_name = "identity_pools:pool_sign_in_policy"
+    saved = gettext_lazy("Sign-in settings saved.")
+
+
+class PoolSignInMethodsView(_SignInSettingView):
     """Settings → Sign-in methods: first factors, the preferred one, the second
     factor and "remember this device"."""
 
     template_name = "identity_pools/pool_sign_in_methods.html"
     form_class = SignInMethodsForm
-    pool_tab = "settings"
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["instance"] = copy.copy(sign_in_policy_for(self.pool))
-        return kwargs
-
-    def perform(self, form):
-        return services.pool_update_sign_in_methods(
-            pool=self.pool,
-            actor=self.request.user,
-            **{f: form.cleaned_data[f] for f in services.METHOD_FIELDS},
-        )
-
-    def done(self, policy):
-        messages.success(self.request, _("Sign-in methods saved."))
-        return redirect(
-            "identity_pools:pool_sign_in_methods", self.workspace.slug, self.pool.pk
-        )
+    service = services.pool_update_sign_in_methods
+    fields = services.METHOD_FIELDS
+    url_name = "identity_pools:pool_sign_in_methods"
+    saved = gettext_lazy("Sign-in methods saved.")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
