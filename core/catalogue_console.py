@@ -49,6 +49,11 @@ MESSAGES: dict[str, Any] = {
         "This invitation was sent to another email address. Sign out and open the link "
         "again, or ask for an invitation to your address."
     ),
+    "idp_pool_connected": _(
+        "This pool is already connected as an identity provider of this "
+        "workspace. Use the existing connection, or disconnect it first."
+    ),
+    "idp_name_invalid": _("Give the connection a name of 1 to 100 characters."),
     # --- identity pools: pools, users, identifiers, groups, passwords -------------
     "identifier_required": _("Enter an email address or a mobile number."),
     "identifier_too_long": _("This is too long for an email address or mobile number."),

@@ -111,3 +111,28 @@ class ApiTokenCreateForm(forms.Form):
         required=False,
         help_text=_("Leave empty for a token that works until it is revoked."),
     )
+
+
+class IdpConnectForm(forms.Form):
+    """Workspace → Identity providers → Connect identity pool."""
+
+    pool = forms.ChoiceField(label=_("Identity pool"))
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=100,
+        required=False,
+        help_text=_(
+            "Shown to users when an application offers several; the pool's name "
+            "when left empty."
+        ),
+    )
+
+    def __init__(self, *args, pools, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.pools = {str(p.pk): p for p in pools}
+        self.fields["pool"].choices = [
+            (key, pool.name) for key, pool in self.pools.items()
+        ]
+
+    def clean_pool(self):
+        return self.pools[self.cleaned_data["pool"]]

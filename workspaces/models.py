@@ -146,3 +146,47 @@ class WorkspaceInvitation(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.workspace}"
+
+
+class IdpConnectionQuerySet(models.QuerySet):
+    def for_workspace(self, workspace: Workspace) -> IdpConnectionQuerySet:
+        return self.filter(workspace=workspace)
+
+
+class IdpConnection(TimeStampedModel):
+    """A pool of the workspace connected as an identity provider: the
+    workspace's applications may sign its users in (Workspace → Identity
+    providers → Connect identity pool)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.DB_CASCADE, related_name="idp_connections"
+    )
+    pool = models.ForeignKey(
+        "identity_pools.IdentityPool",
+        on_delete=models.DB_CASCADE,
+        related_name="idp_connections",
+    )
+    display_name = models.CharField(
+        _("display name"),
+        max_length=100,
+        help_text=_("Shown to users when an application offers several."),
+    )
+
+    objects = IdpConnectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("identity provider connection")
+        verbose_name_plural = _("identity provider connections")
+        ordering = ["display_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "pool"],
+                name="workspaces_idpconnection_workspace_pool_uniq",
+                violation_error_message=MESSAGES["idp_pool_connected"],
+                violation_error_code="idp_pool_connected",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.pool_id})"

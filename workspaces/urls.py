@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api_token_views, views
+from . import api_token_views, connection_views, views
 
 app_name = "workspaces"
 
@@ -45,6 +45,21 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("w/<slug:workspace>/activity/", views.ActivityView.as_view(), name="activity"),
+    path(
+        "w/<slug:workspace>/identity-providers/",
+        connection_views.IdpConnectionListView.as_view(),
+        name="idp_connection_list",
+    ),
+    path(
+        "w/<slug:workspace>/identity-providers/connect/",
+        connection_views.IdpConnectView.as_view(),
+        name="idp_connect",
+    ),
+    path(
+        "w/<slug:workspace>/identity-providers/<uuid:connection>/disconnect/",
+        connection_views.IdpDisconnectView.as_view(),
+        name="idp_disconnect",
+    ),
     path(
         "w/<slug:workspace>/api-tokens/",
         api_token_views.ApiTokenListView.as_view(),

@@ -20,7 +20,7 @@ from tests.factories import (
     WorkspaceFactory,
 )
 from workspaces.mixins import WorkspaceScopedMixin
-from workspaces.models import Role
+from workspaces.models import IdpConnection, Role
 from workspaces.services import member_invite
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +94,9 @@ def tenants(db):
                 "pool_user": user.pk,
                 "group": group.pk,
                 "identifier": user.identifiers.get().pk,
+                "connection": IdpConnection.objects.create(
+                    workspace=ws, pool=pool, display_name=f"C {key}"
+                ).pk,
                 "token": api_token_create(
                     workspace=ws,
                     actor=owner.operator,
