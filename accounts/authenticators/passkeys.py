@@ -66,7 +66,7 @@ from core.text import text_problem, text_problem_message
 from identity_pools.models import Identifier, PoolUser, SecondFactor
 from identity_pools.sign_in_rules import sign_in_policy_for
 
-from ..models import Passkey, TotpDevice, WebAuthnChallenge
+from ..models import Passkey, RememberedDevice, TotpDevice, WebAuthnChallenge
 from .recovery import recovery_codes_remove
 
 logger = logging.getLogger(__name__)
@@ -505,6 +505,7 @@ def passkey_delete(*, user, passkey: Passkey) -> None:
         if _only_second_factor(user):
             raise error("passkey_last_factor")
         deleted, _ = Passkey.objects.filter(pk=passkey.pk, user=user).delete()
+        RememberedDevice.objects.filter(user=user).delete()
         if not deleted:
             return
         dropped = not (

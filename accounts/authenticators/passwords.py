@@ -108,10 +108,14 @@ def password_verify(
         )
 
     ok = check_password(raw_password, credential.password, setter=upgrade)
+    # The preferred hasher at the preferred parameters; anything else (an
+    # imported hash, argon2id at weaker parameters) is followed by the dummy
+    # work, so no account answers faster than an unknown one.
     try:
-        preferred = (
-            identify_hasher(credential.password).algorithm == get_hasher().algorithm
-        )
+        hasher = get_hasher()
+        preferred = identify_hasher(
+            credential.password
+        ).algorithm == hasher.algorithm and not hasher.must_update(credential.password)
     except ValueError:
         preferred = False
     if not preferred:

@@ -18,6 +18,7 @@ from identity_pools.sign_in_rules import sign_in_policy_for
 
 from ..authenticators.lockout import lock_fail, lock_wait
 from ..authenticators.passwords import password_set, password_verify
+from ..models import RememberedDevice
 from .signin import ADDRESS_LIMIT
 
 
@@ -65,6 +66,7 @@ def account_change_password(
         password_set(user=user, raw_password=password)
         user.sessions_ended_at = timezone.now()
         user.save(update_fields=["sessions_ended_at", "updated_at"])
+        RememberedDevice.objects.filter(user=user).delete()  # ask them again
         audit_record(
             actor=user,
             action="pool_user.password_changed",

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from core import ratelimit
 from core.audit import audit_record
 from core.catalogue import error
 from core.tokens import token_hash
@@ -26,7 +27,7 @@ from identity_pools.models import Identifier, PoolUser, SecondFactor
 from identity_pools.sign_in_rules import sign_in_policy_for
 
 from ..authenticators.codes import code_verify
-from ..authenticators.lockout import lock_wait
+from ..authenticators.lockout import lock_clear, lock_wait
 from ..authenticators.recovery import recovery_code_use
 from ..authenticators.totp import totp_verify
 from ..models import Code, Passkey, RecoveryCode, RememberedDevice, TotpDevice
@@ -125,7 +126,14 @@ def device_remember(*, user, days: int) -> str:
 
 
 def signin_after_first(
-    session, *, pool, user, method: str, must_change: bool, device_token=None
+    session,
+    *,
+    pool,
+    user,
+    method: str,
+    must_change: bool,
+    device_token=None,
+    had_failures: bool = False,
 ) -> str:
     """The first factor passed: returns the name of the hosted page to go to
     (``signin_second``, ``signin_enrol``, ``signin_change_password`` or
@@ -139,7 +147,12 @@ def signin_after_first(
     )
     if step is None:
         return signin_finish(
-            session, pool=pool, user=user, method=method, must_change=must_change
+            session,
+            pool=pool,
+            user=user,
+            method=method,
+            must_change=must_change,
+            clear_lock=had_failures,
         )
     state = session.get(IDENTIFIER_KEY) or {}
     session_start(
@@ -173,9 +186,12 @@ def signin_pending(session, *, pool, stages: tuple[str, ...]):
     return state, user
 
 
-def signin_second_send(*, pool, user, method: str, attempt: str) -> str:
+def signin_second_send(*, pool, user, method: str, attempt: str, ip) -> str:
     """Send a sign-in code for the second factor to the user's verified address
     of ``method``'s kind. Returns the address, masked for display."""
+    limit = ratelimit.Limit(f"hosted:signin_send:{ip}", 20, 3600)
+    if ratelimit.hit(limit) > limit.max_events:
+        raise error("hosted_rate_limited", minutes=60)
     to = (
         user.identifiers.filter(type=CODE_TYPES[method], is_verified=True)
         .order_by("id")
@@ -236,9 +252,16 @@ def signin_second(
         raise
 
 
-def signin_finish(session, *, pool, user, method: str, must_change: bool) -> str:
-    """Every factor passed: a password change first when it must change, else
+def signin_finish(
+    session, *, pool, user, method: str, must_change: bool, clear_lock: bool = True
+) -> str:
+    """Every factor passed: the identifier's failures are forgiven (with
+    ``clear_lock``; a sign-in that asked for no second factor clears them only
+    when it had some), then a password change first when it must change, else
     the signed-in session (a new session key). Returns the page name to go to."""
+    identifier = (session.get(IDENTIFIER_KEY) or {}).get("identifier")
+    if clear_lock and identifier:
+        lock_clear(pool=pool, identifier=identifier)
     if must_change:
         session.pop(IDENTIFIER_KEY, None)
         session_start(

@@ -22,7 +22,7 @@ from identity_pools.passwords import pool_password_check
 from ..authenticators.codes import code_send, code_verify
 from ..authenticators.lockout import lock_clear
 from ..authenticators.passwords import password_set
-from ..models import Code
+from ..models import Code, RememberedDevice
 from .pending import SessionPending
 from .signin import signin_identify
 
@@ -107,6 +107,7 @@ def reset_finish(*, pool, pending: Pending, code: str, password: str) -> PoolUse
     with transaction.atomic():
         password_set(user=user, raw_password=password)
         PoolUser.objects.filter(pk=user.pk).update(sessions_ended_at=timezone.now())
+        RememberedDevice.objects.filter(user=user).delete()
         for value in user.identifiers.values_list("value", flat=True):
             lock_clear(pool=pool, identifier=value)
         audit_record(

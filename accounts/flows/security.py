@@ -31,7 +31,7 @@ from ..authenticators.totp import (
     totp_remove,
     totp_verify,
 )
-from ..models import Passkey, TotpDevice
+from ..models import Passkey, RememberedDevice, TotpDevice
 from .mfa import second_factor_options, signin_enrolled
 from .signin import session_start, session_value
 
@@ -189,6 +189,7 @@ def account_totp_remove(*, user: PoolUser, code: str) -> str:
         raise ValidationError({"code": exc.error_list}) from None
     with transaction.atomic():
         totp_remove(user=user)
+        RememberedDevice.objects.filter(user=user).delete()
         dropped = not Passkey.objects.filter(user=user).exists()
         if dropped:
             recovery_codes_remove(user=user)

@@ -33,7 +33,7 @@ from identity_pools.passwords import password_policy_for, user_password_check
 from identity_pools.sign_in_rules import sign_in_policy_for
 
 from ..authenticators.codes import code_send, code_verify
-from ..authenticators.lockout import lock_clear, lock_fail, lock_wait
+from ..authenticators.lockout import lock_fail, lock_wait
 from ..authenticators.passwords import (
     password_set,
     password_verify,
@@ -52,11 +52,14 @@ ADDRESS_LIMIT = (50, 15 * 60)
 
 @dataclass(frozen=True)
 class Outcome:
-    """The result of the password step: ``signed_in``, or ``change_password``
-    (the user must choose a new one before being signed in)."""
+    """A first factor passed: the user; whether their password must change
+    first; whether the identifier had failures on record (cleared only once
+    every factor has passed, so a known password never wipes the count of
+    wrong second factors)."""
 
     user: PoolUser
     must_change: bool
+    had_failures: bool = False
 
 
 def signin_identify(*, raw: str) -> str:
@@ -149,9 +152,7 @@ def signin_password(*, pool, identifier: str, password: str, ip) -> Outcome:
     must_change = credential.state == PasswordCredential.State.MUST_CHANGE or _expired(
         pool, credential
     )
-    if locked is not None:  # earlier failures are forgiven
-        lock_clear(pool=pool, identifier=identifier)
-    return Outcome(user=user, must_change=must_change)
+    return Outcome(user=user, must_change=must_change, had_failures=locked is not None)
 
 
 def first_factor_methods(pool, identifier: str) -> list[str]:
@@ -223,15 +224,13 @@ def signin_code(
         raise signin_failed(
             user=user, reason="bad_code", key="code_invalid", **failed
         ) from None
-    if locked is not None:
-        lock_clear(pool=pool, identifier=identifier)
-    return Outcome(user=user, must_change=False)
+    return Outcome(user=user, must_change=False, had_failures=locked is not None)
 
 
 def signin_app(*, pool, identifier: str, code: str, ip) -> Outcome:
     """Sign in with a code from the user's authenticator app. Raises
-    ValidationError ``sign_in_failed`` (wrong or replayed code, no app, unknown
-    identifier alike), ``totp_throttled`` or ``sign_in_blocked``."""
+    ValidationError ``sign_in_failed`` (wrong, replayed or throttled code, no
+    app, unknown identifier alike) or ``sign_in_blocked``."""
     locked, user = _first_factor_start(pool=pool, identifier=identifier, ip=ip)
     failed = {"pool": pool, "identifier": identifier, "ip": ip, "method": "totp"}
     if user is None or user.status != PoolUser.Status.ACTIVE:
@@ -240,12 +239,11 @@ def signin_app(*, pool, identifier: str, code: str, ip) -> Outcome:
     try:
         totp_verify(user=user, code=code)
     except ValidationError as exc:
-        if exc.code == "totp_throttled":
-            raise
-        raise signin_failed(user=user, reason="bad_code", **failed) from None
-    if locked is not None:
-        lock_clear(pool=pool, identifier=identifier)
-    return Outcome(user=user, must_change=False)
+        # Throttled or wrong, the same answer: a throttle only a known user
+        # with an app can meet would tell that the account exists.
+        reason = "throttled" if exc.code == "totp_throttled" else "bad_code"
+        raise signin_failed(user=user, reason=reason, **failed) from None
+    return Outcome(user=user, must_change=False, had_failures=locked is not None)
 
 
 def signin_record(*, user, method: str) -> None:

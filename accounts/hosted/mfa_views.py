@@ -134,7 +134,8 @@ class SignInSecondView(PoolPageMixin, ServiceFormView):
                 policy=self.policy, user=self.user, first=self.state["first"]
             )
             wanted = self.request.POST.get("method") or self.request.GET.get("method")
-            self.method = wanted if wanted in self.options else self.options[0]
+            first = self.options[0] if self.options else None  # none left: elsewhere
+            self.method = wanted if wanted in self.options else first
         return True
 
     def pool_page_elsewhere(self) -> str | None:
@@ -155,6 +156,7 @@ class SignInSecondView(PoolPageMixin, ServiceFormView):
                     user=self.user,
                     method=self.method,
                     attempt=self.state["attempt"],
+                    ip=client_ip(request),
                 )
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))

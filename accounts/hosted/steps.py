@@ -76,6 +76,7 @@ class SignInStepMixin(PoolPageMixin):
             method=method or self.method_of_page(),
             must_change=outcome.must_change,
             device_token=self.request.COOKIES.get(DEVICE_COOKIE),
+            had_failures=outcome.had_failures,
         )
         return redirect(self.page_url(name))
 

@@ -278,7 +278,11 @@ def _beyond_create(payload: UserIn) -> bool:
 
 def _create_as_import(request, pool, payload: UserIn, record: dict):
     """A one-record import (the same checks, writes and audit as
-    `…/users/import`); a plain password meets the pool's policy first."""
+    `…/users/import`); a plain password meets the pool's policy first, and an
+    existing password hash needs the token's `import` scope, as an import
+    does."""
+    if payload.password_hash is not None:
+        need(request, "import")
     if payload.password is not None:
         pool_password_check(
             pool=pool,

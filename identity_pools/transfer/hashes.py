@@ -29,10 +29,15 @@ from accounts.authenticators.imported_hashes import b64decode, b64encode
 from .messages import RecordProblem
 
 MAX_ENCODED = 255  # PasswordCredential.password
-BCRYPT_COST = (4, 16)
+# Bounds on the work one check of an imported hash costs at sign-in (about a
+# quarter of a second here at most), so that no imported account can make each
+# sign-in attempt cost seconds of CPU.
+BCRYPT_COST = (4, 13)
 PBKDF2_ITERATIONS = (1, 10_000_000)
+PBKDF2_WORK = 2_500_000  # iterations × blocks of output
 ARGON2_MEMORY_KIB = 256 * 1024
 ARGON2_TIME = 16
+ARGON2_WORK_KIB = 512 * 1024  # memory × passes
 ARGON2_LANES = 16
 SCRYPT_MEMORY = 32 * 1024 * 1024  # hashlib's default limit, which Django uses
 FIREBASE_ROUNDS = (1, 16)
@@ -84,7 +89,11 @@ def _argon2(phc: str, algorithm: str) -> None:
         params = argon2.extract_parameters(phc)
     except (argon2.exceptions.InvalidHashError, ValueError) as exc:
         raise _malformed(algorithm, "its parameters cannot be read") from exc
-    if params.memory_cost > ARGON2_MEMORY_KIB or params.time_cost > ARGON2_TIME:
+    if (
+        params.memory_cost > ARGON2_MEMORY_KIB
+        or params.time_cost > ARGON2_TIME
+        or params.memory_cost * params.time_cost > ARGON2_WORK_KIB
+    ):
         raise _malformed(algorithm, "its memory or time cost is too high to check")
     if not 1 <= params.parallelism <= ARGON2_LANES or params.time_cost < 1:
         raise _malformed(algorithm, "its parameters are out of range")
@@ -125,7 +134,7 @@ def _django_pbkdf2(encoded: str) -> str:
     algorithm = encoded.split("$", 1)[0]
     if found is None:
         raise _malformed(algorithm, "expected <algorithm>$<iterations>$<salt>$<hash>")
-    _within(int(found.group(2)), PBKDF2_ITERATIONS, algorithm, "iteration count")
+    _within(int(found.group(2)), (1, PBKDF2_WORK), algorithm, "iteration count")
     size = 32 if algorithm == "pbkdf2_sha256" else 20
     try:
         if len(b64decode(found.group(4))) != size:
@@ -273,6 +282,13 @@ def _pbkdf2_object(value: dict) -> str:
     )
     salt = _base64(value.get("salt"), algorithm, "salt")
     derived = _base64(value.get("value"), algorithm, "value", (16, 128))
+    block = {"sha1": 20, "sha256": 32, "sha512": 64}[digest]
+    if iterations * -(-len(derived) // block) > PBKDF2_WORK:
+        raise _malformed(
+            algorithm,
+            f"iterations × output blocks is over {PBKDF2_WORK:,}: too costly to check",
+            (*PATH, "iterations"),
+        )
     return (
         f"pbkdf2_rawsalt_{digest}${iterations}${b64encode(salt)}${b64encode(derived)}"
     )
@@ -320,6 +336,10 @@ def _firebase_object(value: dict) -> str:
     )
     rounds = _integer(value.get("rounds"), algorithm, "rounds", FIREBASE_ROUNDS)
     mem_cost = _integer(value.get("mem_cost"), algorithm, "mem_cost", FIREBASE_MEM_COST)
+    if 128 * (2**mem_cost) * rounds > SCRYPT_MEMORY:
+        raise _malformed(
+            algorithm, "its memory cost is too high to check", (*PATH, "mem_cost")
+        )
     salt = _base64(value.get("salt"), algorithm, "salt")
     separator = _base64(
         value.get("salt_separator", ""), algorithm, "salt_separator", (0, 16)

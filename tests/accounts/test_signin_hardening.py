@@ -1,0 +1,128 @@
+"""Holes a review found, kept shut: a known password does not wipe the count of
+wrong second factors; a throttled app code answers like any failure; the second
+factor page survives a factor vanishing; remembered browsers are forgotten on a
+password reset; an imported weak argon2id hash costs the dummy hash too."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from argon2 import PasswordHasher
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django_otp.oath import totp
+
+from accounts.authenticators import passwords as passwords_module
+from accounts.authenticators.passwords import password_set, password_verify
+from accounts.authenticators.totp import totp_confirm, totp_new_key
+from accounts.models import PasswordCredential, RememberedDevice, SignInLock
+from identity_pools.models import Identifier, SignInPolicy
+from tests.factories import IdentityPoolFactory, PoolUserFactory
+
+pytestmark = pytest.mark.django_db
+
+GOOD = "a long enough passphrase for 2026"
+
+
+@pytest.fixture
+def pool(workspace):
+    return IdentityPoolFactory(workspace=workspace)
+
+
+@pytest.fixture
+def ann(pool):
+    user = PoolUserFactory(pool=pool, email="ann@example.com")
+    Identifier.objects.filter(user=user).update(is_verified=True)
+    password_set(user=user, raw_password=GOOD)
+    return user
+
+
+def url(pool, name):
+    return reverse(f"hosted:{name}", args=[pool.workspace.slug, pool.pk])
+
+
+def policy(pool, **values):
+    SignInPolicy.objects.update_or_create(pool=pool, defaults=values)
+
+
+def test_typing_the_password_again_does_not_reset_second_factor_failures(
+    client, pool, ann
+):
+    policy(pool, second_factor="required", mfa_email_code=True, lockout_failures=3)
+    statuses = []
+    for _ in range(3):
+        client.post(url(pool, "signin"), {"identifier": "ann@example.com"})
+        client.post(url(pool, "signin_password"), {"password": GOOD})
+        client.post(url(pool, "signin_second"), {"action": "send"})
+        statuses.append(
+            client.post(url(pool, "signin_second"), {"code": "000000"}).status_code
+        )
+    lock = SignInLock.objects.get(pool=pool)
+    assert lock.failures == 3 and lock.blocked_until is not None
+    # blocked now: the password step refuses without checking
+    client.post(url(pool, "signin"), {"identifier": "ann@example.com"})
+    blocked = client.post(url(pool, "signin_password"), {"password": GOOD})
+    assert blocked.status_code == 429
+
+
+def test_a_throttled_app_code_answers_like_any_failure(pool, ann):
+    policy(pool, totp_enabled=True, preferred_method="totp")
+    key = totp_new_key()
+    totp_confirm(user=ann, key=key, code=f"{totp(bytes.fromhex(key), drift=-1):06d}")
+    answers = {}
+    for who in ("ann@example.com", "nobody@example.com"):
+        visitor = Client()
+        visitor.post(url(pool, "signin"), {"identifier": who})
+        pair = [
+            visitor.post(url(pool, "signin_app"), {"code": "000000"}) for _ in range(2)
+        ]
+        answers[who] = [
+            (
+                r.status_code,
+                [e.code for e in r.context["form"].non_field_errors().as_data()],
+            )
+            for r in pair
+        ]
+    assert answers["ann@example.com"] == answers["nobody@example.com"]
+    assert answers["ann@example.com"][1] == (200, ["sign_in_failed"])
+
+
+def test_the_second_factor_page_survives_a_factor_vanishing(client, pool, ann):
+    policy(pool, second_factor="required", mfa_email_code=True)
+    client.post(url(pool, "signin"), {"identifier": "ann@example.com"})
+    client.post(url(pool, "signin_password"), {"password": GOOD})
+    Identifier.objects.filter(user=ann).update(is_verified=False)
+    assert client.get(url(pool, "signin_second"))["Location"] == url(pool, "signin")
+
+
+def test_a_password_reset_forgets_remembered_browsers(
+    pool, ann, mailoutbox, django_capture_on_commit_callbacks
+):
+    from accounts.flows.reset import reset_finish, reset_start
+
+    RememberedDevice.objects.create(
+        user=ann, token_hash="x" * 64, expires_at=timezone.now() + timedelta(days=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        pending = reset_start(pool=pool, identifier="ann@example.com")
+    code = re.search(r"\b(\d{6})\b", mailoutbox[-1].body).group(1)
+    reset_finish(
+        pool=pool, pending=pending, code=code, password="another passphrase 2027!"
+    )
+    assert not RememberedDevice.objects.filter(user=ann).exists()
+
+
+def test_a_weak_imported_argon2id_hash_costs_the_dummy_too(ann, monkeypatch):
+    weak = "argon2id" + PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(
+        "x"
+    )
+    PasswordCredential.objects.filter(user=ann).update(password=weak)
+    calls = []
+    monkeypatch.setattr(
+        passwords_module, "password_verify_nobody", lambda raw: calls.append(raw)
+    )
+    assert password_verify(user=ann, raw_password="wrong") is None
+    assert calls == ["wrong"]
