@@ -421,4 +421,81 @@ MESSAGES: dict[str, Any] = {
         "Try again in %(wait)s, or ask the installation's operators to raise "
         "MESSAGES_PER_WORKSPACE_PER_DAY."
     ),
+    # --- applications: the workspace's OpenID Connect clients ------------------
+    "application_name_taken": _(
+        "This workspace already has an application of this name (in any letter "
+        "case). Choose another name."
+    ),
+    "application_name_invalid": _(
+        "Give the application a name of 1 to 100 characters."
+    ),
+    "application_kind_invalid": _(
+        "Choose a type: web, spa (single-page), native or m2m (machine to machine)."
+    ),
+    "application_kind_fixed": _(
+        "An application's type cannot change after it is created (its secret and "
+        "grants depend on it). Create a new application of the other type instead."
+    ),
+    "application_uri_invalid.not_text": _("Each URI must be a text string."),
+    "application_uri_invalid.too_long": _(
+        "“%(uri)s…” is longer than %(max)s characters. Use a shorter URI."
+    ),
+    "application_uri_invalid.absolute": _(
+        "“%(uri)s” is not an absolute URL. Write it in full, e.g. "
+        "https://app.example.com/callback."
+    ),
+    "application_uri_invalid.https": _(
+        "“%(uri)s” must use https (http is allowed only on 127.0.0.1, [::1] and "
+        "localhost, for development)."
+    ),
+    "application_uri_invalid.fragment": _(
+        "“%(uri)s” has a fragment (#…), which redirect URIs may not have. Remove it."
+    ),
+    "application_uri_invalid.userinfo": _(
+        "“%(uri)s” contains a user name or password. Remove it."
+    ),
+    "application_uris_too_many": _("At most %(max)s URIs are allowed. Remove some."),
+    "application_uris_required": _(
+        "Enter at least one redirect URI: where users return after signing in."
+    ),
+    "application_uris_m2m": _(
+        "Machine-to-machine applications sign no users in, so they have no redirect "
+        "URIs. Leave this empty."
+    ),
+    "application_grants_invalid.empty": _("Choose at least one grant type."),
+    "application_grants_invalid.unknown": _(
+        "Choose grant types among authorization_code, refresh_token and "
+        "client_credentials."
+    ),
+    "application_grants_invalid.m2m": _(
+        "Machine-to-machine applications use the client_credentials grant only."
+    ),
+    "application_grants_invalid.public": _(
+        "Single-page and native applications cannot keep a secret, so they cannot "
+        "use client_credentials. Use authorization_code (with refresh_token)."
+    ),
+    "application_grants_invalid.web": _(
+        "Web applications sign users in: include authorization_code."
+    ),
+    "application_scopes_invalid": _(
+        "Choose scopes among openid, profile, email, phone and groups."
+    ),
+    "application_openid_required": _(
+        "Applications that sign users in need the openid scope. Add it."
+    ),
+    "application_connections_required": _(
+        "Choose at least one identity provider that this application's users sign "
+        "in with (Workspace → Identity providers connects one)."
+    ),
+    "application_connection_foreign": _(
+        "This is not an identity provider of this workspace. Choose one of its "
+        "connected identity pools."
+    ),
+    "application_grace_invalid": _(
+        "Choose how long the old secret keeps working: 0 to 30 days."
+    ),
+    "application_no_secret": _(
+        "Single-page and native applications have no client secret; they prove "
+        "themselves with PKCE instead."
+    ),
 }

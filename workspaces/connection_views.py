@@ -80,6 +80,7 @@ class IdpDisconnectView(WorkspaceScopedMixin, ServiceConfirmView):
         context = super().get_context_data(**kwargs)
         context["nav"] = "idps"
         context["connection"] = self.connection
+        context["applications"] = list(self.connection.applications.order_by("name"))
         return context
 
     def perform(self):

@@ -10,7 +10,7 @@ from accounts.models import ApiToken
 from core.addresses import email_normalise
 from core.catalogue import error
 
-from .models import Role
+from .models import Application, Role
 
 
 class WorkspaceCreateForm(forms.Form):
@@ -136,3 +136,133 @@ class IdpConnectForm(forms.Form):
 
     def clean_pool(self):
         return self.pools[self.cleaned_data["pool"]]
+
+
+class UriListField(forms.CharField):
+    """URIs one per line (blank lines ignored); the service checks each."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "spellcheck": "false"})
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class ApplicationForm(forms.Form):
+    """Workspace → Applications → Create application (shape only; the service
+    checks the rules for the type). Connections are the workspace's."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    kind = forms.ChoiceField(
+        label=_("Type"),
+        choices=Application.Kind.choices,
+        widget=forms.RadioSelect,
+        initial=Application.Kind.WEB,
+        help_text=_("Fixed once the application is created."),
+    )
+    redirect_uris = UriListField(
+        label=_("Redirect URIs"),
+        required=False,
+        help_text=_(
+            "One per line, matched exactly. https, or http on 127.0.0.1, [::1] "
+            "and localhost. None for machine to machine."
+        ),
+    )
+    post_logout_redirect_uris = UriListField(
+        label=_("Post-logout redirect URIs"),
+        required=False,
+        help_text=_("One per line: where users may return after signing out."),
+    )
+    grant_types = forms.MultipleChoiceField(
+        label=_("Grant types"),
+        choices=Application.GrantType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Leave all unchecked for the type's default: authorization code and "
+            "refresh token, or client credentials for machine to machine."
+        ),
+    )
+    connections = forms.MultipleChoiceField(
+        label=_("Identity providers"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "The connected identity pools its users sign in with. With more than "
+            "one, the sign-in page lets the user choose."
+        ),
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"),
+        choices=Application.Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        initial=["openid", "profile", "email"],
+        help_text=_("What it may ask for; openid is required to sign users in."),
+    )
+    access_token_seconds = forms.IntegerField(
+        label=_("Access-token lifetime (seconds)"),
+        min_value=60,
+        max_value=86_400,
+        initial=3600,
+    )
+    refresh_token_days = forms.IntegerField(
+        label=_("Refresh-token lifetime (days)"),
+        min_value=1,
+        max_value=365,
+        initial=30,
+    )
+    rotate_refresh_tokens = forms.BooleanField(
+        label=_("Rotate refresh tokens (each use returns a new one)"),
+        required=False,
+        initial=True,
+    )
+    require_consent = forms.BooleanField(label=_("Users must consent"), required=False)
+    pairwise_subject = forms.BooleanField(
+        label=_("Pairwise subject (its own “sub” per user)"), required=False
+    )
+
+    def __init__(self, *args, connections, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.connection_objects = {str(c.pk): c for c in connections}
+        self.fields["connections"].choices = [
+            (key, f"{c.display_name} ({c.pool.name})")
+            for key, c in self.connection_objects.items()
+        ]
+
+    def clean_connections(self):
+        return [
+            self.connection_objects[key] for key in self.cleaned_data["connections"]
+        ]
+
+    def service_fields(self) -> dict:
+        """The cleaned data as the service's keyword arguments."""
+        data = dict(self.cleaned_data)
+        data["refresh_token_seconds"] = data.pop("refresh_token_days") * 86_400
+        if not data["grant_types"]:
+            data.pop("grant_types")
+        return data
+
+
+class ApplicationUpdateForm(ApplicationForm):
+    """An application's settings: everything but its type."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["kind"]
+
+
+class ApplicationRotateSecretForm(forms.Form):
+    grace_days = forms.TypedChoiceField(
+        label=_("The current secret keeps working for"),
+        coerce=int,
+        choices=[
+            (0, _("No time: it stops working now")),
+            (1, _("1 day")),
+            (7, _("7 days")),
+            (14, _("14 days")),
+            (30, _("30 days")),
+        ],
+        initial=7,
+        help_text=_("Time to put the new secret everywhere the old one is used."),
+    )

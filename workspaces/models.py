@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -190,3 +191,184 @@ class IdpConnection(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.pool_id})"
+
+
+def new_client_id() -> str:
+    """A random, URL-safe client id (22 characters, 128 bits)."""
+    import secrets
+
+    return secrets.token_urlsafe(16)
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def for_workspace(self, workspace: Workspace) -> ApplicationQuerySet:
+        return self.filter(workspace=workspace)
+
+
+class Application(TimeStampedModel):
+    """An OpenID Connect client of a workspace (Workspace → Applications). Its
+    users sign in through the workspace's identity-provider connections it
+    names. Confidential kinds (web, m2m) have a secret, stored as a SHA-256
+    hash; public kinds (spa, native) have none and must use PKCE. Rules that
+    span fields (URIs, grants and scopes for the kind) are checked by the
+    services in ``workspaces.applications``."""
+
+    class Kind(models.TextChoices):
+        WEB = "web", _("Web application (with a client secret)")
+        SPA = "spa", _("Single-page application (no secret, PKCE)")
+        NATIVE = "native", _("Native or mobile application (no secret, PKCE)")
+        M2M = "m2m", _("Machine to machine (client credentials)")
+
+    class GrantType(models.TextChoices):
+        AUTHORIZATION_CODE = "authorization_code", _("Authorization code")
+        REFRESH_TOKEN = "refresh_token", _("Refresh token")
+        CLIENT_CREDENTIALS = "client_credentials", _("Client credentials")
+
+    class Scope(models.TextChoices):
+        OPENID = "openid", "openid"
+        PROFILE = "profile", "profile"
+        EMAIL = "email", "email"
+        PHONE = "phone", "phone"
+        GROUPS = "groups", "groups"
+
+    PUBLIC_KINDS = frozenset({Kind.SPA, Kind.NATIVE})
+    ACCESS_TOKEN_SECONDS = (60, 86_400)
+    REFRESH_TOKEN_SECONDS = (60, 365 * 86_400)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.DB_CASCADE, related_name="applications"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
+    client_id = models.CharField(
+        _("client id"),
+        max_length=64,
+        unique=True,
+        default=new_client_id,
+        editable=False,
+    )
+    secret_hash = models.CharField(max_length=64, blank=True, editable=False)
+    previous_secret_hash = models.CharField(max_length=64, blank=True, editable=False)
+    previous_secret_expires_at = models.DateTimeField(
+        _("previous secret valid until"), null=True, blank=True, editable=False
+    )
+    redirect_uris = models.JSONField(
+        _("redirect URIs"),
+        default=list,
+        blank=True,
+        help_text=_("Exact match; https, or http on 127.0.0.1, [::1], localhost."),
+    )
+    post_logout_redirect_uris = models.JSONField(
+        _("post-logout redirect URIs"), default=list, blank=True
+    )
+    grant_types = models.JSONField(_("grant types"), default=list, blank=True)
+    connections = models.ManyToManyField(
+        IdpConnection,
+        through="ApplicationConnection",
+        related_name="applications",
+        blank=True,
+        verbose_name=_("identity providers"),
+    )
+    scopes = models.JSONField(_("scopes"), default=list, blank=True)
+    access_token_seconds = models.PositiveIntegerField(
+        _("access-token lifetime (seconds)"),
+        default=3600,
+        validators=[
+            MinValueValidator(ACCESS_TOKEN_SECONDS[0]),
+            MaxValueValidator(ACCESS_TOKEN_SECONDS[1]),
+        ],
+    )
+    refresh_token_seconds = models.PositiveIntegerField(
+        _("refresh-token lifetime (seconds)"),
+        default=30 * 86_400,
+        validators=[
+            MinValueValidator(REFRESH_TOKEN_SECONDS[0]),
+            MaxValueValidator(REFRESH_TOKEN_SECONDS[1]),
+        ],
+    )
+    rotate_refresh_tokens = models.BooleanField(
+        _("rotate refresh tokens"),
+        default=True,
+        help_text=_("Each use of a refresh token returns a new one."),
+    )
+    require_consent = models.BooleanField(
+        _("users must consent"),
+        default=False,
+        help_text=_("Ask users to allow the application the first time."),
+    )
+    pairwise_subject = models.BooleanField(
+        _("pairwise subject"),
+        default=False,
+        help_text=_("Give this application its own “sub” for each user."),
+    )
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "workspace",
+                Lower("name"),
+                name="workspaces_application_workspace_name_uniq",
+                violation_error_message=MESSAGES["application_name_taken"],
+                violation_error_code="application_name_taken",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["web", "spa", "native", "m2m"]),
+                name="workspaces_application_kind_valid",
+            ),
+            # Public clients never hold a secret; confidential ones always do.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind__in=["spa", "native"], secret_hash="")
+                    | (models.Q(kind__in=["web", "m2m"]) & ~models.Q(secret_hash=""))
+                ),
+                name="workspaces_application_secret_for_kind",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(access_token_seconds__range=(60, 86_400))
+                & models.Q(refresh_token_seconds__range=(60, 365 * 86_400)),
+                name="workspaces_application_lifetimes_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_public(self) -> bool:
+        """A public client (no secret; PKCE required)."""
+        return self.kind in self.PUBLIC_KINDS
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.name} ({self.client_id})"
+
+
+class ApplicationConnection(models.Model):
+    """Which identity-provider connections an application's users sign in
+    with (an explicit through model: database-level cascades on both sides)."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.DB_CASCADE, related_name="+"
+    )
+    connection = models.ForeignKey(
+        IdpConnection, on_delete=models.DB_CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("application's identity provider")
+        verbose_name_plural = _("applications' identity providers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "connection"],
+                name="workspaces_applicationconnection_uniq",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} → {self.connection_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api_token_views, connection_views, views
+from . import api_token_views, application_views, connection_views, views
 
 app_name = "workspaces"
 
@@ -59,6 +59,32 @@ urlpatterns = [
         "w/<slug:workspace>/identity-providers/<uuid:connection>/disconnect/",
         connection_views.IdpDisconnectView.as_view(),
         name="idp_disconnect",
+    ),
+    # --- applications (OpenID Connect clients) ---
+    path(
+        "w/<slug:workspace>/applications/",
+        application_views.ApplicationListView.as_view(),
+        name="application_list",
+    ),
+    path(
+        "w/<slug:workspace>/applications/new/",
+        application_views.ApplicationCreateView.as_view(),
+        name="application_create",
+    ),
+    path(
+        "w/<slug:workspace>/applications/<uuid:application>/",
+        application_views.ApplicationDetailView.as_view(),
+        name="application_detail",
+    ),
+    path(
+        "w/<slug:workspace>/applications/<uuid:application>/rotate-secret/",
+        application_views.ApplicationRotateSecretView.as_view(),
+        name="application_rotate_secret",
+    ),
+    path(
+        "w/<slug:workspace>/applications/<uuid:application>/delete/",
+        application_views.ApplicationDeleteView.as_view(),
+        name="application_delete",
     ),
     path(
         "w/<slug:workspace>/api-tokens/",

@@ -242,3 +242,7 @@ api.add_router("/schemas", schemas.router)
 from . import transfer  # noqa: E402
 
 api.add_router("/pools", transfer.router)
+from . import applications  # noqa: E402
+
+api.add_router("/identity-providers", applications.idp_router)
+api.add_router("/applications", applications.router)

@@ -34,6 +34,7 @@ from tests.factories import (
     UserSchemaFactory,
     WorkspaceFactory,
 )
+from workspaces.models import Application, IdpConnection
 
 DOCUMENT = api.get_openapi_schema()
 OPERATIONS = [
@@ -116,6 +117,13 @@ def world(workspace) -> dict:
         "identifier_id": user.identifiers.get().pk,
         "group_id": group.pk,
         "schema_id": UserSchemaFactory(workspace=workspace).pk,
+        "connection_id": IdpConnection.objects.create(
+            workspace=workspace, pool=pool, display_name=f"Main {pool.pk}"
+        ).pk,
+        # unique per call: schemathesis asks for a world many times per workspace
+        "application_id": Application.objects.create(
+            workspace=workspace, name=f"App {pool.pk}", kind="web", secret_hash="0" * 64
+        ).pk,
     }
 
 

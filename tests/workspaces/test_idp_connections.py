@@ -93,3 +93,25 @@ def test_viewers_see_connections_but_cannot_change_them(
         client.post(url(workspace, "idp_disconnect", connection.pk)).status_code == 403
     )
     assert IdpConnection.objects.count() == 1
+
+
+def test_disconnecting_names_the_applications_that_use_it(
+    owner_client, workspace, owner
+):
+    from workspaces.applications import application_create
+    from workspaces.connections import idp_connect
+
+    connection = idp_connect(
+        workspace=workspace, actor=owner, pool=IdentityPoolFactory(workspace=workspace)
+    )
+    application_create(
+        workspace=workspace,
+        actor=owner,
+        name="Shop front",
+        kind="web",
+        connections=[connection],
+        redirect_uris=["https://shop.example.com/callback"],
+    )
+    page = owner_client.get(url(workspace, "idp_disconnect", connection.pk))
+    body = page.content.decode()
+    assert "Used by 1 application" in body and "Shop front" in body

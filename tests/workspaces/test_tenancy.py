@@ -20,7 +20,7 @@ from tests.factories import (
     WorkspaceFactory,
 )
 from workspaces.mixins import WorkspaceScopedMixin
-from workspaces.models import IdpConnection, Role
+from workspaces.models import Application, IdpConnection, Role
 from workspaces.services import member_invite
 
 pytestmark = pytest.mark.django_db
@@ -96,6 +96,12 @@ def tenants(db):
                 "identifier": user.identifiers.get().pk,
                 "connection": IdpConnection.objects.create(
                     workspace=ws, pool=pool, display_name=f"C {key}"
+                ).pk,
+                "application": Application.objects.create(
+                    workspace=ws,
+                    name=f"App {key}",
+                    kind="web",
+                    secret_hash="0" * 64,
                 ).pk,
                 "token": api_token_create(
                     workspace=ws,

@@ -1,0 +1,390 @@
+"""Applications: the workspace's OpenID Connect clients (issue 11's second step).
+Create, change, rotate the secret, delete, and check a secret (for the token
+endpoint that comes with the OpenID provider).
+
+Every function takes objects already resolved through the workspace
+(``application_access``) and raises ValidationError with catalogue codes on the
+fields of ``Application`` ("redirect_uris", "grant_types", "connections", …).
+The type ("kind") is fixed at creation: the secret and the grants depend on it,
+so changing it would silently turn a confidential client public or the reverse.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+
+from core.audit import audit_record, changes_applied
+from core.catalogue import error, field_error
+from core.text import text_problem
+from core.tokens import same_secret, token_hash
+from core.validation import validated_save
+
+from .models import Application, IdpConnection
+
+SECRET_PREFIX = "ips_"
+MAX_URIS = 20
+MAX_URI_LENGTH = 2000
+MAX_GRACE_DAYS = 30
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+# What the services accept besides name, kind and connections.
+SETTINGS = frozenset(
+    {
+        "redirect_uris",
+        "post_logout_redirect_uris",
+        "grant_types",
+        "scopes",
+        "access_token_seconds",
+        "refresh_token_seconds",
+        "rotate_refresh_tokens",
+        "require_consent",
+        "pairwise_subject",
+    }
+)
+Kind, Grant, Scope = Application.Kind, Application.GrantType, Application.Scope
+
+
+def application_access(*, workspace, application_id) -> Application:
+    """The application ``application_id`` of ``workspace``; Http404 for missing
+    and foreign alike."""
+    application = (
+        Application.objects.for_workspace(workspace)
+        .filter(pk=application_id)
+        .select_related("workspace")
+        .first()
+    )
+    if application is None:
+        raise Http404("application")
+    return application
+
+
+def default_grant_types(kind: str) -> list[str]:
+    if kind == Kind.M2M:
+        return [Grant.CLIENT_CREDENTIALS]
+    return [Grant.AUTHORIZATION_CODE, Grant.REFRESH_TOKEN]
+
+
+def default_scopes(kind: str) -> list[str]:
+    return [] if kind == Kind.M2M else [Scope.OPENID, Scope.PROFILE, Scope.EMAIL]
+
+
+def _uri_problem(uri) -> tuple[str, dict] | None:
+    """The catalogue key (and its parameters) of what is wrong with ``uri``."""
+    if not isinstance(uri, str) or not uri or text_problem(uri):
+        return "application_uri_invalid.not_text", {}
+    if len(uri) > MAX_URI_LENGTH:
+        return "application_uri_invalid.too_long", {
+            "uri": uri[:60],
+            "max": MAX_URI_LENGTH,
+        }
+    shown = {"uri": uri if len(uri) <= 200 else uri[:200] + "…"}
+    try:
+        parts = urlsplit(uri)
+        host, _port = parts.hostname, parts.port
+    except ValueError:
+        return "application_uri_invalid.absolute", shown
+    if (
+        parts.scheme not in ("http", "https")
+        or not host
+        or any(c.isspace() for c in uri)
+    ):
+        return "application_uri_invalid.absolute", shown
+    if parts.scheme == "http" and host not in LOOPBACK_HOSTS:
+        return "application_uri_invalid.https", shown
+    if "#" in uri:
+        return "application_uri_invalid.fragment", shown
+    if parts.username is not None or parts.password is not None:
+        return "application_uri_invalid.userinfo", shown
+    return None
+
+
+def _clean_uris(uris, field: str, errors: dict) -> list[str]:
+    """``uris`` without blanks and repeats, in order; problems go into
+    ``errors[field]``."""
+    if isinstance(uris, str) or not isinstance(uris, Iterable):
+        errors.setdefault(field, []).append(error("application_uri_invalid.not_text"))
+        return []
+    cleaned: list[str] = []
+    for uri in uris:
+        uri = uri.strip() if isinstance(uri, str) else uri
+        if uri == "" or uri in cleaned:
+            continue
+        problem = _uri_problem(uri)
+        if problem:
+            errors.setdefault(field, []).append(error(problem[0], **problem[1]))
+        else:
+            cleaned.append(uri)
+    if len(cleaned) > MAX_URIS:
+        errors.setdefault(field, []).append(
+            error("application_uris_too_many", max=MAX_URIS)
+        )
+    return cleaned
+
+
+def _ordered_subset(values, choices, field: str, key: str, errors: dict) -> list:
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        values = [values]
+    values = list(dict.fromkeys(values))
+    if not all(isinstance(v, str) and v in choices.values for v in values):
+        errors.setdefault(field, []).append(error(key))
+        return []
+    return [v for v in choices.values if v in values]
+
+
+def _check(application: Application, connections, *, workspace) -> list:
+    """Normalise ``application``'s lists in place and check the rules that span
+    fields for its kind. Returns the connections as a list; raises
+    ValidationError with every problem found."""
+    errors: dict[str, list[ValidationError]] = {}
+    kind = application.kind
+    name = (application.name or "").strip() if isinstance(application.name, str) else ""
+    if not name or len(name) > 100 or text_problem(name):
+        errors["name"] = [error("application_name_invalid")]
+    application.name = name
+    if kind not in Kind.values:
+        raise field_error("kind", "application_kind_invalid")
+    m2m = kind == Kind.M2M
+    for field in ("redirect_uris", "post_logout_redirect_uris"):
+        uris = _clean_uris(getattr(application, field), field, errors)
+        setattr(application, field, uris)
+        if m2m and uris:
+            errors.setdefault(field, []).append(error("application_uris_m2m"))
+    if not m2m and not application.redirect_uris and "redirect_uris" not in errors:
+        errors["redirect_uris"] = [error("application_uris_required")]
+    grants = _ordered_subset(
+        application.grant_types,
+        Grant,
+        "grant_types",
+        "application_grants_invalid.unknown",
+        errors,
+    )
+    application.grant_types = grants
+    if "grant_types" not in errors:
+        if not grants:
+            errors["grant_types"] = [error("application_grants_invalid.empty")]
+        elif m2m and grants != [Grant.CLIENT_CREDENTIALS]:
+            errors["grant_types"] = [error("application_grants_invalid.m2m")]
+        elif kind in Application.PUBLIC_KINDS and Grant.CLIENT_CREDENTIALS in grants:
+            errors["grant_types"] = [error("application_grants_invalid.public")]
+        elif kind == Kind.WEB and Grant.AUTHORIZATION_CODE not in grants:
+            errors["grant_types"] = [error("application_grants_invalid.web")]
+    scopes = _ordered_subset(
+        application.scopes, Scope, "scopes", "application_scopes_invalid", errors
+    )
+    application.scopes = scopes
+    if not m2m and "scopes" not in errors and Scope.OPENID not in scopes:
+        errors["scopes"] = [error("application_openid_required")]
+    connections = list(dict.fromkeys(connections or []))
+    if any(
+        not isinstance(c, IdpConnection) or c.workspace_id != workspace.pk
+        for c in connections
+    ):
+        errors["connections"] = [error("application_connection_foreign")]
+    elif not m2m and not connections:
+        errors["connections"] = [error("application_connections_required")]
+    if errors:
+        raise ValidationError(errors)
+    return connections
+
+
+def _unknown(fields: dict) -> None:
+    unknown = set(fields) - SETTINGS
+    if unknown:
+        raise TypeError(f"Unknown application fields: {sorted(unknown)}")
+
+
+def _new_secret() -> str:
+    return SECRET_PREFIX + secrets.token_urlsafe(32)
+
+
+ERROR_FIELDS = {"application_name_taken": "name"}
+
+
+def application_create(
+    *,
+    workspace,
+    actor,
+    name: str,
+    kind: str,
+    connections: Iterable[IdpConnection] = (),
+    **fields,
+) -> tuple[Application, str | None]:
+    """A new application of ``workspace``; returns it and its client secret
+    (web and m2m: ``ips_…``, shown once, only its hash is kept; spa and native:
+    None). ``fields`` are the settings of ``SETTINGS``; grant types and scopes
+    default by kind. Raises ValidationError on the fields of Application."""
+    _unknown(fields)
+    fields.setdefault("grant_types", default_grant_types(kind))
+    fields.setdefault("scopes", default_scopes(kind))
+    application = Application(workspace=workspace, name=name, kind=kind, **fields)
+    connections = _check(application, connections, workspace=workspace)
+    secret = None if application.is_public else _new_secret()
+    application.secret_hash = token_hash(secret) if secret else ""
+
+    def record() -> None:
+        application.connections.set(connections)
+        audit_record(
+            actor=actor,
+            action="application.created",
+            workspace=workspace,
+            target=application,
+            details={
+                "name": application.name,
+                "kind": application.kind,
+                "client_id": application.client_id,
+            },
+        )
+
+    validated_save(application, then=record, error_fields=ERROR_FIELDS)
+    return application, secret
+
+
+def application_update(
+    *,
+    application: Application,
+    actor,
+    name: str | None = None,
+    kind: str | None = None,
+    connections: Iterable[IdpConnection] | None = None,
+    **fields,
+) -> Application:
+    """Change the given settings (None: unchanged). ``kind`` may only repeat the
+    current type (``application_kind_fixed`` otherwise). Raises
+    ValidationError on the fields of Application; nothing changes then."""
+    _unknown(fields)
+    if kind is not None and kind != application.kind:
+        raise field_error("kind", "application_kind_fixed")
+    workspace = application.workspace
+    before = list(application.connections.all())
+    values = {"name": application.name if name is None else name, **fields}
+    draft = Application(
+        **{f.attname: getattr(application, f.attname) for f in Application._meta.fields}
+    )
+    for field, value in values.items():
+        setattr(draft, field, value)
+    chosen = _check(
+        draft, before if connections is None else connections, workspace=workspace
+    )
+    changes = changes_applied(
+        application,
+        **{f: getattr(draft, f) for f in ("name", *fields)},
+    )
+    if {c.pk for c in chosen} != {c.pk for c in before}:
+        changes["connections"] = [
+            sorted(str(c.pk) for c in before),
+            sorted(str(c.pk) for c in chosen),
+        ]
+
+    def record() -> None:
+        application.connections.set(chosen)
+        audit_record(
+            actor=actor,
+            action="application.updated",
+            workspace=workspace,
+            target=application,
+            details={"changes": changes},
+        )
+
+    if changes:
+        try:
+            validated_save(application, then=record, error_fields=ERROR_FIELDS)
+        except ValidationError:
+            application.refresh_from_db()
+            raise
+    return application
+
+
+def application_rotate_secret(
+    *, application: Application, actor, grace_days: int
+) -> str:
+    """A new client secret (returned once). The old one keeps working for
+    ``grace_days`` (0 to 30; 0: it stops at once), replacing any earlier
+    previous secret. Refused for public clients (``application_no_secret``)."""
+    if application.is_public:
+        raise error("application_no_secret")
+    if (
+        not isinstance(grace_days, int)
+        or isinstance(grace_days, bool)
+        or not 0 <= grace_days <= MAX_GRACE_DAYS
+    ):
+        raise field_error("grace_days", "application_grace_invalid")
+    secret = _new_secret()
+    with transaction.atomic():
+        if grace_days:
+            application.previous_secret_hash = application.secret_hash
+            application.previous_secret_expires_at = timezone.now() + timedelta(
+                days=grace_days
+            )
+        else:
+            application.previous_secret_hash = ""
+            application.previous_secret_expires_at = None
+        application.secret_hash = token_hash(secret)
+        application.save(
+            update_fields=[
+                "secret_hash",
+                "previous_secret_hash",
+                "previous_secret_expires_at",
+                "updated_at",
+            ]
+        )
+        audit_record(
+            actor=actor,
+            action="application.secret_rotated",
+            workspace=application.workspace,
+            target=application,
+            details={"grace_days": grace_days},
+        )
+    return secret
+
+
+def application_delete(*, application: Application, actor) -> None:
+    """Delete the application: its client id stops working at once."""
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="application.deleted",
+            workspace=application.workspace,
+            target=application,
+            details={"name": application.name, "client_id": application.client_id},
+        )
+        application.delete()
+
+
+def application_check_secret(*, application: Application, secret: str) -> bool:
+    """Whether ``secret`` is the application's client secret, or its previous
+    one before that expires. Compares hashes in constant time (both are always
+    compared); always False for public clients."""
+    if application.is_public or not isinstance(secret, str) or not secret:
+        return False
+    candidate = token_hash(secret)
+    current = same_secret(candidate, application.secret_hash)
+    previous = same_secret(candidate, application.previous_secret_hash or "-" * 64)
+    previous_live = (
+        bool(application.previous_secret_hash)
+        and application.previous_secret_expires_at is not None
+        and application.previous_secret_expires_at > timezone.now()
+    )
+    return current or (previous and previous_live)
+
+
+def applications_using(connection: IdpConnection) -> list[Application]:
+    """The applications whose users sign in through ``connection``."""
+    return list(connection.applications.order_by("name"))
+
+
+__all__ = [
+    "application_access",
+    "application_check_secret",
+    "application_create",
+    "application_delete",
+    "application_rotate_secret",
+    "application_update",
+    "applications_using",
+]
