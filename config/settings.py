@@ -34,6 +34,11 @@ else:
         default="dev-only-insecure-key-do-not-use-in-production-7f3a9c",
     )
 SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
+# Encrypts workspaces' token-signing private keys at rest (AES-256-GCM; the key is
+# HKDF-SHA256 of this value). When empty it is derived from SECRET_KEY instead, so
+# changing SECRET_KEY would make every stored signing key unreadable: production
+# should set its own long random value and keep it as long as the keys.
+SIGNING_KEYS_SECRET = env.str("SIGNING_KEYS_SECRET", default="")
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS",
     default=[] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"],

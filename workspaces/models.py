@@ -372,3 +372,83 @@ class ApplicationConnection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id} → {self.connection_id}"
+
+
+def new_kid() -> str:
+    """A random, URL-safe key id (22 characters, 128 bits)."""
+    import secrets
+
+    return secrets.token_urlsafe(16)
+
+
+class SigningKey(models.Model):
+    """A key a workspace's OpenID provider signs tokens with. Its private part
+    is stored encrypted (``workspaces.signing_keys``); its public part is
+    published in the workspace's JWKS while it is "next" (before it signs,
+    so relying parties have it in time), "active" (signing: one per workspace
+    and algorithm) and "retired" until ``retire_after`` (the last tokens it
+    signed have expired by then)."""
+
+    class Alg(models.TextChoices):
+        ES256 = "ES256", "ES256"
+        RS256 = "RS256", "RS256"
+
+    class State(models.TextChoices):
+        NEXT = "next", _("Next (published, not yet signing)")
+        ACTIVE = "active", _("Active (signing)")
+        RETIRED = "retired", _("Retired (published for verification)")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.DB_CASCADE, related_name="signing_keys"
+    )
+    kid = models.CharField(
+        _("key id"), max_length=64, unique=True, default=new_kid, editable=False
+    )
+    alg = models.CharField(
+        _("algorithm"), max_length=10, choices=Alg.choices, default=Alg.ES256
+    )
+    # Nonce (12 bytes) + AES-GCM ciphertext of the PKCS#8 PEM; never shown.
+    private_key_encrypted = models.BinaryField(editable=False)
+    public_jwk = models.JSONField(_("public key (JWK)"), editable=False)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
+    retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
+    retire_after = models.DateTimeField(_("published until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("signing key")
+        verbose_name_plural = _("signing keys")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(alg__in=["ES256", "RS256"]),
+                name="workspaces_signingkey_alg_valid",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(state="next")
+                    | models.Q(state="active", activated_at__isnull=False)
+                    | models.Q(
+                        state="retired",
+                        retired_at__isnull=False,
+                        retire_after__isnull=False,
+                    )
+                ),
+                name="workspaces_signingkey_state_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["workspace", "alg"],
+                condition=models.Q(state="active"),
+                name="workspaces_signingkey_one_active",
+            ),
+            models.UniqueConstraint(
+                fields=["workspace", "alg"],
+                condition=models.Q(state="next"),
+                name="workspaces_signingkey_one_next",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kid} ({self.alg}, {self.state})"
