@@ -12,6 +12,7 @@ urlpatterns = [
     path("console/", include("workspaces.urls")),
     path("console/", include("identity_pools.urls")),
     path("w/", include("accounts.hosted.urls")),
+    path("w/", include("accounts.oidc.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", api_not_found),
 ]
