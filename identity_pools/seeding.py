@@ -150,7 +150,7 @@ class IdStream:
         return out
 
 
-class _Table:
+class CopyTable:
     """Column order for bulk writes of ``model``: the ``given`` attributes first,
     then every other concrete field with its default, so the writes keep working
     when a field with a default is added to the model."""
@@ -207,7 +207,7 @@ class _Table:
             cursor.executemany(sql, params)
 
 
-USERS = _Table(
+USERS = CopyTable(
     PoolUser,
     [
         "id",
@@ -220,7 +220,7 @@ USERS = _Table(
         "updated_at",
     ],
 )
-IDENTIFIERS = _Table(
+IDENTIFIERS = CopyTable(
     Identifier,
     [
         "id",
@@ -234,7 +234,7 @@ IDENTIFIERS = _Table(
         "updated_at",
     ],
 )
-MEMBERSHIPS = _Table(GroupMembership, ["id", "group_id", "user_id", "created_at"])
+MEMBERSHIPS = CopyTable(GroupMembership, ["id", "group_id", "user_id", "created_at"])
 
 
 @dataclass

@@ -60,13 +60,14 @@ from webauthn.helpers.structs import (
 )
 
 from core import ratelimit
-from core.audit import SystemActor, audit_record
+from core.audit import SystemActor
 from core.catalogue import error, field_error
 from core.text import text_problem, text_problem_message
 from identity_pools.models import Identifier, PoolUser, SecondFactor
 from identity_pools.sign_in_rules import sign_in_policy_for
 
 from ..models import Passkey, RememberedDevice, TotpDevice, WebAuthnChallenge
+from .events import user_audit
 from .recovery import recovery_codes_remove
 
 logger = logging.getLogger(__name__)
@@ -183,16 +184,6 @@ def _descriptors(user) -> list[PublicKeyCredentialDescriptor]:
     ]
 
 
-def _audit(user, action: str, details: dict, *, actor=None) -> None:
-    audit_record(
-        actor=actor if actor is not None else user,
-        action=action,
-        workspace=user.pool.workspace,
-        target=user,
-        details=details,
-    )
-
-
 # --- registration -----------------------------------------------------------------
 
 
@@ -280,7 +271,7 @@ def passkey_register(*, user, challenge_id, response, name: str = "") -> Passkey
             except IntegrityError:
                 failure = "passkey_taken"
             else:
-                _audit(
+                user_audit(
                     user,
                     "pool_user.passkey_added",
                     {"passkey": str(passkey.pk), "name": name},
@@ -384,7 +375,7 @@ def passkey_authenticate(
                 )
         if failure is not None and blamed is not None:
             blamed.pool = pool
-            _audit(
+            user_audit(
                 blamed,
                 "pool_user.sign_in_failed",
                 {"method": "passkey", "reason": reason},
@@ -467,7 +458,7 @@ def passkey_rename(*, user, passkey: Passkey, name: str) -> Passkey:
         old = passkey.name
         passkey.name = name
         passkey.save(update_fields=["name"])
-        _audit(
+        user_audit(
             user,
             "pool_user.passkey_renamed",
             {"passkey": str(passkey.pk), "name": [old, name]},
@@ -514,7 +505,7 @@ def passkey_delete(*, user, passkey: Passkey) -> None:
         )
         if dropped:
             recovery_codes_remove(user=user)
-        _audit(
+        user_audit(
             user,
             "pool_user.passkey_removed",
             {

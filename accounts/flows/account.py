@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from core import ratelimit
 from core.audit import audit_record
@@ -16,9 +15,9 @@ from identity_pools.models import PoolUser
 from identity_pools.passwords import user_password_check
 from identity_pools.sign_in_rules import sign_in_policy_for
 
+from ..authenticators.events import sessions_end
 from ..authenticators.lockout import lock_fail, lock_wait
 from ..authenticators.passwords import password_set, password_verify
-from ..models import RememberedDevice
 from .signin import ADDRESS_LIMIT
 
 
@@ -64,9 +63,7 @@ def account_change_password(
     notify = user.identifiers.filter(is_verified=True).order_by("id").first()
     with transaction.atomic():
         password_set(user=user, raw_password=password)
-        user.sessions_ended_at = timezone.now()
-        user.save(update_fields=["sessions_ended_at", "updated_at"])
-        RememberedDevice.objects.filter(user=user).delete()  # ask them again
+        sessions_end(user=user)
         audit_record(
             actor=user,
             action="pool_user.password_changed",

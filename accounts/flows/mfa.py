@@ -20,13 +20,13 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from core import ratelimit
-from core.audit import audit_record
 from core.catalogue import error
 from core.tokens import token_hash
 from identity_pools.models import Identifier, PoolUser, SecondFactor
 from identity_pools.sign_in_rules import sign_in_policy_for
 
 from ..authenticators.codes import code_verify
+from ..authenticators.events import user_audit
 from ..authenticators.lockout import lock_clear, lock_wait
 from ..authenticators.recovery import recovery_code_use
 from ..authenticators.totp import totp_verify
@@ -96,13 +96,11 @@ def second_factor_step(*, policy, user, first: str, remembered: bool) -> str | N
     if policy.second_factor == SecondFactor.OFF or first == "passkey" or remembered:
         return None
     if policy.second_factor == SecondFactor.OPTIONAL:
-        # Asked only when the user set one up: one small query decides.
-        enrolled = [m for m in ENROLLED if m in policy.second_factors()]
-        if not _authenticators(user, enrolled):
-            return None
+        # Asked only when the user set up an app or a passkey the pool counts
+        # (and not the first factor's): one small query decides.
+        enrolled = [m for m in policy.second_factors() if m in ENROLLED and m != first]
+        return "second" if enrolled and _authenticators(user, enrolled) else None
     options = second_factor_options(policy=policy, user=user, first=first)
-    if policy.second_factor == SecondFactor.OPTIONAL:
-        return "second" if set(options) & set(ENROLLED) else None
     return "second" if options else "enrol"
 
 
@@ -229,8 +227,9 @@ def signin_second(
         if method == "totp":
             totp_verify(user=user, code=code)
         elif method == "recovery":
-            recovery_code_use(user=user, code=code)
-            _audit(user, "pool_user.recovery_code_used", {})
+            with transaction.atomic():
+                recovery_code_use(user=user, code=code)
+                user_audit(user, "pool_user.recovery_code_used")
         else:
             code_verify(
                 user=user,
@@ -279,14 +278,3 @@ def signin_enrolled(session, *, pool) -> None:
     state = session[IDENTIFIER_KEY]
     state["stage"] = "enrolled"
     session.modified = True
-
-
-def _audit(user, action: str, details: dict) -> None:
-    with transaction.atomic():
-        audit_record(
-            actor=user,
-            action=action,
-            workspace=user.pool.workspace,
-            target=user,
-            details=details,
-        )

@@ -9,7 +9,6 @@ import time
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
 
 from core.audit import audit_record
 from core.catalogue import error
@@ -20,9 +19,10 @@ from identity_pools.models import Identifier, PoolUser
 from identity_pools.passwords import pool_password_check
 
 from ..authenticators.codes import code_send, code_verify
+from ..authenticators.events import sessions_end
 from ..authenticators.lockout import lock_clear
 from ..authenticators.passwords import password_set
-from ..models import Code, RememberedDevice
+from ..models import Code
 from .pending import SessionPending
 from .signin import signin_identify
 
@@ -106,8 +106,7 @@ def reset_finish(*, pool, pending: Pending, code: str, password: str) -> PoolUse
     code_verify(user=user, purpose=Code.Purpose.PASSWORD_RESET, secret=code)
     with transaction.atomic():
         password_set(user=user, raw_password=password)
-        PoolUser.objects.filter(pk=user.pk).update(sessions_ended_at=timezone.now())
-        RememberedDevice.objects.filter(user=user).delete()
+        sessions_end(user=user)
         for value in user.identifiers.values_list("value", flat=True):
             lock_clear(pool=pool, identifier=value)
         audit_record(

@@ -13,11 +13,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core import ratelimit
-from core.audit import audit_record
 from core.catalogue import error
 from identity_pools.models import PoolUser, SecondFactor
 from identity_pools.sign_in_rules import sign_in_policy_for
 
+from ..authenticators.events import user_audit
 from ..authenticators.recovery import (
     recovery_code_use,
     recovery_codes_generate,
@@ -40,16 +40,6 @@ SETUP_SECONDS = 10 * 60
 # Wrong proofs when removing an app, per user per 15 minutes (app codes are
 # throttled by the device as well; this bounds recovery-code guesses).
 REMOVE_TRIES = (10, 15 * 60)
-
-
-def _audit(user, action: str, details: dict) -> None:
-    audit_record(
-        actor=user,
-        action=action,
-        workspace=user.pool.workspace,
-        target=user,
-        details=details,
-    )
 
 
 def totp_offered(pool) -> bool:
@@ -106,7 +96,7 @@ def _first_codes(user, *, at: str) -> list[str]:
     ):
         return []
     codes = recovery_codes_generate(user=user)
-    _audit(user, "pool_user.recovery_codes_generated", {"at": at})
+    user_audit(user, "pool_user.recovery_codes_generated", {"at": at})
     return codes
 
 
@@ -123,7 +113,7 @@ def account_totp_add(*, user: PoolUser, key: str | None, code: str) -> list[str]
         if TotpDevice.objects.filter(user=user).exists():
             raise error("totp_exists")
         totp_confirm(user=user, key=key, code=code)
-        _audit(user, "pool_user.totp_added", {})
+        user_audit(user, "pool_user.totp_added", {})
         return _first_codes(user, at="totp_added")
 
 
@@ -185,7 +175,7 @@ def account_totp_remove(*, user: PoolUser, code: str) -> str:
         if exc.code != "totp_throttled":
             ratelimit.hit(limit)
             with transaction.atomic():
-                _audit(user, "pool_user.totp_remove_failed", {"proof": proof})
+                user_audit(user, "pool_user.totp_remove_failed", {"proof": proof})
         raise ValidationError({"code": exc.error_list}) from None
     with transaction.atomic():
         totp_remove(user=user)
@@ -193,7 +183,7 @@ def account_totp_remove(*, user: PoolUser, code: str) -> str:
         dropped = not Passkey.objects.filter(user=user).exists()
         if dropped:
             recovery_codes_remove(user=user)
-        _audit(
+        user_audit(
             user,
             "pool_user.totp_removed",
             {"proof": proof, "recovery_codes_removed": dropped},
@@ -210,5 +200,5 @@ def account_recovery_codes_regenerate(*, user: PoolUser) -> list[str]:
         if not has_enrolled_factor(user):
             raise error("recovery_codes_unneeded")
         codes = recovery_codes_generate(user=user)
-        _audit(user, "pool_user.recovery_codes_generated", {"at": "account"})
+        user_audit(user, "pool_user.recovery_codes_generated", {"at": "account"})
     return codes

@@ -126,8 +126,9 @@ class SignUpForm(NewPasswordFormMixin, SchemaDataFormMixin, forms.Form):
         return cleaned
 
 
-class CodeForm(forms.Form):
-    code = forms.RegexField(
+def code_field() -> forms.RegexField:
+    """The field of a numeric code from a message or an app."""
+    return forms.RegexField(
         label=_("Code"),
         regex=r"^\s*\d{6,10}\s*$",
         max_length=16,
@@ -136,6 +137,10 @@ class CodeForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
         ),
     )
+
+
+class CodeForm(forms.Form):
+    code = code_field()
 
 
 class IdentifierForm(forms.Form):
@@ -187,15 +192,7 @@ class ResetForm(NewPasswordForm):
         max_length=254,
         widget=forms.TextInput(attrs={"autocomplete": "username"}),
     )
-    code = forms.RegexField(
-        label=_("Code"),
-        regex=r"^\s*\d{6,10}\s*$",
-        max_length=16,
-        error_messages={"invalid": _("Enter the digits of the code, e.g. 123456.")},
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
-        ),
-    )
+    code = code_field()
 
 
 class SecondFactorForm(forms.Form):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.authenticators.events import sessions_end
 from accounts.authenticators.lockout import lock_clear
 from accounts.authenticators.passwords import password_require_change, password_set
 from accounts.authenticators.totp import totp_remove
@@ -58,10 +59,7 @@ def identifier_mark_verified(*, identifier: Identifier, actor) -> Identifier:
 def pool_user_sign_out_everywhere(*, user: PoolUser, actor) -> PoolUser:
     """End every hosted-page session of ``user`` (they must sign in again)."""
     with transaction.atomic():
-        user.sessions_ended_at = timezone.now()
-        user.save(update_fields=["sessions_ended_at", "updated_at"])
-        # Browsers that skipped the second factor must pass it again.
-        RememberedDevice.objects.filter(user=user).delete()
+        sessions_end(user=user)
         audit_record(
             actor=actor,
             action="pool_user.signed_out_everywhere",

@@ -1,6 +1,7 @@
 """The set-based writes of an import: new users with their identifiers, password
 credentials and group memberships in a few statements (COPY on PostgreSQL,
-``executemany`` INSERTs elsewhere, through ``seeding``'s column-ordered tables),
+``executemany`` INSERTs elsewhere, through ``seeding``'s column-ordered tables, its
+identifier and membership tables shared),
 and the changes an ``on_conflict: "update"`` makes. Called inside the import's
 transaction; they check nothing (``imports`` has)."""
 
@@ -18,10 +19,10 @@ from django.db.models import F
 from accounts.models import PasswordCredential, PasswordHistory
 
 from ..models import Group, GroupMembership, Identifier, IdentityPool, PoolUser
-from ..seeding import IdStream, _Table
+from ..seeding import IDENTIFIERS, MEMBERSHIPS, CopyTable, IdStream
 from .records import Prepared
 
-USERS = _Table(
+USERS = CopyTable(
     PoolUser,
     [
         "id",
@@ -34,22 +35,9 @@ USERS = _Table(
         "updated_at",
     ],
 )
-IDENTIFIERS = _Table(
-    Identifier,
-    [
-        "id",
-        "pool_id",
-        "user_id",
-        "type",
-        "value",
-        "is_verified",
-        "verified_at",
-        "created_at",
-        "updated_at",
-    ],
+CREDENTIALS = CopyTable(
+    PasswordCredential, ["user_id", "password", "state", "changed_at"]
 )
-CREDENTIALS = _Table(PasswordCredential, ["user_id", "password", "state", "changed_at"])
-MEMBERSHIPS = _Table(GroupMembership, ["id", "group_id", "user_id", "created_at"])
 IN_CHUNK = 2000  # values in one IN (...) list
 
 

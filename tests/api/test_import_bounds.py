@@ -49,6 +49,9 @@ def test_costly_hashes_are_refused(value):
     with pytest.raises(RecordProblem) as info:
         password_hash_encoded(value)
     assert info.value.key == "password_hash_malformed"
+    # refused for its cost, not for its shape
+    problem = info.value.params["problem"]
+    assert any(word in problem for word in ("cost", "costly", "not within"))
 
 
 def test_reasonable_hashes_pass():

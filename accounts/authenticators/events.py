@@ -1,0 +1,32 @@
+"""What every change to a pool user's sign-in writes or ends: the audit event
+about the user, and the end of their sessions."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from core.audit import audit_record
+
+from ..models import RememberedDevice
+
+
+def user_audit(user, action: str, details: dict | None = None, *, actor=None):
+    """An audit event about pool ``user`` (loaded with its pool and workspace),
+    by ``actor`` (default: the user). Call inside the change's transaction."""
+    return audit_record(
+        actor=actor if actor is not None else user,
+        action=action,
+        workspace=user.pool.workspace,
+        target=user,
+        details=details or {},
+    )
+
+
+def sessions_end(*, user) -> None:
+    """Sign ``user`` out of every hosted session, and forget the browsers that
+    were excused from the second factor: they must pass it again."""
+    user.sessions_ended_at = timezone.now()
+    type(user).objects.filter(pk=user.pk).update(
+        sessions_ended_at=user.sessions_ended_at, updated_at=user.sessions_ended_at
+    )
+    RememberedDevice.objects.filter(user=user).delete()
