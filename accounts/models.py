@@ -498,3 +498,12 @@ class ApiToken(models.Model):
 
     def allows(self, scope: str) -> bool:
         return scope in self.scopes
+
+
+# The OpenID provider's state (sessions, codes, tokens, consents).
+from .oidc.models import (  # noqa: E402, F401
+    AuthorizationCode,
+    Consent,
+    OAuthToken,
+    SsoSession,
+)

@@ -498,4 +498,41 @@ MESSAGES: dict[str, Any] = {
         "Single-page and native applications have no client secret; they prove "
         "themselves with PKCE instead."
     ),
+    # --- applications: ID tokens and custom claims --------------------------------
+    "application_id_token_alg_invalid": _(
+        "Choose ES256 or RS256 to sign ID tokens (ES256 unless the application's "
+        "library needs RS256)."
+    ),
+    "application_claims_invalid.shape": _(
+        "Give custom claims as a list of objects with a “claim” and a “source”, "
+        'e.g. [{"claim": "department", "source": "user_data.department"}].'
+    ),
+    "application_claims_invalid.line": _(
+        "Line %(line)s is not “claim = source”. Write one mapping a line, e.g. "
+        "department = user_data.department."
+    ),
+    "application_claim_name_invalid": _(
+        "“%(claim)s” is not a valid claim name. Start with a letter or _, then use "
+        "up to 63 letters, digits and _ . : -, e.g. department."
+    ),
+    "application_claim_reserved": _(
+        "“%(claim)s” is a claim the provider sets itself. Choose another name, "
+        "e.g. app_%(claim)s."
+    ),
+    "application_claim_source_invalid": _(
+        "“%(source)s” (for “%(claim)s”) is not a source. Use user_data.<name> or "
+        "metadata.<name>: 1 to 5 names joined by dots, each 1 to 64 letters, "
+        "digits, _ or -."
+    ),
+    "application_claims_too_many": _(
+        "At most %(max)s custom claims are allowed (%(count)s given). Remove some."
+    ),
+    "application_claim_duplicate": _(
+        "The claim “%(claim)s” is mapped twice. Keep one source for it."
+    ),
+    "application_claims_text": _("A custom claim"),
+    # --- signing keys --------------------------------------------------------------
+    "signing_key_rotate_unconfirmed": _(
+        "Tick the box to confirm that you want to rotate the signing keys."
+    ),
 }

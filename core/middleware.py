@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -10,6 +12,8 @@ from .text import printable, text_problem, text_problem_message
 
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 API_PREFIX = "/api/"  # answered in the REST API's JSON error shape
+# The OpenID provider's endpoints for applications: answered as OAuth errors.
+OAUTH_ENDPOINT = re.compile(r"^/w/[^/]+/(token|revoke|introspect|userinfo)$")
 
 
 def request_text_problem(request) -> str | None:
@@ -46,6 +50,11 @@ class InputHygieneMiddleware:
         if problem and request.path.startswith(API_PREFIX):
             error = {"code": "text_invalid", "message": problem, "path": ""}
             return JsonResponse({"errors": [error]}, status=400)
+        if problem and OAUTH_ENDPOINT.match(request.path):
+            error = {"error": "invalid_request", "error_description": problem}
+            return JsonResponse(
+                error, status=400, headers={"Cache-Control": "no-store"}
+            )
         if problem:
             return render(request, "bad_input.html", {"problem": problem}, status=400)
         return self.get_response(request)

@@ -18,6 +18,7 @@ from .applications import (
     application_delete,
     application_rotate_secret,
     application_update,
+    claim_mappings_text,
     default_grant_types,
 )
 from .forms import ApplicationForm, ApplicationRotateSecretForm, ApplicationUpdateForm
@@ -135,6 +136,8 @@ class ApplicationDetailView(ApplicationScopedMixin, ServiceFormView):
             "rotate_refresh_tokens": app.rotate_refresh_tokens,
             "require_consent": app.require_consent,
             "pairwise_subject": app.pairwise_subject,
+            "id_token_alg": app.id_token_alg,
+            "claim_mappings": claim_mappings_text(app.claim_mappings),
         }
 
     def perform(self, form):

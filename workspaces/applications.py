@@ -5,12 +5,16 @@ endpoint that comes with the OpenID provider).
 Every function takes objects already resolved through the workspace
 (``application_access``) and raises ValidationError with catalogue codes on the
 fields of ``Application`` ("redirect_uris", "grant_types", "connections", …).
-The type ("kind") is fixed at creation: the secret and the grants depend on it,
-so changing it would silently turn a confidential client public or the reverse.
+Custom claims are checked by ``claim_mappings_validate`` (the API's JSON) and
+``claim_mappings_parse`` (the console's "claim = source" lines); sources start
+with one of ``CLAIM_SOURCES``. The type ("kind") is fixed at creation: the
+secret and the grants depend on it, so changing it would silently turn a
+confidential client public or the reverse.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
@@ -22,8 +26,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from core.audit import audit_record, changes_applied
-from core.catalogue import error, field_error
-from core.text import text_problem
+from core.catalogue import error, field_error, message
+from core.text import printable, text_problem
 from core.tokens import same_secret, token_hash
 from core.validation import validated_save
 
@@ -46,9 +50,166 @@ SETTINGS = frozenset(
         "rotate_refresh_tokens",
         "require_consent",
         "pairwise_subject",
+        "id_token_alg",
+        "claim_mappings",
     }
 )
 Kind, Grant, Scope = Application.Kind, Application.GrantType, Application.Scope
+ID_TOKEN_ALGS = ("ES256", "RS256")
+
+# --- custom claims ---------------------------------------------------------------
+# Where a custom claim's value comes from: "user_data.<path>" or "metadata.<path>".
+CLAIM_SOURCES = ("user_data", "metadata")
+MAX_CLAIM_MAPPINGS = 50
+MAX_SOURCE_SEGMENTS = 5
+CLAIM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]{0,63}")
+SOURCE_SEGMENT = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# Claims the provider sets itself (registered JWT and OpenID Connect claims).
+RESERVED_CLAIMS = frozenset(
+    [
+        "iss",
+        "sub",
+        "aud",
+        "exp",
+        "iat",
+        "nbf",
+        "jti",
+        "auth_time",
+        "nonce",
+        "acr",
+        "amr",
+        "azp",
+        "at_hash",
+        "c_hash",
+        "sid",
+        "scope",
+        "client_id",
+        "groups",
+        "name",
+        "given_name",
+        "family_name",
+        "middle_name",
+        "nickname",
+        "preferred_username",
+        "profile",
+        "picture",
+        "website",
+        "gender",
+        "birthdate",
+        "zoneinfo",
+        "locale",
+        "updated_at",
+        "email",
+        "email_verified",
+        "phone_number",
+        "phone_number_verified",
+        "address",
+    ]
+)
+
+
+def _shown(text: str, limit: int = 80) -> str:
+    text = printable(text)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _source_ok(source: str) -> bool:
+    prefix, dot, path = source.partition(".")
+    segments = path.split(".")
+    return (
+        prefix in CLAIM_SOURCES
+        and bool(dot)
+        and len(segments) <= MAX_SOURCE_SEGMENTS
+        and all(SOURCE_SEGMENT.fullmatch(s) for s in segments)
+    )
+
+
+def _mapping_problems(claim: str, source: str, seen: set[str]) -> list:
+    """What is wrong with one mapping (``seen``: the claims before it)."""
+    for text in (claim, source):
+        problem = text_problem(text)
+        if problem:
+            subject = message("application_claims_text")
+            return [error(f"text_invalid.{problem}", subject=subject)]
+    problems = []
+    if not CLAIM_NAME.fullmatch(claim):
+        problems.append(error("application_claim_name_invalid", claim=_shown(claim)))
+    elif claim in RESERVED_CLAIMS:
+        problems.append(error("application_claim_reserved", claim=claim))
+    elif claim in seen:
+        problems.append(error("application_claim_duplicate", claim=claim))
+    if not _source_ok(source):
+        problems.append(
+            error(
+                "application_claim_source_invalid",
+                source=_shown(source),
+                claim=_shown(claim, 64),
+            )
+        )
+    return problems
+
+
+def claim_mappings_validate(mappings) -> list[dict]:
+    """``mappings`` (a list of ``{"claim": name, "source": source}``, as the
+    API takes them) checked and normalised (surrounding spaces removed, in
+    order). A source is ``user_data.<path>`` or ``metadata.<path>`` (1 to 5
+    dot-separated names of 1 to 64 characters ``[A-Za-z0-9_-]``); a claim name
+    matches ``CLAIM_NAME``, is not in ``RESERVED_CLAIMS`` and appears once; at
+    most ``MAX_CLAIM_MAPPINGS``. Raises ValidationError with every problem."""
+    if isinstance(mappings, str | bytes | dict) or not isinstance(mappings, Iterable):
+        raise error("application_claims_invalid.shape")
+    mappings = list(mappings)
+    if len(mappings) > MAX_CLAIM_MAPPINGS:
+        raise error(
+            "application_claims_too_many", max=MAX_CLAIM_MAPPINGS, count=len(mappings)
+        )
+    cleaned: list[dict] = []
+    problems: list[ValidationError] = []
+    seen: set[str] = set()
+    for mapping in mappings:
+        if (
+            not isinstance(mapping, dict)
+            or set(mapping) != {"claim", "source"}
+            or not all(isinstance(v, str) for v in mapping.values())
+        ):
+            raise error("application_claims_invalid.shape")
+        claim, source = mapping["claim"].strip(), mapping["source"].strip()
+        found = _mapping_problems(claim, source, seen)
+        problems.extend(found)
+        seen.add(claim)
+        cleaned.append({"claim": claim, "source": source})
+    if problems:
+        raise ValidationError(problems)
+    return cleaned
+
+
+def claim_mappings_parse(text: str) -> list[dict]:
+    """The console's textarea: one ``claim = source`` a line, blank lines
+    ignored, checked by ``claim_mappings_validate``. Raises ValidationError
+    (a line that is not ``claim = source``, or the rules' problems)."""
+    problem = text_problem(text)
+    if problem:
+        raise error(
+            f"text_invalid.{problem}", subject=message("application_claims_text")
+        )
+    mappings, problems = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        claim, equals, source = line.partition("=")
+        if not equals or not claim.strip() or not source.strip():
+            problems.append(error("application_claims_invalid.line", line=number))
+            continue
+        mappings.append({"claim": claim, "source": source})
+    if problems:
+        raise ValidationError(problems)
+    return claim_mappings_validate(mappings)
+
+
+def claim_mappings_text(mappings: list[dict]) -> str:
+    """``mappings`` as the console's textarea shows them (``claim_mappings_parse``
+    reads this back)."""
+    return "\n".join(f"{m['claim']} = {m['source']}" for m in mappings)
 
 
 def application_access(*, workspace, application_id) -> Application:
@@ -181,6 +342,12 @@ def _check(application: Application, connections, *, workspace) -> list:
     application.scopes = scopes
     if not m2m and "scopes" not in errors and Scope.OPENID not in scopes:
         errors["scopes"] = [error("application_openid_required")]
+    if application.id_token_alg not in ID_TOKEN_ALGS:
+        errors["id_token_alg"] = [error("application_id_token_alg_invalid")]
+    try:
+        application.claim_mappings = claim_mappings_validate(application.claim_mappings)
+    except ValidationError as exc:
+        errors["claim_mappings"] = exc.error_list
     connections = list(dict.fromkeys(connections or []))
     if any(
         not isinstance(c, IdpConnection) or c.workspace_id != workspace.pk
@@ -387,4 +554,7 @@ __all__ = [
     "application_rotate_secret",
     "application_update",
     "applications_using",
+    "claim_mappings_parse",
+    "claim_mappings_text",
+    "claim_mappings_validate",
 ]

@@ -10,7 +10,8 @@ from accounts.models import ApiToken
 from core.addresses import email_normalise
 from core.catalogue import error
 
-from .models import Application, Role
+from .applications import claim_mappings_parse
+from .models import Application, Role, SigningKey
 
 
 class WorkspaceCreateForm(forms.Form):
@@ -221,6 +222,25 @@ class ApplicationForm(forms.Form):
     pairwise_subject = forms.BooleanField(
         label=_("Pairwise subject (its own “sub” per user)"), required=False
     )
+    id_token_alg = forms.ChoiceField(
+        label=_("ID-token signing algorithm"),
+        choices=[("ES256", "ES256"), ("RS256", "RS256")],
+        initial="ES256",
+        required=False,
+        help_text=_("ES256 unless the application's library needs RS256."),
+    )
+    claim_mappings = forms.CharField(
+        label=_("Custom claims"),
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        help_text=_(
+            "Extra claims in this application's tokens, one a line: claim = "
+            "source, e.g. department = user_data.department. Sources are "
+            "user_data.<name> (the user's profile) or metadata.<name> (operator-only "
+            "data); at most 50."
+        ),
+    )
 
     def __init__(self, *args, connections, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -235,12 +255,21 @@ class ApplicationForm(forms.Form):
             self.connection_objects[key] for key in self.cleaned_data["connections"]
         ]
 
+    def clean_claim_mappings(self) -> list[dict]:
+        return claim_mappings_parse(self.cleaned_data["claim_mappings"])
+
     def service_fields(self) -> dict:
         """The cleaned data as the service's keyword arguments."""
         data = dict(self.cleaned_data)
         data["refresh_token_seconds"] = data.pop("refresh_token_days") * 86_400
         if not data["grant_types"]:
             data.pop("grant_types")
+        # Not sent (not left empty): a new application's default, an existing
+        # one's current value.
+        if not data["id_token_alg"]:
+            data.pop("id_token_alg")
+        if self.add_prefix("claim_mappings") not in self.data:
+            data.pop("claim_mappings")
         return data
 
 
@@ -266,3 +295,30 @@ class ApplicationRotateSecretForm(forms.Form):
         initial=7,
         help_text=_("Time to put the new secret everywhere the old one is used."),
     )
+
+
+class SigningKeyRotateForm(forms.Form):
+    """Workspace → Signing keys → Rotate keys (the service does the rest)."""
+
+    alg = forms.ChoiceField(
+        label=_("Algorithm"),
+        choices=SigningKey.Alg.choices,
+        initial=SigningKey.Alg.ES256,
+        help_text=_(
+            "The keys of this algorithm rotate; those of the other stay as they are. "
+            "ES256 signs ID tokens unless an application asks for RS256."
+        ),
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "Yes: the next key starts signing, the active key is retired but stays "
+            "published until the tokens it signed have expired, and a new next key "
+            "is published"
+        ),
+        required=False,
+    )
+
+    def clean_confirm(self) -> bool:
+        if not self.cleaned_data["confirm"]:
+            raise error("signing_key_rotate_unconfirmed")
+        return True

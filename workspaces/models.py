@@ -200,6 +200,12 @@ def new_client_id() -> str:
     return secrets.token_urlsafe(16)
 
 
+def new_subject_salt() -> str:
+    import secrets
+
+    return secrets.token_hex(32)
+
+
 class ApplicationQuerySet(models.QuerySet):
     def for_workspace(self, workspace: Workspace) -> ApplicationQuerySet:
         return self.filter(workspace=workspace)
@@ -303,6 +309,21 @@ class Application(TimeStampedModel):
         help_text=_("Give this application its own “sub” for each user."),
     )
 
+    id_token_alg = models.CharField(
+        _("ID-token signing algorithm"),
+        max_length=10,
+        choices=[("ES256", "ES256"), ("RS256", "RS256")],
+        default="ES256",
+        help_text=_("ES256 unless the application's library needs RS256."),
+    )
+    # [{"claim": "department", "source": "user_data.department"}, ...]: see
+    # ``workspaces.applications.CLAIM_SOURCES`` for the sources.
+    claim_mappings = models.JSONField(_("custom claims"), default=list, blank=True)
+    # The salt of pairwise subjects: never shown, never changes.
+    subject_salt = models.CharField(
+        max_length=64, default=new_subject_salt, editable=False
+    )
+
     objects = ApplicationQuerySet.as_manager()
 
     class Meta:
@@ -333,6 +354,10 @@ class Application(TimeStampedModel):
                 condition=models.Q(access_token_seconds__range=(60, 86_400))
                 & models.Q(refresh_token_seconds__range=(60, 365 * 86_400)),
                 name="workspaces_application_lifetimes_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(id_token_alg__in=["ES256", "RS256"]),
+                name="workspaces_application_id_token_alg_valid",
             ),
         ]
 

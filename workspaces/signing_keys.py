@@ -23,13 +23,13 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from joserfc.jwk import ECKey, RSAKey
 
 from core.audit import audit_record
 
-from .models import SigningKey, Workspace
+from .models import Application, SigningKey, Workspace
 
 Alg = SigningKey.Alg
 State = SigningKey.State
@@ -39,6 +39,8 @@ RSA_KEY_BITS = 2048
 HKDF_INFO = b"identity-pools/workspaces/signing-keys/v1"
 FORMAT_VERSION = b"\x01"
 NONCE_BYTES = 12
+# ID tokens live this long: a retired key stays published at least as long.
+ID_TOKEN_SECONDS = 3600
 
 
 @functools.lru_cache(maxsize=4)
@@ -121,9 +123,10 @@ def signing_key_active(*, workspace: Workspace, alg: str = Alg.ES256):
 
 def signing_keys_ensure(*, workspace: Workspace, alg: str = Alg.ES256) -> SigningKey:
     """The active ``alg`` key of ``workspace``, made now if it has none (the
-    provider calls this lazily, before signing). Concurrent first calls end
-    with one key. (The first rotation then activates a key published only from
-    that moment; later rotations activate one published a rotation earlier.)"""
+    provider calls this lazily, before signing), together with a "next" key
+    (unless one exists), so that every rotation activates a key that was
+    already published. Concurrent first calls end with one active and one
+    next key."""
     key = signing_key_active(workspace=workspace, alg=alg)
     if key is not None:
         return key
@@ -132,6 +135,11 @@ def signing_keys_ensure(*, workspace: Workspace, alg: str = Alg.ES256) -> Signin
         key = signing_key_active(workspace=workspace, alg=alg)
         if key is None:
             key = signing_key_create(workspace=workspace, alg=alg, state=State.ACTIVE)
+            has_next = SigningKey.objects.filter(
+                workspace=workspace, alg=alg, state=State.NEXT
+            ).exists()
+            if not has_next:
+                signing_key_create(workspace=workspace, alg=alg, state=State.NEXT)
     return key
 
 
@@ -200,6 +208,26 @@ def signing_key_rotate(
             },
         )
     return new
+
+
+def signing_key_keep_seconds(*, workspace: Workspace) -> int:
+    """How long a key retired now must stay published: the longest
+    access-token lifetime among ``workspace``'s applications, and at least
+    ``ID_TOKEN_SECONDS`` (the lifetime of ID tokens). One query."""
+    longest = Application.objects.for_workspace(workspace).aggregate(
+        longest=Max("access_token_seconds")
+    )["longest"]
+    return max(ID_TOKEN_SECONDS, longest or 0)
+
+
+def signing_key_list(*, workspace: Workspace) -> list[SigningKey]:
+    """Every signing key of ``workspace`` (its own only), newest first, without
+    the encrypted private key. One query."""
+    return list(
+        SigningKey.objects.filter(workspace=workspace)
+        .defer("private_key_encrypted")
+        .order_by("-created_at", "kid")
+    )
 
 
 def signing_key_private(key: SigningKey):

@@ -1,6 +1,12 @@
 from django.urls import path
 
-from . import api_token_views, application_views, connection_views, views
+from . import (
+    api_token_views,
+    application_views,
+    connection_views,
+    signing_key_views,
+    views,
+)
 
 app_name = "workspaces"
 
@@ -85,6 +91,17 @@ urlpatterns = [
         "w/<slug:workspace>/applications/<uuid:application>/delete/",
         application_views.ApplicationDeleteView.as_view(),
         name="application_delete",
+    ),
+    # --- signing keys (the OpenID provider's) ---
+    path(
+        "w/<slug:workspace>/signing-keys/",
+        signing_key_views.SigningKeyListView.as_view(),
+        name="signing_key_list",
+    ),
+    path(
+        "w/<slug:workspace>/signing-keys/rotate/",
+        signing_key_views.SigningKeyRotateView.as_view(),
+        name="signing_key_rotate",
     ),
     path(
         "w/<slug:workspace>/api-tokens/",

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from core.audit import audit_record
 
-from ..models import RememberedDevice
+from ..models import OAuthToken, RememberedDevice, SsoSession
 
 
 def user_audit(user, action: str, details: dict | None = None, *, actor=None):
@@ -23,10 +23,15 @@ def user_audit(user, action: str, details: dict | None = None, *, actor=None):
 
 
 def sessions_end(*, user) -> None:
-    """Sign ``user`` out of every hosted session, and forget the browsers that
+    """Sign ``user`` out of every hosted session (their single sign-on sessions
+    end and applications' tokens are revoked), and forget the browsers that
     were excused from the second factor: they must pass it again."""
     user.sessions_ended_at = timezone.now()
     type(user).objects.filter(pk=user.pk).update(
         sessions_ended_at=user.sessions_ended_at, updated_at=user.sessions_ended_at
     )
     RememberedDevice.objects.filter(user=user).delete()
+    # Single sign-on ends too, and the applications' tokens stop working.
+    now = user.sessions_ended_at
+    SsoSession.objects.filter(user=user, ended_at__isnull=True).update(ended_at=now)
+    OAuthToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)

@@ -268,7 +268,7 @@ def signin_finish(
         )
         return "signin_change_password"
     signin_record(user=user, method=method)
-    session_sign_in(session, pool=pool, user=user)
+    session_sign_in(session, pool=pool, user=user, method=method)
     return "account"
 
 

@@ -41,8 +41,11 @@ from ..authenticators.passwords import (
 )
 from ..authenticators.totp import totp_verify
 from ..models import Code, PasswordCredential
+from ..oidc.sessions import sso_session_end, sso_session_start
 
 IDENTIFIER_KEY = "signin"
+# An application's authorization request waiting for the sign-in to finish.
+AUTHORIZE_KEY = "authorize"
 CHANGE_KEY = "signin_change"
 SIGNED_IN_KEY = "pool_user"
 STEP_SECONDS = 10 * 60  # a started sign-in is forgotten after this
@@ -307,13 +310,20 @@ def session_value(
 
 
 def signed_in_user(session, *, pool, seconds: int) -> PoolUser | None:
-    """The pool user this hosted session signed in, or None."""
+    """The pool user this hosted session signed in, or None (also when their
+    single sign-on session was ended: signed out elsewhere, by an application's
+    logout or by an operator)."""
     data = session_value(session, key=SIGNED_IN_KEY, pool=pool, seconds=seconds)
-    if data is None:
+    if data is None or not data.get("sso"):
         return None
     user = (
         PoolUser.objects.for_pool(pool)
-        .filter(pk=data["user"], status=PoolUser.Status.ACTIVE)
+        .filter(
+            pk=data["user"],
+            status=PoolUser.Status.ACTIVE,
+            sso_sessions__id=data["sso"],
+            sso_sessions__ended_at__isnull=True,
+        )
         .first()
     )
     if user is not None:
@@ -325,10 +335,39 @@ def signed_in_user(session, *, pool, seconds: int) -> PoolUser | None:
     return user
 
 
-def session_sign_in(session, *, pool, user) -> None:
+def session_sign_in(session, *, pool, user, method: str = "password") -> None:
     """Sign ``user`` in on this browser: the old session is deleted and a new one
-    with a new key (no fixation) holds only the signed-in user; pending steps of
-    the sign-in, sign-up or reset are forgotten. (Cheaper than ``cycle_key``,
-    which copies the old session first: two queries and a commit fewer.)"""
+    with a new key (no fixation) holds only the signed-in user and their new
+    single sign-on session; pending steps of the sign-in, sign-up or reset are
+    forgotten, an application's authorization request waiting for this sign-in
+    is kept. (Cheaper than ``cycle_key``, which copies the old session first:
+    two queries and a commit fewer.)"""
+    waiting = session.get(AUTHORIZE_KEY)
+    before = session.get(SIGNED_IN_KEY) or {}
+    sso = sso_session_start(
+        user=user,
+        method=method,
+        ip=getattr(session, "client_ip", None),
+        user_agent=getattr(session, "user_agent", ""),
+        renew=before.get("sso"),
+    )
     session.flush()
-    session_start(session, key=SIGNED_IN_KEY, pool=pool, user=str(user.pk))
+    session_start(
+        session,
+        key=SIGNED_IN_KEY,
+        pool=pool,
+        user=str(user.pk),
+        sso=str(sso.pk),
+        method=method,
+    )
+    if waiting:
+        session[AUTHORIZE_KEY] = waiting
+
+
+def session_sign_out(session) -> None:
+    """Sign this browser out: its single sign-on session ends (and the tokens
+    issued under it), the hosted session is deleted."""
+    data = session.get(SIGNED_IN_KEY) or {}
+    if data.get("sso"):
+        sso_session_end(session_id=data["sso"], reason="signed_out")
+    session.flush()

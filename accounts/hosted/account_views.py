@@ -35,8 +35,9 @@ from ..flows.security import (
     totp_setup_key,
     totp_setup_pending,
 )
-from ..flows.signin import session_sign_in, signed_in_user
+from ..flows.signin import session_sign_in, session_sign_out, signed_in_user
 from ..models import Passkey, TotpDevice
+from ..oidc.authorize import authorize_pending, continue_url
 from .forms import AccountPasswordForm, CodeForm, SecondFactorForm
 from .views import PoolPageMixin
 
@@ -62,6 +63,12 @@ class AccountView(SignedInPageMixin, TemplateView):
     sign-ins, sign out."""
 
     template_name = "hosted/account.html"
+
+    def get(self, request, *args, **kwargs):
+        # Signed in for an application: back to its authorization request.
+        if authorize_pending(request.hosted_session, workspace=self.workspace):
+            return redirect(continue_url(self.workspace))
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -332,7 +339,7 @@ class SignOutView(PoolPageMixin, View):
     """POST only: ends this browser's hosted session."""
 
     def post(self, request, *args, **kwargs):
-        request.hosted_session.flush()
+        session_sign_out(request.hosted_session)
         messages.success(request, _("You are signed out."))
         return redirect(self.page_url("signin"))
 

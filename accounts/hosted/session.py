@@ -18,6 +18,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.crypto import get_random_string
 from django.utils.http import http_date
 
+from core.request import client_ip
+
 HOSTED_PREFIX = "/w/"
 
 
@@ -33,6 +35,21 @@ def _delete(self, session_key=None) -> None:
     session_key = session_key or self.session_key
     if session_key:
         self.model.objects.filter(session_key=session_key).delete()
+
+
+def allow_redirect_to_application(session, response) -> None:
+    """While an application's authorization request waits in this browser, its
+    redirect URI's origin joins the page's CSP ``form-action``: browsers apply
+    form-action to every redirect after a form is sent, and the sign-in's last
+    form ends at the application."""
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return
+    origin = (session.get("authorize") or {}).get("origin")
+    if not origin or hasattr(response, "_csp_config"):
+        return
+    config = dict(settings.SECURE_CSP)
+    config["form-action"] = [*config.get("form-action", []), origin]
+    response._csp_config = config
 
 
 class HostedSessionMiddleware:
@@ -51,8 +68,12 @@ class HostedSessionMiddleware:
         request.hosted_session = self.store(
             request.COOKIES.get(settings.HOSTED_SESSION_COOKIE_NAME)
         )
+        # Who signs in, for the single sign-on session's record.
+        request.hosted_session.client_ip = client_ip(request)
+        request.hosted_session.user_agent = request.headers.get("User-Agent", "")
         response = self.get_response(request)
         session = request.hosted_session
+        allow_redirect_to_application(session, response)
         if session.modified and not session.is_empty():
             try:
                 session.save()

@@ -31,6 +31,7 @@ from ..flows.signin import (
     signin_identify,
     signin_password,
 )
+from ..oidc.authorize import authorize_pending
 from .forms import IdentifierForm, NewPasswordForm, PasswordForm, ResetForm
 from .steps import CODE_METHODS, METHOD_PAGES, SignInStepMixin
 from .views import PoolPageMixin
@@ -43,11 +44,20 @@ class SignInView(PoolPageMixin, ServiceFormView):
     form_class = IdentifierForm
 
     def get(self, request, *args, **kwargs):
-        if signed_in_user(
+        waiting = authorize_pending(request.hosted_session, workspace=self.workspace)
+        reauthenticate = bool(waiting and waiting.get("login"))  # prompt=login
+        if not reauthenticate and signed_in_user(
             request.hosted_session, pool=self.pool, seconds=settings.HOSTED_SESSION_AGE
         ):
             return redirect(self.page_url("account"))
         return super().get(request, *args, **kwargs)
+
+    def get_initial(self):
+        # An application's login_hint pre-fills the identifier.
+        hint = self.request.GET.get("login_hint", "")
+        if hint and len(hint) <= 254 and "\x00" not in hint:
+            return {"identifier": hint}
+        return {}
 
     def perform(self, form):
         identifier = signin_identify(raw=form.cleaned_data["identifier"])
@@ -129,7 +139,9 @@ class SignInChangePasswordView(PoolPageMixin, ServiceFormView):
         )
 
     def done(self, user):
-        session_sign_in(self.request.hosted_session, pool=self.pool, user=user)
+        session_sign_in(
+            self.request.hosted_session, pool=self.pool, user=user, method=self.method
+        )
         messages.success(self.request, _("Your new password is set."))
         return redirect(self.page_url("account"))
 

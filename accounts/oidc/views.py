@@ -1,39 +1,467 @@
-"""The workspace's public signing keys (JWKS), for relying parties to verify
-its tokens: public, cached by ETag (a conditional GET answers 304 without a
-body) and for five minutes."""
+"""The workspace's OpenID provider endpoints other than authorization:
+discovery, JWKS, token, userinfo, revocation, introspection and RP-initiated
+logout. Public endpoints are cached by ETag; endpoints that check a secret
+count failures per client address and answer 429 past a limit; SPAs of the
+workspace may call them across origins (CORS for their redirect URIs'
+origins)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from urllib.parse import urlsplit
 
-from django.http import HttpResponse, HttpResponseNotModified
-from django.utils.cache import patch_cache_control
+from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc7009 import RevocationEndpoint
+from authlib.oauth2.rfc7662 import IntrospectionEndpoint
+from authlib.oidc.rpinitiated import EndSessionEndpoint
+from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt
 
+from core import ratelimit
+from core.audit import SystemActor, audit_record
+from core.request import client_ip
+from core.tokens import token_hash
+from workspaces.models import Application
 from workspaces.signing_keys import signing_keys_ensure, workspace_jwks
 
+from ..flows.signin import SIGNED_IN_KEY, session_sign_out
 from ..hosted.access import hosted_workspace
+from .authorize import bad_parameters, error_page
+from .claims import SUPPORTED_CLAIMS, user_claims
+from .models import OAuthToken
+from .server import (
+    ACCESS_PREFIX,
+    AUTH_METHODS,
+    REFRESH_PREFIX,
+    SCOPES,
+    Provider,
+    issuer,
+)
+from .sessions import ACR_VALUES, sso_session_end
 
 MAX_AGE = 300
+# Failed token, revocation, introspection and userinfo requests per client
+# address per 15 minutes.
+FAILURES = (100, 15 * 60)
+
+
+def _public_json(request, document: dict, content_type="application/json"):
+    """``document`` as cacheable public JSON with an ETag (304 when it matches)."""
+    body = json.dumps(document, separators=(",", ":"), sort_keys=True).encode()
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body, content_type=content_type)
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, max_age=MAX_AGE)
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def endpoint_urls(workspace) -> dict:
+    base = issuer(workspace)
+    slug = workspace.slug
+
+    def url(name):
+        return base + reverse(f"oidc:{name}", args=[slug])[len(f"/w/{slug}") :]
+
+    return {
+        "authorization_endpoint": url("authorize"),
+        "token_endpoint": url("token"),
+        "userinfo_endpoint": url("userinfo"),
+        "jwks_uri": url("jwks"),
+        "revocation_endpoint": url("revoke"),
+        "introspection_endpoint": url("introspect"),
+        "end_session_endpoint": url("end_session"),
+    }
+
+
+def discovery_document(workspace) -> dict:
+    """The OpenID Provider Metadata of ``workspace`` (OpenID Connect
+    Discovery 1.0 and RFC 8414)."""
+    return {
+        "issuer": issuer(workspace),
+        **endpoint_urls(workspace),
+        "scopes_supported": list(SCOPES),
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": [
+            "authorization_code",
+            "refresh_token",
+            "client_credentials",
+        ],
+        "subject_types_supported": ["public", "pairwise"],
+        "id_token_signing_alg_values_supported": ["ES256", "RS256"],
+        "token_endpoint_auth_methods_supported": list(AUTH_METHODS),
+        "revocation_endpoint_auth_methods_supported": list(AUTH_METHODS),
+        "introspection_endpoint_auth_methods_supported": [
+            "client_secret_basic",
+            "client_secret_post",
+        ],
+        "code_challenge_methods_supported": ["S256"],
+        "claims_supported": list(SUPPORTED_CLAIMS),
+        "claims_parameter_supported": False,
+        "request_parameter_supported": False,
+        "request_uri_parameter_supported": False,
+        "prompt_values_supported": ["none", "login", "consent"],
+        "acr_values_supported": list(ACR_VALUES),
+        "claim_types_supported": ["normal"],
+        "ui_locales_supported": ["en"],
+        "authorization_response_iss_parameter_supported": False,
+    }
+
+
+class DiscoveryView(View):
+    http_method_names = ["get", "head"]
+
+    def get(self, request, *args, **kwargs):
+        workspace = hosted_workspace(slug=kwargs["workspace"])
+        return _public_json(request, discovery_document(workspace))
 
 
 class JwksView(View):
+    """The workspace's public signing keys (JWKS): its own keys only, made on
+    the first request of a new workspace."""
+
     http_method_names = ["get", "head"]
 
     def get(self, request, *args, **kwargs):
         workspace = hosted_workspace(slug=kwargs["workspace"])
         jwks = workspace_jwks(workspace=workspace)
-        if not jwks["keys"]:  # the first request of a new workspace
+        if not jwks["keys"]:
             signing_keys_ensure(workspace=workspace)
             jwks = workspace_jwks(workspace=workspace)
-        body = json.dumps(jwks, separators=(",", ":"), sort_keys=True).encode()
-        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        if etag in request.headers.get("If-None-Match", ""):
-            response = HttpResponseNotModified()
+        return _public_json(request, jwks, content_type="application/jwk-set+json")
+
+
+def _allowed_origin(workspace, origin: str) -> bool:
+    """Whether ``origin`` is that of a redirect URI of one of ``workspace``'s
+    applications (browser apps calling the token endpoints)."""
+    if not origin or len(origin) > 300:
+        return False
+    for uris in Application.objects.filter(workspace=workspace).values_list(
+        "redirect_uris", flat=True
+    ):
+        for uri in uris or []:
+            parts = urlsplit(uri)
+            if f"{parts.scheme}://{parts.netloc}" == origin:
+                return True
+    return False
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class ApiEndpoint(View):
+    """An endpoint applications call directly (not a browser page): no CSRF
+    (client authentication instead), CORS for the workspace's browser apps,
+    failures counted per client address."""
+
+    http_method_names = ["post", "options"]
+    cors_methods = "POST, OPTIONS"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.workspace = hosted_workspace(slug=kwargs["workspace"])
+        self.limit = ratelimit.Limit(
+            f"oidc:failures:{self.workspace.pk}:{client_ip(request)}", *FAILURES
+        )
+        if request.method != "OPTIONS" and ratelimit.is_limited(self.limit):
+            response = self.error(
+                "slow_down",
+                "Too many failed requests from this address; try again later.",
+                429,
+            )
+            response["Retry-After"] = str(max(1, ratelimit.retry_after(self.limit)))
+        elif request.method != "OPTIONS" and (
+            problem := bad_parameters(request.POST) or bad_parameters(request.GET)
+        ):
+            response = self.error("invalid_request", problem, 400)
         else:
-            response = HttpResponse(body, content_type="application/jwk-set+json")
-        response["ETag"] = etag
-        patch_cache_control(response, public=True, max_age=MAX_AGE)
-        response["Access-Control-Allow-Origin"] = "*"  # public keys, read by SPAs
+            response = super().dispatch(request, *args, **kwargs)
+            if response.status_code in (400, 401):
+                ratelimit.hit(self.limit)
+        return self.cors(request, response)
+
+    def cors(self, request, response):
+        origin = request.headers.get("Origin", "")
+        if origin and _allowed_origin(self.workspace, origin):
+            response["Access-Control-Allow-Origin"] = origin
+            response["Access-Control-Allow-Methods"] = self.cors_methods
+            response["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
+            response["Access-Control-Max-Age"] = "600"
+        patch_vary_headers(response, ("Origin",))
         return response
+
+    def options(self, request, *args, **kwargs):
+        return HttpResponse(status=204)
+
+    @staticmethod
+    def error(code: str, description: str, status: int):
+        response = JsonResponse(
+            {"error": code, "error_description": description}, status=status
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class TokenView(ApiEndpoint):
+    def post(self, request, *args, **kwargs):
+        provider = Provider(self.workspace, body_only=True)
+        response = provider.create_token_response(request)
+        if response.status_code in (400, 401):
+            self.audit_refusal(provider, request, response)
+        return response
+
+    def audit_refusal(self, provider, request, response) -> None:
+        """A refused token request is an audit event (bounded: the failures of
+        an address are rate limited), by the application when it is known."""
+        try:
+            error = json.loads(response.content).get("error", "")
+        except ValueError:
+            error = ""
+        application = provider.client_application
+        audit_record(
+            actor=application or SystemActor("token endpoint"),
+            action="oauth.token_refused",
+            workspace=self.workspace,
+            target=application,
+            details={
+                "error": str(error)[:40],
+                "grant": request.POST.get("grant_type", "")[:40],
+            },
+        )
+
+
+def _token_by_secret(workspace, secret: str):
+    """The token row a bearer or refresh secret belongs to, in ``workspace``."""
+    if not isinstance(secret, str) or len(secret) > 100:
+        return None, None
+    if secret.startswith(ACCESS_PREFIX):
+        found = OAuthToken.objects.filter(access_token_hash=token_hash(secret))
+        kind = "access_token"
+    elif secret.startswith(REFRESH_PREFIX):
+        found = OAuthToken.objects.filter(refresh_token_hash=token_hash(secret))
+        kind = "refresh_token"
+    else:
+        return None, None
+    row = (
+        found.filter(application__workspace=workspace)
+        .select_related("application", "user", "sso_session")
+        .first()
+    )
+    return row, kind
+
+
+class Revocation(RevocationEndpoint):
+    CLIENT_AUTH_METHODS = list(AUTH_METHODS)
+
+    def query_token(self, token_string, token_type_hint):
+        row, kind = _token_by_secret(self.server.workspace, token_string)
+        if row is not None:
+            row.presented_as = kind
+        return row
+
+    def revoke_token(self, token, request):
+        now = timezone.now()
+        rows = OAuthToken.objects.filter(revoked_at__isnull=True)
+        if token.presented_as == "refresh_token":
+            rows = rows.filter(family=token.family)  # the whole chain (RFC 7009 §2.1)
+        else:
+            rows = rows.filter(pk=token.pk)
+        rows.update(revoked_at=now)
+        from .server import _audit
+
+        _audit(
+            self.server.workspace,
+            "oauth.token_revoked",
+            actor=token.application,
+            target=token.user or token.application,
+            application=token.application.audit_label,
+            token=token.presented_as,
+        )
+
+
+class RevokeView(ApiEndpoint):
+    def post(self, request, *args, **kwargs):
+        provider = Provider(self.workspace, body_only=True)
+        provider.register_endpoint(Revocation)
+        return provider.create_endpoint_response("revocation", request)
+
+
+class Introspection(IntrospectionEndpoint):
+    CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+
+    def query_token(self, token_string, token_type_hint):
+        row, kind = _token_by_secret(self.server.workspace, token_string)
+        if row is not None:
+            row.presented_as = kind
+        return row
+
+    def check_permission(self, token, client, request):
+        # The token's own application, or a confidential client of the same
+        # workspace (an API checking the tokens sent to it).
+        return not client.application.is_public
+
+    def create_introspection_payload(self, token):
+        now = timezone.now()
+        if token is None:
+            return {"active": False}
+        usable = (
+            token.access_usable(now)
+            if token.presented_as == "access_token"
+            else token.refresh_usable(now) and token.rotated_at is None
+        )
+        if not usable:
+            return {"active": False}
+        return self.introspect_token(token)
+
+    def introspect_token(self, token):
+        payload = {
+            "active": True,
+            "client_id": token.application.client_id,
+            "token_type": "Bearer"
+            if token.presented_as == "access_token"
+            else "refresh_token",
+            "scope": token.scope,
+            "iat": int(token.issued_at.timestamp()),
+            "exp": int(
+                (
+                    token.access_expires_at
+                    if token.presented_as == "access_token"
+                    else token.refresh_expires_at
+                ).timestamp()
+            ),
+            "iss": self.server.issuer,
+            "aud": token.application.client_id,
+        }
+        if token.user_id:
+            from .claims import subject
+
+            payload["sub"] = subject(
+                application=token.application, user_id=token.user_id
+            )
+        return payload
+
+
+class IntrospectView(ApiEndpoint):
+    def post(self, request, *args, **kwargs):
+        provider = Provider(self.workspace, body_only=True)
+        provider.register_endpoint(Introspection)
+        return provider.create_endpoint_response("introspection", request)
+
+
+class UserInfoView(ApiEndpoint):
+    """The signed-in user's claims for a bearer access token (GET or POST,
+    RFC 6750 header only)."""
+
+    http_method_names = ["get", "post", "options"]
+    cors_methods = "GET, POST, OPTIONS"
+
+    def refuse(self, description: str, status: int = 401, error="invalid_token"):
+        response = self.error(error, description, status)
+        response["WWW-Authenticate"] = (
+            f'Bearer error="{error}", error_description="{description}"'
+        )
+        return response
+
+    def get(self, request, *args, **kwargs):
+        scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not secret:
+            return self.refuse("Send the access token as 'Authorization: Bearer …'.")
+        row, kind = _token_by_secret(self.workspace, secret.strip())
+        if (
+            row is None
+            or kind != "access_token"
+            or not row.access_usable(timezone.now())
+        ):
+            return self.refuse("The access token is not valid (expired or revoked).")
+        if row.user_id is None or "openid" not in row.scope.split():
+            return self.refuse(
+                "This access token was not issued with the 'openid' scope.",
+                403,
+                "insufficient_scope",
+            )
+        claims = user_claims(
+            application=row.application, user=row.user, scopes=row.scope.split()
+        )
+        response = JsonResponse(claims)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    post = get
+
+
+class EndSession(EndSessionEndpoint):
+    def get_server_jwks(self):
+        return workspace_jwks(workspace=self.server.workspace)
+
+    def end_session(self, end_session_request):
+        session = self.server.browser_session
+        claims = end_session_request.id_token_claims or {}
+        data = session.get(SIGNED_IN_KEY) or {}
+        if claims.get("sid") and claims["sid"] != data.get("sso"):
+            # The ID token names another sign-on session: end that one only.
+            sso_session_end(session_id=claims["sid"], reason="rp_logout")
+            return
+        session_sign_out(session)
+
+
+class EndSessionView(View):
+    """RP-initiated logout (GET or POST). With a valid ``id_token_hint`` the
+    browser is signed out at once and sent to the registered
+    ``post_logout_redirect_uri``; without one the user confirms first."""
+
+    http_method_names = ["get", "post"]
+
+    @method_decorator(csrf_exempt)
+    def dispatch(self, request, *args, **kwargs):
+        self.workspace = hosted_workspace(slug=kwargs["workspace"])
+        problem = bad_parameters(request.GET) or bad_parameters(request.POST)
+        if problem:
+            return error_page(request, self.workspace, problem)
+        return super().dispatch(request, *args, **kwargs)
+
+    def handle(self, request, *, confirmed: bool):
+        provider = Provider(self.workspace)
+        provider.browser_session = request.hosted_session
+        provider.register_endpoint(EndSession)
+        try:
+            validated = provider.validate_endpoint_request("end_session", request)
+        except OAuth2Error as exc:
+            return error_page(
+                request,
+                self.workspace,
+                "This sign-out link is not valid: "
+                f"{exc.description or exc.error} You can close this page.",
+            )
+        if validated.needs_confirmation and not confirmed:
+            return render(
+                request,
+                "oidc/logout_confirm.html",
+                {"workspace": self.workspace, "query": request.GET.urlencode()},
+            )
+        response = provider.create_endpoint_response("end_session", validated)
+        if response is not None:
+            return response
+        return render(request, "oidc/logged_out.html", {"workspace": self.workspace})
+
+    def get(self, request, *args, **kwargs):
+        return self.handle(request, confirmed=False)
+
+    def post(self, request, *args, **kwargs):
+        # The confirmation form (ours, with a CSRF token) or an RP's form post
+        # with an id_token_hint (then no confirmation is needed anyway).
+        from django.middleware.csrf import CsrfViewMiddleware
+
+        confirmed = request.POST.get("confirm") == "yes"
+        if confirmed and CsrfViewMiddleware(lambda r: None).process_view(
+            request, None, (), {}
+        ):
+            confirmed = False
+        return self.handle(request, confirmed=confirmed)

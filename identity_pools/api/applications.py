@@ -35,6 +35,33 @@ Uri = Annotated[str, Field(max_length=services.MAX_URI_LENGTH)]
 Uris = Annotated[list[Uri], Field(max_length=services.MAX_URIS)]
 AccessSeconds = Annotated[int, Field(ge=60, le=86_400)]
 RefreshSeconds = Annotated[int, Field(ge=60, le=365 * 86_400)]
+IdTokenAlg = Literal["ES256", "RS256"]
+# Shape only (and a bound on the work); the service checks the rules, with the
+# catalogue's codes (e.g. at most 50 mappings).
+ClaimText = Annotated[str, Field(max_length=1000)]
+
+
+class ClaimMapping(Body):
+    claim: ClaimText = Field(description="The claim's name, e.g. department.")
+    source: ClaimText = Field(
+        description="user_data.<name> or metadata.<name> (1 to 5 names joined by "
+        "dots), e.g. user_data.department."
+    )
+
+
+class ClaimMappingOut(Schema):
+    claim: str
+    source: str
+
+
+ClaimMappings = Annotated[
+    list[ClaimMapping],
+    Field(
+        max_length=1000,
+        description="Custom claims: at most 50, each claim once, none the "
+        "provider sets itself (sub, email, …).",
+    ),
+]
 
 
 # --- identity providers ---------------------------------------------------------
@@ -137,6 +164,8 @@ class ApplicationOut(Schema):
     rotate_refresh_tokens: bool
     require_consent: bool
     pairwise_subject: bool
+    id_token_alg: IdTokenAlg
+    claim_mappings: list[ClaimMappingOut]
     previous_secret_expires_at: datetime | None = Field(
         description="Until when the secret before the last rotation still works."
     )
@@ -178,6 +207,8 @@ class ApplicationIn(Body):
     rotate_refresh_tokens: bool = True
     require_consent: bool = False
     pairwise_subject: bool = False
+    id_token_alg: IdTokenAlg = Field("ES256", description="Signs its ID tokens.")
+    claim_mappings: ClaimMappings = []
 
 
 class ApplicationPatch(Body):
@@ -195,6 +226,8 @@ class ApplicationPatch(Body):
     rotate_refresh_tokens: bool | None = None
     require_consent: bool | None = None
     pairwise_subject: bool | None = None
+    id_token_alg: IdTokenAlg | None = None
+    claim_mappings: ClaimMappings | None = None
 
 
 class RotateIn(Body):
@@ -245,7 +278,9 @@ def application_create(request, payload: ApplicationIn):
     only. Refused: `application_name_taken`, `application_uri_invalid`,
     `application_uris_required`, `application_grants_invalid`,
     `application_openid_required`, `application_connections_required`,
-    `application_connection_foreign`, …"""
+    `application_connection_foreign`, `application_claim_name_invalid`,
+    `application_claim_reserved`, `application_claim_source_invalid`,
+    `application_claim_duplicate`, `application_claims_too_many`, …"""
     workspace = need(request, "write")
     fields = payload.model_dump(exclude={"connection_ids"}, exclude_none=True)
     connections = _connections_named(workspace, payload.connection_ids)

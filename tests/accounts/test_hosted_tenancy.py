@@ -67,3 +67,13 @@ def test_a_session_of_one_pool_is_no_one_in_another(workspace):
     assert client.get(page(second, "account_password"))["Location"] == page(
         second, "signin"
     )
+
+
+def test_every_provider_endpoint_of_a_missing_workspace_is_404():
+    from accounts.oidc.urls import urlpatterns
+
+    client = Client()
+    for pattern in urlpatterns:
+        address = reverse(f"oidc:{pattern.name}", args=["no-such-workspace"])
+        assert client.get(address).status_code in (404, 405), address
+        assert client.post(address, {}).status_code in (404, 405), address

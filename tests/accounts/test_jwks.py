@@ -28,8 +28,11 @@ def test_jwks_is_public_and_verifies_tokens(client, workspace):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/jwk-set+json"
     keys = response.json()["keys"]
-    assert len(keys) == 1 and keys[0]["alg"] == "ES256" and "d" not in keys[0]
+    # The active key, and the next one: published before it signs.
+    assert len(keys) == 2
+    assert all(k["alg"] == "ES256" and "d" not in k for k in keys)
     active = signing_keys_ensure(workspace=workspace)
+    assert keys[0]["kid"] == active.kid
     token = jwt.encode(
         {"alg": "ES256", "kid": active.kid}, {"sub": "x"}, signing_key_private(active)
     )

@@ -209,3 +209,119 @@ def test_scopes(client_for, workspace, pool):
     writer = client_for(workspace, ["write"])
     assert writer.get(APPS).status_code == 403
     assert call(writer, "post", APPS, {"name": "Job", "kind": "m2m"}).status_code == 201
+
+
+# --- token settings: ID-token algorithm and custom claims ---------------------------
+
+
+def spa(connection_id, **extra):
+    return {
+        "name": "App",
+        "kind": "spa",
+        "redirect_uris": ["https://app.example.com/cb"],
+        "connection_ids": [connection_id],
+        **extra,
+    }
+
+
+def claim(name, source="user_data.department"):
+    return {"claim": name, "source": source}
+
+
+def test_token_settings_are_read_and_written(api_client, connection_id):
+    created = call(api_client, "post", APPS, spa(connection_id))
+    assert created.status_code == 201, created.content
+    assert created.json()["id_token_alg"] == "ES256"
+    assert created.json()["claim_mappings"] == []
+    app_id = created.json()["id"]
+    mappings = [claim("department"), claim("tier", "metadata.billing.tier")]
+    patched = call(
+        api_client,
+        "patch",
+        f"{APPS}/{app_id}",
+        {"id_token_alg": "RS256", "claim_mappings": mappings},
+    )
+    assert patched.status_code == 200, patched.content
+    read = api_client.get(f"{APPS}/{app_id}").json()
+    assert read["id_token_alg"] == "RS256" and read["claim_mappings"] == mappings
+    app = Application.objects.get()
+    assert app.id_token_alg == "RS256" and app.claim_mappings == mappings
+    # Fields not given stay as they are.
+    call(api_client, "patch", f"{APPS}/{app_id}", {"name": "App 2"})
+    assert api_client.get(f"{APPS}/{app_id}").json()["claim_mappings"] == mappings
+    cleared = call(api_client, "patch", f"{APPS}/{app_id}", {"claim_mappings": []})
+    assert cleared.json()["claim_mappings"] == []
+    other = call(
+        api_client,
+        "post",
+        APPS,
+        spa(
+            connection_id,
+            name="Other",
+            id_token_alg="RS256",
+            claim_mappings=[claim("dept")],
+        ),
+    )
+    assert other.status_code == 201
+    assert other.json()["claim_mappings"] == [claim("dept")]
+    assert other.json()["id_token_alg"] == "RS256"
+
+
+@pytest.mark.parametrize(
+    ("mappings", "code"),
+    [
+        ([claim("Department!")], "application_claim_name_invalid"),
+        ([claim("sub")], "application_claim_reserved"),
+        ([claim("dept", "profile.department")], "application_claim_source_invalid"),
+        ([claim(f"c{i}") for i in range(51)], "application_claims_too_many"),
+        ([claim("dept"), claim("dept", "metadata.d")], "application_claim_duplicate"),
+    ],
+)
+def test_claim_rules_refused_at_the_field(api_client, connection_id, mappings, code):
+    response = call(
+        api_client, "post", APPS, spa(connection_id, claim_mappings=mappings)
+    )
+    assert response.status_code == 400
+    assert codes(response) == [(code, "/claim_mappings")]
+    assert all(e["message"] for e in response.json()["errors"])
+    created = call(api_client, "post", APPS, spa(connection_id))
+    patched = call(
+        api_client,
+        "patch",
+        f"{APPS}/{created.json()['id']}",
+        {"claim_mappings": mappings},
+    )
+    assert codes(patched) == [(code, "/claim_mappings")]
+    assert Application.objects.get().claim_mappings == []
+
+
+def test_claim_text_that_cannot_be_stored_is_400(api_client, connection_id):
+    for bad, where, words in [
+        (claim("de\x00pt"), "/claim_mappings/0/claim", "NUL character"),
+        (claim("d", "user_data.\ud800"), "/claim_mappings/0/source", "lone surrogate"),
+    ]:
+        response = call(
+            api_client, "post", APPS, spa(connection_id, claim_mappings=[bad])
+        )
+        assert response.status_code == 400
+        assert codes(response) == [("invalid", where)]
+        assert words in response.json()["errors"][0]["message"]
+    assert not Application.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ({"id_token_alg": "HS256"}, "/id_token_alg"),
+        ({"claim_mappings": [{"claim": "dept"}]}, "/claim_mappings/0/source"),
+        ({"claim_mappings": [{**claim("d"), "x": 1}]}, "/claim_mappings/0/x"),
+        ({"claim_mappings": "dept = user_data.d"}, "/claim_mappings"),
+    ],
+)
+def test_token_settings_of_the_wrong_shape_are_400(
+    api_client, connection_id, body, where
+):
+    response = call(api_client, "post", APPS, spa(connection_id, **body))
+    assert response.status_code == 400
+    assert codes(response) == [("invalid", where)]
+    assert not Application.objects.exists()

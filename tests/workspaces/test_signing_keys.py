@@ -17,7 +17,7 @@ from joserfc.jwk import KeySet
 from core.models import AuditEvent
 from tests.factories import WorkspaceFactory
 from workspaces import signing_keys
-from workspaces.models import SigningKey
+from workspaces.models import Application, SigningKey
 
 pytestmark = pytest.mark.django_db
 
@@ -48,18 +48,54 @@ def raw(key: SigningKey) -> bytes:
     return bytes(SigningKey.objects.get(pk=key.pk).private_key_encrypted)
 
 
-def test_ensure_makes_one_active_es256_key_and_is_idempotent(workspace):
+def test_ensure_makes_an_active_and_a_next_key_and_is_idempotent(workspace):
     key = signing_keys.signing_keys_ensure(workspace=workspace)
     assert key.state == State.ACTIVE and key.alg == "ES256"
     assert key.activated_at is not None
+    upcoming = SigningKey.objects.get(workspace=workspace, state=State.NEXT)
+    assert upcoming.alg == "ES256" and upcoming.activated_at is None
     assert signing_keys.signing_keys_ensure(workspace=workspace) == key
-    assert SigningKey.objects.count() == 1
+    assert SigningKey.objects.count() == 2
     assert key.public_jwk["kid"] == key.kid
     assert key.public_jwk["alg"] == "ES256" and key.public_jwk["use"] == "sig"
     assert "d" not in key.public_jwk
+    # Both published, the active one first.
     assert signing_keys.workspace_jwks(workspace=workspace) == {
-        "keys": [key.public_jwk]
+        "keys": [key.public_jwk, upcoming.public_jwk]
     }
+
+
+def test_ensure_keeps_an_existing_next_key(workspace):
+    upcoming = signing_keys.signing_key_create(workspace=workspace)
+    key = signing_keys.signing_keys_ensure(workspace=workspace)
+    assert key.state == State.ACTIVE
+    assert list(SigningKey.objects.filter(workspace=workspace, state=State.NEXT)) == [
+        upcoming
+    ]
+
+
+def test_ensure_makes_keys_per_alg(workspace):
+    signing_keys.signing_keys_ensure(workspace=workspace)
+    rs = signing_keys.signing_keys_ensure(workspace=workspace, alg="RS256")
+    assert rs.alg == "RS256" and rs.state == State.ACTIVE
+    states = sorted(
+        SigningKey.objects.filter(workspace=workspace).values_list("alg", "state")
+    )
+    assert states == [
+        ("ES256", "active"),
+        ("ES256", "next"),
+        ("RS256", "active"),
+        ("RS256", "next"),
+    ]
+
+
+def test_first_rotation_activates_a_key_that_was_already_published(workspace, owner):
+    signing_keys.signing_keys_ensure(workspace=workspace)
+    published = kids(signing_keys.workspace_jwks(workspace=workspace))
+    new = signing_keys.signing_key_rotate(
+        workspace=workspace, actor=owner, keep_seconds=DAY
+    )
+    assert new.kid in published
 
 
 def test_create_refuses_a_second_active_key(workspace):
@@ -109,11 +145,13 @@ def test_keys_need_the_secret_they_were_sealed_with(workspace, settings):
 
 def test_rotation_publishes_before_use_and_keeps_the_old_key(workspace, owner):
     first = signing_keys.signing_keys_ensure(workspace=workspace)
+    published = SigningKey.objects.get(workspace=workspace, state=State.NEXT)
     old_token = sign(first)
-    # The first rotation has no "next" key yet: a new one signs at once.
+    # The first rotation activates the key ensure published beside the first.
     second = signing_keys.signing_key_rotate(
         workspace=workspace, actor=owner, keep_seconds=DAY
     )
+    assert second.pk == published.pk
     first.refresh_from_db()
     upcoming = SigningKey.objects.get(workspace=workspace, state=State.NEXT)
     assert first.state == State.RETIRED and second.state == State.ACTIVE
@@ -170,7 +208,8 @@ def test_rs256_keys_rotate_and_verify_beside_es256(workspace, owner):
     es.refresh_from_db()
     assert es.state == State.ACTIVE and new_rs.alg == "RS256"
     jwks = signing_keys.workspace_jwks(workspace=workspace)
-    assert len(jwks["keys"]) == 4
+    # ES256 active and next; RS256 active, next and the retired one.
+    assert len(jwks["keys"]) == 5
     assert verifies(rs_token, jwks) and verifies(sign(new_rs), jwks)
     assert verifies(sign(es), jwks)
 
@@ -180,7 +219,8 @@ def test_another_workspaces_keys_are_never_published_here(workspace):
     mine = signing_keys.signing_keys_ensure(workspace=workspace)
     theirs = signing_keys.signing_keys_ensure(workspace=other)
     jwks = signing_keys.workspace_jwks(workspace=workspace)
-    assert kids(jwks) == [mine.kid]
+    mine_next = SigningKey.objects.get(workspace=workspace, state=State.NEXT)
+    assert kids(jwks) == sorted([mine.kid, mine_next.kid])
     assert not verifies(sign(theirs), jwks)
 
 
@@ -242,11 +282,50 @@ def test_concurrent_first_ensures_make_one_key(workspace):
     assert (
         _in_threads(lambda: signing_keys.signing_keys_ensure(workspace=workspace)) == []
     )
-    assert SigningKey.objects.filter(workspace=workspace).count() == 1
+    keys = SigningKey.objects.filter(workspace=workspace)
+    assert sorted(keys.values_list("state", flat=True)) == ["active", "next"]
 
 
 def test_deleting_the_workspace_deletes_its_keys(workspace):
     signing_keys.signing_keys_ensure(workspace=workspace)
-    kept = signing_keys.signing_keys_ensure(workspace=WorkspaceFactory())
+    other = WorkspaceFactory()
+    signing_keys.signing_keys_ensure(workspace=other)
     workspace.delete()
-    assert list(SigningKey.objects.all()) == [kept]
+    assert SigningKey.objects.count() == 2
+    assert not SigningKey.objects.exclude(workspace=other).exists()
+
+
+def test_keep_seconds_is_the_longest_access_token_at_least_an_hour(workspace):
+    assert signing_keys.signing_key_keep_seconds(workspace=workspace) == 3600
+    for name, seconds in [("A", 600), ("B", 7200), ("C", 3600)]:
+        Application.objects.create(
+            workspace=workspace,
+            name=name,
+            kind="spa",
+            access_token_seconds=seconds,
+        )
+    Application.objects.create(
+        workspace=WorkspaceFactory(),
+        name="Theirs",
+        kind="spa",
+        access_token_seconds=86_400,
+    )
+    assert signing_keys.signing_key_keep_seconds(workspace=workspace) == 7200
+    Application.objects.filter(workspace=workspace, name="B").update(
+        access_token_seconds=60
+    )
+    assert signing_keys.signing_key_keep_seconds(workspace=workspace) == 3600
+
+
+def test_list_is_the_workspaces_keys_newest_first(
+    workspace, owner, django_assert_num_queries
+):
+    signing_keys.signing_keys_ensure(workspace=workspace)
+    signing_keys.signing_key_rotate(workspace=workspace, actor=owner, keep_seconds=60)
+    signing_keys.signing_keys_ensure(workspace=WorkspaceFactory())
+    with django_assert_num_queries(1):
+        keys = signing_keys.signing_key_list(workspace=workspace)
+    assert len(keys) == 3 and {k.workspace_id for k in keys} == {workspace.pk}
+    created = [k.created_at for k in keys]
+    assert created == sorted(created, reverse=True)
+    assert keys[0].state == State.NEXT and keys[-1].state == State.RETIRED

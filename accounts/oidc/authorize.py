@@ -1,0 +1,323 @@
+"""The authorization endpoint: an application sends a browser here; it leaves
+with a code (or an error) for the application's redirect URI.
+
+The request is checked by Authlib (client, exact redirect URI, response type,
+scopes, PKCE, nonce, prompt). A request whose client or redirect URI is wrong
+gets an error page and is never redirected. Otherwise the browser's single
+sign-on session answers at once when it is fresh enough (``max_age``,
+``prompt=login``); else the request waits in the hosted session
+(``AUTHORIZE_KEY``) while the user signs in on the pool's hosted pages (a
+choice of pools first when the application has several), and
+``/authorize/continue`` picks it up again. Consent, when the application asks
+for it, is given once per scope set.
+"""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlencode, urlsplit
+
+from authlib.oauth2 import OAuth2Error
+from authlib.oidc.core.errors import ConsentRequiredError, LoginRequiredError
+from django.conf import settings
+from django.db import transaction
+from django.http import QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views import View
+
+from identity_pools.models import IdentityPool
+
+from ..flows.signin import (
+    AUTHORIZE_KEY,
+    SIGNED_IN_KEY,
+    session_value,
+    signed_in_user,
+)
+from ..hosted.access import hosted_workspace
+from .models import Consent
+from .server import Provider
+from .sessions import authentication_context
+
+PENDING_SECONDS = 15 * 60
+MAX_PARAMETER_CHARS = 2048
+SCOPE_TEXT = {
+    "openid": "Know who you are (your account's id)",
+    "profile": "See your name and profile details",
+    "email": "See your email address",
+    "phone": "See your mobile number",
+    "groups": "See the groups you belong to",
+}
+
+
+def bad_parameters(params) -> str | None:
+    """Why ``params`` (a QueryDict) cannot be processed, or None: oversized
+    values get a message instead of reaching the database. (NUL bytes and lone
+    surrogates never reach a view: ``core.middleware.InputHygieneMiddleware``.)"""
+    for key, values in params.lists():
+        for value in [key, *values]:
+            if len(value) > MAX_PARAMETER_CHARS:
+                return (
+                    f"The parameter “{key[:40]}” is longer than "
+                    f"{MAX_PARAMETER_CHARS} characters."
+                )
+    return None
+
+
+def authorize_pending(session, *, workspace) -> dict | None:
+    """The authorization request of ``workspace`` waiting in this browser."""
+    data = session.get(AUTHORIZE_KEY)
+    if not data or data.get("workspace") != str(workspace.pk):
+        return None
+    if time.time() - data.get("at", 0) > PENDING_SECONDS:
+        session.pop(AUTHORIZE_KEY, None)
+        return None
+    return data
+
+
+def continue_url(workspace) -> str:
+    return reverse("oidc:authorize_continue", args=[workspace.slug])
+
+
+def error_page(request, workspace, text: str, *, status: int = 400):
+    return render(
+        request,
+        "oidc/error.html",
+        {"workspace": workspace, "text": text},
+        status=status,
+    )
+
+
+def _signed_in(session, application_pools) -> tuple:
+    """(user, sign-in data) of this browser's sign-on session when its pool
+    serves the application, else (None, None)."""
+    data = session.get(SIGNED_IN_KEY) or {}
+    pool = next((p for p in application_pools if str(p.pk) == data.get("pool")), None)
+    if pool is None:
+        return None, None
+    user = signed_in_user(session, pool=pool, seconds=settings.HOSTED_SESSION_AGE)
+    if user is None:
+        return None, None
+    return user, session_value(
+        session, key=SIGNED_IN_KEY, pool=pool, seconds=settings.HOSTED_SESSION_AGE
+    )
+
+
+def _max_age(params) -> int | None:
+    raw = params.get("max_age")
+    if raw is None or raw == "":
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        return -1
+    return value if 0 <= value <= 10**9 else -1
+
+
+class AuthorizeView(View):
+    """GET or POST (OpenID Connect allows both) /w/<workspace>/authorize."""
+
+    resumed = False
+
+    def dispatch(self, request, *args, **kwargs):
+        self.workspace = hosted_workspace(slug=kwargs["workspace"])
+        self.session = request.hosted_session
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        return self.authorize(request.GET.copy())
+
+    def post(self, request, *args, **kwargs):
+        return self.authorize(request.POST.copy())
+
+    # --- the decision -----------------------------------------------------
+    def authorize(self, params: QueryDict, *, consented: bool | None = None):
+        request = self.request
+        problem = bad_parameters(params)
+        if problem:
+            return error_page(request, self.workspace, problem)
+        request.GET = params  # what Authlib reads, also when resumed or posted
+        request.method = "GET"
+        provider = Provider(self.workspace)
+        client = provider.query_client(params.get("client_id"))
+        pools = self.pools(client.application) if client else []
+        user, data = _signed_in(self.session, pools)
+        prompts = (params.get("prompt") or "").split()
+        max_age = _max_age(params)
+        if max_age == -1:
+            user = None  # reported below by Authlib's checks of the client first
+        elif user is not None and not self.resumed:
+            too_old = max_age is not None and time.time() - data["at"] > max_age
+            if "login" in prompts or too_old:
+                user = None
+        try:
+            grant = provider.get_consent_grant(request, end_user=user)
+            if max_age == -1:
+                raise OAuth2Error(
+                    "'max_age' must be a number of seconds.",
+                    redirect_uri=grant.redirect_uri,
+                )
+        except OAuth2Error as exc:
+            return self.refused(provider, exc)
+        redirect_uri = grant.request.payload.redirect_uri
+        if user is None:
+            return self.sign_in_first(params, pools, login="login" in prompts)
+        application = client.application
+        scopes = grant.request.scope.split()
+        if consented is False:
+            return self.refused(
+                provider,
+                OAuth2Error(
+                    error="access_denied",
+                    description="The user did not allow the application.",
+                    redirect_uri=redirect_uri,
+                ),
+            )
+        if consented is None and self.consent_needed(
+            application, user, scopes, prompts
+        ):
+            if "none" in prompts:
+                return self.refused(
+                    provider, ConsentRequiredError(redirect_uri=redirect_uri)
+                )
+            self.keep(params)
+            return self.consent_page(application, scopes)
+        if consented:
+            Consent.objects.update_or_create(
+                user=user, application=application, defaults={"scopes": scopes}
+            )
+        amr, acr = authentication_context(data.get("method", "password"))
+        provider.sign_in_context = {
+            "sso": data.get("sso"),
+            "auth_time": _from_timestamp(data["at"]),
+            "amr": amr,
+            "acr": acr,
+        }
+        with transaction.atomic():
+            response = provider.create_authorization_response(
+                request, grant_user=user, grant=grant
+            )
+        self.session.pop(AUTHORIZE_KEY, None)
+        return response
+
+    def refused(self, provider, exc: OAuth2Error):
+        """An error for the application at its redirect URI; an error page when
+        the client or redirect URI cannot be trusted with one."""
+        self.session.pop(AUTHORIZE_KEY, None)
+        if isinstance(exc, LoginRequiredError | ConsentRequiredError) or getattr(
+            exc, "redirect_uri", None
+        ):
+            exc.state = self.request.GET.get("state")
+            return provider.handle_error_response(None, exc)
+        text = exc.description or exc.error
+        return error_page(
+            self.request,
+            self.workspace,
+            f"This sign-in link is not valid: {text} Go back to the application "
+            "and try again, or tell its developers.",
+        )
+
+    def pools(self, application) -> list:
+        return list(
+            IdentityPool.objects.filter(
+                idp_connections__applications=application,
+                workspace=self.workspace,
+            ).order_by("name")
+        )
+
+    def consent_needed(self, application, user, scopes, prompts) -> bool:
+        if "consent" in prompts and not self.resumed:
+            return True
+        if not application.require_consent:
+            return False
+        given = (
+            Consent.objects.filter(user=user, application=application)
+            .values_list("scopes", flat=True)
+            .first()
+        )
+        return given is None or not set(scopes) <= set(given)
+
+    def keep(self, params: QueryDict, **extra) -> None:
+        """Keep the request in this browser while the user signs in or decides."""
+        origin = "{0.scheme}://{0.netloc}".format(
+            urlsplit(params.get("redirect_uri", ""))
+        )
+        self.session[AUTHORIZE_KEY] = {
+            "workspace": str(self.workspace.pk),
+            "query": params.urlencode(),
+            "at": time.time(),
+            "origin": origin,
+            **extra,
+        }
+
+    def sign_in_first(self, params, pools, *, login: bool):
+        self.keep(params, login=login)
+        hint = params.get("login_hint", "")[:254]
+        suffix = "?" + urlencode({"login_hint": hint}) if hint else ""
+        if len(pools) == 1:
+            return redirect(
+                reverse("hosted:signin", args=[self.workspace.slug, pools[0].pk])
+                + suffix
+            )
+        return render(
+            self.request,
+            "oidc/choose_pool.html",
+            {
+                "workspace": self.workspace,
+                "choices": [
+                    {
+                        "name": pool.name,
+                        "url": reverse(
+                            "hosted:signin", args=[self.workspace.slug, pool.pk]
+                        )
+                        + suffix,
+                    }
+                    for pool in pools
+                ],
+            },
+        )
+
+    def consent_page(self, application, scopes):
+        return render(
+            self.request,
+            "oidc/consent.html",
+            {
+                "workspace": self.workspace,
+                "application": application,
+                "scopes": [SCOPE_TEXT[s] for s in scopes if s in SCOPE_TEXT],
+            },
+        )
+
+
+def _from_timestamp(value: float):
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(value, tz=UTC)
+
+
+class AuthorizeContinueView(AuthorizeView):
+    """The waiting request, once the user signed in (GET) or decided on consent
+    (POST, with CSRF)."""
+
+    resumed = True
+
+    def get(self, request, *args, **kwargs):
+        pending = authorize_pending(self.session, workspace=self.workspace)
+        if pending is None:
+            return error_page(
+                request,
+                self.workspace,
+                "This sign-in request has expired. Go back to the application "
+                "and sign in again.",
+            )
+        return self.authorize(QueryDict(pending["query"], mutable=True))
+
+    def post(self, request, *args, **kwargs):
+        pending = authorize_pending(self.session, workspace=self.workspace)
+        if pending is None:
+            return self.get(request, *args, **kwargs)
+        decision = request.POST.get("decision")
+        return self.authorize(
+            QueryDict(pending["query"], mutable=True),
+            consented=decision == "allow",
+        )

@@ -1,0 +1,252 @@
+"""What the OpenID provider keeps between requests, all in PostgreSQL so any app
+node can answer the next one: the end user's single sign-on sessions, the
+authorization codes, the tokens (access and refresh, stored as SHA-256 hashes)
+and the consents users gave applications. Defined here, registered as models of
+``accounts`` (``accounts.models`` imports them)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SsoSession(models.Model):
+    """A pool user signed in on the hosted pages of a browser: the session every
+    application of the workspace shares (single sign-on). Ending it (sign out,
+    RP-initiated logout, the operator's "Revoke") signs that browser out and
+    stops the tokens issued under it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        "identity_pools.PoolUser",
+        on_delete=models.DB_CASCADE,
+        related_name="sso_sessions",
+    )
+    method = models.CharField(_("signed in with"), max_length=60)
+    auth_time = models.DateTimeField(_("signed in"))
+    ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("single sign-on session")
+        verbose_name_plural = _("single sign-on sessions")
+        indexes = [
+            models.Index(
+                fields=["user", "-auth_time"],
+                condition=models.Q(ended_at__isnull=True),
+                name="accounts_sso_user_open_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"session {self.pk} of {self.user_id}"
+
+
+class AuthorizationCode(models.Model):
+    """An authorization code: single use, bound to its application, redirect
+    URI, PKCE challenge and nonce, valid for under a minute. ``family`` is
+    given to the tokens it is exchanged for, so a second use can revoke them."""
+
+    id = models.BigAutoField(primary_key=True)
+    application = models.ForeignKey(
+        "workspaces.Application", on_delete=models.DB_CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        "identity_pools.PoolUser", on_delete=models.DB_CASCADE, related_name="+"
+    )
+    sso_session = models.ForeignKey(
+        SsoSession, on_delete=models.DB_CASCADE, related_name="+", null=True
+    )
+    code_hash = models.CharField(max_length=64, unique=True)
+    family = models.UUIDField(default=uuid.uuid4)
+    redirect_uri = models.TextField()
+    scope = models.TextField(blank=True)
+    nonce = models.CharField(max_length=255, blank=True)
+    code_challenge = models.CharField(max_length=128, blank=True)
+    code_challenge_method = models.CharField(max_length=10, blank=True)
+    auth_time = models.DateTimeField()
+    amr = models.JSONField(default=list)
+    acr = models.CharField(max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("authorization code")
+        verbose_name_plural = _("authorization codes")
+        indexes = [
+            models.Index(fields=["expires_at"], name="accounts_authcode_exp_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"authorization code {self.pk}"
+
+    # What Authlib asks of a code (and, for ID tokens, of its sign-in).
+    def get_redirect_uri(self) -> str:
+        return self.redirect_uri
+
+    def get_scope(self) -> str:
+        return self.scope
+
+    def get_nonce(self) -> str | None:
+        return self.nonce or None
+
+    def get_auth_time(self) -> int | None:
+        return int(self.auth_time.timestamp()) if self.auth_time else None
+
+    def get_acr(self) -> str | None:
+        return self.acr or None
+
+    def get_amr(self) -> list[str] | None:
+        return list(self.amr) or None
+
+    def sign_in_context(self) -> dict:
+        return {
+            "sso": self.sso_session_id,
+            "auth_time": self.auth_time,
+            "amr": list(self.amr),
+            "acr": self.acr,
+        }
+
+
+class OAuthToken(models.Model):
+    """An access token, with the refresh token issued beside it (if any). Only
+    hashes are stored. A refresh token that was rotated and is presented again
+    revokes its whole ``family`` (every token descending from one sign-in)."""
+
+    id = models.BigAutoField(primary_key=True)
+    application = models.ForeignKey(
+        "workspaces.Application", on_delete=models.DB_CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        "identity_pools.PoolUser",
+        on_delete=models.DB_CASCADE,
+        related_name="oauth_tokens",
+        null=True,
+        blank=True,
+        help_text=_("Empty for client-credentials tokens."),
+    )
+    sso_session = models.ForeignKey(
+        SsoSession,
+        on_delete=models.DB_SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    family = models.UUIDField(default=uuid.uuid4)
+    access_token_hash = models.CharField(max_length=64, unique=True)
+    refresh_token_hash = models.CharField(
+        max_length=64, unique=True, null=True, blank=True
+    )
+    scope = models.TextField(blank=True)
+    auth_time = models.DateTimeField(null=True, blank=True)
+    amr = models.JSONField(default=list, blank=True)
+    acr = models.CharField(max_length=20, blank=True)
+    issued_at = models.DateTimeField(_("issued"))
+    access_expires_at = models.DateTimeField(_("access token expires"))
+    refresh_expires_at = models.DateTimeField(
+        _("refresh token expires"), null=True, blank=True
+    )
+    rotated_at = models.DateTimeField(
+        _("refresh token used"),
+        null=True,
+        blank=True,
+        help_text=_("The refresh token was exchanged for a new one."),
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("OAuth token")
+        verbose_name_plural = _("OAuth tokens")
+        indexes = [
+            models.Index(fields=["family"], name="accounts_oauthtoken_family_idx"),
+            models.Index(
+                fields=["user", "-issued_at"], name="accounts_oauthtoken_user_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"token {self.pk} of {self.application_id}"
+
+    def sign_in_context(self) -> dict:
+        return {
+            "sso": self.sso_session_id,
+            "auth_time": self.auth_time,
+            "amr": list(self.amr),
+            "acr": self.acr,
+        }
+
+    def _alive(self, now) -> bool:
+        """Not revoked; its user (if any) active; its sign-on session (if
+        any) not ended. Needs ``user`` and ``sso_session`` loaded."""
+        if self.revoked_at is not None:
+            return False
+        if self.user_id is not None and self.user.status != "active":
+            return False
+        ended = self.sso_session.ended_at if self.sso_session_id else None
+        return ended is None or ended > now
+
+    def access_usable(self, now) -> bool:
+        return self.access_expires_at > now and self._alive(now)
+
+    def refresh_usable(self, now) -> bool:
+        return (
+            self.refresh_expires_at is not None
+            and self.refresh_expires_at > now
+            and self._alive(now)
+        )
+
+    # What Authlib asks of a token (refresh, revocation, introspection).
+    def check_client(self, client) -> bool:
+        return client.application.pk == self.application_id
+
+    def get_scope(self) -> str:
+        return self.scope
+
+    def get_expires_in(self) -> int:
+        return int((self.access_expires_at - self.issued_at).total_seconds())
+
+    def get_user(self):
+        return self.user
+
+    def get_nonce(self) -> None:
+        return None
+
+    def get_auth_time(self) -> int | None:
+        return int(self.auth_time.timestamp()) if self.auth_time else None
+
+    def get_acr(self) -> str | None:
+        return self.acr or None
+
+    def get_amr(self) -> list[str] | None:
+        return list(self.amr) or None
+
+
+class Consent(models.Model):
+    """The scopes a pool user allowed an application (asked once when the
+    application requires consent; again when it asks for more)."""
+
+    id = models.BigAutoField(primary_key=True)
+    user = models.ForeignKey(
+        "identity_pools.PoolUser", on_delete=models.DB_CASCADE, related_name="+"
+    )
+    application = models.ForeignKey(
+        "workspaces.Application", on_delete=models.DB_CASCADE, related_name="+"
+    )
+    scopes = models.JSONField(default=list)
+    granted_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "application"], name="accounts_consent_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"consent of {self.user_id} to {self.application_id}"

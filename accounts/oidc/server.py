@@ -1,0 +1,475 @@
+"""The workspace's OAuth 2.0 / OpenID Connect authorization server, built on
+Authlib's grants and endpoints (the protocol's rules are Authlib's; what is
+ours is where things are stored and who may do what).
+
+One ``Provider`` per request, bound to the workspace of the URL: clients,
+codes, tokens and users are looked up in that workspace only, so nothing ever
+crosses workspaces. Grants: authorization code (PKCE S256, required for public
+clients) with OpenID Connect, refresh token (rotation, reuse detection),
+client credentials. Endpoints: revocation (RFC 7009), introspection (RFC 7662),
+RP-initiated logout. Codes and tokens are random and stored as SHA-256 hashes.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from authlib.integrations.django_oauth2 import AuthorizationServer
+from authlib.integrations.django_oauth2.requests import (
+    DjangoOAuth2Payload,
+    DjangoOAuth2Request,
+)
+from authlib.oauth2.rfc6749 import (
+    ClientMixin,
+    InvalidRequestError,
+    OAuth2Request,
+    grants,
+)
+from authlib.oauth2.rfc7636 import CodeChallenge
+from authlib.oidc.core import grants as oidc_grants
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from core.audit import audit_record
+from core.tokens import token_hash
+from identity_pools.models import PoolUser
+from workspaces.applications import application_check_secret
+from workspaces.models import Application
+from workspaces.signing_keys import signing_key_private, signing_keys_ensure
+
+from .claims import user_claims
+from .models import AuthorizationCode, OAuthToken
+
+CODE_SECONDS = 60
+ID_TOKEN_SECONDS = 3600
+ACCESS_PREFIX = "ipat_"
+REFRESH_PREFIX = "iprt_"
+SCOPES = ("openid", "profile", "email", "phone", "groups")
+AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
+
+
+def issuer(workspace) -> str:
+    """The workspace's issuer: from PUBLIC_URL, never from the request."""
+    return f"{settings.PUBLIC_URL}/w/{workspace.slug}"
+
+
+class Client(ClientMixin):
+    """An application as Authlib's client."""
+
+    def __init__(self, application: Application):
+        self.application = application
+        self.client_id = application.client_id
+        self.client_metadata = {
+            "post_logout_redirect_uris": application.post_logout_redirect_uris
+        }
+
+    def get_client_id(self):
+        return self.client_id
+
+    def get_default_redirect_uri(self):
+        return None  # OpenID Connect: the request always names it
+
+    def get_allowed_scope(self, scope):
+        if not scope:
+            return ""
+        allowed = set(self.application.scopes)
+        return " ".join(s for s in scope.split() if s in allowed)
+
+    def check_redirect_uri(self, redirect_uri):
+        return redirect_uri in self.application.redirect_uris
+
+    def check_client_secret(self, client_secret):
+        return application_check_secret(
+            application=self.application, secret=client_secret
+        )
+
+    def check_endpoint_auth_method(self, method, endpoint):
+        if self.application.is_public:
+            return method == "none"
+        return method in ("client_secret_basic", "client_secret_post")
+
+    def check_response_type(self, response_type):
+        return (
+            response_type == "code"
+            and "authorization_code" in self.application.grant_types
+        )
+
+    def check_grant_type(self, grant_type):
+        return grant_type in self.application.grant_types
+
+
+def _audit(workspace, action: str, *, actor, target=None, **details):
+    audit_record(
+        actor=actor,
+        action=action,
+        workspace=workspace,
+        target=target,
+        details=details,
+    )
+
+
+def revoke_family(family, *, workspace, application, reason: str) -> int:
+    """Revoke every token of ``family`` (a code's or a refresh chain's), in
+    its own transaction: it stands even though the request that found the
+    reuse fails. Audited."""
+    with transaction.atomic():
+        revoked = OAuthToken.objects.filter(
+            family=family, revoked_at__isnull=True
+        ).update(revoked_at=timezone.now())
+        _audit(
+            workspace,
+            "oauth.family_revoked",
+            actor=application,
+            target=application,
+            reason=reason,
+            revoked=revoked,
+        )
+    return revoked
+
+
+class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = list(AUTH_METHODS)
+
+    def save_authorization_code(self, code, request):
+        context = self.server.sign_in_context
+        return AuthorizationCode.objects.create(
+            application=request.client.application,
+            user=request.user,
+            sso_session_id=context.get("sso"),
+            code_hash=token_hash(code),
+            redirect_uri=request.payload.redirect_uri,
+            scope=request.client.get_allowed_scope(request.payload.scope),
+            nonce=request.payload.data.get("nonce") or "",
+            code_challenge=request.payload.data.get("code_challenge") or "",
+            code_challenge_method=request.payload.data.get("code_challenge_method")
+            or "",
+            auth_time=context["auth_time"],
+            amr=context["amr"],
+            acr=context["acr"],
+            expires_at=timezone.now() + timedelta(seconds=CODE_SECONDS),
+        )
+
+    def query_authorization_code(self, code, client):
+        application = client.application
+        found = (
+            AuthorizationCode.objects.filter(
+                code_hash=token_hash(code), application=application
+            )
+            .select_related("user")
+            .first()
+        )
+        if found is None:
+            return None
+        now = timezone.now()
+        # Claim the code: of two concurrent exchanges, one wins.
+        claimed = AuthorizationCode.objects.filter(pk=found.pk, used_at=None).update(
+            used_at=now
+        )
+        if not claimed:
+            revoke_family(
+                found.family,
+                workspace=self.server.workspace,
+                application=application,
+                reason="code_reused",
+            )
+            return None
+        if found.expires_at <= now:
+            return None
+        self.server.sign_in_context = found.sign_in_context()
+        return found
+
+    def delete_authorization_code(self, authorization_code):
+        pass  # used codes are kept (marked) to detect a second use
+
+    def authenticate_user(self, authorization_code):
+        user = authorization_code.user
+        if user.status != PoolUser.Status.ACTIVE or (
+            user.pool_id not in self.server.pool_ids(authorization_code.application)
+        ):
+            return None
+        return user
+
+
+class PkceS256(CodeChallenge):
+    """PKCE with S256 only; required of public clients at the authorization
+    endpoint already (not only at the token endpoint)."""
+
+    SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
+    DEFAULT_CODE_CHALLENGE_METHOD = "S256"
+
+    def validate_code_challenge(self, grant, redirect_uri):
+        data = grant.request.payload.data
+        if grant.request.client.application.is_public and not data.get(
+            "code_challenge"
+        ):
+            raise InvalidRequestError(
+                "This application must use PKCE: send 'code_challenge' and "
+                "'code_challenge_method=S256'.",
+                redirect_uri=redirect_uri,
+            )
+        if data.get("code_challenge") and data.get("code_challenge_method") != "S256":
+            raise InvalidRequestError(
+                "Send 'code_challenge_method=S256' ('plain' is not accepted).",
+                redirect_uri=redirect_uri,
+            )
+        return super().validate_code_challenge(grant, redirect_uri)
+
+
+class IdToken:
+    """What ID tokens share across grants: key, issuer, audience, claims."""
+
+    def resolve_client_private_key(self, client):
+        key = signing_keys_ensure(
+            workspace=self.server.workspace, alg=client.application.id_token_alg
+        )
+        self._kid = key.kid
+        return signing_key_private(key)
+
+    def get_client_algorithm(self, client):
+        return client.application.id_token_alg
+
+    def get_encode_header(self, client):
+        key = signing_keys_ensure(
+            workspace=self.server.workspace, alg=client.application.id_token_alg
+        )
+        return {"alg": key.alg, "kid": key.kid, "typ": "JWT"}
+
+    def get_client_claims(self, client):
+        now = int(timezone.now().timestamp())
+        return {
+            "iss": self.server.issuer,
+            "aud": client.get_client_id(),
+            "azp": client.get_client_id(),
+            "iat": now,
+            "exp": now + ID_TOKEN_SECONDS,
+        }
+
+    def generate_user_info(self, user, scope):
+        claims = user_claims(
+            application=self.server.client_application,
+            user=user,
+            scopes=(scope or "").split(),
+        )
+        sso = self.server.sign_in_context.get("sso")
+        if sso:
+            claims["sid"] = str(sso)
+        return claims
+
+
+class OpenIDCode(IdToken, oidc_grants.OpenIDCode):
+    def exists_nonce(self, nonce, request):
+        return AuthorizationCode.objects.filter(
+            application=request.client.application, nonce=nonce
+        ).exists()
+
+    def __call__(self, grant):
+        self.server = grant.server
+        super().__call__(grant)
+
+
+class OpenIDRefresh(IdToken, oidc_grants.OpenIDToken):
+    """A new ID token with each refresh (same auth_time, amr and acr)."""
+
+    def __call__(self, grant):
+        self.server = grant.server
+        super().__call__(grant)
+
+
+class RefreshTokenGrant(grants.RefreshTokenGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = list(AUTH_METHODS)
+
+    def authenticate_refresh_token(self, refresh_token):
+        application = self.request.client.application
+        if not refresh_token.startswith(REFRESH_PREFIX) or len(refresh_token) > 100:
+            return None
+        token = (
+            OAuthToken.objects.filter(
+                refresh_token_hash=token_hash(refresh_token), application=application
+            )
+            .select_related("user", "sso_session")
+            .first()
+        )
+        if token is None or token.revoked_at is not None:
+            return None
+        now = timezone.now()
+        if application.rotate_refresh_tokens:
+            claimed = OAuthToken.objects.filter(pk=token.pk, rotated_at=None).update(
+                rotated_at=now
+            )
+            if not claimed:  # a rotated refresh token came back: stolen?
+                revoke_family(
+                    token.family,
+                    workspace=self.server.workspace,
+                    application=application,
+                    reason="refresh_token_reused",
+                )
+                return None
+        if not token.refresh_usable(now):
+            return None
+        self.INCLUDE_NEW_REFRESH_TOKEN = application.rotate_refresh_tokens
+        self.server.sign_in_context = token.sign_in_context()
+        self.server.family = token.family
+        # The ID token of a refresh repeats the sign-in's auth_time, amr, acr.
+        self.request.authorization_code = token
+        return token
+
+    def authenticate_user(self, refresh_token):
+        user = refresh_token.user
+        if user is None or user.status != PoolUser.Status.ACTIVE:
+            return None
+        return user
+
+    def revoke_old_credential(self, refresh_token):
+        pass  # claimed (rotated_at) in authenticate_refresh_token
+
+
+class ClientCredentialsGrant(grants.ClientCredentialsGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+
+
+class ProviderRequest(DjangoOAuth2Request):
+    """A request as Authlib sees it, its URL on PUBLIC_URL (never the Host
+    header: the issuer and the https check follow the configuration)."""
+
+    def __init__(self, request):
+        OAuth2Request.__init__(
+            self,
+            method=request.method,
+            uri=settings.PUBLIC_URL + request.get_full_path(),
+            headers=request.headers,
+        )
+        self.payload = DjangoOAuth2Payload(request)
+        self._request = request
+
+
+class TokenRequest(ProviderRequest):
+    """Token, revocation and introspection requests take their parameters from
+    the body only (RFC 6749 §3.2: never from the query string)."""
+
+    def __init__(self, request):
+        super().__init__(request)
+        self.payload.__dict__["data"] = request.POST.dict()
+        self.payload.__dict__["datalist"] = {
+            k: request.POST.getlist(k) for k in request.POST
+        }
+
+    @property
+    def args(self):
+        return {}
+
+
+class Provider(AuthorizationServer):
+    """The authorization server of ``workspace``."""
+
+    def __init__(self, workspace, *, body_only: bool = False):
+        super().__init__(client_model=Application, token_model=OAuthToken)
+        self.workspace = workspace
+        self.issuer = issuer(workspace)
+        self.body_only = body_only
+        self.scopes_supported = list(SCOPES)
+        self.sign_in_context: dict = {}
+        self.family = None
+        self.client_application = None
+        self._clients: dict = {}
+        self._pools: dict = {}
+        self.register_token_generator("default", self._generate_token)
+        self.register_grant(
+            AuthorizationCodeGrant, [PkceS256(required=True), OpenIDCode()]
+        )
+        self.register_grant(RefreshTokenGrant, [OpenIDRefresh()])
+        self.register_grant(ClientCredentialsGrant)
+
+    def create_oauth2_request(self, request):
+        if isinstance(request, OAuth2Request):
+            return request
+        if self.body_only and request.method == "POST":
+            return TokenRequest(request)
+        return ProviderRequest(request)
+
+    def query_client(self, client_id):
+        if not isinstance(client_id, str) or len(client_id) > 64:
+            return None
+        if client_id not in self._clients:
+            application = Application.objects.filter(
+                workspace=self.workspace, client_id=client_id
+            ).first()
+            self._clients[client_id] = application and Client(application)
+        client = self._clients[client_id]
+        if client is not None:
+            self.client_application = client.application
+        return client
+
+    def pool_ids(self, application) -> set:
+        """The pools whose users may sign in to ``application``."""
+        if application.pk not in self._pools:
+            self._pools[application.pk] = set(
+                application.connections.values_list("pool_id", flat=True)
+            )
+        return self._pools[application.pk]
+
+    def _generate_token(
+        self,
+        grant_type,
+        client,
+        user=None,
+        scope=None,
+        expires_in=None,
+        include_refresh_token=True,
+    ):
+        application = client.application
+        token = {
+            "token_type": "Bearer",
+            "access_token": ACCESS_PREFIX + secrets.token_urlsafe(32),
+            "expires_in": application.access_token_seconds,
+        }
+        if include_refresh_token and user is not None:
+            token["refresh_token"] = REFRESH_PREFIX + secrets.token_urlsafe(32)
+        if scope:
+            token["scope"] = scope
+        return token
+
+    def save_token(self, token, request):
+        application = request.client.application
+        now = timezone.now()
+        code = getattr(request, "authorization_code", None)
+        family = code.family if code is not None else None
+        context = self.sign_in_context
+        refresh = token.get("refresh_token")
+        row = OAuthToken(
+            application=application,
+            user=request.user or None,
+            sso_session_id=context.get("sso"),
+            family=family
+            or self.family
+            or OAuthToken._meta.get_field("family").default(),
+            access_token_hash=token_hash(token["access_token"]),
+            refresh_token_hash=token_hash(refresh) if refresh else None,
+            scope=token.get("scope", ""),
+            auth_time=context.get("auth_time"),
+            amr=context.get("amr", []),
+            acr=context.get("acr", ""),
+            issued_at=now,
+            access_expires_at=now + timedelta(seconds=token["expires_in"]),
+            refresh_expires_at=(
+                now + timedelta(seconds=application.refresh_token_seconds)
+                if refresh
+                else None
+            ),
+        )
+        with transaction.atomic():
+            row.save(force_insert=True)
+            _audit(
+                self.workspace,
+                "oauth.token_issued",
+                actor=application,
+                target=request.user or application,
+                application=application.audit_label,
+                grant=request.payload.grant_type,
+                scope=row.scope,
+            )
+        return row
+
+    def send_signal(self, name, *args, **kwargs):
+        pass  # no Django signals: audit events are written where things happen

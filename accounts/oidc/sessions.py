@@ -1,0 +1,146 @@
+"""End users' single sign-on sessions and the applications holding their
+tokens: started at sign-in, ended at sign-out, by RP-initiated logout, by "sign
+out everywhere" or by the operator; each end revokes the tokens issued under it.
+
+Also the authentication context of a sign-in for ID tokens: ``amr`` values
+(RFC 8176) and the ``acr`` level from the methods used.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from ..authenticators.events import user_audit
+from .models import OAuthToken, SsoSession
+
+# RFC 8176 method references for each sign-in method.
+AMR = {
+    "password": "pwd",
+    "email_code": "otp",
+    "sms_code": "sms",
+    "totp": "otp",
+    "recovery": "otp",
+    "passkey": "hwk",
+}
+ACR_SINGLE = "1"
+ACR_MFA = "2"
+ACR_VALUES = (ACR_SINGLE, ACR_MFA)
+USER_AGENT_CHARS = 300
+
+
+def authentication_context(method: str) -> tuple[list[str], str]:
+    """``amr`` and ``acr`` of a sign-in made with ``method`` (the flows' method
+    string: ``password``, ``password+totp``, ``passkey``, …)."""
+    parts = [p for p in method.split("+") if p]
+    amr: list[str] = []
+    for part in parts:
+        value = AMR.get(part)
+        if value and value not in amr:
+            amr.append(value)
+    mfa = len(parts) > 1
+    if mfa:
+        amr.append("mfa")
+    return amr, (ACR_MFA if mfa else ACR_SINGLE)
+
+
+def sso_session_start(
+    *, user, method: str, ip=None, user_agent: str = "", renew=None
+) -> SsoSession:
+    """A single sign-on session for ``user`` (signed in with ``method``). When
+    this browser had one (``renew``: its id): the same user signing in again
+    (``prompt=login``, a new password) renews it, keeping the tokens issued
+    under it; another user's ends (and their tokens stop)."""
+    now = timezone.now()
+    if renew:
+        kept = SsoSession.objects.filter(
+            pk=renew, user=user, ended_at__isnull=True
+        ).update(auth_time=now, method=method[:60])
+        if kept:
+            return SsoSession(pk=renew, user=user, method=method, auth_time=now)
+        sso_session_end(session_id=renew, reason="replaced")
+    return SsoSession.objects.create(
+        user=user,
+        method=method[:60],
+        auth_time=now,
+        ip=ip,
+        user_agent=(user_agent or "")[:USER_AGENT_CHARS],
+    )
+
+
+def _revoke(tokens, now) -> int:
+    return tokens.filter(revoked_at__isnull=True).update(revoked_at=now)
+
+
+def sso_session_end(*, session_id, user=None, actor=None, reason: str) -> bool:
+    """End the session ``session_id`` (of ``user`` when given) and revoke the
+    tokens issued under it. Audited when ``actor`` is given. Returns whether a
+    session was open."""
+    now = timezone.now()
+    sessions = SsoSession.objects.filter(pk=session_id, ended_at__isnull=True)
+    if user is not None:
+        sessions = sessions.filter(user=user)
+    with transaction.atomic():
+        ended = sessions.update(ended_at=now)
+        if ended:
+            revoked = _revoke(OAuthToken.objects.filter(sso_session_id=session_id), now)
+            if actor is not None and user is not None:
+                user_audit(
+                    user,
+                    "pool_user.session_ended",
+                    {"session": str(session_id), "reason": reason, "tokens": revoked},
+                    actor=actor,
+                )
+    return bool(ended)
+
+
+def user_sso_sessions(*, user, limit: int = 50) -> list[SsoSession]:
+    """``user``'s open sessions, newest first (one query)."""
+    return list(
+        SsoSession.objects.filter(user=user, ended_at__isnull=True).order_by(
+            "-auth_time"
+        )[:limit]
+    )
+
+
+def user_applications(*, user, limit: int = 50) -> list[dict]:
+    """The applications holding live tokens of ``user``: application, number of
+    live tokens, last issued (one query)."""
+    now = timezone.now()
+    live = Q(revoked_at__isnull=True) & (
+        Q(access_expires_at__gt=now) | Q(refresh_expires_at__gt=now, rotated_at=None)
+    )
+    rows = (
+        OAuthToken.objects.filter(live, user=user)
+        .values("application_id", "application__name", "application__client_id")
+        .annotate(tokens=Count("id"), last_issued=Max("issued_at"))
+        .order_by("-last_issued")[:limit]
+    )
+    return [
+        {
+            "id": row["application_id"],
+            "name": row["application__name"],
+            "client_id": row["application__client_id"],
+            "tokens": row["tokens"],
+            "last_issued": row["last_issued"],
+        }
+        for row in rows
+    ]
+
+
+def user_application_revoke(*, user, application, actor) -> int:
+    """Revoke every token of ``user`` held by ``application``; audited.
+    Returns how many were live."""
+    with transaction.atomic():
+        revoked = _revoke(
+            OAuthToken.objects.filter(user=user, application=application),
+            timezone.now(),
+        )
+        user_audit(
+            user,
+            "oauth.tokens_revoked",
+            {"application": application.audit_label, "tokens": revoked},
+            actor=actor,
+        )
+    return revoked
