@@ -32,6 +32,7 @@ from ..services import groups as group_services
 from ..services import sign_in as sign_in_services
 from ..services import users as services
 from ..user_schemas.forms import SchemaDataForm
+from .user_sessions import sessions_context
 
 
 def user_filters(request, pool) -> selectors.UserFilter:
@@ -148,6 +149,7 @@ def user_page_context(view, **forms) -> dict:
         else None,
         "now": timezone.now(),
         **sign_in_services.pool_user_authenticators(user=user),
+        **sessions_context(user=user),
     }
 
 
