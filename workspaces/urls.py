@@ -5,6 +5,7 @@ from . import (
     application_views,
     connection_views,
     signing_key_views,
+    try_it_views,
     views,
 )
 
@@ -91,6 +92,16 @@ urlpatterns = [
         "w/<slug:workspace>/applications/<uuid:application>/delete/",
         application_views.ApplicationDeleteView.as_view(),
         name="application_delete",
+    ),
+    path(
+        "w/<slug:workspace>/applications/<uuid:application>/try/",
+        try_it_views.ApplicationTryView.as_view(),
+        name="application_try",
+    ),
+    path(
+        "w/<slug:workspace>/applications/<uuid:application>/try/callback/",
+        try_it_views.ApplicationTryCallbackView.as_view(),
+        name="application_try_callback",
     ),
     # --- signing keys (the OpenID provider's) ---
     path(

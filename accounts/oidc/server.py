@@ -48,6 +48,19 @@ ACCESS_PREFIX = "ipat_"
 REFRESH_PREFIX = "iprt_"
 SCOPES = ("openid", "profile", "email", "phone", "groups")
 AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
+# The console's "Try it" exchanges its code in-process (accounts.oidc.try_it):
+# an attribute set on the request object in Python, never by an HTTP request.
+CONSOLE_METHOD = "console_try_it"
+
+
+def _authenticate_console(query_client, request):
+    application_id = getattr(getattr(request, "_request", None), CONSOLE_METHOD, None)
+    if application_id is None:
+        return None
+    client = query_client(request.payload.client_id)
+    if client is not None and client.application.pk == application_id:
+        return client
+    return None
 
 
 def issuer(workspace) -> str:
@@ -78,7 +91,11 @@ class Client(ClientMixin):
         return " ".join(s for s in scope.split() if s in allowed)
 
     def check_redirect_uri(self, redirect_uri):
-        return redirect_uri in self.application.redirect_uris
+        from .try_it import try_it_redirect_uri
+
+        return redirect_uri in self.application.redirect_uris or (
+            redirect_uri == try_it_redirect_uri(self.application)
+        )
 
     def check_client_secret(self, client_secret):
         return application_check_secret(
@@ -86,6 +103,8 @@ class Client(ClientMixin):
         )
 
     def check_endpoint_auth_method(self, method, endpoint):
+        if method == CONSOLE_METHOD:
+            return endpoint == "token"  # vouched for by _authenticate_console
         if self.application.is_public:
             return method == "none"
         return method in ("client_secret_basic", "client_secret_post")
@@ -130,7 +149,7 @@ def revoke_family(family, *, workspace, application, reason: str) -> int:
 
 
 class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
-    TOKEN_ENDPOINT_AUTH_METHODS = list(AUTH_METHODS)
+    TOKEN_ENDPOINT_AUTH_METHODS = [*AUTH_METHODS, CONSOLE_METHOD]
 
     def save_authorization_code(self, code, request):
         context = self.server.sign_in_context
@@ -375,6 +394,7 @@ class Provider(AuthorizationServer):
         self._clients: dict = {}
         self._pools: dict = {}
         self.register_token_generator("default", self._generate_token)
+        self.register_client_auth_method(CONSOLE_METHOD, _authenticate_console)
         self.register_grant(
             AuthorizationCodeGrant, [PkceS256(required=True), OpenIDCode()]
         )
@@ -395,6 +415,8 @@ class Provider(AuthorizationServer):
             application = Application.objects.filter(
                 workspace=self.workspace, client_id=client_id
             ).first()
+            if application is not None:
+                application.workspace = self.workspace
             self._clients[client_id] = application and Client(application)
         client = self._clients[client_id]
         if client is not None:
