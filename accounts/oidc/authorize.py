@@ -18,6 +18,7 @@ import time
 from urllib.parse import urlencode, urlsplit
 
 from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc6749 import InvalidRequestError
 from authlib.oidc.core.errors import ConsentRequiredError, LoginRequiredError
 from django.conf import settings
 from django.db import transaction
@@ -153,7 +154,7 @@ class AuthorizeView(View):
         try:
             grant = provider.get_consent_grant(request, end_user=user)
             if max_age == -1:
-                raise OAuth2Error(
+                raise InvalidRequestError(
                     "'max_age' must be a number of seconds.",
                     redirect_uri=grant.redirect_uri,
                 )
@@ -226,7 +227,7 @@ class AuthorizeView(View):
         )
 
     def consent_needed(self, application, user, scopes, prompts) -> bool:
-        if "consent" in prompts and not self.resumed:
+        if "consent" in prompts:
             return True
         if not application.require_consent:
             return False

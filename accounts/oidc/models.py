@@ -78,7 +78,11 @@ class AuthorizationCode(models.Model):
         verbose_name = _("authorization code")
         verbose_name_plural = _("authorization codes")
         indexes = [
-            models.Index(fields=["expires_at"], name="accounts_authcode_exp_idx")
+            models.Index(fields=["expires_at"], name="accounts_authcode_exp_idx"),
+            # A nonce seen before for the application is a replay.
+            models.Index(
+                fields=["application", "nonce"], name="accounts_authcode_nonce_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -47,6 +47,11 @@ from .server import (
 from .sessions import ACR_VALUES, sso_session_end
 
 MAX_AGE = 300
+CLIENT_AUTH_HELP = (
+    "Client authentication failed: check the client id and secret (HTTP Basic, or "
+    "client_id and client_secret in the body). Single-page and native "
+    "applications send only client_id, with the PKCE code_verifier."
+)
 # Failed token, revocation, introspection and userinfo requests per client
 # address per 15 minutes.
 FAILURES = (100, 15 * 60)
@@ -186,7 +191,20 @@ class ApiEndpoint(View):
             response = super().dispatch(request, *args, **kwargs)
             if response.status_code in (400, 401):
                 ratelimit.hit(self.limit)
+                response = self.explained(response)
         return self.cors(request, response)
+
+    def explained(self, response):
+        """Authlib's invalid_client text lists method names; say what to do."""
+        try:
+            body = json.loads(response.content)
+        except ValueError:
+            return response
+        if not isinstance(body, dict) or body.get("error") != "invalid_client":
+            return response
+        body["error_description"] = CLIENT_AUTH_HELP
+        response.content = json.dumps(body).encode()
+        return response
 
     def cors(self, request, response):
         origin = request.headers.get("Origin", "")

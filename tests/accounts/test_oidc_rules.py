@@ -411,3 +411,37 @@ def test_purge_expired_keeps_what_is_still_needed(client, workspace, web):
     OAuthToken.objects.update(access_expires_at=long_ago, refresh_expires_at=long_ago)
     call_command("purge_expired", stdout=out)
     assert not AuthorizationCode.objects.exists() and not OAuthToken.objects.exists()
+
+
+def test_bad_max_age_and_prompt_consent_after_sign_in(client, workspace, web):
+    pool, application, _ = web
+    make_user(pool)
+    bad = client.get(authorize_url(workspace, application, max_age="soon"))
+    query = callback_params(bad["Location"])
+    assert (
+        query["error"] == "invalid_request" and "max_age" in query["error_description"]
+    )
+    _verifier, challenge = pkce()
+    client.get(
+        authorize_url(
+            workspace,
+            application,
+            prompt="consent",
+            code_challenge=challenge,
+            code_challenge_method="S256",
+        )
+    )
+    page = sign_in(client, pool)
+    page = client.get(client.get(page["Location"])["Location"])
+    assert page.status_code == 200 and "Allow" in page.content.decode()
+
+
+def test_client_authentication_failure_says_what_to_do(client, workspace, web):
+    _, application, _ = web
+    response = client.post(
+        token_url(workspace),
+        {"grant_type": "authorization_code", "code": "x"},
+        headers=basic(application, "ips_wrong"),
+    )
+    assert response.status_code == 401
+    assert "check the client id and secret" in response.json()["error_description"]
