@@ -64,46 +64,30 @@ MAX_CLAIM_MAPPINGS = 50
 MAX_SOURCE_SEGMENTS = 5
 CLAIM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]{0,63}")
 SOURCE_SEGMENT = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# The standard claims of the "profile" scope (OpenID Connect Core §5.1), read
+# from the same-named user-data fields by the provider (accounts.oidc.claims).
+PROFILE_CLAIMS = (
+    "name",
+    "given_name",
+    "family_name",
+    "middle_name",
+    "nickname",
+    "preferred_username",
+    "profile",
+    "picture",
+    "website",
+    "gender",
+    "birthdate",
+    "zoneinfo",
+    "locale",
+)
 # Claims the provider sets itself (registered JWT and OpenID Connect claims).
 RESERVED_CLAIMS = frozenset(
     [
-        "iss",
-        "sub",
-        "aud",
-        "exp",
-        "iat",
-        "nbf",
-        "jti",
-        "auth_time",
-        "nonce",
-        "acr",
-        "amr",
-        "azp",
-        "at_hash",
-        "c_hash",
-        "sid",
-        "scope",
-        "client_id",
-        "groups",
-        "name",
-        "given_name",
-        "family_name",
-        "middle_name",
-        "nickname",
-        "preferred_username",
-        "profile",
-        "picture",
-        "website",
-        "gender",
-        "birthdate",
-        "zoneinfo",
-        "locale",
-        "updated_at",
-        "email",
-        "email_verified",
-        "phone_number",
-        "phone_number_verified",
-        "address",
+        *("iss", "sub", "aud", "exp", "iat", "nbf", "jti", "auth_time", "nonce"),
+        *("acr", "amr", "azp", "at_hash", "c_hash", "sid", "scope", "client_id"),
+        *("groups", "updated_at", "address", *PROFILE_CLAIMS),
+        *("email", "email_verified", "phone_number", "phone_number_verified"),
     ]
 )
 

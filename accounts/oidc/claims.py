@@ -10,23 +10,10 @@ import hashlib
 import hmac
 
 from identity_pools.models import GroupMembership, Identifier
+from workspaces.applications import PROFILE_CLAIMS
 
-# Standard claims of the "profile" scope read from the same-named user-data field.
-PROFILE_FIELDS = (
-    "name",
-    "given_name",
-    "family_name",
-    "middle_name",
-    "nickname",
-    "preferred_username",
-    "profile",
-    "picture",
-    "website",
-    "gender",
-    "birthdate",
-    "zoneinfo",
-    "locale",
-)
+# Standard claims of the "profile" scope, read from the same-named user-data field.
+PROFILE_FIELDS = PROFILE_CLAIMS
 SUPPORTED_CLAIMS = (
     "sub",
     *PROFILE_FIELDS,
