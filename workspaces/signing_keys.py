@@ -233,9 +233,22 @@ def signing_key_list(*, workspace: Workspace) -> list[SigningKey]:
 def signing_key_private(key: SigningKey):
     """The private key of ``key`` as a joserfc key (ECKey or RSAKey, with its
     kid, alg and use), to sign with. Raises if the stored ciphertext does not
-    belong to this row or the secret changed."""
-    pem = _decrypt(key.private_key_encrypted, key=key)
-    return _key_class(key.alg).import_key(pem, parameters=_jwk_parameters(key))
+    belong to this row or the secret changed. Decrypted keys are kept in this
+    process (by row, ciphertext and secret), as signing does on every token."""
+    return _private(
+        str(key.pk),
+        bytes(key.private_key_encrypted),
+        key.alg,
+        key.kid,
+        settings.SIGNING_KEYS_SECRET or settings.SECRET_KEY,
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _private(pk: str, blob: bytes, alg: str, kid: str, secret: str):
+    key = SigningKey(pk=pk, alg=alg, kid=kid)
+    pem = _decrypt(blob, key=key)
+    return _key_class(alg).import_key(pem, parameters=_jwk_parameters(key))
 
 
 def workspace_jwks(*, workspace: Workspace) -> dict:

@@ -30,13 +30,14 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import grants as oidc_grants
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from core.audit import audit_record
 from core.tokens import token_hash
 from identity_pools.models import PoolUser
 from workspaces.applications import application_check_secret
-from workspaces.models import Application
+from workspaces.models import Application, ApplicationConnection
 from workspaces.signing_keys import signing_key_private, signing_keys_ensure
 
 from .claims import user_claims
@@ -177,6 +178,14 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
                 code_hash=token_hash(code), application=application
             )
             .select_related("user")
+            # The user's pool still serves the application (one query).
+            .annotate(
+                pool_served=Exists(
+                    ApplicationConnection.objects.filter(
+                        application=application, connection__pool=OuterRef("user__pool")
+                    )
+                )
+            )
             .first()
         )
         if found is None:
@@ -204,9 +213,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
 
     def authenticate_user(self, authorization_code):
         user = authorization_code.user
-        if user.status != PoolUser.Status.ACTIVE or (
-            user.pool_id not in self.server.pool_ids(authorization_code.application)
-        ):
+        if user.status != PoolUser.Status.ACTIVE or not authorization_code.pool_served:
             return None
         return user
 
@@ -240,19 +247,13 @@ class IdToken:
     """What ID tokens share across grants: key, issuer, audience, claims."""
 
     def resolve_client_private_key(self, client):
-        key = signing_keys_ensure(
-            workspace=self.server.workspace, alg=client.application.id_token_alg
-        )
-        self._kid = key.kid
-        return signing_key_private(key)
+        return signing_key_private(self.server.signing_key(client))
 
     def get_client_algorithm(self, client):
         return client.application.id_token_alg
 
     def get_encode_header(self, client):
-        key = signing_keys_ensure(
-            workspace=self.server.workspace, alg=client.application.id_token_alg
-        )
+        key = self.server.signing_key(client)
         return {"alg": key.alg, "kid": key.kid, "typ": "JWT"}
 
     def get_client_claims(self, client):
@@ -392,7 +393,7 @@ class Provider(AuthorizationServer):
         self.family = None
         self.client_application = None
         self._clients: dict = {}
-        self._pools: dict = {}
+        self._keys: dict = {}
         self.register_token_generator("default", self._generate_token)
         self.register_client_auth_method(CONSOLE_METHOD, _authenticate_console)
         self.register_grant(
@@ -423,13 +424,13 @@ class Provider(AuthorizationServer):
             self.client_application = client.application
         return client
 
-    def pool_ids(self, application) -> set:
-        """The pools whose users may sign in to ``application``."""
-        if application.pk not in self._pools:
-            self._pools[application.pk] = set(
-                application.connections.values_list("pool_id", flat=True)
-            )
-        return self._pools[application.pk]
+    def signing_key(self, client):
+        """The active key for the client's ID-token algorithm (one lookup per
+        request)."""
+        alg = client.application.id_token_alg
+        if alg not in self._keys:
+            self._keys[alg] = signing_keys_ensure(workspace=self.workspace, alg=alg)
+        return self._keys[alg]
 
     def _generate_token(
         self,

@@ -445,3 +445,16 @@ def test_client_authentication_failure_says_what_to_do(client, workspace, web):
     )
     assert response.status_code == 401
     assert "check the client id and secret" in response.json()["error_description"]
+
+
+def test_a_pool_disconnected_from_the_application_gets_no_tokens(
+    client, workspace, web
+):
+    from workspaces.models import ApplicationConnection
+
+    pool, application, secret = web
+    make_user(pool)
+    code, verifier = get_code(client, workspace, application, pool)
+    ApplicationConnection.objects.filter(application=application).delete()
+    refused = exchange(client, workspace, application, code, verifier, secret)
+    assert refused.status_code == 400
