@@ -47,6 +47,7 @@ from .server import (
 from .sessions import ACR_VALUES, sso_session_end
 
 MAX_AGE = 300
+SIGNING_ALGS = ("ES256", "RS256")
 CLIENT_AUTH_HELP = (
     "Client authentication failed: check the client id and secret (HTTP Basic, or "
     "client_id and client_secret in the body). Single-page and native "
@@ -104,7 +105,7 @@ def discovery_document(workspace) -> dict:
             "client_credentials",
         ],
         "subject_types_supported": ["public", "pairwise"],
-        "id_token_signing_alg_values_supported": ["ES256", "RS256"],
+        "id_token_signing_alg_values_supported": list(SIGNING_ALGS),
         "token_endpoint_auth_methods_supported": list(AUTH_METHODS),
         "revocation_endpoint_auth_methods_supported": list(AUTH_METHODS),
         "introspection_endpoint_auth_methods_supported": [
@@ -133,16 +134,19 @@ class DiscoveryView(View):
 
 
 class JwksView(View):
-    """The workspace's public signing keys (JWKS): its own keys only, made on
-    the first request of a new workspace."""
+    """The workspace's public signing keys (JWKS): its own keys only; the
+    active and next key of each algorithm, made on the first request of a new
+    workspace."""
 
     http_method_names = ["get", "head"]
 
     def get(self, request, *args, **kwargs):
         workspace = hosted_workspace(slug=kwargs["workspace"])
         jwks = workspace_jwks(workspace=workspace)
-        if not jwks["keys"]:
-            signing_keys_ensure(workspace=workspace)
+        missing = set(SIGNING_ALGS) - {key.get("alg") for key in jwks["keys"]}
+        if missing:  # published before anything is signed with them
+            for alg in sorted(missing):
+                signing_keys_ensure(workspace=workspace, alg=alg)
             jwks = workspace_jwks(workspace=workspace)
         return _public_json(request, jwks, content_type="application/jwk-set+json")
 

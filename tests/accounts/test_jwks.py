@@ -28,11 +28,11 @@ def test_jwks_is_public_and_verifies_tokens(client, workspace):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/jwk-set+json"
     keys = response.json()["keys"]
-    # The active key, and the next one: published before it signs.
-    assert len(keys) == 2
-    assert all(k["alg"] == "ES256" and "d" not in k for k in keys)
+    # The active and the next key of each algorithm: published before they sign.
+    assert sorted(k["alg"] for k in keys) == ["ES256", "ES256", "RS256", "RS256"]
+    assert all("d" not in k for k in keys)
     active = signing_keys_ensure(workspace=workspace)
-    assert keys[0]["kid"] == active.kid
+    assert active.kid in {k["kid"] for k in keys}
     token = jwt.encode(
         {"alg": "ES256", "kid": active.kid}, {"sub": "x"}, signing_key_private(active)
     )
@@ -51,7 +51,8 @@ def test_jwks_answers_304_while_unchanged_and_changes_on_rotation(client, worksp
     )
     changed = client.get(jwks_url(workspace), headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed["ETag"] != etag
-    assert len(changed.json()["keys"]) == 3  # active, next, and the retired one
+    # ES256: active, next, and the retired one; RS256: active and next.
+    assert len(changed.json()["keys"]) == 5
 
 
 def test_jwks_of_another_or_missing_workspace(client, workspace):

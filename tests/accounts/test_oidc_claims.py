@@ -242,3 +242,18 @@ def test_userinfo_refuses_missing_or_unknown_tokens(client, workspace):
     assert missing.status_code == 401 and "Bearer" in missing["WWW-Authenticate"]
     unknown = client.get(url, headers={"Authorization": "Bearer ipat_nope"})
     assert unknown.status_code == 401 and unknown.json()["error"] == "invalid_token"
+
+
+def test_jwks_keys_carry_the_fields_relying_parties_need(client, workspace):
+    from workspaces.signing_keys import signing_keys_ensure
+
+    signing_keys_ensure(workspace=workspace, alg="RS256")
+    keys = client.get(reverse("oidc:jwks", args=[workspace.slug])).json()["keys"]
+    assert {k["alg"] for k in keys} == {"ES256", "RS256"}
+    private = {"d", "p", "q", "dp", "dq", "qi"}
+    for key in keys:
+        assert key["use"] == "sig" and key["kid"] and not private & key.keys()
+        if key["kty"] == "EC":
+            assert key["crv"] == "P-256" and key["x"] and key["y"]
+        else:
+            assert key["kty"] == "RSA" and key["n"] and key["e"] == "AQAB"
