@@ -55,3 +55,15 @@ def time_passes(db):
         Code.objects.update(created_at=F("created_at") - timedelta(seconds=seconds))
 
     return advance
+
+
+@pytest.fixture(autouse=True)
+def _fresh_provider_caches():
+    """The OpenID provider's per-process caches (public documents by workspace
+    slug, signing keys) start empty in every test: slugs repeat across tests."""
+    from accounts.oidc import views as oidc_views
+    from workspaces import signing_keys
+
+    oidc_views._PUBLIC.clear()
+    signing_keys._ACTIVE_CACHE.clear()
+    yield

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import os
+import time
 from datetime import timedelta
 
 from cryptography.hazmat.primitives import hashes
@@ -111,6 +112,7 @@ def signing_key_create(
         key.activated_at = timezone.now()
     with transaction.atomic():
         key.save(force_insert=True)
+    _CHANGED[workspace.pk] = time.monotonic()
     return key
 
 
@@ -119,6 +121,34 @@ def signing_key_active(*, workspace: Workspace, alg: str = Alg.ES256):
     return SigningKey.objects.filter(
         workspace=workspace, alg=alg, state=State.ACTIVE
     ).first()
+
+
+_ACTIVE_CACHE: dict = {}
+ACTIVE_CACHE_SECONDS = 60
+# When this process last changed a workspace's keys (caches built before are
+# stale here; other processes see the change when their caches expire).
+_CHANGED: dict = {}
+
+
+def signing_keys_changed_at(workspace_id) -> float:
+    return _CHANGED.get(workspace_id, 0.0)
+
+
+def signing_key_for_signing(*, workspace: Workspace, alg: str = Alg.ES256):
+    """The key to sign ``alg`` tokens of ``workspace`` with, remembered in this
+    process for a minute (signing happens on every token). A rotation elsewhere
+    is picked up within that minute; the key it replaced stays published far
+    longer, so tokens signed meanwhile still verify."""
+    cache_key = (workspace.pk, alg)
+    now = time.monotonic()
+    cached = _ACTIVE_CACHE.get(cache_key)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    key = signing_keys_ensure(workspace=workspace, alg=alg)
+    if len(_ACTIVE_CACHE) > 1000:
+        _ACTIVE_CACHE.clear()
+    _ACTIVE_CACHE[cache_key] = (now + ACTIVE_CACHE_SECONDS, key)
+    return key
 
 
 def signing_keys_ensure(*, workspace: Workspace, alg: str = Alg.ES256) -> SigningKey:
@@ -207,6 +237,8 @@ def signing_key_rotate(
                 "keep_seconds": keep_seconds,
             },
         )
+    _ACTIVE_CACHE.pop((workspace.pk, alg), None)
+    _CHANGED[workspace.pk] = time.monotonic()
     return new
 
 

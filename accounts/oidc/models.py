@@ -60,7 +60,7 @@ class AuthorizationCode(models.Model):
     sso_session = models.ForeignKey(
         SsoSession, on_delete=models.DB_CASCADE, related_name="+", null=True
     )
-    code_hash = models.CharField(max_length=64, unique=True)
+    code_hash = models.CharField(max_length=64)
     family = models.UUIDField(default=uuid.uuid4)
     redirect_uri = models.TextField()
     scope = models.TextField(blank=True)
@@ -77,6 +77,13 @@ class AuthorizationCode(models.Model):
     class Meta:
         verbose_name = _("authorization code")
         verbose_name_plural = _("authorization codes")
+        # Unique constraints rather than unique fields: no second, unused
+        # LIKE-pattern index on PostgreSQL to update on every insert.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code_hash"], name="accounts_authcode_hash_uniq"
+            )
+        ]
         indexes = [
             models.Index(fields=["expires_at"], name="accounts_authcode_exp_idx"),
             # A nonce seen before for the application is a replay.
@@ -141,10 +148,8 @@ class OAuthToken(models.Model):
         blank=True,
     )
     family = models.UUIDField(default=uuid.uuid4)
-    access_token_hash = models.CharField(max_length=64, unique=True)
-    refresh_token_hash = models.CharField(
-        max_length=64, unique=True, null=True, blank=True
-    )
+    access_token_hash = models.CharField(max_length=64)
+    refresh_token_hash = models.CharField(max_length=64, null=True, blank=True)
     scope = models.TextField(blank=True)
     auth_time = models.DateTimeField(null=True, blank=True)
     amr = models.JSONField(default=list, blank=True)
@@ -165,6 +170,14 @@ class OAuthToken(models.Model):
     class Meta:
         verbose_name = _("OAuth token")
         verbose_name_plural = _("OAuth tokens")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["access_token_hash"], name="accounts_oauthtoken_access_uniq"
+            ),
+            models.UniqueConstraint(
+                fields=["refresh_token_hash"], name="accounts_oauthtoken_refresh_uniq"
+            ),
+        ]
         indexes = [
             models.Index(fields=["family"], name="accounts_oauthtoken_family_idx"),
             models.Index(

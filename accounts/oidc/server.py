@@ -38,7 +38,7 @@ from core.tokens import token_hash
 from identity_pools.models import PoolUser
 from workspaces.applications import application_check_secret
 from workspaces.models import Application, ApplicationConnection
-from workspaces.signing_keys import signing_key_private, signing_keys_ensure
+from workspaces.signing_keys import signing_key_for_signing, signing_key_private
 
 from .claims import user_claims
 from .models import AuthorizationCode, OAuthToken
@@ -429,7 +429,7 @@ class Provider(AuthorizationServer):
         request)."""
         alg = client.application.id_token_alg
         if alg not in self._keys:
-            self._keys[alg] = signing_keys_ensure(workspace=self.workspace, alg=alg)
+            self._keys[alg] = signing_key_for_signing(workspace=self.workspace, alg=alg)
         return self._keys[alg]
 
     def _generate_token(

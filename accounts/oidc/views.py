@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from urllib.parse import urlsplit
 
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from authlib.oidc.rpinitiated import EndSessionEndpoint
+from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -29,7 +31,11 @@ from core.audit import SystemActor, audit_record
 from core.request import client_ip
 from core.tokens import token_hash
 from workspaces.models import Application
-from workspaces.signing_keys import signing_keys_ensure, workspace_jwks
+from workspaces.signing_keys import (
+    signing_keys_changed_at,
+    signing_keys_ensure,
+    workspace_jwks,
+)
 
 from ..flows.signin import SIGNED_IN_KEY, session_sign_out
 from ..hosted.access import hosted_workspace
@@ -58,10 +64,35 @@ CLIENT_AUTH_HELP = (
 FAILURES = (100, 15 * 60)
 
 
-def _public_json(request, document: dict, content_type="application/json"):
-    """``document`` as cacheable public JSON with an ETag (304 when it matches)."""
-    body = json.dumps(document, separators=(",", ":"), sort_keys=True).encode()
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+# Serialized public documents per (kind, workspace slug): (built, expires,
+# body, etag). Discovery depends only on the slug and PUBLIC_URL; the JWKS is
+# rebuilt after this process changes the keys, and by others within a minute
+# (rotation publishes a key a rotation before it signs, so that is in time).
+_PUBLIC: dict = {}
+PUBLIC_CACHE_SECONDS = 60
+
+
+def _public_json(request, kind: str, slug: str, build, content_type):
+    """The document ``build(workspace)`` makes, as cacheable public JSON with
+    an ETag: answered from this process's cache (304 when it matches) without
+    touching the database while fresh."""
+    now = time.monotonic()
+    cached = _PUBLIC.get((kind, slug))
+    if (
+        cached is None
+        or cached[1] <= now
+        or (kind == "jwks" and cached[0] < signing_keys_changed_at(cached[4]))
+    ):
+        workspace = hosted_workspace(slug=slug)
+        body = json.dumps(
+            build(workspace), separators=(",", ":"), sort_keys=True
+        ).encode()
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        if len(_PUBLIC) > 10_000:
+            _PUBLIC.clear()
+        cached = (now, now + PUBLIC_CACHE_SECONDS, body, etag, workspace.pk)
+        _PUBLIC[(kind, slug)] = cached
+    _, _, body, etag, _ = cached
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
     else:
@@ -129,8 +160,13 @@ class DiscoveryView(View):
     http_method_names = ["get", "head"]
 
     def get(self, request, *args, **kwargs):
-        workspace = hosted_workspace(slug=kwargs["workspace"])
-        return _public_json(request, discovery_document(workspace))
+        return _public_json(
+            request,
+            "discovery",
+            kwargs["workspace"],
+            discovery_document,
+            "application/json",
+        )
 
 
 class JwksView(View):
@@ -141,14 +177,23 @@ class JwksView(View):
     http_method_names = ["get", "head"]
 
     def get(self, request, *args, **kwargs):
-        workspace = hosted_workspace(slug=kwargs["workspace"])
+        return _public_json(
+            request,
+            "jwks",
+            kwargs["workspace"],
+            self.jwks,
+            "application/jwk-set+json",
+        )
+
+    @staticmethod
+    def jwks(workspace) -> dict:
         jwks = workspace_jwks(workspace=workspace)
         missing = set(SIGNING_ALGS) - {key.get("alg") for key in jwks["keys"]}
         if missing:  # published before anything is signed with them
             for alg in sorted(missing):
                 signing_keys_ensure(workspace=workspace, alg=alg)
             jwks = workspace_jwks(workspace=workspace)
-        return _public_json(request, jwks, content_type="application/jwk-set+json")
+        return jwks
 
 
 def _allowed_origin(workspace, origin: str) -> bool:
@@ -235,7 +280,11 @@ class ApiEndpoint(View):
 class TokenView(ApiEndpoint):
     def post(self, request, *args, **kwargs):
         provider = Provider(self.workspace, body_only=True)
-        response = provider.create_token_response(request)
+        # One transaction (one commit): claiming the code or refresh token,
+        # the new token and its audit event. Refusals are responses, not
+        # exceptions, so a reuse's revocation commits too.
+        with transaction.atomic():
+            response = provider.create_token_response(request)
         if response.status_code in (400, 401):
             self.audit_refusal(provider, request, response)
         return response

@@ -13,6 +13,10 @@ class SecondFactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path.startswith("/w/"):
+            # End users' pages and the OpenID provider: the console's session
+            # is not theirs (and not loading it keeps public JSON cacheable).
+            return self.get_response(request)
         user = request.user
         if (
             user.is_authenticated
