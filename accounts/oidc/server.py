@@ -481,7 +481,8 @@ class Provider(AuthorizationServer):
                 else None
             ),
         )
-        with transaction.atomic():
+        # Inside the token request's transaction (no savepoint of its own).
+        with transaction.atomic(savepoint=False):
             row.save(force_insert=True)
             _audit(
                 self.workspace,
