@@ -38,6 +38,7 @@ PAGES = [
     ("list", "users list"),
     ("prefix", "identifier prefix"),
     ("name", "name search"),
+    ("both", "identifier or name"),
     ("status", "status=inactive"),
     ("group", "group members"),
     ("page2", "users list, page 2"),
@@ -291,6 +292,7 @@ def page_requests(workspace, pool, *, prefix: str, name: str) -> dict[str, tuple
             UserFilter(q=name, by="name"),
             None,
         ),
+        "both": (users_url, {"q": prefix}, UserFilter(q=prefix), None),
         "status": (
             users_url,
             {"status": "inactive"},

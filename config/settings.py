@@ -261,7 +261,15 @@ if PRODUCTION:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"forbidden_one_line": {"()": "core.logging.ForbiddenOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Django's own console handler (under DEBUG) would print every record a
+        # second time, after the root's: Django's records go to the root only.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # A 403 is one line (method, path, who), not a traceback.
+        "django.request": {"filters": ["forbidden_one_line"]},
+    },
 }

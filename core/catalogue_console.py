@@ -535,4 +535,42 @@ MESSAGES: dict[str, Any] = {
     "signing_key_rotate_unconfirmed": _(
         "Tick the box to confirm that you want to rotate the signing keys."
     ),
+    # --- activity: filters and retention ---------------------------------------------
+    "activity_object_invalid": _(
+        "Enter an object id as it appears in the object's address, e.g. "
+        "0b8e6f0a-5c1e-4f7e-9a51-3c2d1e0f9a8b."
+    ),
+    "activity_kind_invalid": _("Choose a kind of event from the list."),
+    "activity_date_invalid": _("Enter a date as YYYY-MM-DD, e.g. 2026-03-01."),
+    "activity_dates_order": _("“To” is before “From”. Choose a later “To” date."),
+    "audit_retention_range": _(
+        "Enter a number of days from 1 to 3650, or leave it empty to keep activity "
+        "forever."
+    ),
+    # --- user data: readable pattern errors, registry-backed claims ---------------
+    "field.pattern_described": _("Enter a valid %(label)s. %(description)s"),
+    "field.pattern_plain": _(
+        "Enter a valid %(label)s: the value does not have the form this field "
+        "expects. Check it for typing mistakes."
+    ),
+    "data_pattern.described": _(
+        "%(label)s: %(value)s is not in the expected format. %(description)s"
+    ),
+    "data_pattern.plain": _(
+        "%(label)s: %(value)s is not in the expected format. Check it for typing "
+        "mistakes."
+    ),
+    "data_format.zoneinfo": _(
+        "%(label)s: %(value)s is not a time zone of the IANA database; use a name "
+        "such as Europe/Paris or America/New_York."
+    ),
+    "data_format.locale": _(
+        "%(label)s: %(value)s is not a well-formed language tag (BCP 47); use a tag "
+        "such as en, en-US or pt-BR."
+    ),
+    "field.choose": _("Choose…"),
+    "user_data_outdated": _(
+        "This user's data does not satisfy the pool's current schema: %(problems)s "
+        "Edit the user data to correct it."
+    ),
 }

@@ -374,9 +374,15 @@ class UserGroupAddForm(forms.Form):
         label=_("Group"), queryset=None, empty_label=_("Choose a group")
     )
 
-    def __init__(self, *args, pool: IdentityPool, **kwargs) -> None:
+    def __init__(
+        self, *args, pool: IdentityPool, pool_user: PoolUser | None = None, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = pool.groups.order_by("name")
+        groups = pool.groups.order_by("name")
+        if pool_user is not None:
+            # Offer only the groups the user is not in yet.
+            groups = groups.exclude(memberships__user=pool_user)
+        self.fields["group"].queryset = groups
 
 
 class PoolSchemasForm(forms.Form):
@@ -401,6 +407,11 @@ class PoolSchemasForm(forms.Form):
 
     def __init__(self, *args, pool: IdentityPool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # "Change anyway" appears only once a change was refused for breaking
+        # users (``offer_confirm``), or when the operator has just ticked it.
+        self._confirm_field = self.fields["confirm"]
+        if not self.data.get(self.add_prefix("confirm")):
+            del self.fields["confirm"]
         schemas = UserSchema.objects.for_workspace(pool.workspace).order_by("name")
         self.fields["user_schema"].queryset = schemas.filter(
             kind=UserSchema.Kind.USER_DATA
@@ -408,3 +419,7 @@ class PoolSchemasForm(forms.Form):
         self.fields["metadata_schema"].queryset = schemas.filter(
             kind=UserSchema.Kind.METADATA
         )
+
+    def offer_confirm(self) -> None:
+        """Show "Change anyway" (unticked) after a refused change."""
+        self.fields["confirm"] = self._confirm_field

@@ -390,3 +390,45 @@ __all__ = [
     "SignInMethod",
     "SignInPolicy",
 ]
+
+
+class PoolDailyStat(models.Model):
+    """How many times something happened in a pool on one day (``TIME_ZONE``):
+    sign-ups, sign-ins, failed sign-ins. Incremented where the event happens
+    (``identity_pools.stats.pool_stat_add``, an upsert) and filled from the audit
+    trail by ``manage.py backfill_pool_stats``; the pool dashboard reads only
+    these rows, so it does not scan audit events."""
+
+    class Kind(models.TextChoices):
+        SIGN_UP = "sign_up", _("Sign-ups")
+        SIGN_IN = "sign_in", _("Sign-ins")
+        SIGN_IN_FAILED = "sign_in_failed", _("Failed sign-ins")
+
+    id = models.BigAutoField(primary_key=True)
+    # Indexed by the (pool, day, kind) constraint.
+    pool = models.ForeignKey(
+        IdentityPool,
+        on_delete=models.DB_CASCADE,
+        related_name="daily_stats",
+        db_index=False,
+    )
+    day = models.DateField(_("day"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    count = models.PositiveBigIntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("pool daily figure")
+        verbose_name_plural = _("pool daily figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pool", "day", "kind"],
+                name="identity_pools_pooldailystat_pool_day_kind_uniq",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["sign_up", "sign_in", "sign_in_failed"]),
+                name="identity_pools_pooldailystat_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind}: {self.count}"

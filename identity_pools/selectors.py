@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +19,7 @@ from core.models import AuditEvent
 from core.pagination import KeysetPage, keyset_page
 from workspaces.models import Workspace
 
-from .identifiers import identifier_looks_like, identifier_search_prefix
+from .identifiers import identifier_search_prefix
 from .models import Group, GroupMembership, Identifier, IdentityPool, PoolUser
 
 PAGE_SIZE = 50
@@ -32,11 +38,12 @@ class UserFilter:
 
     @property
     def search_by(self) -> str:
+        """ "identifier", "name", or "both" (the guess mode: either matches)."""
         if not self.q:
             return ""
         if self.by in ("identifier", "name"):
             return self.by
-        return "identifier" if identifier_looks_like(self.q) else "name"
+        return "both"
 
 
 def pool_user_list(
@@ -50,7 +57,8 @@ def pool_user_list(
 
     Identifier search is a prefix match on the normalised identifier (indexed with
     varchar_pattern_ops on PostgreSQL); name search is a substring match on the
-    lowercased display name (trigram GIN index on PostgreSQL).
+    lowercased display name (trigram GIN index on PostgreSQL). Searching both
+    (``by=""``) runs the two and merges them (``_both_page``): one query more.
     """
     qs = PoolUser.objects.for_pool(pool)
     if filters.status:
@@ -61,8 +69,9 @@ def pool_user_list(
                 GroupMembership.objects.filter(group=filters.group, user=OuterRef("pk"))
             )
         )
+    prefix = identifier_search_prefix(filters.q)
+    name_part = filters.q.strip().lower()
     if filters.search_by == "identifier":
-        prefix = identifier_search_prefix(filters.q)
         qs = qs.filter(
             Exists(
                 Identifier.objects.filter(
@@ -72,12 +81,71 @@ def pool_user_list(
         )
     elif filters.search_by == "name":
         qs = qs.alias(name_lower=Lower("display_name")).filter(
-            name_lower__contains=filters.q.strip().lower()
+            name_lower__contains=name_part
+        )
+    if filters.search_by == "both":
+        return _both_page(
+            qs, pool=pool, prefix=prefix, name_part=name_part, cursor=cursor, size=size
         )
     qs = qs.prefetch_related(
         Prefetch("identifiers", queryset=Identifier.objects.order_by("id"))
     )
     return keyset_page(qs, cursor=cursor, size=size)
+
+
+def _both_page(
+    qs: QuerySet[PoolUser],
+    *,
+    pool: IdentityPool,
+    prefix: str,
+    name_part: str,
+    cursor: str | None,
+    size: int,
+) -> KeysetPage:
+    """A page of the users whose identifier starts with ``prefix`` or whose name
+    contains ``name_part``, each marked with ``search_match``.
+
+    Two keyset queries, each on its own index (identifier prefix; name trigram),
+    merged here: the first ``size`` of the union are among the first ``size + 1``
+    of each side. One query with OR, or with a UNION of ids, has to find every
+    match before it can order them (150 ms at a million users, against 36).
+    """
+    by_identifier = keyset_page(
+        qs.filter(
+            Exists(
+                Identifier.objects.filter(
+                    pool=pool, user=OuterRef("pk"), value__startswith=prefix
+                )
+            )
+        ),
+        cursor=cursor,
+        size=size + 1,
+    )
+    by_name = keyset_page(
+        qs.alias(name_lower=Lower("display_name")).filter(
+            name_lower__contains=name_part
+        ),
+        cursor=cursor,
+        size=size + 1,
+    )
+    merged = {u.pk: u for u in [*by_identifier.items, *by_name.items]}
+    rows = sorted(merged.values(), key=lambda u: u.pk, reverse=True)
+    items = rows[:size]
+    prefetch_related_objects(
+        items, Prefetch("identifiers", queryset=Identifier.objects.order_by("id"))
+    )
+    for user in items:
+        # Say what matched, from the prefetched identifiers (no query).
+        user.search_match = (
+            "identifier"
+            if any(i.value.startswith(prefix) for i in user.identifiers.all())
+            else "name"
+        )
+    return KeysetPage(
+        items=items,
+        next_cursor=str(items[-1].pk) if len(rows) > size else None,
+        is_first=by_identifier.is_first,
+    )
 
 
 def group_list(

@@ -18,6 +18,7 @@ urlpatterns = [
         name="pool_create",
     ),
     path(POOL, pools.PoolDetailView.as_view(), name="pool_detail"),
+    path(POOL + "dashboard/", pools.PoolDashboardView.as_view(), name="pool_dashboard"),
     path(POOL + "settings/", pools.PoolSettingsView.as_view(), name="pool_settings"),
     path(
         POOL + "settings/schemas/", pools.PoolSchemasView.as_view(), name="pool_schemas"

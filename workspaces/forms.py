@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApiToken
 from core.addresses import email_normalise
-from core.catalogue import error
+from core.catalogue import MESSAGES, error
 
 from .applications import claim_mappings_parse
 from .models import Application, Role, SigningKey
@@ -35,6 +35,26 @@ class WorkspaceUpdateForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     description = forms.CharField(
         label=_("Description"), max_length=1000, required=False, widget=forms.Textarea
+    )
+
+
+class AuditRetentionForm(forms.Form):
+    """How long the workspace keeps its activity (empty: forever)."""
+
+    audit_retention_days = forms.IntegerField(
+        label=_("Keep activity for (days)"),
+        required=False,
+        min_value=1,
+        max_value=3650,
+        error_messages={
+            "invalid": MESSAGES["audit_retention_range"],
+            "min_value": MESSAGES["audit_retention_range"],
+            "max_value": MESSAGES["audit_retention_range"],
+        },
+        help_text=_(
+            "1 to 3650 days. Older activity is deleted by manage.py purge_audit "
+            "(run it daily, e.g. from cron). Empty: keep activity forever."
+        ),
     )
 
 

@@ -23,6 +23,16 @@ class Workspace(TimeStampedModel):
         help_text=_("Appears in URLs. Lowercase letters, digits and hyphens."),
     )
     description = models.TextField(_("description"), blank=True, max_length=1000)
+    audit_retention_days = models.PositiveIntegerField(
+        _("keep activity for (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_(
+            "Activity older than this is deleted by manage.py purge_audit. "
+            "Empty: keep it forever."
+        ),
+    )
 
     class Meta:
         verbose_name = _("workspace")

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import (
+    activity_views,
     api_token_views,
     application_views,
     connection_views,
@@ -51,7 +52,28 @@ urlpatterns = [
         views.InvitationRevokeView.as_view(),
         name="invitation_revoke",
     ),
-    path("w/<slug:workspace>/activity/", views.ActivityView.as_view(), name="activity"),
+    path(
+        "w/<slug:workspace>/activity/",
+        activity_views.ActivityView.as_view(),
+        name="activity",
+    ),
+    path(
+        "w/<slug:workspace>/activity/export.csv",
+        activity_views.ActivityExportView.as_view(),
+        {"format": "csv"},
+        name="activity_export_csv",
+    ),
+    path(
+        "w/<slug:workspace>/activity/export.ndjson",
+        activity_views.ActivityExportView.as_view(),
+        {"format": "ndjson"},
+        name="activity_export_ndjson",
+    ),
+    path(
+        "w/<slug:workspace>/settings/activity/",
+        activity_views.AuditRetentionView.as_view(),
+        name="audit_retention",
+    ),
     path(
         "w/<slug:workspace>/identity-providers/",
         connection_views.IdpConnectionListView.as_view(),

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from core import ratelimit
-from core.pagination import keyset_page
 from core.request import client_ip
 from core.views import ServiceConfirmView, ServiceFormView
 
@@ -30,13 +29,25 @@ from .models import Membership, Role, WorkspaceInvitation
 
 
 class WorkspaceListView(LoginRequiredMixin, TemplateView):
+    """The console's home. An operator with exactly one workspace goes straight to
+    it (after sign-in and from "/"); ``?all=1`` shows the list anyway."""
+
     template_name = "workspaces/workspace_list.html"
+
+    def get(self, request, *args, **kwargs):
+        self.memberships = list(
+            selectors.workspace_list_for_operator(operator=request.user)
+        )
+        if len(self.memberships) == 1 and not request.GET.get("all"):
+            return redirect(
+                "workspaces:workspace_dashboard",
+                workspace=self.memberships[0].workspace.slug,
+            )
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["memberships"] = selectors.workspace_list_for_operator(
-            operator=self.request.user
-        )
+        context["memberships"] = self.memberships
         return context
 
 
@@ -193,20 +204,6 @@ class InvitationRevokeView(WorkspaceScopedMixin, ServiceConfirmView):
             self.request, _("Invitation for %s revoked.") % invitation.email
         )
         return redirect("workspaces:member_list", workspace=self.workspace.slug)
-
-
-class ActivityView(WorkspaceScopedMixin, TemplateView):
-    template_name = "workspaces/activity.html"
-    page_size = 50
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["page"] = keyset_page(
-            selectors.audit_event_list(workspace=self.workspace),
-            cursor=self.request.GET.get("before"),
-            size=self.page_size,
-        )
-        return context
 
 
 class InvitationAcceptView(ServiceFormView):

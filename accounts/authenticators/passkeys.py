@@ -65,6 +65,7 @@ from core.catalogue import error, field_error
 from core.text import text_problem, text_problem_message
 from identity_pools.models import Identifier, PoolUser, SecondFactor
 from identity_pools.sign_in_rules import sign_in_policy_for
+from identity_pools.stats import pool_stat_add
 
 from ..models import Passkey, RememberedDevice, TotpDevice, WebAuthnChallenge
 from .events import user_audit
@@ -381,6 +382,7 @@ def passkey_authenticate(
                 {"method": "passkey", "reason": reason},
                 actor=SystemActor((identifier or "passkey")[:254]),
             )
+            pool_stat_add(pool=pool, kind="sign_in_failed")
     if failure is not None:
         raise error(failure)
     owner = passkey.user

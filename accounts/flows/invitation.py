@@ -10,6 +10,7 @@ from django.utils import timezone
 from core.catalogue import error
 from core.tokens import token_hash
 from identity_pools.services.users import pool_user_register
+from identity_pools.stats import pool_stat_add
 
 from ..models import Code
 
@@ -56,4 +57,5 @@ def invitation_accept(*, workspace, token: str, password: str, user_data: dict):
             user_data=user_data,
         )
         Code.objects.filter(pk=code.pk).update(used_at=timezone.now())
+        pool_stat_add(pool=user.pool, kind="sign_up")
     return user

@@ -31,6 +31,7 @@ from identity_pools.identifiers import identifier_parse
 from identity_pools.models import Identifier, PoolUser
 from identity_pools.passwords import password_policy_for, user_password_check
 from identity_pools.sign_in_rules import sign_in_policy_for
+from identity_pools.stats import pool_stat_add
 
 from ..authenticators.codes import code_send, code_verify
 from ..authenticators.lockout import lock_fail, lock_wait
@@ -94,6 +95,7 @@ def signin_failed(
             target=user,
             details={"method": method, "reason": reason},
         )
+        pool_stat_add(pool=pool, kind="sign_in_failed")
         if seconds and user is not None:
             audit_record(
                 actor=SystemActor("brute-force protection"),
@@ -260,6 +262,7 @@ def signin_record(*, user, method: str) -> None:
             target=user,
             details={"method": method},
         )
+        pool_stat_add(pool=user.pool, kind="sign_in")
 
 
 def signin_change_password(

@@ -28,6 +28,7 @@ from identity_pools.services.users import (
     pool_user_sign_up,
     pool_user_sign_up_check,
 )
+from identity_pools.stats import pool_stat_add
 
 from ..authenticators.codes import code_send, code_verify
 from ..models import Code
@@ -113,6 +114,7 @@ def signup_start(*, pool, identifier: str, user_data: dict, password: str) -> Pe
                 )
                 send_quota_consume(workspace=pool.workspace, recipient=parsed.value)
                 _issue_code(pool=pool, user=user, identifier=ident)
+                pool_stat_add(pool=pool, kind="sign_up")
             return Pending(
                 str(pool.pk), parsed.value, parsed.type, str(user.pk), time.time()
             )

@@ -20,6 +20,7 @@ from core.catalogue import MESSAGES, error, message
 from core.patterns import pattern_search
 from core.text import json_text_problems
 
+from .claims import CLAIM_CHECKS
 from .fields import field_label, humanise, parse_date, parse_datetime
 from .safety import (
     UnusablePattern,
@@ -114,7 +115,16 @@ def _describe(err: JSONSchemaError, label: str) -> ValidationError:
             "data_length.too_short", label=label, limit=limit, length=len(value)
         )
     if keyword == "pattern":
-        return error("data_pattern", label=label, value=shown, pattern=limit)
+        # The property's description says what is expected; the regex does not.
+        description = err.schema.get("description") if err.schema else None
+        if isinstance(description, str) and description.strip():
+            return error(
+                "data_pattern.described",
+                label=label,
+                value=shown,
+                description=description.strip(),
+            )
+        return error("data_pattern.plain", label=label, value=shown)
     if keyword == "format" and f"data_format.{limit}" in MESSAGES:
         return error(f"data_format.{limit}", label=label, value=shown)
     if keyword == "enum":
@@ -302,6 +312,8 @@ class _Compiled:
     # Why the document cannot be run (a stored document that fails a safety rule
     # added after it was saved), or "".
     unusable: str = ""
+    # (property, check, message key) of the claims checked by name (claims.py).
+    claims: tuple[tuple[str, Callable[[str], bool], str], ...] = ()
 
 
 @lru_cache(maxsize=64)
@@ -319,6 +331,13 @@ def _compile(dump: str) -> _Compiled:
         "labels": {name: field_label(name, prop) for name, prop in properties.items()},
         "required": tuple(document.get("required", ())),
         "closed": document.get("additionalProperties") is False,
+        "claims": tuple(
+            (name, *CLAIM_CHECKS[name])
+            for name, prop in properties.items()
+            if name in CLAIM_CHECKS
+            and isinstance(prop, dict)
+            and "string" in _declared_types(prop)
+        ),
     }
     unsafe = schema_safety_errors(document)
     if unsafe:
@@ -333,6 +352,22 @@ def _compile(dump: str) -> _Compiled:
 
 
 Errors = dict[str, list[ValidationError]]
+
+
+def _declared_types(prop: Mapping[str, Any]) -> tuple[str, ...]:
+    declared = prop.get("type")
+    return (declared,) if isinstance(declared, str) else tuple(declared or ())
+
+
+def _claim_errors(compiled: _Compiled, data: Mapping[str, Any]) -> Errors:
+    """Errors of the claims checked by property name (``zoneinfo``, ``locale``)."""
+    found: Errors = {}
+    for name, check, key in compiled.claims:
+        value = data.get(name)
+        if isinstance(value, str) and not check(value):
+            label = compiled.labels.get(name, humanise(name))
+            found[name] = [error(key, label=label, value=_shown(value))]
+    return found
 
 
 def _unusable(problem: str) -> Errors:
@@ -357,7 +392,7 @@ def _errors_with(compiled: _Compiled, data: object) -> Errors:
     if compiled.unusable:
         return _unusable(compiled.unusable)
     if compiled.fast_valid is not None and compiled.fast_valid(data):
-        return {}
+        return _claim_errors(compiled, data)
     found: Errors = {}
 
     def add(key: str, problem: ValidationError) -> None:
@@ -393,6 +428,8 @@ def _errors_with(compiled: _Compiled, data: object) -> Errors:
             continue
         name = str(path[0])
         add(name, _describe(err, compiled.labels.get(name, humanise(name))))
+    for name, problems in _claim_errors(compiled, data).items():
+        found.setdefault(name, problems)  # a schema error about it says enough
     order = {name: i for i, name in enumerate(compiled.properties)}
     return dict(sorted(found.items(), key=lambda kv: order.get(kv[0], len(order))))
 
@@ -427,9 +464,12 @@ def schema_data_validity_checker(
         return lambda data: False
     fast = compiled.fast_valid
     is_valid = compiled.validator.is_valid
+    claims = compiled.claims
 
     def valid(data: object) -> bool:
         if not isinstance(data, dict):
+            return False
+        if claims and _claim_errors(compiled, data):
             return False
         # The fast predicate, where the document allows one, decides exactly.
         if fast is not None:
@@ -451,7 +491,9 @@ def schema_data_errors(document: Mapping[str, Any], data: Mapping[str, Any]) -> 
     message names the field, says what is wrong and how to fix it ("Given name is
     required.", "Birthdate: '1990-13-01' is not a valid date; use YYYY-MM-DD.").
     Formats are asserted: date, date-time (RFC 3339, with a time zone), email, and
-    uri (http or https with a host). Text with NUL characters or lone surrogates
+    uri (http or https with a host). A string property named ``zoneinfo`` must name
+    an IANA time zone and one named ``locale`` must be a well-formed BCP 47 language
+    tag (``claims.py``). Text with NUL characters or lone surrogates
     (``core.text``) is refused first.
     """
     return schema_data_checker(document)(data)

@@ -87,8 +87,9 @@ def _field_for(name: str, prop: Mapping[str, Any], *, required: bool) -> forms.F
         )
     elif "enum" in prop:
         choices, mapping = _choices(prop["enum"])
-        if not required:
-            choices = [("", "—"), *choices]
+        # A required list starts empty too, so that nobody saves its first value
+        # by not looking; leaving it empty is then an error.
+        choices = [("", "—" if not required else message("field.choose")), *choices]
         field = forms.TypedChoiceField(
             choices=choices,
             coerce=mapping.__getitem__,
@@ -167,6 +168,20 @@ class _PatternValidator:
             raise ValidationError(self.text, code="invalid")
 
 
+def pattern_text(prop: Mapping[str, Any], common: Mapping[str, Any]) -> str:
+    """What a value that fails the property's ``pattern`` is told: the property's
+    description (which says what is expected) or a plain message; never the raw
+    regular expression, which operators write and people cannot read."""
+    description = prop.get("description")
+    if isinstance(description, str) and description.strip():
+        return message(
+            "field.pattern_described",
+            label=common["label"],
+            description=description.strip(),
+        )
+    return message("field.pattern_plain", label=common["label"])
+
+
 def _string_field(
     prop: Mapping[str, Any], *, required: bool, common: dict[str, Any]
 ) -> forms.Field:
@@ -179,12 +194,7 @@ def _string_field(
     validators = []
     if "pattern" in prop:
         validators.append(
-            _PatternValidator(
-                prop["pattern"],
-                message(
-                    "field.pattern", label=common["label"], pattern=prop["pattern"]
-                ),
-            )
+            _PatternValidator(prop["pattern"], pattern_text(prop, common))
         )
     if fmt == "date":
         return forms.DateField(
@@ -211,13 +221,24 @@ def _string_field(
         validators.append(
             URLValidator(schemes=["http", "https"], message=message("field.url"))
         )
-        return forms.URLField(
+        field = forms.URLField(
             assume_scheme="https",
+            # Field.run_validators replaces a validator's message by the field's
+            # message of the same code: make that ours, not "Enter a valid URL."
+            error_messages={"invalid": message("field.url")},
             validators=validators,
             required=required,
             **lengths,
             **common,
         )
+        # Ours instead of URLField's own URLValidator, which would say "Enter a
+        # valid URL." a second time for the same value.
+        field.validators = [
+            v
+            for v in field.validators
+            if not any(v is d for d in forms.URLField.default_validators)
+        ]
+        return field
     max_length = prop.get("maxLength")
     widget = (
         forms.Textarea(attrs={"rows": 4})

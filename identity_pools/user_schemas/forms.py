@@ -213,6 +213,22 @@ class SchemaDataFormMixin:
     def schema_bound_fields(self):
         return [self[name] for name in self.schema_fields]
 
+    def schema_required_bound_fields(self):
+        """The schema's fields that must be filled in (shown at once)."""
+        return [f for f in self.schema_bound_fields() if self._schema_required(f)]
+
+    def schema_optional_bound_fields(self):
+        """The schema's optional fields (folded under "More fields")."""
+        return [f for f in self.schema_bound_fields() if not self._schema_required(f)]
+
+    def schema_optional_errors(self) -> bool:
+        """Whether an optional field has an error (its fold is then open)."""
+        return any(f.errors for f in self.schema_optional_bound_fields())
+
+    def _schema_required(self, bound_field) -> bool:
+        name = bound_field.name.removeprefix(self.schema_prefix)
+        return name in self.schema_document.get("required", ())
+
     def clean_schema_data(self) -> dict:
         data = schema_data_from_form(
             self.schema_document, self.cleaned_data, prefix=self.schema_prefix
@@ -223,6 +239,11 @@ class SchemaDataFormMixin:
                 continue  # the field's own check already said what is wrong
             for problem in problems:
                 self.add_error(field if field in self.fields else None, problem)
+        # One error per field: a value can fail several checks (length, pattern,
+        # format) and the first says enough to fix it.
+        for name in self.schema_fields:
+            if len(self._errors.get(name, ())) > 1:
+                del self._errors[name][1:]
         return data
 
 

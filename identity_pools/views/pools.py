@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
@@ -17,7 +18,7 @@ from core.delivery.email import absolute_url
 from core.views import FormFromViewMixin, ServiceFormView, apply_errors
 from workspaces.mixins import WorkspaceScopedMixin
 
-from .. import selectors
+from .. import charts, selectors, stats
 from ..code_rules import code_policies_for
 from ..forms import (
     CodeRulesForm,
@@ -69,6 +70,25 @@ class PoolDetailView(PoolScopedMixin, RedirectView):
     """A pool opens on its Users tab."""
 
     pattern_name = "identity_pools:pool_user_list"
+
+
+class PoolDashboardView(PoolScopedMixin, TemplateView):
+    """The pool's Dashboard tab: users by status and the last 30 days' sign-ups,
+    sign-ins and failed sign-ins (two queries over counters, any pool size)."""
+
+    template_name = "identity_pools/pool_dashboard.html"
+    pool_tab = "dashboard"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        figures = stats.pool_daily_figures(pool=self.pool)
+        statuses = stats.pool_status_counts(pool=self.pool)
+        context["figures"] = figures
+        context["charts"] = charts.pool_dashboard_charts(
+            figures=figures, statuses=statuses
+        )
+        context["time_zone"] = settings.TIME_ZONE
+        return context
 
 
 class PoolSettingsView(PoolScopedMixin, ServiceFormView):
@@ -336,11 +356,13 @@ class PoolSchemasView(PoolScopedMixin, FormFromViewMixin, FormView):
                 actor=self.request.user,
                 user_schema=form.cleaned_data["user_schema"],
                 metadata_schema=form.cleaned_data["metadata_schema"],
-                force=form.cleaned_data["confirm"],
+                force=form.cleaned_data.get("confirm", False),
             )
         except ValidationError as exc:
             impacts = getattr(exc, "impacts", None)
             apply_errors(form, exc)
+            if impacts:
+                form.offer_confirm()
             return self.render_to_response(
                 self.get_context_data(form=form, impacts=impacts)
             )

@@ -16,6 +16,7 @@ from accounts.authenticators.lockout import lock_state
 from accounts.authenticators.passwords import password_credential_of
 from accounts.models import Code
 from core.views import ServiceConfirmView, ServiceFormView
+from workspaces.activity import activity_lines, pool_user_history
 
 from .. import selectors
 from ..access import group_access, identifier_access
@@ -32,6 +33,7 @@ from ..services import groups as group_services
 from ..services import sign_in as sign_in_services
 from ..services import users as services
 from ..user_schemas.forms import SchemaDataForm
+from .user_checks import user_data_problems
 from .user_sessions import sessions_context
 
 
@@ -97,15 +99,17 @@ class PoolUserCreateView(PoolScopedMixin, ServiceFormView):
         )
 
     def done(self, user):
+        identifiers = list(user.identifiers.all())
         if user.status == PoolUser.Status.NEW:
+            # The identifier as stored (normalised), not as typed.
             messages.success(
                 self.request,
                 _("User created. An invitation was sent to %s.")
-                % self.request.POST.get("identifier", "").strip(),
+                % (identifiers[0].value if identifiers else ""),
             )
         else:
             messages.success(self.request, _("User created and active."))
-        _warn_lookalikes(self.request, user.identifiers.all())
+        _warn_lookalikes(self.request, identifiers)
         return redirect(
             "identity_pools:pool_user_detail",
             self.workspace.slug,
@@ -130,14 +134,20 @@ def user_page_context(view, **forms) -> dict:
     return {
         "identifiers": list(user.identifiers.order_by("id")),
         "identifier_form": forms.get("identifier_form") or IdentifierAddForm(),
-        "group_form": forms.get("group_form") or UserGroupAddForm(pool=pool),
+        "group_form": forms.get("group_form")
+        or UserGroupAddForm(pool=pool, pool_user=user),
         "user_groups": selectors.pool_user_groups(user=user),
-        "history": selectors.pool_user_history(user=user, kind=history_kind),
+        # Sentences, with the group changes that list the user (one query a kind).
+        "history": activity_lines(
+            workspace=view.workspace,
+            events=pool_user_history(user=user, kind=history_kind),
+        ),
         "history_kind": history_kind,
         "history_kinds": [
             (key, label) for key, (label, _f) in selectors.HISTORY_KINDS.items()
         ],
         "user_data_rows": _rows(pool.user_schema.document, user.user_data),
+        "user_data_problems": user_data_problems(pool=pool, user=user),
         "metadata_rows": _rows(pool.metadata_schema.document, user.metadata),
         "credential": password_credential_of(user),
         "password_form": forms.get("password_form") or SetPasswordForm(pool=pool),
@@ -287,7 +297,7 @@ class PoolUserIdentifierAddView(_UserFormView):
 
     def done(self, identifier):
         _warn_lookalikes(self.request, [identifier])
-        return self.user_page(_("Identifier added."))
+        return self.user_page(_("Identifier %s added.") % identifier.value)
 
 
 class PoolUserIdentifierRemoveView(_UserPageMixin, ServiceConfirmView):
@@ -361,7 +371,7 @@ class PoolUserGroupAddView(_UserFormView):
     form_class = UserGroupAddForm
     page_form_name = "group_form"
 
-    form_kwargs_from_view = ("pool",)
+    form_kwargs_from_view = ("pool", "pool_user")
 
     def perform(self, form):
         self.group = form.cleaned_data["group"]

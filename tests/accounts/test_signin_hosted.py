@@ -254,7 +254,9 @@ def test_operator_filters_the_user_history_by_sign_ins(
     assert set(shown("sign_in")) == {"pool_user.signed_in", "pool_user.sign_in_failed"}
     failed = owner_client.get(page, {"history": "failed"})
     assert [e.action for e in failed.context["history"]] == ["pool_user.sign_in_failed"]
-    assert "reason: bad_password" in failed.content.decode()
+    assert '<span class="label">Reason:</span> wrong password' in (
+        failed.content.decode()
+    )
     assert shown("changes") == ["pool_user.status_changed"]
     assert len(shown("all")) == 3 and len(shown("no such kind")) == 3
 

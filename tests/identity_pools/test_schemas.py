@@ -334,7 +334,9 @@ def test_schema_form_fields_widgets_and_limits():
     assert isinstance(f["user-vip"], forms.BooleanField)
     assert f["user-vip"].required is False
     assert f["user-plan"].choices[0][0] == ""  # optional: blank choice
-    assert [c for c, _ in f["user-size"].choices] == ["1", "2"]  # required: none
+    # Required too: starts empty, so that nobody saves the first value unseen.
+    assert [c for c, _ in f["user-size"].choices] == ["", "1", "2"]
+    assert f["user-size"].required
     assert isinstance(f["user-tags"].widget, forms.CheckboxSelectMultiple)
 
 
@@ -342,7 +344,9 @@ def test_schema_form_fields_pattern_message():
     fields = schema_form_fields(USER_DATA)
     with pytest.raises(ValidationError) as info:
         fields["locale"].clean("not a locale")
-    assert "pattern" in info.value.messages[0]
+    # The property's description, not the raw regular expression.
+    assert "A language tag (BCP 47)" in info.value.messages[0]
+    assert "^[A-Za-z]" not in info.value.messages[0]
 
 
 def test_schema_form_fields_uri_only_http_and_https():
@@ -478,7 +482,12 @@ def test_schema_data_errors_valid_data():
             "http:// or https://",
         ),
         ({**ANN, "website": "https://"}, "website", "data_format", "web address"),
-        ({**ANN, "locale": "english please"}, "locale", "data_pattern", "pattern"),
+        (
+            {**ANN, "locale": "english please"},
+            "locale",
+            "data_pattern",
+            "not in the expected format. A language tag",
+        ),
         ({**ANN, "shoe_size": 42}, "shoe_size", "data_unknown_field", "remove it"),
     ],
     ids=[
