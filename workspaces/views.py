@@ -17,6 +17,7 @@ from core.request import client_ip
 from core.views import ServiceConfirmView, ServiceFormView
 
 from . import selectors, services
+from .activity import activity_lines
 from .forms import (
     InvitationAcceptForm,
     MemberInviteForm,
@@ -69,9 +70,10 @@ class WorkspaceDashboardView(WorkspaceScopedMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["member_count"] = self.workspace.memberships.count()
-        context["recent_events"] = selectors.audit_event_list(workspace=self.workspace)[
-            :5
-        ]
+        context["recent_events"] = activity_lines(
+            workspace=self.workspace,
+            events=selectors.audit_event_list(workspace=self.workspace)[:5],
+        )
         return context
 
 

@@ -313,3 +313,28 @@ def test_export_refuses_bad_filters(owner_client, workspace):
     )
     assert response.status_code == 400
     assert "Object id" in response.content.decode()
+
+
+def test_the_workspace_dashboard_shows_recent_activity_as_sentences(
+    owner_client, workspace
+):
+    from django.urls import reverse
+
+    from tests.factories import IdentityPoolFactory, PoolUserFactory
+
+    pool = IdentityPoolFactory(workspace=workspace)
+    user = PoolUserFactory(pool=pool, email="ann@example.com")
+    from core.audit import audit_record
+
+    audit_record(
+        actor=user,
+        action="pool_user.signed_in",
+        workspace=workspace,
+        target=user,
+        details={"method": "password"},
+    )
+    page = owner_client.get(
+        reverse("workspaces:workspace_dashboard", args=[workspace.slug])
+    ).content.decode()
+    assert "pool_user.signed_in" not in page
+    assert 'class="sentence"' in page and "ann@example.com" in page
