@@ -139,6 +139,7 @@ SENTENCES: dict[str, str] = {
     "workspace.updated": "{actor} changed the workspace settings",
     "workspace.audit_purged": "{actor} deleted {deleted:activity event} older "
     "than {days:day}",
+    "workspace.activity_exported": "{actor} exported the activity as {format}",
     "invitation.created": "{actor} invited {email} to the workspace",
     "invitation.revoked": "{actor} revoked the invitation of {email}",
     "invitation.accepted": "{actor} accepted the invitation and joined the workspace",

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.audit import audit_record
 from core.audit_text import Line
 from core.pagination import keyset_page
 from core.views import ServiceFormView
@@ -179,6 +180,17 @@ class ActivityExportView(WorkspaceScopedMixin, View):
         events = activity_filter(
             selectors.audit_event_list(workspace=self.workspace), **form.cleaned_data
         )
+        # Who took a copy of the trail, and of which part, is on the trail.
+        exported = audit_record(
+            actor=request.user,
+            action="workspace.activity_exported",
+            workspace=self.workspace,
+            details={
+                "format": kwargs["format"].upper(),
+                "filters": request.GET.urlencode()[:500],
+            },
+        )
+        events = events.exclude(pk=exported.pk)  # the copy ends before itself
         lines = activity_iter(workspace=self.workspace, events=events)
         response = StreamingHttpResponse(rows(lines), content_type=content_type)
         stamp = timezone.now().strftime("%Y%m%d-%H%M%S")

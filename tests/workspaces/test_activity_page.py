@@ -338,3 +338,16 @@ def test_the_workspace_dashboard_shows_recent_activity_as_sentences(
     ).content.decode()
     assert "pool_user.signed_in" not in page
     assert 'class="sentence"' in page and "ann@example.com" in page
+
+
+def test_an_export_is_on_the_trail(owner_client, workspace):
+    from core.models import AuditEvent
+
+    owner_client.get(
+        reverse("workspaces:activity_export_csv", args=[workspace.slug]),
+        {"kind": "groups"},
+    )
+    event = AuditEvent.objects.get(action="workspace.activity_exported")
+    assert event.details == {"format": "CSV", "filters": "kind=groups"}
+    page = owner_client.get(reverse("workspaces:activity", args=[workspace.slug]))
+    assert "exported the activity as CSV" in page.content.decode()
