@@ -149,6 +149,16 @@ def revoke_family(family, *, workspace, application, reason: str) -> int:
     return revoked
 
 
+def _pool_serves(application):
+    """Whether the row's user's pool still serves ``application`` (an EXISTS
+    in the same query)."""
+    return Exists(
+        ApplicationConnection.objects.filter(
+            application=application, connection__pool=OuterRef("user__pool")
+        )
+    )
+
+
 class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = [*AUTH_METHODS, CONSOLE_METHOD]
 
@@ -178,14 +188,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
                 code_hash=token_hash(code), application=application
             )
             .select_related("user")
-            # The user's pool still serves the application (one query).
-            .annotate(
-                pool_served=Exists(
-                    ApplicationConnection.objects.filter(
-                        application=application, connection__pool=OuterRef("user__pool")
-                    )
-                )
-            )
+            .annotate(pool_served=_pool_serves(application))
             .first()
         )
         if found is None:
@@ -309,6 +312,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
                 refresh_token_hash=token_hash(refresh_token), application=application
             )
             .select_related("user", "sso_session")
+            .annotate(pool_served=_pool_serves(application))
             .first()
         )
         if token is None or token.revoked_at is not None:
@@ -337,7 +341,11 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
 
     def authenticate_user(self, refresh_token):
         user = refresh_token.user
-        if user is None or user.status != PoolUser.Status.ACTIVE:
+        if (
+            user is None
+            or user.status != PoolUser.Status.ACTIVE
+            or not refresh_token.pool_served
+        ):
             return None
         return user
 

@@ -458,3 +458,15 @@ def test_a_pool_disconnected_from_the_application_gets_no_tokens(
     ApplicationConnection.objects.filter(application=application).delete()
     refused = exchange(client, workspace, application, code, verifier, secret)
     assert refused.status_code == 400
+
+
+def test_refresh_stops_when_the_pool_is_disconnected(client, workspace, web):
+    from workspaces.models import ApplicationConnection
+
+    pool, application, secret = web
+    make_user(pool)
+    code, verifier = get_code(client, workspace, application, pool)
+    body = exchange(client, workspace, application, code, verifier, secret).json()
+    ApplicationConnection.objects.filter(application=application).delete()
+    response = refresh(client, workspace, application, secret, body["refresh_token"])
+    assert response.status_code == 400
