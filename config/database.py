@@ -1,4 +1,5 @@
-"""Turn ``DATABASE_URL`` into Django's ``DATABASES["default"]``."""
+"""Turn ``DATABASE_URL`` into Django's ``DATABASES["default"]``, and
+``DATABASE_REPLICA_URLS`` into read replicas (``replica_1``, … ; see core/db.py)."""
 
 from __future__ import annotations
 
@@ -28,3 +29,15 @@ def database_from_url(url: str, *, conn_max_age: int = 60) -> dict:
             "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"
         )
     return config
+
+
+def replica_databases(urls: list[str], *, conn_max_age: int = 60) -> dict:
+    """``replica_1``, ``replica_2``, … for ``urls`` (read-only copies of the
+    primary). In tests each is a mirror of ``default``: no test database of its
+    own, the same data under another alias."""
+    databases = {}
+    for number, url in enumerate((u.strip() for u in urls if u.strip()), start=1):
+        config = database_from_url(url, conn_max_age=conn_max_age)
+        config["TEST"] = {"MIRROR": "default"}
+        databases[f"replica_{number}"] = config
+    return databases

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import environ
 from django.utils.csp import CSP
 
-from config.database import database_from_url
+from config.database import database_from_url, replica_databases
 from config.mail import mailers_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.request.RequestContextMiddleware",
+    "core.db.PrimaryAfterWriteMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -125,8 +126,14 @@ DATABASES = {
     "default": database_from_url(
         env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=env.int("DJANGO_CONN_MAX_AGE", default=60),
-    )
+    ),
+    # Read replicas (comma-separated URLs) for the console's long lists only.
+    **replica_databases(
+        env.list("DATABASE_REPLICA_URLS", default=[]),
+        conn_max_age=env.int("DJANGO_CONN_MAX_AGE", default=60),
+    ),
 }
+DATABASE_ROUTERS = ["core.db.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.Operator"

@@ -15,6 +15,7 @@ from django.db.models import (
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from core.db import replica_alias
 from core.models import AuditEvent
 from core.pagination import KeysetPage, keyset_page
 from workspaces.models import Workspace
@@ -59,8 +60,13 @@ def pool_user_list(
     varchar_pattern_ops on PostgreSQL); name search is a substring match on the
     lowercased display name (trigram GIN index on PostgreSQL). Searching both
     (``by=""``) runs the two and merges them (``_both_page``): one query more.
+
+    Also a group's members (``filters.group``). Reads from a replica when one is
+    configured (``core.db.replica_alias``): a list may lag the primary by the
+    replication delay, and nothing is written from what it loaded.
     """
-    qs = PoolUser.objects.for_pool(pool)
+    using = replica_alias()
+    qs = PoolUser.objects.using(using).for_pool(pool)
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.group is not None:
@@ -88,7 +94,7 @@ def pool_user_list(
             qs, pool=pool, prefix=prefix, name_part=name_part, cursor=cursor, size=size
         )
     qs = qs.prefetch_related(
-        Prefetch("identifiers", queryset=Identifier.objects.order_by("id"))
+        Prefetch("identifiers", queryset=Identifier.objects.using(using).order_by("id"))
     )
     return keyset_page(qs, cursor=cursor, size=size)
 
@@ -132,7 +138,10 @@ def _both_page(
     rows = sorted(merged.values(), key=lambda u: u.pk, reverse=True)
     items = rows[:size]
     prefetch_related_objects(
-        items, Prefetch("identifiers", queryset=Identifier.objects.order_by("id"))
+        items,
+        Prefetch(
+            "identifiers", queryset=Identifier.objects.using(qs.db).order_by("id")
+        ),
     )
     for user in items:
         # Say what matched, from the prefetched identifiers (no query).
