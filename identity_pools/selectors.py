@@ -16,7 +16,6 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from core.db import replica_alias
-from core.models import AuditEvent
 from core.pagination import KeysetPage, keyset_page
 from workspaces.models import Workspace
 
@@ -193,22 +192,6 @@ HISTORY_KINDS = {
     "failed": (_("Failed sign-ins"), {"action__in": FAILED_SIGN_IN_ACTIONS}),
     "changes": (_("Changes"), None),
 }
-
-
-def pool_user_history(
-    *, user: PoolUser, kind: str = "all", limit: int = 50
-) -> QuerySet[AuditEvent]:
-    """The user's latest audit events, all or one ``HISTORY_KINDS`` kind: sign-ins
-    (successes and failures, with method and reason), failed sign-ins only, or
-    every other change."""
-    events = AuditEvent.objects.for_workspace(user.pool.workspace).filter(
-        target_type="identity_pools.pooluser", target_id=str(user.pk)
-    )
-    if kind == "changes":
-        events = events.exclude(action__in=SIGN_IN_ACTIONS)
-    elif HISTORY_KINDS.get(kind, (None, None))[1]:
-        events = events.filter(**HISTORY_KINDS[kind][1])
-    return events[:limit]
 
 
 def pool_group_count(*, pool: IdentityPool) -> int:

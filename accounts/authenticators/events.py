@@ -34,4 +34,4 @@ def sessions_end(*, user) -> None:
     # Single sign-on ends too, and the applications' tokens stop working.
     now = user.sessions_ended_at
     SsoSession.objects.filter(user=user, ended_at__isnull=True).update(ended_at=now)
-    OAuthToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+    OAuthToken.objects.filter(user=user).revoke(now)

@@ -15,6 +15,7 @@ for it, is given once per scope set.
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from urllib.parse import urlencode, urlsplit
 
 from authlib.oauth2 import OAuth2Error
@@ -290,9 +291,7 @@ class AuthorizeView(View):
         )
 
 
-def _from_timestamp(value: float):
-    from datetime import UTC, datetime
-
+def _from_timestamp(value: float) -> datetime:
     return datetime.fromtimestamp(value, tz=UTC)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -45,7 +46,29 @@ class SsoSession(models.Model):
         return f"session {self.pk} of {self.user_id}"
 
 
-class AuthorizationCode(models.Model):
+class SignInContext:
+    """The sign-in behind a code or a token (``sso_session``, ``auth_time``,
+    ``amr``, ``acr`` fields), as ID tokens and Authlib ask for it."""
+
+    def sign_in_context(self) -> dict:
+        return {
+            "sso": self.sso_session_id,
+            "auth_time": self.auth_time,
+            "amr": list(self.amr),
+            "acr": self.acr,
+        }
+
+    def get_auth_time(self) -> int | None:
+        return int(self.auth_time.timestamp()) if self.auth_time else None
+
+    def get_acr(self) -> str | None:
+        return self.acr or None
+
+    def get_amr(self) -> list[str] | None:
+        return list(self.amr) or None
+
+
+class AuthorizationCode(SignInContext, models.Model):
     """An authorization code: single use, bound to its application, redirect
     URI, PKCE challenge and nonce, valid for under a minute. ``family`` is
     given to the tokens it is exchanged for, so a second use can revoke them."""
@@ -105,25 +128,16 @@ class AuthorizationCode(models.Model):
     def get_nonce(self) -> str | None:
         return self.nonce or None
 
-    def get_auth_time(self) -> int | None:
-        return int(self.auth_time.timestamp()) if self.auth_time else None
 
-    def get_acr(self) -> str | None:
-        return self.acr or None
-
-    def get_amr(self) -> list[str] | None:
-        return list(self.amr) or None
-
-    def sign_in_context(self) -> dict:
-        return {
-            "sso": self.sso_session_id,
-            "auth_time": self.auth_time,
-            "amr": list(self.amr),
-            "acr": self.acr,
-        }
+class OAuthTokenQuerySet(models.QuerySet):
+    def revoke(self, now=None) -> int:
+        """Revoke the tokens of this queryset that are not yet; returns how many."""
+        return self.filter(revoked_at__isnull=True).update(
+            revoked_at=now or timezone.now()
+        )
 
 
-class OAuthToken(models.Model):
+class OAuthToken(SignInContext, models.Model):
     """An access token, with the refresh token issued beside it (if any). Only
     hashes are stored. A refresh token that was rotated and is presented again
     revokes its whole ``family`` (every token descending from one sign-in)."""
@@ -167,6 +181,8 @@ class OAuthToken(models.Model):
     )
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
+    objects = OAuthTokenQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("OAuth token")
         verbose_name_plural = _("OAuth tokens")
@@ -187,14 +203,6 @@ class OAuthToken(models.Model):
 
     def __str__(self) -> str:
         return f"token {self.pk} of {self.application_id}"
-
-    def sign_in_context(self) -> dict:
-        return {
-            "sso": self.sso_session_id,
-            "auth_time": self.auth_time,
-            "amr": list(self.amr),
-            "acr": self.acr,
-        }
 
     def _alive(self, now) -> bool:
         """Not revoked; its user (if any) active; its sign-on session (if
@@ -231,15 +239,6 @@ class OAuthToken(models.Model):
 
     def get_nonce(self) -> None:
         return None
-
-    def get_auth_time(self) -> int | None:
-        return int(self.auth_time.timestamp()) if self.auth_time else None
-
-    def get_acr(self) -> str | None:
-        return self.acr or None
-
-    def get_amr(self) -> list[str] | None:
-        return list(self.amr) or None
 
 
 class Consent(models.Model):

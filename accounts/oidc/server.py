@@ -135,9 +135,7 @@ def revoke_family(family, *, workspace, application, reason: str) -> int:
     its own transaction: it stands even though the request that found the
     reuse fails. Audited."""
     with transaction.atomic():
-        revoked = OAuthToken.objects.filter(
-            family=family, revoked_at__isnull=True
-        ).update(revoked_at=timezone.now())
+        revoked = OAuthToken.objects.filter(family=family).revoke()
         _audit(
             workspace,
             "oauth.family_revoked",

@@ -69,10 +69,6 @@ def sso_session_start(
     )
 
 
-def _revoke(tokens, now) -> int:
-    return tokens.filter(revoked_at__isnull=True).update(revoked_at=now)
-
-
 def sso_session_end(*, session_id, user=None, actor=None, reason: str) -> bool:
     """End the session ``session_id`` (of ``user`` when given) and revoke the
     tokens issued under it. Audited when ``actor`` is given. Returns whether a
@@ -84,7 +80,7 @@ def sso_session_end(*, session_id, user=None, actor=None, reason: str) -> bool:
     with transaction.atomic():
         ended = sessions.update(ended_at=now)
         if ended:
-            revoked = _revoke(OAuthToken.objects.filter(sso_session_id=session_id), now)
+            revoked = OAuthToken.objects.filter(sso_session_id=session_id).revoke(now)
             if actor is not None and user is not None:
                 user_audit(
                     user,
@@ -133,10 +129,7 @@ def user_application_revoke(*, user, application, actor) -> int:
     """Revoke every token of ``user`` held by ``application``; audited.
     Returns how many were live."""
     with transaction.atomic():
-        revoked = _revoke(
-            OAuthToken.objects.filter(user=user, application=application),
-            timezone.now(),
-        )
+        revoked = OAuthToken.objects.filter(user=user, application=application).revoke()
         user_audit(
             user,
             "oauth.tokens_revoked",

@@ -76,10 +76,11 @@ def try_it_start(session, *, application) -> str:
     return f"{path}?{urlencode(query)}"
 
 
-def _decoded(id_token: str, workspace) -> tuple[dict, dict, str]:
+def _decoded(id_token: str, workspace) -> tuple[dict, dict]:
+    """The ID token's header and claims, verified against the workspace's JWKS."""
     keys = KeySet.import_key_set(workspace_jwks(workspace=workspace))
     token = jwt.decode(id_token, keys)
-    return dict(token.header), dict(token.claims), ""
+    return dict(token.header), dict(token.claims)
 
 
 def try_it_finish(session, *, application, params) -> dict:
@@ -123,7 +124,7 @@ def try_it_finish(session, *, application, params) -> dict:
         "refresh_token": bool(body.get("refresh_token")),
     }
     if body.get("id_token"):
-        header, claims, _ = _decoded(body["id_token"], workspace)
+        header, claims = _decoded(body["id_token"], workspace)
         result["id_token_header"] = header
         result["id_token_claims"] = claims
         result["nonce_ok"] = claims.get("nonce") == pending["nonce"]
@@ -141,7 +142,5 @@ def try_it_finish(session, *, application, params) -> dict:
         access_token_hash=token_hash(body["access_token"])
     ).first()
     if row is not None:
-        from django.utils import timezone
-
-        OAuthToken.objects.filter(family=row.family).update(revoked_at=timezone.now())
+        OAuthToken.objects.filter(family=row.family).revoke()
     return result

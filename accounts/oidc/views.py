@@ -40,7 +40,7 @@ from workspaces.signing_keys import (
 from ..flows.signin import SIGNED_IN_KEY, session_sign_out
 from ..hosted.access import hosted_workspace
 from .authorize import bad_parameters, error_page
-from .claims import SUPPORTED_CLAIMS, user_claims
+from .claims import SUPPORTED_CLAIMS, subject, user_claims
 from .models import OAuthToken
 from .server import (
     ACCESS_PREFIX,
@@ -48,6 +48,7 @@ from .server import (
     REFRESH_PREFIX,
     SCOPES,
     Provider,
+    _audit,
     issuer,
 )
 from .sessions import ACR_VALUES, sso_session_end
@@ -339,15 +340,11 @@ class Revocation(RevocationEndpoint):
         return row
 
     def revoke_token(self, token, request):
-        now = timezone.now()
-        rows = OAuthToken.objects.filter(revoked_at__isnull=True)
         if token.presented_as == "refresh_token":
-            rows = rows.filter(family=token.family)  # the whole chain (RFC 7009 §2.1)
+            # The whole chain (RFC 7009 §2.1).
+            OAuthToken.objects.filter(family=token.family).revoke()
         else:
-            rows = rows.filter(pk=token.pk)
-        rows.update(revoked_at=now)
-        from .server import _audit
-
+            OAuthToken.objects.filter(pk=token.pk).revoke()
         _audit(
             self.server.workspace,
             "oauth.token_revoked",
@@ -412,8 +409,6 @@ class Introspection(IntrospectionEndpoint):
             "aud": token.application.client_id,
         }
         if token.user_id:
-            from .claims import subject
-
             payload["sub"] = subject(
                 application=token.application, user_id=token.user_id
             )
