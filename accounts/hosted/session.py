@@ -20,6 +20,8 @@ from django.utils.http import http_date
 
 from core.request import client_ip
 
+from ..flows.signin import AUTHORIZE_KEY
+
 HOSTED_PREFIX = "/w/"
 
 
@@ -44,7 +46,7 @@ def allow_redirect_to_application(session, response) -> None:
     form ends at the application."""
     if not response.get("Content-Type", "").startswith("text/html"):
         return
-    origin = (session.get("authorize") or {}).get("origin")
+    origin = (session.get(AUTHORIZE_KEY) or {}).get("origin")
     if not origin or hasattr(response, "_csp_config"):
         return
     config = dict(settings.SECURE_CSP)

@@ -281,8 +281,7 @@ def test_consent_asked_once_and_deny_returns_access_denied(client, workspace):
     page = client.get(client.get(page["Location"])["Location"])
     assert page.status_code == 200 and "Allow" in page.content.decode()
     denied = client.post(
-        page.wsgi_request.path.replace("authorize/continue", "authorize/continue"),
-        {"decision": "deny"},
+        token_url(workspace, "authorize_continue"), {"decision": "deny"}
     )
     assert callback_params(denied["Location"])["error"] == "access_denied"
     response = client.get(authorize_url(workspace, application, **params))
