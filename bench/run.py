@@ -197,16 +197,17 @@ def bench_pool(*, reuse: bool):
     from identity_pools.services.pools import pool_create
     from workspaces.models import Membership, Role, Workspace
 
-    if reuse:
-        workspace = (
-            Workspace.objects.filter(slug__startswith=BENCH_SLUG_PREFIX)
-            .order_by("-created_at")
+    if reuse:  # the largest bench pool (bench/pools.py adds small ones)
+        pool = (
+            IdentityPool.objects.filter(workspace__slug__startswith=BENCH_SLUG_PREFIX)
+            .select_related("workspace")
+            .order_by("-user_count")
             .first()
         )
-        if workspace is not None:
+        if pool is not None:
+            workspace = pool.workspace
             membership = workspace.memberships.select_related("operator").first()
-            pool = IdentityPool.objects.for_workspace(workspace).first()
-            if membership and pool:
+            if membership:
                 print(f"Reusing pool {pool.pk} ({pool.user_count:,} users).")
                 return membership.operator, workspace, pool
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")

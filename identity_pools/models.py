@@ -206,6 +206,14 @@ class PoolUser(TimeStampedModel):
     )
     # Derived from user_data by the services, for listing and name search.
     display_name = models.CharField(_("name"), max_length=300, blank=True)
+    # The name as searched (lowercase), kept by the database, so the (pool,
+    # name_key, id) index answers "the newest users called X" from the index
+    # alone (PostgreSQL cannot read an expression index's values back).
+    name_key = models.GeneratedField(
+        expression=Lower("display_name"),
+        output_field=models.CharField(max_length=300),
+        db_persist=True,
+    )
     last_sign_in_at = models.DateTimeField(_("last sign-in"), null=True, blank=True)
     sessions_ended_at = models.DateTimeField(
         _("signed out everywhere at"),
@@ -221,9 +229,18 @@ class PoolUser(TimeStampedModel):
         verbose_name_plural = _("pool users")
         ordering = ["-id"]
         indexes = [
-            models.Index(fields=["pool", "id"], name="ip_pooluser_pool_id_idx"),
+            # With the names, so that a name search that walks the pool reads
+            # the index alone (selectors.name_search_page).
+            models.Index(
+                fields=["pool", "id"],
+                include=["name_key"],
+                name="ip_pooluser_pool_walk_idx",
+            ),
             models.Index(
                 fields=["pool", "status", "id"], name="ip_pooluser_status_idx"
+            ),
+            models.Index(
+                fields=["pool", "name_key", "id"], name="ip_pooluser_name_key_idx"
             ),
         ]
         constraints = [
@@ -432,3 +449,34 @@ class PoolDailyStat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.kind}: {self.count}"
+
+
+class PoolName(models.Model):
+    """A name (``PoolUser.name_key``) that users of the pool have or had: the
+    pool's distinct names, which name search looks through with a trigram index
+    before it fetches the newest users of each matching name.
+
+    Kept by PostgreSQL (migration 0015): a trigger adds the names of new and
+    renamed users, bulk writes included. A name nobody has any more stays: it
+    finds no users, and it is likely to come back. Unused on SQLite, where name
+    search walks the users.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    # Indexed by the (pool, name) constraint and the trigram index.
+    pool = models.ForeignKey(
+        IdentityPool, on_delete=models.DB_CASCADE, related_name="+", db_index=False
+    )
+    name = models.CharField(_("name"), max_length=300)
+
+    class Meta:
+        verbose_name = _("pool name")
+        verbose_name_plural = _("pool names")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pool", "name"], name="identity_pools_poolname_pool_name_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

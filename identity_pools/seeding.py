@@ -156,7 +156,12 @@ class CopyTable:
     when a field with a default is added to the model."""
 
     def __init__(self, model: type[models.Model], given: list[str]) -> None:
-        fields = {f.attname: f for f in model._meta.concrete_fields}
+        # Generated columns are the database's to fill.
+        fields = {
+            f.attname: f
+            for f in model._meta.concrete_fields
+            if not getattr(f, "generated", False)
+        }
         missing = [name for name in given if name not in fields]
         if missing:
             raise CommandError(f"{model.__name__} has no field {missing}.")
