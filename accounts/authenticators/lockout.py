@@ -27,9 +27,14 @@ def lock_wait(*, pool, identifier: str) -> int | None:
         .values_list("blocked_until")
         .first()
     )
-    if row is None:
+    return lock_seconds(found=row is not None, blocked_until=row and row[0])
+
+
+def lock_seconds(*, found: bool, blocked_until) -> int | None:
+    """``lock_wait``'s answer for a lock row (``found``) blocked until
+    ``blocked_until``."""
+    if not found:
         return None
-    blocked_until = row[0]
     if blocked_until is None:
         return 0
     return max(0, int((blocked_until - timezone.now()).total_seconds()) + 1)

@@ -16,7 +16,6 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from core import ratelimit
@@ -28,12 +27,14 @@ from identity_pools.sign_in_rules import sign_in_policy_for
 from ..authenticators.codes import code_verify
 from ..authenticators.events import user_audit
 from ..authenticators.lockout import lock_clear, lock_wait
+from ..authenticators.presence import authenticator_flags
 from ..authenticators.recovery import recovery_code_use
 from ..authenticators.totp import totp_verify
-from ..models import Code, Passkey, RecoveryCode, RememberedDevice, TotpDevice
+from ..models import Code, RememberedDevice
 from .signin import (
     CHANGE_KEY,
     IDENTIFIER_KEY,
+    authenticators_read,
     session_sign_in,
     session_start,
     session_value,
@@ -51,18 +52,12 @@ DEVICE_COOKIE = "hosted_device"
 def _authenticators(user, wanted) -> set[str]:
     """Which of ``wanted`` (totp, passkey, email_code, sms_code, recovery)
     ``user`` has (an app, a passkey, a verified email address or mobile number,
-    unused recovery codes), in one query."""
-    verified = Identifier.objects.filter(user=OuterRef("pk"), is_verified=True)
-    checks = {
-        "totp": lambda: TotpDevice.objects.filter(user=OuterRef("pk")),
-        "passkey": lambda: Passkey.objects.filter(user=OuterRef("pk")),
-        "email_code": lambda: verified.filter(type=Identifier.Type.EMAIL),
-        "sms_code": lambda: verified.filter(type=Identifier.Type.PHONE),
-        "recovery": lambda: RecoveryCode.objects.filter(
-            user=OuterRef("pk"), used_at__isnull=True
-        ),
-    }
-    flags = {f"has_{name}": Exists(checks[name]()) for name in wanted}
+    unused recovery codes), in one query, or none when the sign-in's first
+    query read them with the user (``signin.authenticators_read``)."""
+    read = authenticators_read(user, wanted)
+    if read is not None:
+        return read
+    flags = authenticator_flags("pk", wanted)
     if not flags:
         return set()
     row = PoolUser.objects.filter(pk=user.pk).values(**flags).first() or {}
@@ -259,16 +254,20 @@ def signin_finish(
     when it had some), then a password change first when it must change, else
     the signed-in session (a new session key). Returns the page name to go to."""
     identifier = (session.get(IDENTIFIER_KEY) or {}).get("identifier")
-    if clear_lock and identifier:
-        lock_clear(pool=pool, identifier=identifier)
-    if must_change:
-        session.pop(IDENTIFIER_KEY, None)
-        session_start(
-            session, key=CHANGE_KEY, pool=pool, user=str(user.pk), method=method
-        )
-        return "signin_change_password"
-    signin_record(user=user, method=method)
-    session_sign_in(session, pool=pool, user=user, method=method)
+    # One transaction (one commit) for the lock, the single sign-on session,
+    # the browser's session row, the last sign-in time, the audit event and
+    # the day's count (last: its row is shared by the pool's sign-ins).
+    with transaction.atomic():
+        if clear_lock and identifier:
+            lock_clear(pool=pool, identifier=identifier)
+        if must_change:
+            session.pop(IDENTIFIER_KEY, None)
+            session_start(
+                session, key=CHANGE_KEY, pool=pool, user=str(user.pk), method=method
+            )
+            return "signin_change_password"
+        session_sign_in(session, pool=pool, user=user, method=method)
+        signin_record(user=user, method=method)
     return "account"
 
 

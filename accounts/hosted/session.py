@@ -13,7 +13,13 @@ from __future__ import annotations
 from importlib import import_module
 
 from django.conf import settings
-from django.contrib.sessions.backends.base import VALID_KEY_CHARS, UpdateError
+from django.contrib.sessions.backends.base import (
+    VALID_KEY_CHARS,
+    CreateError,
+    UpdateError,
+)
+from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
+from django.db import DatabaseError, IntegrityError, router, transaction
 from django.utils.cache import patch_vary_headers
 from django.utils.crypto import get_random_string
 from django.utils.http import http_date
@@ -25,18 +31,73 @@ from ..flows.signin import AUTHORIZE_KEY
 HOSTED_PREFIX = "/w/"
 
 
-def _key(self) -> str:
+def new_session_key(self) -> str:
     """A new session key without asking the database whether it is taken (as
     Django's stores do): 32 characters of 36 are 165 bits, and a store that
     creates with ``must_create`` refuses a taken key anyway and draws again."""
     return get_random_string(32, VALID_KEY_CHARS)
 
 
-def _delete(self, session_key=None) -> None:
+def session_delete(self, session_key=None) -> None:
     """One DELETE (Django's database store reads the row first)."""
     session_key = session_key or self.session_key
     if session_key:
         self.model.objects.filter(session_key=session_key).delete()
+
+
+def session_save(self, must_create=False) -> None:
+    """Django's database store, without its transaction when none is open: a
+    lone INSERT or UPDATE is atomic by itself (the BEGIN and COMMIT would be two
+    more round trips); inside a transaction, a savepoint as Django has it (a
+    taken key must not break the caller's transaction)."""
+    if self.session_key is None:
+        return self.create()
+    data = self._get_session(no_load=must_create)
+    obj = self.create_model_instance(data)
+    using = router.db_for_write(self.model, instance=obj)
+    try:
+        write = {"force_insert": must_create, "force_update": not must_create}
+        if transaction.get_connection(using).in_atomic_block:
+            with transaction.atomic(using=using):
+                obj.save(using=using, **write)
+        else:
+            obj.save(using=using, **write)
+    except IntegrityError:
+        if must_create:
+            raise CreateError from None
+        raise
+    except DatabaseError:
+        if not must_create:
+            raise UpdateError from None
+        raise
+
+
+def _rotate(self) -> None:
+    """A new key for this session, stored now with the session's data: the old
+    row takes the new key and data in one UPDATE (Django's ``flush`` then save
+    is a DELETE and an INSERT), or a new row when the browser had none or it
+    was deleted meanwhile. The old key names nothing afterwards (no fixation).
+    Run inside the sign-in's transaction, it lands with it or not at all. (A
+    new key already taken, one chance in 2**165, fails the UPDATE with an
+    IntegrityError: the caller's transaction rolls back, as for any error.)"""
+    old = self.session_key
+    data = self._get_session()
+    self._session_key = new_session_key(self)
+    renamed = bool(old) and self.model.objects.filter(session_key=old).update(
+        session_key=self._session_key,
+        session_data=self.encode(data),
+        expire_date=self.get_expiry_date(),
+    )
+    if not renamed:
+        self._session_key = None
+        self.create()
+    self.modified = False
+    self.rotated = True  # the middleware sends the new key's cookie
+
+
+def _rotate_generic(self) -> None:
+    """Other session engines: Django's own key change."""
+    self.cycle_key()
 
 
 def allow_redirect_to_application(session, response) -> None:
@@ -58,9 +119,9 @@ class HostedSessionMiddleware:
     def __init__(self, get_response) -> None:
         self.get_response = get_response
         base = import_module(settings.SESSION_ENGINE).SessionStore
-        methods = {"_get_new_session_key": _key}
-        if settings.SESSION_ENGINE == "django.contrib.sessions.backends.db":
-            methods["delete"] = _delete
+        methods = {"_get_new_session_key": new_session_key, "rotate": _rotate_generic}
+        if issubclass(base, DatabaseStore):
+            methods.update(delete=session_delete, save=session_save, rotate=_rotate)
         # Named like the base: the session data's signing salt is the class name.
         self.store = type("SessionStore", (base,), methods)
 
@@ -85,20 +146,26 @@ class HostedSessionMiddleware:
                 # was in flight): this request's changes go with it; nothing is
                 # brought back to life.
                 return response
-            response.set_cookie(
-                settings.HOSTED_SESSION_COOKIE_NAME,
-                session.session_key,
-                max_age=settings.HOSTED_SESSION_AGE,
-                expires=http_date(session.get_expiry_date().timestamp()),
-                path=HOSTED_PREFIX,
-                secure=settings.SESSION_COOKIE_SECURE,
-                httponly=True,
-                samesite="Lax",
-            )
-            patch_vary_headers(response, ("Cookie",))
+            _set_cookie(response, session)
         elif session.modified and session.session_key:
             session.delete()
             response.delete_cookie(
                 settings.HOSTED_SESSION_COOKIE_NAME, path=HOSTED_PREFIX
             )
+        elif getattr(session, "rotated", False) and session.session_key:
+            _set_cookie(response, session)  # stored by ``rotate`` already
         return response
+
+
+def _set_cookie(response, session) -> None:
+    response.set_cookie(
+        settings.HOSTED_SESSION_COOKIE_NAME,
+        session.session_key,
+        max_age=settings.HOSTED_SESSION_AGE,
+        expires=http_date(session.get_expiry_date().timestamp()),
+        path=HOSTED_PREFIX,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    patch_vary_headers(response, ("Cookie",))

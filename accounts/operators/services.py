@@ -6,10 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import authenticate, get_user_model, login
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_otp import login as otp_login
 from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -17,6 +19,9 @@ from core import ratelimit
 from core.addresses import email_normalise
 from core.audit import audit_record
 from core.catalogue import field_error, message
+from core.models import RateLimitBucket
+
+BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 @dataclass(frozen=True)
@@ -38,11 +43,20 @@ class SignInLimits:
         )
 
     def limited(self) -> int:
-        """Seconds to wait when either limit is reached, else 0."""
-        waits = [
-            ratelimit.retry_after(limit)
+        """Seconds to wait when either limit is reached, else 0 (both windows
+        read in one query)."""
+        now = timezone.now()
+        keys = {
+            ratelimit._bucket_key(limit.key): limit
             for limit in (self.account, self.address)
-            if ratelimit.is_limited(limit)
+        }
+        windows = RateLimitBucket.objects.filter(
+            key__in=list(keys), window_ends_at__gt=now
+        ).values_list("key", "count", "window_ends_at")
+        waits = [
+            max(0, int((ends - now).total_seconds()))
+            for key, count, ends in windows
+            if count >= keys[key].max_events
         ]
         return max(waits, default=0)
 
@@ -170,13 +184,27 @@ def totp_disable(*, operator) -> None:
 
 
 def operator_signed_in(*, operator, factor: str) -> None:
-    with transaction.atomic():
+    """The audit event of a completed sign-in (in the caller's transaction when
+    there is one, without a savepoint)."""
+    with transaction.atomic(savepoint=False):
         audit_record(
             actor=operator,
             action="operator.signed_in",
             target=operator,
             details={"factors": factor},
         )
+
+
+def operator_session_start(*, request, operator, factor: str, device=None) -> None:
+    """Sign ``operator`` in on this browser: Django's ``login`` (a new session
+    key, the last sign-in time, ``user_logged_in``), django-otp's verified
+    ``device`` when given, and the audit event, in one transaction (one
+    commit: the session row, the time and the event land together or not)."""
+    with transaction.atomic():
+        login(request, operator, backend=BACKEND)
+        if device is not None:
+            otp_login(request, device)
+        operator_signed_in(operator=operator, factor=factor)
 
 
 def operator_change_password(*, operator, new_password: str) -> None:

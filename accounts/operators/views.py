@@ -7,7 +7,7 @@ import time
 
 import segno
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login, logout, update_session_auth_hash
+from django.contrib.auth import get_user_model, logout, update_session_auth_hash
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
@@ -27,7 +27,6 @@ from .forms import OTPCodeForm, PasswordChangeForm, SignInForm, TOTPDisableForm
 
 PENDING_KEY = "accounts_pending_second_factor"
 PENDING_SECONDS = 5 * 60
-BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _safe_next(request, default: str = "/console/") -> str:
@@ -75,8 +74,9 @@ class SignInView(FormView):
                 "next": _safe_next(self.request),
             }
             return redirect("accounts:login_verify")
-        login(self.request, operator, backend=BACKEND)
-        services.operator_signed_in(operator=operator, factor="password")
+        services.operator_session_start(
+            request=self.request, operator=operator, factor="password"
+        )
         return redirect(_safe_next(self.request))
 
 
@@ -117,9 +117,12 @@ class SignInVerifyView(FormView):
                 self.get_context_data(form=form), status=status
             )
         self.request.session.pop(PENDING_KEY, None)
-        login(self.request, self.operator, backend=BACKEND)
-        otp_login(self.request, device)
-        services.operator_signed_in(operator=self.operator, factor="password+totp")
+        services.operator_session_start(
+            request=self.request,
+            operator=self.operator,
+            factor="password+totp",
+            device=device,
+        )
         return redirect(self.next_url)
 
 
