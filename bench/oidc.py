@@ -501,14 +501,13 @@ def print_get_table(args, table) -> bool:
 
 def breakdown(runs: int = 200) -> None:
     """Median ms of each part of a code exchange, run alone, in-process."""
-    from django.db import transaction
     from django.test import Client
     from django.utils import timezone
 
     from accounts.hosted.access import hosted_workspace
+    from accounts.oidc import issuance
     from accounts.oidc.claims import user_claims
     from accounts.oidc.models import AuthorizationCode, OAuthToken
-    from core.audit import audit_record
     from core.tokens import token_hash
     from workspaces.signing_keys import signing_key_private, signing_keys_ensure
 
@@ -516,27 +515,29 @@ def breakdown(runs: int = 200) -> None:
     client, key = Client(), signing_keys_ensure(**ws)
     claims_of = {"application": app, "user": P.user, "scopes": SCOPE.split()}
     codes, exchanges = iter(make_codes(runs)), iter(make_codes(runs))
-    codes_of_app = AuthorizationCode.objects.filter(application=app)
+    to_claim = [token_hash(code) for code, _verifier in make_codes(runs)]
+    claims = iter(AuthorizationCode.objects.filter(code_hash__in=to_claim))
 
-    def claim_code():
-        found = codes_of_app.filter(code_hash=token_hash(next(codes)[0]))
-        found = found.select_related("user").first()
-        codes_of_app.filter(pk=found.pk, used_at=None).update(used_at=timezone.now())
+    def read_code():
+        hashed = token_hash(next(codes)[0])
+        issuance.CODE_READ.first("code", code_hash=hashed, application=app.pk)
 
-    def token_row():
-        now = timezone.now()
+    def write_token():
+        now, who = timezone.now(), {"actor": app, "target": P.user}
+        claim = issuance.Claim(AuthorizationCode, next(claims).pk, "used_at", None, "")
         hashes = [token_hash(secrets.token_urlsafe()) for _ in "ar"]
         row = {"application": app, "user": P.user, "sso_session": P.sso, "scope": SCOPE}
         row.update(access_token_hash=hashes[0], refresh_token_hash=hashes[1])
         row.update(issued_at=now, access_expires_at=now, refresh_expires_at=now)
-        with transaction.atomic():
-            OAuthToken.objects.create(**row, auth_time=now, amr=["pwd"], acr="1")
-            audit_record(actor=app, action="oauth.token_issued", workspace=P.workspace)
+        token = OAuthToken(**row, auth_time=now, amr=["pwd"], acr="1")
+        event = issuance.audit_event(P.workspace, "oauth.token_issued", **who)
+        assert issuance.write(claim=claim, rows=[token, event])
+
+    auth = {"HTTP_AUTHORIZATION": P.auth}
 
     def exchange():
-        response = client.post(
-            f"/w/{SLUG}/token", code_form(*next(exchanges)), HTTP_AUTHORIZATION=P.auth
-        )
+        body, form = urlencode(code_form(*next(exchanges))), "x-www-form-urlencoded"
+        response = client.post(f"/w/{SLUG}/token", body, f"application/{form}", **auth)
         assert response.status_code == 200
 
     discovery = f"/w/{SLUG}/.well-known/openid-configuration"
@@ -546,8 +547,8 @@ def breakdown(runs: int = 200) -> None:
         "discovery document (test client)": partial(client.get, discovery),
         "JWKS (test client)": partial(client.get, f"/w/{SLUG}/.well-known/jwks.json"),
         "one query (workspace by slug)": partial(hosted_workspace, slug=SLUG),
-        "code looked up, claimed (autocommit UPDATE)": claim_code,
-        "token row + audit event (one transaction)": token_row,
+        "code read with user, pool check, identifiers (prepared)": read_code,
+        "claim + token row + audit event (one statement)": write_token,
         "active signing key (one query)": partial(signing_keys_ensure, **ws),
         "private key decrypted, PEM imported": partial(signing_key_private, key),
         "user claims (identifiers)": partial(user_claims, **claims_of),

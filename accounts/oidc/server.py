@@ -22,6 +22,7 @@ from authlib.integrations.django_oauth2.requests import (
 )
 from authlib.oauth2.rfc6749 import (
     ClientMixin,
+    InvalidGrantError,
     InvalidRequestError,
     OAuth2Request,
     grants,
@@ -30,17 +31,19 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import grants as oidc_grants
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from core.audit import audit_record
+from core.ratelimit import Limit
 from core.tokens import token_hash
 from identity_pools.models import PoolUser
 from workspaces.applications import application_check_secret
-from workspaces.models import Application, ApplicationConnection
+from workspaces.models import Application
 from workspaces.signing_keys import signing_key_for_signing, signing_key_private
 
+from . import issuance
 from .claims import user_claims
+from .issuance import Claim
 from .models import AuthorizationCode, OAuthToken
 
 CODE_SECONDS = 60
@@ -52,6 +55,16 @@ AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
 # The console's "Try it" exchanges its code in-process (accounts.oidc.try_it):
 # an attribute set on the request object in Python, never by an HTTP request.
 CONSOLE_METHOD = "console_try_it"
+
+
+class FailuresLimited(Exception):
+    """The client's address reached the token endpoint's failure limit (found
+    with the client's row, before its secret is checked)."""
+
+
+class StaleWorkspace(Exception):
+    """The workspace cached for the URL's slug is gone or renamed (no client
+    of it answers to the slug any more): look the slug up again."""
 
 
 def _authenticate_console(query_client, request):
@@ -147,16 +160,6 @@ def revoke_family(family, *, workspace, application, reason: str) -> int:
     return revoked
 
 
-def _pool_serves(application):
-    """Whether the row's user's pool still serves ``application`` (an EXISTS
-    in the same query)."""
-    return Exists(
-        ApplicationConnection.objects.filter(
-            application=application, connection__pool=OuterRef("user__pool")
-        )
-    )
-
-
 class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = [*AUTH_METHODS, CONSOLE_METHOD]
 
@@ -181,22 +184,12 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
 
     def query_authorization_code(self, code, client):
         application = client.application
-        found = (
-            AuthorizationCode.objects.filter(
-                code_hash=token_hash(code), application=application
-            )
-            .select_related("user")
-            .annotate(pool_served=_pool_serves(application))
-            .first()
+        found = issuance.CODE_READ.first(
+            "code", code_hash=token_hash(code), application=application.pk
         )
         if found is None:
             return None
-        now = timezone.now()
-        # Claim the code: of two concurrent exchanges, one wins.
-        claimed = AuthorizationCode.objects.filter(pk=found.pk, used_at=None).update(
-            used_at=now
-        )
-        if not claimed:
+        if found.used_at is not None:
             revoke_family(
                 found.family,
                 workspace=self.server.workspace,
@@ -204,8 +197,20 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
                 reason="code_reused",
             )
             return None
-        if found.expires_at <= now:
+        # Claimed with the token (one statement), or by the provider when
+        # the request fails from here on: of two concurrent exchanges, one
+        # wins; the other revokes the family.
+        self.server.claim = Claim(
+            AuthorizationCode,
+            found.pk,
+            "used_at",
+            found.family,
+            "code_reused",
+            "Invalid 'code' in request.",
+        )
+        if found.expires_at <= timezone.now():
             return None
+        found.user.preloaded_identifiers = issuance.preloaded_identifiers(found)
         self.server.sign_in_context = found.sign_in_context()
         return found
 
@@ -272,6 +277,7 @@ class IdToken:
             application=self.server.client_application,
             user=user,
             scopes=(scope or "").split(),
+            identifiers=getattr(user, "preloaded_identifiers", None),
         )
         sso = self.server.sign_in_context.get("sso")
         if sso:
@@ -305,22 +311,15 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         application = self.request.client.application
         if not refresh_token.startswith(REFRESH_PREFIX) or len(refresh_token) > 100:
             return None
-        token = (
-            OAuthToken.objects.filter(
-                refresh_token_hash=token_hash(refresh_token), application=application
-            )
-            .select_related("user", "sso_session")
-            .annotate(pool_served=_pool_serves(application))
-            .first()
+        token = issuance.REFRESH_READ.first(
+            "refresh",
+            refresh_hash=token_hash(refresh_token),
+            application=application.pk,
         )
         if token is None or token.revoked_at is not None:
             return None
-        now = timezone.now()
         if application.rotate_refresh_tokens:
-            claimed = OAuthToken.objects.filter(pk=token.pk, rotated_at=None).update(
-                rotated_at=now
-            )
-            if not claimed:  # a rotated refresh token came back: stolen?
+            if token.rotated_at is not None:  # a rotated token came back: stolen?
                 revoke_family(
                     token.family,
                     workspace=self.server.workspace,
@@ -328,8 +327,15 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
                     reason="refresh_token_reused",
                 )
                 return None
-        if not token.refresh_usable(now):
+            # Claimed with the new token, or by the provider on failure (as
+            # for codes).
+            self.server.claim = Claim(
+                OAuthToken, token.pk, "rotated_at", token.family, "refresh_token_reused"
+            )
+        if not token.refresh_usable(timezone.now()):
             return None
+        if token.user is not None:
+            token.user.preloaded_identifiers = issuance.preloaded_identifiers(token)
         self.INCLUDE_NEW_REFRESH_TOKEN = application.rotate_refresh_tokens
         self.server.sign_in_context = token.sign_in_context()
         self.server.family = token.family
@@ -348,7 +354,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         return user
 
     def revoke_old_credential(self, refresh_token):
-        pass  # claimed (rotated_at) in authenticate_refresh_token
+        pass  # claimed (rotated_at) with the new token: Provider.claim
 
 
 class ClientCredentialsGrant(grants.ClientCredentialsGrant):
@@ -389,9 +395,26 @@ class TokenRequest(ProviderRequest):
 class Provider(AuthorizationServer):
     """The authorization server of ``workspace``."""
 
-    def __init__(self, workspace, *, body_only: bool = False):
+    def __init__(
+        self,
+        workspace,
+        *,
+        body_only: bool = False,
+        limit: Limit | None = None,
+        workspace_cached: bool = False,
+    ):
         super().__init__(client_model=Application, token_model=OAuthToken)
         self.workspace = workspace
+        # The token endpoint's failure limit, read with the client's row
+        # (``limit_checked`` once read); the workspace from a per-process
+        # cache, checked by that same query (see TokenView).
+        self.limit = limit
+        self.limit_checked = False
+        self.workspace_cached = workspace_cached
+        # What the grant claims (a code, a rotated refresh token) and the rows
+        # it writes, written together once the response is ready.
+        self.claim: Claim | None = None
+        self.rows: list = []
         self.issuer = issuer(workspace)
         self.body_only = body_only
         self.scopes_supported = list(SCOPES)
@@ -415,15 +438,49 @@ class Provider(AuthorizationServer):
             return TokenRequest(request)
         return ProviderRequest(request)
 
+    def create_token_response(self, request=None):
+        """Authlib's response, then the request's writes in one statement:
+        the claim and the new token with its audit event. A claim taken
+        meanwhile by another request is a reuse: nothing is issued and the
+        family is revoked. A failed request still uses up what it claims."""
+        request = self.create_oauth2_request(request)
+        response = super().create_token_response(request)
+        claim, self.claim = self.claim, None
+        if response.status_code == 200:
+            if issuance.write(claim=claim, rows=self.rows):
+                return response
+            response = self.handle_error_response(
+                request, InvalidGrantError(claim.error)
+            )
+        elif claim is None or claim.burn():
+            return response
+        revoke_family(
+            claim.family,
+            workspace=self.workspace,
+            application=self.client_application,
+            reason=claim.reason,
+        )
+        return response
+
     def query_client(self, client_id):
         if not isinstance(client_id, str) or len(client_id) > 64:
             return None
         if client_id not in self._clients:
-            application = Application.objects.filter(
-                workspace=self.workspace, client_id=client_id
-            ).first()
+            values = {"workspace": self.workspace.pk, "client_id": client_id}
+            if self.workspace_cached:
+                values["slug"] = self.workspace.slug
+            if self.limit is not None:
+                values["bucket"] = issuance.failures_bucket(self.limit)
+                values["now"] = timezone.now()
+            application = issuance.CLIENT_READ.first(tuple(sorted(values)), **values)
+            if application is None and self.workspace_cached:
+                raise StaleWorkspace
             if application is not None:
                 application.workspace = self.workspace
+                if self.limit is not None:
+                    self.limit_checked = True
+                    if (application.failures or 0) >= self.limit.max_events:
+                        raise FailuresLimited
             self._clients[client_id] = application and Client(application)
         client = self._clients[client_id]
         if client is not None:
@@ -487,10 +544,10 @@ class Provider(AuthorizationServer):
                 else None
             ),
         )
-        # Inside the token request's transaction (no savepoint of its own).
-        with transaction.atomic(savepoint=False):
-            row.save(force_insert=True)
-            _audit(
+        # Written by create_token_response, with the claim (one statement).
+        self.rows = [
+            row,
+            issuance.audit_event(
                 self.workspace,
                 "oauth.token_issued",
                 actor=application,
@@ -498,7 +555,8 @@ class Provider(AuthorizationServer):
                 application=application.audit_label,
                 grant=request.payload.grant_type,
                 scope=row.scope,
-            )
+            ),
+        ]
         return row
 
     def send_signal(self, name, *args, **kwargs):

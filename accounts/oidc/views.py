@@ -16,7 +16,6 @@ from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from authlib.oidc.rpinitiated import EndSessionEndpoint
-from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -47,7 +46,9 @@ from .server import (
     AUTH_METHODS,
     REFRESH_PREFIX,
     SCOPES,
+    FailuresLimited,
     Provider,
+    StaleWorkspace,
     _audit,
     issuer,
 )
@@ -223,16 +224,9 @@ class ApiEndpoint(View):
 
     def dispatch(self, request, *args, **kwargs):
         self.workspace = hosted_workspace(slug=kwargs["workspace"])
-        self.limit = ratelimit.Limit(
-            f"oidc:failures:{self.workspace.pk}:{client_ip(request)}", *FAILURES
-        )
+        self.limit = self.failures_limit(request)
         if request.method != "OPTIONS" and ratelimit.is_limited(self.limit):
-            response = self.error(
-                "slow_down",
-                "Too many failed requests from this address; try again later.",
-                429,
-            )
-            response["Retry-After"] = str(max(1, ratelimit.retry_after(self.limit)))
+            response = self.limited()
         elif request.method != "OPTIONS" and (
             problem := bad_parameters(request.POST) or bad_parameters(request.GET)
         ):
@@ -243,6 +237,20 @@ class ApiEndpoint(View):
                 ratelimit.hit(self.limit)
                 response = self.explained(response)
         return self.cors(request, response)
+
+    def failures_limit(self, request) -> ratelimit.Limit:
+        return ratelimit.Limit(
+            f"oidc:failures:{self.workspace.pk}:{client_ip(request)}", *FAILURES
+        )
+
+    def limited(self):
+        response = self.error(
+            "slow_down",
+            "Too many failed requests from this address; try again later.",
+            429,
+        )
+        response["Retry-After"] = str(max(1, ratelimit.retry_after(self.limit)))
+        return response
 
     def explained(self, response):
         """Authlib's invalid_client text lists method names; say what to do."""
@@ -278,16 +286,65 @@ class ApiEndpoint(View):
         return response
 
 
+# Workspaces by slug, per process, for the token endpoint: each use is checked
+# by the client's query (the client must belong to the workspace under that
+# slug), so a deleted or renamed workspace is looked up again at once.
+_WORKSPACES: dict = {}
+
+
+@method_decorator(csrf_exempt, name="dispatch")
 class TokenView(ApiEndpoint):
-    def post(self, request, *args, **kwargs):
-        provider = Provider(self.workspace, body_only=True)
-        # One transaction (one commit): claiming the code or refresh token,
-        # the new token and its audit event. Refusals are responses, not
-        # exceptions, so a reuse's revocation commits too.
-        with transaction.atomic():
-            response = provider.create_token_response(request)
+    """The token endpoint. Its hot path is three statements: the client with
+    the address's failure count (``Provider.query_client``), the code or
+    refresh token with everything the response needs, and the claim written
+    with the new token and its audit event (``Provider.create_token_response``).
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method != "POST":  # OPTIONS (CORS), or 405
+            return super().dispatch(request, *args, **kwargs)
+        slug = kwargs["workspace"]
+        cached = _WORKSPACES.get(slug)
+        try:
+            workspace = cached or hosted_workspace(slug=slug)
+            response = self.exchange(request, workspace, cached=cached is not None)
+        except StaleWorkspace:
+            _WORKSPACES.pop(slug, None)
+            cached = None
+            response = self.exchange(request, hosted_workspace(slug=slug))
+        if cached is None and response.status_code == 200:
+            if len(_WORKSPACES) > 10_000:
+                _WORKSPACES.clear()
+            _WORKSPACES[slug] = self.workspace
+        return self.cors(request, response)
+
+    def exchange(self, request, workspace, *, cached: bool = False):
+        """The response, failures counted and limited as for every
+        ``ApiEndpoint``: the limit is read with the client (before its secret
+        is checked), or on its own when no client was looked up."""
+        self.workspace = workspace
+        self.limit = self.failures_limit(request)
+        provider = Provider(
+            workspace,
+            body_only=True,
+            limit=self.limit,
+            workspace_cached=cached,
+        )
+        problem = bad_parameters(request.POST) or bad_parameters(request.GET)
+        try:
+            response = None if problem else provider.create_token_response(request)
+        except FailuresLimited:
+            return self.limited()
+        unchecked = not provider.limit_checked  # no client was looked up
+        failed = response is None or response.status_code != 200
+        if unchecked and failed and ratelimit.is_limited(self.limit):
+            return self.limited()
+        if response is None:
+            return self.error("invalid_request", problem, 400)
         if response.status_code in (400, 401):
             self.audit_refusal(provider, request, response)
+            ratelimit.hit(self.limit)
+            response = self.explained(response)
         return response
 
     def audit_refusal(self, provider, request, response) -> None:
