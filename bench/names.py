@@ -3,7 +3,7 @@ pool, and the worst of them.
 
     .venv/bin/python bench/names.py [--sample 400] [--runs 3] [--seed 13]
         [--database-url postgres://postgres@127.0.0.1:5432/identity_pools_bench]
-        [--pool POOL_ID] [--planner] [--caps 250,500,2000]
+        [--pool POOL_ID] [--planner] [--caps 250,500,2000] [--by name|identifier]
 
 Runs on a database that bench/run.py filled (its largest bench pool, or --pool);
 it changes nothing in it. The sample is drawn from the pool's own names (one
@@ -20,7 +20,10 @@ terms, and the worst page overall against the 100 ms target.
 PostgreSQL's own choice of plan), to show the cliff the selector avoids. The
 index is built inside a transaction that is rolled back afterwards (about 30 s
 at 10 million users), so the database is left as it was. ``--caps`` re-runs the
-sample at other values of ``selectors.NAME_CAP`` (bench/README.md).
+sample at other values of ``search.NAME_CAP`` (bench/README.md). ``--by
+identifier`` samples prefixes of the pool's identifiers instead (2 to 12
+characters of emails, 4 to 9 of mobile numbers, and some that match nobody)
+and times the identifier search (``search.IDENTIFIER_CAP``).
 """
 
 from __future__ import annotations
@@ -50,6 +53,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--planner", action="store_true")
+    parser.add_argument(
+        "--by",
+        default="name",
+        choices=["name", "identifier"],
+        help="identifier: sample identifier prefixes instead (search.IDENTIFIER_CAP).",
+    )
     parser.add_argument("--caps", default="", help="e.g. 250,500,2000")
     args = parser.parse_args()
     if args.sample < 10 or args.runs < 1:
@@ -140,20 +149,50 @@ def band(count: int) -> str:
     return "?"
 
 
-def time_pages(client, url: str, terms: dict[str, int], runs: int) -> dict:
+def prefix_terms(pool, size: int, rng: random.Random) -> dict[str, int]:
+    """``--by identifier``: prefixes of the pool's identifiers, 2 to 12
+    characters of emails and 4 to 9 of mobile numbers, from users picked at
+    random, each counted through the prefix index; and some that match nobody."""
+    from django.db import connection
+
+    from identity_pools.models import Identifier
+
+    with connection.cursor() as c:
+        c.execute(
+            "SELECT value FROM identity_pools_identifier TABLESAMPLE SYSTEM (1) "
+            "WHERE pool_id = %s LIMIT %s",
+            [pool.pk, size * 4],
+        )
+        values = [row[0] for row in c.fetchall()]
+    rng.shuffle(values)
+    terms: dict[str, int] = {}
+    for value in values:
+        if len(terms) >= size - size // 20:
+            break
+        low, high = (4, 9) if value.startswith("+") else (2, 12)
+        terms[value[: rng.randint(low, min(high, len(value)))]] = 0
+    while len(terms) < size:
+        terms[f"zq{len(terms)}x"] = 0
+    matching = Identifier.objects.filter(pool=pool)
+    return {t: matching.filter(value__startswith=t).count() for t in terms}
+
+
+def time_pages(
+    client, url: str, terms: dict[str, int], runs: int, by: str = "name"
+) -> dict:
     """term → (median ms, median SQL ms, queries) of its users page."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     results = {}
     for term in terms:
-        client.get(url, {"q": term, "by": "name"})  # untimed
+        client.get(url, {"q": term, "by": by})  # untimed
         times, sql, queries = [], [], set()
         for _ in range(runs):
             connection.queries_log.clear()
             with CaptureQueriesContext(connection) as captured:
                 started = time.perf_counter()
-                response = client.get(url, {"q": term, "by": "name"})
+                response = client.get(url, {"q": term, "by": by})
                 times.append((time.perf_counter() - started) * 1000)
             if response.status_code != 200:
                 sys.exit(f"{term!r}: the page answered {response.status_code}.")
@@ -241,7 +280,7 @@ def main() -> int:
     from django.urls import reverse
 
     from core.gc_tuning import gc_tune
-    from identity_pools import selectors
+    from identity_pools import search
 
     users_bench.print_environment(args)
     pool = largest_pool(args.pool)
@@ -250,17 +289,24 @@ def main() -> int:
     client.force_login(membership.operator)
     url = reverse("identity_pools:pool_user_list", args=[pool.workspace.slug, pool.pk])
     started = time.perf_counter()
-    names = name_counts(pool)
-    terms = sample_terms(names, args.sample, random.Random(args.seed))
+    if args.by == "identifier":
+        terms = prefix_terms(pool, args.sample, random.Random(args.seed))
+        what, cap_name = "identifier prefixes", "IDENTIFIER_CAP"
+        if args.planner:
+            sys.exit("--planner is for names only.")
+    else:
+        names = name_counts(pool)
+        terms = sample_terms(names, args.sample, random.Random(args.seed))
+        what, cap_name = f"names ({len(names):,} distinct)", "NAME_CAP"
     print(
-        f"Pool {pool.pk}: {pool.user_count:,} users, {len(names):,} distinct names "
-        f"(counted in {time.perf_counter() - started:.1f} s); {len(terms)} terms, "
+        f"Pool {pool.pk}: {pool.user_count:,} users; {len(terms)} {what}, "
+        f"sampled and counted in {time.perf_counter() - started:.1f} s; "
         f"{args.runs} timed requests each, gc tuned ({gc_tune():,} frozen)."
     )
     worst_ms = 0.0
-    for i, cap in enumerate([selectors.NAME_CAP, *args.caps]):
-        selectors.NAME_CAP = cap
-        pages = time_pages(client, url, terms, args.runs)
+    for i, cap in enumerate([getattr(search, cap_name), *args.caps]):
+        setattr(search, cap_name, cap)
+        pages = time_pages(client, url, terms, args.runs, by=args.by)
         ms = {t: v[0] for t, v in pages.items()}
         counts = sorted({n for v in pages.values() for n in v[2]})
 
@@ -269,7 +315,7 @@ def main() -> int:
             return f"worst page: {page_ms:.1f} ms, of which SQL {sql_ms:.1f} ms"
 
         worst = report(
-            f"users page, name search, NAME_CAP {cap:,} "
+            f"users page, {args.by} search, {cap_name} {cap:,} "
             f"(queries per page: {'/'.join(map(str, counts))})",
             terms,
             ms,
@@ -285,7 +331,7 @@ def main() -> int:
         )
     ok = worst_ms < TARGET_MS
     print(
-        f"\n{'PASS' if ok else 'FAIL'}: the worst of {len(terms)} name searches "
+        f"\n{'PASS' if ok else 'FAIL'}: the worst of {len(terms)} {args.by} searches "
         f"took {worst_ms:.1f} ms (target < {TARGET_MS:.0f} ms) at "
         f"{pool.user_count:,} users."
     )

@@ -278,8 +278,12 @@ class Identifier(TimeStampedModel):
         related_name="identifiers",
         db_index=False,
     )
+    # Indexed by ip_identifier_user_idx, which includes the pool and value.
     user = models.ForeignKey(
-        PoolUser, on_delete=models.DB_CASCADE, related_name="identifiers"
+        PoolUser,
+        on_delete=models.DB_CASCADE,
+        related_name="identifiers",
+        db_index=False,
     )
     type = models.CharField(_("type"), max_length=8, choices=Type.choices)
     value = models.CharField(_("Email/Mobile"), max_length=254)
@@ -310,7 +314,18 @@ class Identifier(TimeStampedModel):
                 fields=["pool", "value"],
                 name="ip_identifier_prefix_idx",
                 opclasses=["uuid_ops", "varchar_pattern_ops"],
-            )
+                # The users of a prefix's identifiers from the index alone
+                # (search.identifier_search_page).
+                include=["user"],
+            ),
+            # A user's identifiers (and the foreign key's cascade); with the
+            # pool and value, a common prefix's walk checks each user from the
+            # index alone.
+            models.Index(
+                fields=["user"],
+                include=["pool", "value"],
+                name="ip_identifier_user_idx",
+            ),
         ]
 
     def __str__(self) -> str:

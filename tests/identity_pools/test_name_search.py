@@ -10,7 +10,7 @@ import io
 import pytest
 from django.db import connection
 
-from identity_pools import selectors
+from identity_pools import search
 from identity_pools.models import GroupMembership, PoolUser
 from identity_pools.selectors import UserFilter, pool_user_list
 from tests.factories import IdentityPoolFactory, PoolUserFactory
@@ -68,7 +68,7 @@ def expected(users, term: str, status: str = "") -> list:
 def test_pages_are_the_matches_newest_first_either_way(
     pool, people, monkeypatch, cap, term
 ):
-    monkeypatch.setattr(selectors, "NAME_CAP", cap)
+    monkeypatch.setattr(search, "NAME_CAP", cap)
     pages = every_page(pool, UserFilter(q=term, by="name"), size=4)
     assert [pk for page in pages for pk in page] == expected(people, term)
     assert all(len(page) == 4 for page in pages[:-1])
@@ -76,7 +76,7 @@ def test_pages_are_the_matches_newest_first_either_way(
 
 @pytest.mark.parametrize("cap", [1000, 1], ids=["by-names", "walk-if-common"])
 def test_filters_apply_to_the_name_search(pool, people, group, monkeypatch, cap):
-    monkeypatch.setattr(selectors, "NAME_CAP", cap)
+    monkeypatch.setattr(search, "NAME_CAP", cap)
     pages = every_page(pool, UserFilter(q="lee", by="name", status="inactive"), 3)
     assert [pk for p in pages for pk in p] == expected(people, "lee", "inactive")
 
@@ -139,7 +139,7 @@ def test_server_side_binding_finds_the_same(pool, people, monkeypatch):
 def test_a_rare_and_a_common_name_cost_the_same_queries(
     pool, people, monkeypatch, django_assert_num_queries
 ):
-    monkeypatch.setattr(selectors, "NAME_CAP", 3)
+    monkeypatch.setattr(search, "NAME_CAP", 3)
     with django_assert_num_queries(3) as walk:  # names, walk, identifiers
         pool_user_list(pool=pool, filters=UserFilter(q="lee", by="name"), cursor=None)
     assert "STRPOS" in walk.captured_queries[1]["sql"].upper()
@@ -186,3 +186,91 @@ def test_seeded_users_are_found_by_name(pool):
         if term in u.display_name.lower()
     ][:50]
     assert [u.pk for u in page.items] == want
+
+
+@pytest.fixture
+def emails(pool, workspace):
+    """30 users with emails from a few prefixes, some inactive; another pool's
+    users with the same emails."""
+    users = [
+        PoolUserFactory(
+            pool=pool,
+            email=f"{('sarah', 'sam', 'tom')[i % 3]}.{i}@example.com",
+            status="inactive" if i % 5 == 0 else "active",
+        )
+        for i in range(30)
+    ]
+    other = IdentityPoolFactory(workspace=workspace)
+    for i in range(5):
+        PoolUserFactory(pool=other, email=f"sarah.{i}@example.com")
+    return users
+
+
+def with_prefix(users, prefix, status=""):
+    found = [
+        u.pk
+        for u in users
+        if any(i.value.startswith(prefix) for i in u.identifiers.all())
+        and (not status or u.status == status)
+    ]
+    return sorted(found, reverse=True)
+
+
+@pytest.mark.parametrize("cap", [2000, 2], ids=["by-identifiers", "walk-if-common"])
+@pytest.mark.parametrize("prefix", ["sa", "sarah", "sarah.1", "tom.2", "nobody"])
+def test_identifier_pages_are_the_matches_newest_first_either_way(
+    pool, emails, monkeypatch, cap, prefix
+):
+    monkeypatch.setattr(search, "IDENTIFIER_CAP", cap)
+    pages = every_page(pool, UserFilter(q=prefix, by="identifier"), size=4)
+    assert [pk for page in pages for pk in page] == with_prefix(emails, prefix)
+    assert all(len(page) == 4 for page in pages[:-1])
+
+
+@pytest.mark.parametrize("cap", [2000, 2], ids=["by-identifiers", "walk-if-common"])
+def test_identifier_search_with_a_status_filter(pool, emails, monkeypatch, cap):
+    monkeypatch.setattr(search, "IDENTIFIER_CAP", cap)
+    filters = UserFilter(q="sarah", by="identifier", status="inactive")
+    pages = every_page(pool, filters, size=2)
+    assert [pk for p in pages for pk in p] == with_prefix(emails, "sarah", "inactive")
+
+
+def test_a_common_prefix_walks_the_pool_one_lookup_a_user(
+    pool, emails, monkeypatch, django_assert_num_queries
+):
+    """Above the cap, the walk may not merge or hash (which read every pool's
+    identifiers in user order, or every match): a nested loop, and the
+    planner's settings are back afterwards."""
+    monkeypatch.setattr(search, "IDENTIFIER_CAP", 2)
+    # probe, the walk's edge, walk, users, identifiers
+    with django_assert_num_queries(5) as walk:
+        page = pool_user_list(
+            pool=pool, filters=UserFilter(q="sarah", by="identifier"), cursor=None
+        )
+    assert [u.pk for u in page.items] == with_prefix(emails, "sarah")
+    sql = walk.captured_queries[2]["sql"]
+    assert "enable_mergejoin = off" in sql and "enable_hashjoin = off" in sql
+    with connection.cursor() as c:
+        c.execute("SHOW enable_mergejoin")
+        assert c.fetchone()[0] == "on"
+
+
+def test_a_rare_prefix_is_three_queries(pool, emails, django_assert_num_queries):
+    with django_assert_num_queries(3):  # probe, users, identifiers
+        page = pool_user_list(
+            pool=pool, filters=UserFilter(q="tom.2", by="identifier"), cursor=None
+        )
+    assert [u.pk for u in page.items] == with_prefix(emails, "tom.2")
+
+
+@pytest.mark.parametrize("status", ["", "inactive"])
+def test_a_common_prefix_among_older_users_only(pool, emails, monkeypatch, status):
+    """Matches beyond the walk's window (a number range given out long ago):
+    the newest of every match instead, filters included."""
+    monkeypatch.setattr(search, "IDENTIFIER_CAP", 2)
+    monkeypatch.setattr(search, "WALK_USERS", 3)
+    for _ in range(5):
+        PoolUserFactory(pool=pool, email=f"zed.{_}@example.com")  # newest
+    filters = UserFilter(q="sam", by="identifier", status=status)
+    pages = every_page(pool, filters, size=2)
+    assert [pk for p in pages for pk in p] == with_prefix(emails, "sam", status)
