@@ -233,3 +233,51 @@ def test_chart_scale_and_labels():
     ]
     svg = charts.status_bar_chart(chart_id="c", title="<b>", rows=[("<script>", 1)])
     assert "<script>" not in svg and "&lt;script&gt;" in svg
+
+
+def test_status_counts_follow_every_kind_of_write(pool, workspace):
+    """The counters PostgreSQL keeps: inserts (COPY too), status changes and
+    deletes, per pool; deleting a pool takes its counters with it."""
+    import io
+
+    from django.core.management import call_command
+
+    from identity_pools.models import IdentityPool, PoolStatusCount, PoolUser
+    from identity_pools.services.users import pool_user_delete, pool_user_set_status
+    from identity_pools.stats import pool_status_counts
+
+    def counted(p):
+        return pool_status_counts(pool=p).counts
+
+    def truth(p):
+        users = PoolUser.objects.for_pool(p)
+        return {s: users.filter(status=s).count() for s in PoolUser.Status.values}
+
+    ann = PoolUserFactory(pool=pool, status="new")
+    bob = PoolUserFactory(pool=pool, status="active")
+    other = IdentityPoolFactory(workspace=workspace)
+    PoolUserFactory(pool=other, status="inactive")
+    assert counted(pool) == {"new": 1, "active": 1, "inactive": 0}
+    pool_user_set_status(user=bob, actor=None, status="inactive")
+    assert counted(pool) == truth(pool) == {"new": 1, "active": 0, "inactive": 1}
+    pool_user_delete(user=ann, actor=None)
+    call_command("seed_users", pool=str(pool.pk), count=200, stdout=io.StringIO())
+    assert counted(pool) == truth(pool)
+    assert counted(other) == {"new": 0, "active": 0, "inactive": 1}
+    IdentityPool.objects.filter(pk=other.pk).delete()
+    assert not PoolStatusCount.objects.filter(pool_id=other.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deleting_a_pool_commits_with_its_counters(workspace):
+    """Committed, so that deferred foreign keys are checked: the delete
+    trigger must not write a counter for the pool being deleted."""
+    from identity_pools.models import IdentityPool, PoolStatusCount
+    from identity_pools.services.pools import pool_delete
+
+    doomed = IdentityPoolFactory(workspace=workspace)
+    for status in ("new", "active", "inactive"):
+        PoolUserFactory(pool=doomed, status=status)
+    pool_delete(pool=doomed, actor=None, confirm_name=doomed.name)
+    assert not IdentityPool.objects.filter(pk=doomed.pk).exists()
+    assert not PoolStatusCount.objects.filter(pool_id=doomed.pk).exists()
