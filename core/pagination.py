@@ -19,6 +19,17 @@ class KeysetPage:
         return self.next_cursor is not None
 
 
+def cursor_value(model_field, cursor: str | None):
+    """The value of ``model_field`` that ``cursor`` names; None for no cursor,
+    and for one that does not parse (which means "first page")."""
+    if not cursor:
+        return None
+    try:
+        return model_field.to_python(cursor)
+    except Exception:
+        return None
+
+
 def keyset_page(
     queryset: QuerySet,
     *,
@@ -31,14 +42,8 @@ def keyset_page(
     newest first for time-ordered ids), starting after ``cursor`` (the last ``field``
     value of the previous page). A cursor that does not parse means "first page".
     """
-    model_field = queryset.model._meta.get_field(field)
     qs = queryset.order_by(f"-{field}" if descending else field)
-    value = None
-    if cursor:
-        try:
-            value = model_field.to_python(cursor)
-        except Exception:
-            value = None
+    value = cursor_value(queryset.model._meta.get_field(field), cursor)
     if value is not None:
         qs = qs.filter(**{f"{field}__{'lt' if descending else 'gt'}": value})
     rows = list(qs[: size + 1])

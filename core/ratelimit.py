@@ -26,7 +26,7 @@ class Limit:
     window_seconds: int
 
 
-def _bucket_key(key: str) -> str:
+def bucket_key(key: str) -> str:
     # Hash so that keys of any length (email addresses, IPv6) fit and are not stored
     # in clear.
     return hashlib.sha256(key.encode()).hexdigest()
@@ -35,7 +35,7 @@ def _bucket_key(key: str) -> str:
 def hit(limit: Limit, *, now: datetime | None = None) -> int:
     """Count one event against ``limit``; returns the count in the current window."""
     now = now or timezone.now()
-    key = _bucket_key(limit.key)
+    key = bucket_key(limit.key)
     ends = now + timedelta(seconds=limit.window_seconds)
     with transaction.atomic():
         updated = RateLimitBucket.objects.filter(
@@ -60,7 +60,7 @@ def count(limit: Limit, *, now: datetime | None = None) -> int:
     now = now or timezone.now()
     bucket = (
         RateLimitBucket.objects.filter(
-            key=_bucket_key(limit.key), window_ends_at__gt=now
+            key=bucket_key(limit.key), window_ends_at__gt=now
         )
         .values_list("count", flat=True)
         .first()
@@ -73,7 +73,7 @@ def retry_after(limit: Limit, *, now: datetime | None = None) -> int:
     now = now or timezone.now()
     ends = (
         RateLimitBucket.objects.filter(
-            key=_bucket_key(limit.key), window_ends_at__gt=now
+            key=bucket_key(limit.key), window_ends_at__gt=now
         )
         .values_list("window_ends_at", flat=True)
         .first()

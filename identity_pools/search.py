@@ -26,7 +26,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import StrIndex
 
-from core.pagination import KeysetPage
+from core.pagination import KeysetPage, cursor_value
 
 from .models import Identifier, IdentityPool, PoolName, PoolUser
 
@@ -85,12 +85,7 @@ def planned(
 def _after(qs: QuerySet[PoolUser], cursor: str | None):
     """``qs`` after ``cursor`` (the last id of the page before), and the cursor's
     value (None: first page; a cursor that does not parse means the same)."""
-    value = None
-    if cursor:
-        try:
-            value = PoolUser._meta.pk.to_python(cursor)
-        except Exception:
-            value = None
+    value = cursor_value(PoolUser._meta.pk, cursor)
     return (qs.filter(pk__lt=value) if value is not None else qs), value
 
 

@@ -212,18 +212,22 @@ def test_two_nodes_authorization_code_flow(nodes):
     assert callback["state"] == "st-2", callback
     # The application's back channel: a plain client, no browser cookies.
     app = Browser()
-    token = app.request(
-        a,
-        "POST",
-        reverse("oidc:token", args=[ws.slug]),
-        data={
-            "grant_type": "authorization_code",
-            "code": callback["code"],
-            "redirect_uri": REDIRECT,
-            "code_verifier": verifier,
-        },
-        headers=basic(application, secret),
-    )
+
+    def exchange(node):
+        return app.request(
+            node,
+            "POST",
+            reverse("oidc:token", args=[ws.slug]),
+            data={
+                "grant_type": "authorization_code",
+                "code": callback["code"],
+                "redirect_uri": REDIRECT,
+                "code_verifier": verifier,
+            },
+            headers=basic(application, secret),
+        )
+
+    token = exchange(a)
     assert token.status_code == 200, token.text
     tokens = token.json()
     userinfo = app.get(
@@ -239,18 +243,7 @@ def test_two_nodes_authorization_code_flow(nodes):
     assert claims["iss"] == f"{PUBLIC_URL}/w/{ws.slug}"
     assert claims["sub"] == userinfo.json()["sub"] and claims["nonce"] == "n-2"
     # The code was used once, whichever node sees it again.
-    again = app.request(
-        b,
-        "POST",
-        reverse("oidc:token", args=[ws.slug]),
-        data={
-            "grant_type": "authorization_code",
-            "code": callback["code"],
-            "redirect_uri": REDIRECT,
-            "code_verifier": verifier,
-        },
-        headers=basic(application, secret),
-    )
+    again = exchange(b)
     assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
     user.refresh_from_db()
     assert user.last_sign_in_at is not None

@@ -8,6 +8,8 @@ the instances the ORM would have made, with the same converters."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.db import DEFAULT_DB_ALIAS, connection
 
 
@@ -23,15 +25,27 @@ def instance_from_row(model, values):
     the database returned them (Django's converters applied: UUIDs, JSON,
     dates on SQLite), or None when its primary key is NULL (a LEFT JOIN that
     found nothing)."""
-    fields = model._meta.concrete_fields
-    if values[fields.index(model._meta.pk)] is None:
+    pk_index, attnames, converters = _shape(model, connection.vendor)
+    if values[pk_index] is None:
         return None
     converted = []
-    for field, value in zip(fields, values, strict=True):
-        col = field.get_col(model._meta.db_table)
-        for convert in connection.ops.get_db_converters(col) + field.get_db_converters(
-            connection
-        ):
+    for (col, column_converters), value in zip(converters, values, strict=True):
+        for convert in column_converters:
             value = convert(value, col, connection)
         converted.append(value)
-    return model.from_db(DEFAULT_DB_ALIAS, [f.attname for f in fields], converted)
+    return model.from_db(DEFAULT_DB_ALIAS, attnames, converted)
+
+
+@lru_cache(maxsize=64)
+def _shape(model, vendor: str):
+    """What ``instance_from_row`` needs of ``model``, worked out once per
+    process: the primary key's position, the attribute names and
+    each column's converters (the backend's, then the field's)."""
+    fields = model._meta.concrete_fields
+    converters = []
+    for field in fields:
+        col = field.get_col(model._meta.db_table)
+        found = connection.ops.get_db_converters(col)
+        converters.append((col, found + field.get_db_converters(connection)))
+    attnames = [f.attname for f in fields]
+    return fields.index(model._meta.pk), attnames, converters

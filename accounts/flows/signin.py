@@ -191,7 +191,7 @@ def _first_factor_start(*, pool, identifier: str, ip):
         wanted += ("recovery",)
     sql, flag_params = _first_factor_sql(connection.vendor, wanted)
     key, when = lock_key(identifier), connection.ops.adapt_datetimefield_value(now)
-    window = ratelimit._bucket_key(address.key)
+    window = ratelimit.bucket_key(address.key)
     pool_id = IdentityPool._meta.pk.get_db_prep_value(pool.pk, connection)
     with connection.cursor() as cursor:
         cursor.execute(

@@ -35,11 +35,12 @@ from django.utils import timezone
 
 from core.audit import actor_fields
 from core.models import AuditEvent, RateLimitBucket
-from core.ratelimit import Limit, _bucket_key
+from core.ratelimit import Limit, bucket_key
 from core.request import current_ip
 from identity_pools.models import Identifier
 from workspaces.models import Application, ApplicationConnection
 
+from ..flows.rows import instance_from_row
 from .models import AuthorizationCode, OAuthToken
 
 
@@ -113,11 +114,10 @@ class Prepared:
         }
         if not all(positions.values()):
             raise ValueError(f"A value is not a parameter of {sql}")
-        fields = [
-            *(f for _n, m, _a in groups for f in m._meta.concrete_fields),
-            *(queryset.query.annotations[a].output_field for a in annotations),
+        converters = [
+            queryset.query.annotations[a].output_field.get_db_converters(connection)
+            for a in annotations
         ]
-        converters = [f.get_db_converters(connection) for f in fields]
         return sql, list(params), positions, groups, annotations, converters
 
     def first(self, key, **values):
@@ -137,27 +137,18 @@ class Prepared:
             row = cursor.fetchone()
         if row is None:
             return None
-        row = list(row)
-        for i, column_converters in enumerate(converters):
-            for convert in column_converters:
-                row[i] = convert(row[i], None, connection)
         start, objects = 0, {}
         for name, model, attnames in groups:
             part, start = row[start : start + len(attnames)], start + len(attnames)
-            is_null = part[model._meta.concrete_fields.index(model._meta.pk)] is None
-            objects[name] = (
-                None
-                if is_null
-                else model.from_db(
-                    connection.alias,
-                    [f.attname for f in model._meta.concrete_fields],
-                    part,
-                )
-            )
+            objects[name] = instance_from_row(model, part)
         obj = objects.pop("")
         for name, related in objects.items():
             setattr(obj, name, related)
-        for name, value in zip(annotations, row[start:], strict=True):
+        for name, value, column_converters in zip(
+            annotations, row[start:], converters, strict=True
+        ):
+            for convert in column_converters:
+                value = convert(value, None, connection)
             setattr(obj, name, value)
         return obj
 
@@ -174,7 +165,7 @@ def failures_subquery(*, bucket: str, now) -> Subquery:
 
 
 def failures_bucket(limit: Limit) -> str:
-    return _bucket_key(limit.key)
+    return bucket_key(limit.key)
 
 
 def with_identifiers(queryset: models.QuerySet, user: str = "user"):

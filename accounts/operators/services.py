@@ -47,7 +47,7 @@ class SignInLimits:
         read in one query)."""
         now = timezone.now()
         keys = {
-            ratelimit._bucket_key(limit.key): limit
+            ratelimit.bucket_key(limit.key): limit
             for limit in (self.account, self.address)
         }
         windows = RateLimitBucket.objects.filter(
