@@ -121,13 +121,15 @@ def main() -> int:
     # Rounds alternate the hash and each path, so that the machine's other
     # work weighs on all of them alike.
     rounds: dict[str, list[float]] = {"hash": [], **{name: [] for name in chosen}}
+    cpu: dict[str, list[float]] = {name: [] for name in rounds}
     n = max(1, args.count // 5)
     for _ in range(5):
         for name, run in [("hash", bare)] + [(c, paths[c][1]) for c in chosen]:
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             for _ in range(n):
                 run()
             rounds[name].append(n / (time.perf_counter() - start))
+            cpu[name].append((time.process_time() - cpu_start) * 1000 / n)
     hash_rate = statistics.median(rounds["hash"])
     print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
     print(f"session engine: {settings.SESSION_ENGINE}")
@@ -140,6 +142,11 @@ def main() -> int:
         print(f"{label}: {rate:6.1f}/s (one core)")
         print(f"  {name} cost over the hash: {overhead:+.0%} (target: at most +15%)")
         print(f"  {name} time over the hash per sign-in: {per:.1f} ms")
+        mine, hashing = statistics.median(cpu[name]), statistics.median(cpu["hash"])
+        print(
+            f"  {name} CPU of this process per sign-in: {mine:.2f} ms, "
+            f"{mine / hashing - 1:+.0%} over the hash's {hashing:.2f} ms"
+        )
     if args.breakdown:
         logging.disable(logging.WARNING)  # the 404s
         if "hosted" in chosen:

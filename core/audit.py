@@ -54,7 +54,7 @@ def actor_fields(actor, *, label: str = "") -> dict[str, str]:
     }
 
 
-def audit_record(
+def audit_row(
     *,
     actor,
     action: str,
@@ -63,12 +63,9 @@ def audit_record(
     details: dict[str, Any] | None = None,
     actor_label: str = "",
 ) -> AuditEvent:
-    """Record ``action`` by ``actor`` (see ``actor_fields``) in ``workspace``.
-
-    Call it inside the transaction of the change it describes, so that both land or
-    neither does. The client address comes from the current request, if any.
-    """
-    return AuditEvent.objects.create(
+    """The event ``audit_record`` writes, unsaved: for a caller that writes it
+    with the change it describes in one statement (``core.writes.Writes``)."""
+    return AuditEvent(
         **actor_fields(actor, label=actor_label),
         workspace_id=workspace.pk if workspace is not None else None,
         action=action,
@@ -77,6 +74,18 @@ def audit_record(
         details=details or {},
         ip_address=current_ip(),
     )
+
+
+def audit_record(**event: Any) -> AuditEvent:
+    """Record ``action`` by ``actor`` (see ``actor_fields``) in ``workspace``
+    (the arguments of ``audit_row``).
+
+    Call it inside the transaction of the change it describes, so that both land or
+    neither does. The client address comes from the current request, if any.
+    """
+    row = audit_row(**event)
+    row.save(force_insert=True)
+    return row
 
 
 def changes_applied(obj: models.Model, **values: Any) -> dict[str, list[Any]]:

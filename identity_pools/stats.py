@@ -50,11 +50,11 @@ def stats_today() -> dt.date:
     return timezone.localdate(timezone=timezone.get_default_timezone())
 
 
-def _upsert(rows: Iterable[tuple[object, dt.date, str, int]], *, merge: str) -> None:
-    """Insert (pool id, day, kind, count) rows; a row that exists gets ``count``
-    added (``merge="add"``) or becomes the larger of the two (``merge="max"``).
-    One statement per row, atomic in the database: concurrent callers never lose
-    an increment nor create two rows (PostgreSQL and SQLite ≥ 3.24)."""
+def _upsert_sql(merge: str) -> str:
+    """The upsert of one (pool id, day, kind, count) row: a row that exists gets
+    ``count`` added (``merge="add"``) or becomes the larger of the two
+    (``merge="max"``). Atomic in the database: concurrent callers never lose an
+    increment nor create two rows (PostgreSQL and SQLite ≥ 3.24)."""
     table = connection.ops.quote_name(PoolDailyStat._meta.db_table)
     if merge == "add":
         new = f"{table}.count + EXCLUDED.count"
@@ -62,33 +62,42 @@ def _upsert(rows: Iterable[tuple[object, dt.date, str, int]], *, merge: str) -> 
         larger = "GREATEST" if connection.vendor == "postgresql" else "MAX"
         new = f"{larger}({table}.count, EXCLUDED.count)"
     # Table names and constants only; the values are parameters.
-    sql = f"""INSERT INTO {table} (pool_id, day, kind, count) VALUES (%s, %s, %s, %s)
+    return f"""INSERT INTO {table} (pool_id, day, kind, count) VALUES (%s, %s, %s, %s)
         ON CONFLICT (pool_id, day, kind) DO UPDATE SET count = {new}"""  # noqa: S608
-    pool_field = PoolDailyStat._meta.get_field("pool")
-    params = [
-        (
-            pool_field.get_db_prep_value(pool_id, connection),
-            connection.ops.adapt_datefield_value(day),
-            kind,
-            count,
-        )
-        for pool_id, day, kind, count in rows
-    ]
+
+
+def _params(pool_id, day: dt.date, kind: str, count: int) -> tuple:
+    return (
+        PoolDailyStat._meta.get_field("pool").get_db_prep_value(pool_id, connection),
+        connection.ops.adapt_datefield_value(day),
+        kind,
+        count,
+    )
+
+
+def _upsert(rows: Iterable[tuple[object, dt.date, str, int]], *, merge: str) -> None:
+    """Upsert (pool id, day, kind, count) rows (``_upsert_sql``), one statement
+    per row."""
+    params = [_params(*row) for row in rows]
     if params:
         with connection.cursor() as cursor:
-            cursor.executemany(sql, params)
+            cursor.executemany(_upsert_sql(merge), params)
 
 
 def pool_stat_add(
-    *, pool: IdentityPool, kind: str, at: dt.datetime | None = None
+    *, pool: IdentityPool, kind: str, at: dt.datetime | None = None, writes=None
 ) -> None:
     """Count one ``kind`` event (a ``PoolDailyStat.Kind``) in ``pool`` on the day
     of ``at`` (default: now). Call it inside the transaction that records the
-    event, so that both land or neither does. The row stays locked until that
+    event, so that both land or neither does, or give that change's ``writes``
+    (``core.writes.Writes``) to join them. The row stays locked until that
     transaction ends: keep it short (concurrent events of the pool wait there)."""
     if kind not in Kind.values:
         raise ValueError(f"Unknown pool figure {kind!r}.")
     day = timezone.localdate(at, timezone=timezone.get_default_timezone())
+    if writes is not None:
+        writes.sql(_upsert_sql("add"), _params(pool.pk, day, kind, 1))
+        return
     _upsert([(pool.pk, day, kind, 1)], merge="add")
 
 

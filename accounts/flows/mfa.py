@@ -12,6 +12,7 @@ you know or are) and never asks for another.
 from __future__ import annotations
 
 import secrets
+from contextlib import nullcontext
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -21,19 +22,21 @@ from django.utils import timezone
 from core import ratelimit
 from core.catalogue import error
 from core.tokens import token_hash
+from core.writes import Writes
 from identity_pools.models import Identifier, PoolUser, SecondFactor
 from identity_pools.sign_in_rules import sign_in_policy_for
 
 from ..authenticators.codes import code_verify
 from ..authenticators.events import user_audit
-from ..authenticators.lockout import lock_clear, lock_wait
+from ..authenticators.lockout import lock_clear, lock_key, lock_wait
 from ..authenticators.presence import authenticator_flags
 from ..authenticators.recovery import recovery_code_use
 from ..authenticators.totp import totp_verify
-from ..models import Code, RememberedDevice
+from ..models import Code, RememberedDevice, SignInLock
 from .signin import (
     CHANGE_KEY,
     IDENTIFIER_KEY,
+    SIGNED_IN_KEY,
     authenticators_read,
     session_sign_in,
     session_start,
@@ -254,20 +257,29 @@ def signin_finish(
     when it had some), then a password change first when it must change, else
     the signed-in session (a new session key). Returns the page name to go to."""
     identifier = (session.get(IDENTIFIER_KEY) or {}).get("identifier")
-    # One transaction (one commit) for the lock, the single sign-on session,
-    # the browser's session row, the last sign-in time, the audit event and
-    # the day's count (last: its row is shared by the pool's sign-ins).
-    with transaction.atomic():
-        if clear_lock and identifier:
-            lock_clear(pool=pool, identifier=identifier)
-        if must_change:
+    if must_change:
+        with transaction.atomic():
+            if clear_lock and identifier:
+                lock_clear(pool=pool, identifier=identifier)
             session.pop(IDENTIFIER_KEY, None)
             session_start(
                 session, key=CHANGE_KEY, pool=pool, user=str(user.pk), method=method
             )
-            return "signin_change_password"
-        session_sign_in(session, pool=pool, user=user, method=method)
-        signin_record(user=user, method=method)
+        return "signin_change_password"
+    # The lock, the single sign-on session, the browser's session row, the
+    # last sign-in time, the audit event and the day's count: one statement on
+    # PostgreSQL (``Writes``), in a transaction with the renewal of this
+    # browser's single sign-on session when it had one (``prompt=login``).
+    renewing = bool((session.get(SIGNED_IN_KEY) or {}).get("sso"))
+    with transaction.atomic() if renewing else nullcontext():
+        writes = Writes()
+        if clear_lock and identifier:
+            writes.delete(
+                SignInLock, where={"pool": pool.pk, "key": lock_key(identifier)}
+            )
+        session_sign_in(session, pool=pool, user=user, method=method, writes=writes)
+        signin_record(user=user, method=method, writes=writes)
+        writes.run()
     return "account"
 
 

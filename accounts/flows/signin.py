@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 from functools import lru_cache
@@ -27,9 +28,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from core import ratelimit
-from core.audit import SystemActor, audit_record
+from core.audit import SystemActor, audit_record, audit_row
 from core.catalogue import error
 from core.models import RateLimitBucket
+from core.writes import Writes
 from identity_pools.code_rules import code_rules_for
 from identity_pools.identifiers import identifier_parse
 from identity_pools.models import Identifier, IdentityPool, PoolUser, SecondFactor
@@ -357,19 +359,25 @@ def signin_app(*, pool, identifier: str, code: str, ip) -> Outcome:
     return Outcome(user=user, must_change=False, had_failures=locked is not None)
 
 
-def signin_record(*, user, method: str) -> None:
-    """A completed sign-in: the time on the user, and the audit event. In the
-    caller's transaction when there is one (no savepoint: its round trips)."""
-    with transaction.atomic(savepoint=False):
-        PoolUser.objects.filter(pk=user.pk).update(last_sign_in_at=timezone.now())
-        audit_record(
+def signin_record(*, user, method: str, writes=None) -> None:
+    """A completed sign-in: the time on the user, the audit event and the day's
+    count, as parts of ``writes`` (``core.writes.Writes``) when given, else
+    written now in one statement (inside the caller's transaction if any)."""
+    own = writes is None
+    writes = Writes() if own else writes
+    writes.update(PoolUser, where={"pk": user.pk}, last_sign_in_at=timezone.now())
+    writes.insert(
+        audit_row(
             actor=user,
             action="pool_user.signed_in",
             workspace=user.pool.workspace,
             target=user,
             details={"method": method},
         )
-        pool_stat_add(pool=user.pool, kind="sign_in")
+    )
+    pool_stat_add(pool=user.pool, kind="sign_in", writes=writes)
+    if own:
+        writes.run()
 
 
 def signin_change_password(
@@ -445,40 +453,47 @@ def signed_in_user(session, *, pool, seconds: int) -> PoolUser | None:
     return user
 
 
-def session_sign_in(session, *, pool, user, method: str = "password") -> None:
+def session_sign_in(session, *, pool, user, method: str = "password", writes=None):
     """Sign ``user`` in on this browser: the session gets a new key (no
     fixation: the old key names nothing afterwards) and holds only the
     signed-in user and their new single sign-on session; pending steps of the
     sign-in, sign-up or reset are forgotten, an application's authorization
     request waiting for this sign-in is kept. The hosted store writes it now
-    (``rotate``: one UPDATE of the old row, in the caller's transaction when
-    there is one) rather than a DELETE then an INSERT."""
+    (``rotate``: one UPDATE of the old row) rather than a DELETE then an
+    INSERT, with the single sign-on session: as parts of ``writes``
+    (``core.writes.Writes``) when given, else in one statement of their own."""
     waiting = session.get(AUTHORIZE_KEY)
     before = session.get(SIGNED_IN_KEY) or {}
-    sso = sso_session_start(
-        user=user,
-        method=method,
-        ip=getattr(session, "client_ip", None),
-        user_agent=getattr(session, "user_agent", ""),
-        renew=before.get("sso"),
-    )
-    rotate = getattr(session, "rotate", None)
-    if rotate is None:  # a store without the hosted pages' ``rotate``
-        session.flush()
-    else:
-        session.clear()
-    session_start(
-        session,
-        key=SIGNED_IN_KEY,
-        pool=pool,
-        user=str(user.pk),
-        sso=str(sso.pk),
-        method=method,
-    )
-    if waiting:
-        session[AUTHORIZE_KEY] = waiting
-    if rotate is not None:
-        rotate()
+    own = writes is None
+    writes = Writes() if own else writes
+    with transaction.atomic() if own and before.get("sso") else nullcontext():
+        sso = sso_session_start(
+            user=user,
+            method=method,
+            ip=getattr(session, "client_ip", None),
+            user_agent=getattr(session, "user_agent", ""),
+            renew=before.get("sso"),
+            writes=writes,
+        )
+        rotate = getattr(session, "rotate", None)
+        if rotate is None:  # a store without the hosted pages' ``rotate``
+            session.flush()
+        else:
+            session.clear()
+        session_start(
+            session,
+            key=SIGNED_IN_KEY,
+            pool=pool,
+            user=str(user.pk),
+            sso=str(sso.pk),
+            method=method,
+        )
+        if waiting:
+            session[AUTHORIZE_KEY] = waiting
+        if rotate is not None:
+            rotate(writes)
+        if own:
+            writes.run()
 
 
 def session_sign_out(session) -> None:

@@ -10,6 +10,7 @@ for hosted paths only.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from importlib import import_module
 
 from django.conf import settings
@@ -19,12 +20,13 @@ from django.contrib.sessions.backends.base import (
     UpdateError,
 )
 from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
-from django.db import DatabaseError, IntegrityError, router, transaction
+from django.db import IntegrityError, transaction
 from django.utils.cache import patch_vary_headers
 from django.utils.crypto import get_random_string
 from django.utils.http import http_date
 
 from core.request import client_ip
+from core.writes import Writes
 
 from ..flows.signin import AUTHORIZE_KEY
 
@@ -46,57 +48,79 @@ def session_delete(self, session_key=None) -> None:
 
 
 def session_save(self, must_create=False) -> None:
-    """Django's database store, without its transaction when none is open: a
-    lone INSERT or UPDATE is atomic by itself (the BEGIN and COMMIT would be two
-    more round trips); inside a transaction, a savepoint as Django has it (a
-    taken key must not break the caller's transaction)."""
+    """Django's database store, as one statement of ``core.writes.Writes``
+    (compiled once, not by the ORM on each request) and without a transaction
+    when none is open: a lone INSERT or UPDATE is atomic by itself (the BEGIN
+    and COMMIT would be two more round trips); inside a transaction, a
+    savepoint as Django has it (a taken key must not break the caller's
+    transaction)."""
     if self.session_key is None:
         return self.create()
     data = self._get_session(no_load=must_create)
-    obj = self.create_model_instance(data)
-    using = router.db_for_write(self.model, instance=obj)
+    row = self.create_model_instance(data)
+    writes = Writes()
+    if must_create:
+        writes.insert(row)
+    else:
+        writes.update(
+            self.model,
+            where={"pk": row.session_key},
+            session_data=row.session_data,
+            expire_date=row.expire_date,
+        )
+    inside = transaction.get_connection().in_atomic_block
     try:
-        write = {"force_insert": must_create, "force_update": not must_create}
-        if transaction.get_connection(using).in_atomic_block:
-            with transaction.atomic(using=using):
-                obj.save(using=using, **write)
-        else:
-            obj.save(using=using, **write)
+        with transaction.atomic() if inside else nullcontext():
+            [changed] = writes.run()
     except IntegrityError:
         if must_create:
             raise CreateError from None
         raise
-    except DatabaseError:
-        if not must_create:
-            raise UpdateError from None
-        raise
+    if not changed:  # the row was deleted meanwhile
+        raise UpdateError
 
 
-def _rotate(self) -> None:
+def _rotate(self, writes=None) -> None:
     """A new key for this session, stored now with the session's data: the old
     row takes the new key and data in one UPDATE (Django's ``flush`` then save
     is a DELETE and an INSERT), or a new row when the browser had none or it
     was deleted meanwhile. The old key names nothing afterwards (no fixation).
-    Run inside the sign-in's transaction, it lands with it or not at all. (A
-    new key already taken, one chance in 2**165, fails the UPDATE with an
-    IntegrityError: the caller's transaction rolls back, as for any error.)"""
+    Run inside the sign-in's transaction, or as parts of its ``writes``
+    (``core.writes.Writes``: the UPDATE, and the INSERT only if it changed
+    nothing), it lands with it or not at all. (A new key already taken, one
+    chance in 2**165, fails with an IntegrityError: the caller's writes roll
+    back, as for any error.)"""
     old = self.session_key
     data = self._get_session()
     self._session_key = new_session_key(self)
-    renamed = bool(old) and self.model.objects.filter(session_key=old).update(
-        session_key=self._session_key,
-        session_data=self.encode(data),
-        expire_date=self.get_expiry_date(),
-    )
-    if not renamed:
-        self._session_key = None
-        self.create()
+    if writes is not None:
+        row = self.create_model_instance(data)
+        renamed = None
+        if old:
+            renamed = writes.update(
+                self.model,
+                where={"pk": old},
+                session_key=row.session_key,
+                session_data=row.session_data,
+                expire_date=row.expire_date,
+            )
+        writes.insert(row, unless=renamed)
+    else:
+        renamed = bool(old) and self.model.objects.filter(session_key=old).update(
+            session_key=self._session_key,
+            session_data=self.encode(data),
+            expire_date=self.get_expiry_date(),
+        )
+        if not renamed:
+            self._session_key = None
+            self.create()
     self.modified = False
     self.rotated = True  # the middleware sends the new key's cookie
 
 
-def _rotate_generic(self) -> None:
-    """Other session engines: Django's own key change."""
+def _rotate_generic(self, writes=None) -> None:
+    """Other session engines: Django's own key change (now, whatever
+    ``writes`` the caller has)."""
     self.cycle_key()
 
 

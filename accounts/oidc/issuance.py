@@ -27,16 +27,14 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 from django.contrib.postgres.aggregates import JSONBAgg
-from django.db import connection, models, transaction
+from django.db import connection, models
 from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.functions import JSONObject
-from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
-from core.audit import actor_fields
-from core.models import AuditEvent, RateLimitBucket
+from core.models import RateLimitBucket
 from core.ratelimit import Limit, bucket_key
-from core.request import current_ip
+from core.writes import Writes
 from identity_pools.models import Identifier
 from workspaces.models import Application, ApplicationConnection
 
@@ -238,82 +236,19 @@ def _client_query(*, workspace, client_id, slug=None, bucket=None, now=None):
 CLIENT_READ = Prepared(_client_query)
 
 
-def audit_event(workspace, action: str, *, actor, target, **details) -> AuditEvent:
-    """The row ``core.audit.audit_record`` would write, unsaved (written with
-    the token it describes, in the same statement)."""
-    return AuditEvent(
-        **actor_fields(actor),
-        workspace_id=workspace.pk,
-        action=action,
-        target_type=target._meta.label_lower,
-        target_id=str(target.pk),
-        details=details,
-        ip_address=current_ip(),
-    )
-
-
-# Per model: the INSERT's head, placeholders and fields, compiled once.
-_INSERTS: dict = {}
-
-
-def _insert(obj: models.Model) -> tuple[str, str, list]:
-    """(``INSERT INTO t (columns)``, the values' placeholders, parameters) of
-    ``obj`` as ``Model.save`` would insert it (defaults, ``auto_now_add``),
-    the SQL compiled by the ORM once per model."""
-    meta = obj._meta
-    if obj.pk is not None:
-        raise ValueError("Rows with a primary key are inserted by save().")
-    if meta.label not in _INSERTS:
-        fields = [
-            f
-            for f in meta.local_concrete_fields
-            if not f.generated and f is not meta.auto_field
-        ]
-        query = InsertQuery(type(obj))
-        query.insert_values(fields, [obj])
-        [(sql, _params)] = query.get_compiler(connection=connection).as_sql()
-        head, found, values = sql.partition(" VALUES (")
-        if not found or not values.endswith(")"):
-            raise ValueError(f"Unexpected INSERT: {sql}")
-        _INSERTS[meta.label] = (head, values[:-1], fields)
-    head, values, fields = _INSERTS[meta.label]
-    # What SQLInsertCompiler does with each value (pre_save, then prepared).
-    params = [
-        f.get_db_prep_save(f.pre_save(obj, True), connection=connection) for f in fields
-    ]
-    return head, values, params
-
-
 def write(*, claim: Claim | None, rows: list[models.Model]) -> bool:
-    """Take ``claim`` (when given) and insert ``rows``, all or nothing.
-    False, with nothing written, when the claim was taken already."""
-    if claim is None and not rows:
-        return True
-    if connection.vendor != "postgresql":
-        with transaction.atomic():
-            if claim is not None and not claim.burn():
-                return False
-            for row in rows:
-                row.save(force_insert=True)
-        return True
-    qn = connection.ops.quote_name
-    ctes, params, source = [], [], ""
+    """Take ``claim`` (when given) and insert ``rows``, all or nothing (one
+    statement on PostgreSQL). False, with nothing written, when the claim was
+    taken already."""
+    writes = Writes()
+    claimed = None
     if claim is not None:
-        meta = claim.model._meta
-        column = qn(meta.get_field(claim.field).column)
-        table, pk = qn(meta.db_table), qn(meta.pk.column)
-        # Quoted names from the model; the values are parameters.
-        ctes.append(
-            f"claimed AS (UPDATE {table} SET {column} = %s"  # noqa: S608
-            f" WHERE {pk} = %s AND {column} IS NULL RETURNING 1)"
+        claimed = writes.update(
+            claim.model,
+            where={"pk": claim.pk, claim.field: None},
+            **{claim.field: timezone.now()},
         )
-        params += [timezone.now(), claim.pk]
-        source = " FROM claimed"
-    for i, row in enumerate(rows):
-        head, values, values_params = _insert(row)
-        ctes.append(f"row{i} AS ({head} SELECT {values}{source})")
-        params += values_params
-    last = "SELECT count(*) FROM claimed" if claim is not None else "SELECT 1"
-    with connection.cursor() as cursor:
-        cursor.execute(f"WITH {', '.join(ctes)} {last}", params)
-        return bool(cursor.fetchone()[0])
+    for row in rows:
+        writes.insert(row, when=claimed)
+    counts = writes.run()
+    return claimed is None or bool(counts[claimed])

@@ -33,7 +33,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from core.audit import audit_record
+from core.audit import audit_record, audit_row
 from core.ratelimit import Limit
 from core.tokens import token_hash
 from identity_pools.models import PoolUser
@@ -547,14 +547,16 @@ class Provider(AuthorizationServer):
         # Written by create_token_response, with the claim (one statement).
         self.rows = [
             row,
-            issuance.audit_event(
-                self.workspace,
-                "oauth.token_issued",
+            audit_row(
                 actor=application,
+                action="oauth.token_issued",
+                workspace=self.workspace,
                 target=request.user or application,
-                application=application.audit_label,
-                grant=request.payload.grant_type,
-                scope=row.scope,
+                details={
+                    "application": application.audit_label,
+                    "grant": request.payload.grant_type,
+                    "scope": row.scope,
+                },
             ),
         ]
         return row

@@ -46,12 +46,14 @@ def authentication_context(method: str) -> tuple[list[str], str]:
 
 
 def sso_session_start(
-    *, user, method: str, ip=None, user_agent: str = "", renew=None
+    *, user, method: str, ip=None, user_agent: str = "", renew=None, writes=None
 ) -> SsoSession:
     """A single sign-on session for ``user`` (signed in with ``method``). When
     this browser had one (``renew``: its id): the same user signing in again
     (``prompt=login``, a new password) renews it, keeping the tokens issued
-    under it; another user's ends (and their tokens stop)."""
+    under it; another user's ends (and their tokens stop). With ``writes``
+    (``core.writes.Writes``) a new session's row joins them instead of being
+    written now (renewing writes now: run both in one transaction)."""
     now = timezone.now()
     if renew:
         kept = SsoSession.objects.filter(
@@ -60,13 +62,18 @@ def sso_session_start(
         if kept:
             return SsoSession(pk=renew, user=user, method=method, auth_time=now)
         sso_session_end(session_id=renew, reason="replaced")
-    return SsoSession.objects.create(
+    session = SsoSession(
         user=user,
         method=method[:60],
         auth_time=now,
         ip=ip,
         user_agent=(user_agent or "")[:USER_AGENT_CHARS],
     )
+    if writes is None:
+        session.save(force_insert=True)
+    else:
+        writes.insert(session)
+    return session
 
 
 def sso_session_end(*, session_id, user=None, actor=None, reason: str) -> bool:

@@ -61,7 +61,7 @@ def test_code_exchange_statements(client, workspace, web, django_assert_num_quer
         response = exchange(client, workspace, application, code, verifier, secret)
     assert response.status_code == 200, response.content
     assert response.json()["id_token"]
-    assert captured.captured_queries[-1]["sql"].startswith("WITH claimed AS (UPDATE")
+    assert captured.captured_queries[-1]["sql"].startswith("WITH w0 AS (UPDATE")
     assert AuthorizationCode.objects.filter(used_at__isnull=True).count() == 0
     assert AuditEvent.objects.filter(action="oauth.token_issued").count() == 2
     assert OAuthToken.objects.filter(application=application).count() == 2
