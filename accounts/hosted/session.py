@@ -20,7 +20,8 @@ from django.contrib.sessions.backends.base import (
     UpdateError,
 )
 from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.crypto import get_random_string
 from django.utils.http import http_date
@@ -45,6 +46,30 @@ def session_delete(self, session_key=None) -> None:
     session_key = session_key or self.session_key
     if session_key:
         self.model.objects.filter(session_key=session_key).delete()
+
+
+def session_from_db(self):
+    """Django's read of the session row, as SQL written once (the ORM builds
+    ``objects.get`` again on each request); the row's data and expiry only.
+    None, forgetting the key, when there is no unexpired row."""
+    key = self.session_key
+    if key is not None:
+        meta, qn = self.model._meta, connection.ops.quote_name
+        data, expire = (
+            qn(meta.get_field(f).column) for f in ("session_data", "expire_date")
+        )
+        sql = (
+            f"SELECT {data}, {expire} FROM {qn(meta.db_table)}"  # noqa: S608
+            f" WHERE {qn(meta.pk.column)} = %s AND {expire} > %s"
+        )
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [key, now])
+            row = cursor.fetchone()
+        if row is not None:
+            return self.model(session_key=key, session_data=row[0], expire_date=row[1])
+    self._session_key = None
+    return None
 
 
 def session_save(self, must_create=False) -> None:
@@ -145,7 +170,12 @@ class HostedSessionMiddleware:
         base = import_module(settings.SESSION_ENGINE).SessionStore
         methods = {"_get_new_session_key": new_session_key, "rotate": _rotate_generic}
         if issubclass(base, DatabaseStore):
-            methods.update(delete=session_delete, save=session_save, rotate=_rotate)
+            methods.update(
+                delete=session_delete,
+                save=session_save,
+                rotate=_rotate,
+                _get_session_from_db=session_from_db,
+            )
         # Named like the base: the session data's signing salt is the class name.
         self.store = type("SessionStore", (base,), methods)
 

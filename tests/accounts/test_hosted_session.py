@@ -3,11 +3,14 @@ same browser while this one ran is not brought back, and is no server error."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.http import HttpResponse
 from django.test import RequestFactory
+from django.utils import timezone
 
 from accounts.hosted.session import HostedSessionMiddleware
 
@@ -38,3 +41,25 @@ def test_a_session_ended_meanwhile_stays_ended():
     assert response.status_code == 200
     assert settings.HOSTED_SESSION_COOKIE_NAME not in response.cookies
     assert not Session.objects.filter(session_key=key).exists()
+
+
+def test_a_stored_session_is_read_back_until_it_expires():
+    def start(request):
+        request.hosted_session["step"] = 1
+        return HttpResponse("ok")
+
+    _request, response = run(HostedSessionMiddleware(start), None)
+    key = response.cookies[settings.HOSTED_SESSION_COOKIE_NAME].value
+    seen = []
+
+    def read(request):
+        seen.append(request.hosted_session.get("step"))
+        return HttpResponse("ok")
+
+    run(HostedSessionMiddleware(read), key)
+    Session.objects.filter(session_key=key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    request, _response = run(HostedSessionMiddleware(read), key)
+    assert seen == [1, None]
+    assert request.hosted_session.session_key is None  # a new browser's session
