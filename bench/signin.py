@@ -3,10 +3,11 @@ Argon2id verifications at the same parameters, in the same run: pool users on
 the hosted pages, operators on the console, or both.
 
     .venv/bin/python bench/signin.py [--count 200] [--database-url URL]
-        [--path hosted|console|both] [--breakdown] [--session-engine MODULE]
+        [--path hosted|one-page|console|both] [--breakdown] [--session-engine MODULE]
 
 A hosted sign-in is the two requests a browser makes (identifier, then
-password); a console sign-in is one (email and password). Django's test client,
+password); on one page (a pool with the password on the first page) it is
+one, as is a console sign-in (email and password). Django's test client,
 sessions and all middleware; each sign-in starts as a new browser (no cookies).
 The database is a new SQLite file unless --database-url names another (its name
 must contain "bench"). --session-engine measures another SESSION_ENGINE (a
@@ -34,7 +35,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--database-url", default="")
-    parser.add_argument("--path", choices=["hosted", "console", "both"], default="both")
+    parser.add_argument(
+        "--path", choices=["hosted", "one-page", "console", "both"], default="both"
+    )
     parser.add_argument("--session-engine", default="")
     parser.add_argument(
         "--breakdown",
@@ -62,29 +65,18 @@ def main() -> int:
     if args.session_engine:
         settings.SESSION_ENGINE = args.session_engine
     call_command("migrate", verbosity=0)
-    from accounts.authenticators.passwords import password_set
-    from identity_pools.models import Identifier, IdentityPool, PoolUser
     from workspaces.models import Workspace
 
     workspace, _ = Workspace.objects.get_or_create(
         slug="bench-signin", defaults={"name": "Bench"}
     )
-    pool, _ = IdentityPool.objects.get_or_create(
-        workspace=workspace, name="Bench sign-in"
-    )
-    identifier = Identifier.objects.filter(pool=pool, value="bench@example.com").first()
-    if identifier is None:
-        user = PoolUser.objects.create(pool=pool, status="active", display_name="Bench")
-        Identifier.objects.create(
-            pool=pool, user=user, type="email", value="bench@example.com"
-        )
-    else:
-        user = identifier.user
-    password_set(user=user, raw_password=PASSWORD)
+    pool, user = bench_pool(workspace, "Bench sign-in", one_page=False)
+    one_page_pool, _user = bench_pool(workspace, "Bench one-page", one_page=True)
     operator = operator_for_bench()
     args_url = [workspace.slug, pool.pk]
     first = reverse("hosted:signin", args=args_url)
     second = reverse("hosted:signin_password", args=args_url)
+    one_page = reverse("hosted:signin", args=[workspace.slug, one_page_pool.pk])
     console = reverse("accounts:login")
     encoded = make_password(PASSWORD)
 
@@ -99,6 +91,13 @@ def main() -> int:
         response = form_post(client, second, password=PASSWORD)
         assert response.status_code == 302, response.status_code
 
+    def one_page_sign_in() -> None:
+        client.cookies.clear()
+        response = form_post(
+            client, one_page, identifier="bench@example.com", password=PASSWORD
+        )
+        assert response.status_code == 302, response.status_code
+
     def console_sign_in() -> None:
         client.cookies.clear()
         response = form_post(client, console, email=operator.email, password=PASSWORD)
@@ -109,6 +108,7 @@ def main() -> int:
 
     paths = {
         "hosted": ("password sign-ins (2 requests)", hosted_sign_in),
+        "one-page": ("password sign-ins on one page (1 request)", one_page_sign_in),
         "console": ("console sign-ins (1 request)", console_sign_in),
     }
     chosen = list(paths) if args.path == "both" else [args.path]
@@ -154,6 +154,28 @@ def main() -> int:
         if "console" in chosen:
             console_breakdown(operator)
     return 0
+
+
+def bench_pool(workspace, name: str, *, one_page: bool):
+    """The pool ``name`` with its user bench@example.com (the bench password),
+    asking for the password on the first page or not."""
+    from accounts.authenticators.passwords import password_set
+    from identity_pools.models import Identifier, IdentityPool, PoolUser, SignInPolicy
+
+    pool, _ = IdentityPool.objects.get_or_create(workspace=workspace, name=name)
+    SignInPolicy.objects.update_or_create(
+        pool=pool, defaults={"password_on_first_page": one_page}
+    )
+    identifier = Identifier.objects.filter(pool=pool, value="bench@example.com").first()
+    if identifier is None:
+        user = PoolUser.objects.create(pool=pool, status="active", display_name="Bench")
+        Identifier.objects.create(
+            pool=pool, user=user, type="email", value="bench@example.com"
+        )
+    else:
+        user = identifier.user
+    password_set(user=user, raw_password=PASSWORD)
+    return pool, user
 
 
 def form_post(client, url: str, **fields):

@@ -103,6 +103,7 @@ MESSAGES: dict[str, Any] = {
         "This pool requires a second factor, but none can be set up for your "
         "account. Ask the pool's operators for help."
     ),
+    "sign_in_password_missing": _("Enter your password."),
     "sign_in_method_unavailable": _(
         "This way of signing in is not available. Choose another one."
     ),

@@ -166,6 +166,7 @@ class SignInMethodsForm(forms.ModelForm):
 
     FIRST = (
         "password_enabled",
+        "password_on_first_page",
         "email_code_enabled",
         "sms_code_enabled",
         "totp_enabled",

@@ -236,6 +236,17 @@ class SignInPolicy(models.Model):
         default=True,
         help_text=_("Also lets users register passkeys at sign-up and later."),
     )
+    password_on_first_page = models.BooleanField(
+        _("password on the first page"),
+        default=False,
+        db_default=False,  # nodes of the release before fill it too
+        help_text=_(
+            "Users type their email address or mobile number and their password "
+            "on one page, in one step, as most sign-in forms have it (password "
+            "managers fill both). Leaving the password empty goes on to the other "
+            "methods. Off: the identifier first, then the preferred method."
+        ),
+    )
     preferred_method = models.CharField(
         _("preferred method"),
         max_length=16,

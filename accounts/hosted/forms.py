@@ -153,6 +153,20 @@ class IdentifierForm(forms.Form):
     )
 
 
+class SignInForm(IdentifierForm):
+    """The first sign-in page with the password on it (the pool's
+    ``password_on_first_page``); empty, the sign-in goes on to the other
+    methods."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        required=False,
+        max_length=1024,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
 class PasswordForm(forms.Form):
     password = forms.CharField(
         label=_("Password"),

@@ -21,6 +21,7 @@ from ..flows.reset import reset_finish, reset_start
 from ..flows.signin import (
     CHANGE_KEY,
     IDENTIFIER_KEY,
+    Outcome,
     first_factor_methods,
     session_sign_in,
     session_value,
@@ -32,16 +33,31 @@ from ..flows.signin import (
     signin_password,
 )
 from ..oidc.authorize import authorize_pending
-from .forms import IdentifierForm, NewPasswordForm, PasswordForm, ResetForm
-from .steps import CODE_METHODS, METHOD_PAGES, SignInStepMixin
+from .forms import (
+    IdentifierForm,
+    NewPasswordForm,
+    PasswordForm,
+    ResetForm,
+    SignInForm,
+)
+from .steps import CODE_METHODS, METHOD_PAGES, SignInStepMixin, first_factor_done
 from .views import PoolPageMixin
 
 
 class SignInView(PoolPageMixin, ServiceFormView):
-    """Step 1: the identifier. Any well-formed one goes on to the password."""
+    """Step 1: the identifier. Any well-formed one goes on to the preferred
+    method. With the pool's ``password_on_first_page``, the password is asked
+    here too: typed, it signs in in this one request (the password step's
+    checks, blocks and answers); left empty, the other methods follow."""
 
     template_name = "hosted/signin.html"
-    form_class = IdentifierForm
+
+    def password_here(self) -> bool:
+        policy = sign_in_policy_for(self.pool)
+        return policy.password_on_first_page and policy.password_enabled
+
+    def get_form_class(self):
+        return SignInForm if self.password_here() else IdentifierForm
 
     def get(self, request, *args, **kwargs):
         waiting = authorize_pending(request.hosted_session, workspace=self.workspace)
@@ -59,11 +75,38 @@ class SignInView(PoolPageMixin, ServiceFormView):
             return {"identifier": hint}
         return {}
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.password_here():
+            policy = sign_in_policy_for(self.pool)
+            context["password_here"] = True
+            context["reset_open"] = policy.self_service_reset
+            context["other_methods"] = len(policy.first_factors()) > 1
+        return context
+
+    def error_status(self, exc):
+        return 429 if getattr(exc, "code", None) == "sign_in_blocked" else 200
+
     def perform(self, form):
         identifier = signin_identify(raw=form.cleaned_data["identifier"])
         methods = first_factor_methods(self.pool, identifier)
         if not methods:
             raise field_error("identifier", "sign_in_method_unavailable")
+        if self.password_here():
+            password = form.cleaned_data.get("password", "")
+            if password and "password" in methods:
+                signin_begin(
+                    self.request.hosted_session, pool=self.pool, identifier=identifier
+                )
+                return signin_password(
+                    pool=self.pool,
+                    identifier=identifier,
+                    password=password,
+                    ip=client_ip(self.request),
+                )
+            methods = [m for m in methods if m != "password"]
+            if not methods:
+                raise field_error("password", "sign_in_password_missing")
         signin_begin(self.request.hosted_session, pool=self.pool, identifier=identifier)
         if methods[0] in CODE_METHODS:
             state = self.request.hosted_session[IDENTIFIER_KEY]
@@ -76,8 +119,10 @@ class SignInView(PoolPageMixin, ServiceFormView):
             state["sent"] = methods[0]
         return methods[0]
 
-    def done(self, method):
-        return redirect(self.page_url(METHOD_PAGES[method]))
+    def done(self, result):
+        if isinstance(result, Outcome):  # signed in with the password typed here
+            return first_factor_done(self, result, method="password")
+        return redirect(self.page_url(METHOD_PAGES[result]))
 
 
 class SignInPasswordView(SignInStepMixin, ServiceFormView):

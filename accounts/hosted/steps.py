@@ -69,16 +69,23 @@ class SignInStepMixin(PoolPageMixin):
         return context
 
     def first_factor_passed(self, outcome, *, method: str | None = None):
-        name = signin_after_first(
-            self.request.hosted_session,
-            pool=self.pool,
-            user=outcome.user,
-            method=method or self.method_of_page(),
-            must_change=outcome.must_change,
-            device_token=self.request.COOKIES.get(DEVICE_COOKIE),
-            had_failures=outcome.had_failures,
-        )
-        return redirect(self.page_url(name))
+        return first_factor_done(self, outcome, method=method or self.method_of_page())
+
+
+def first_factor_done(view, outcome, *, method: str):
+    """Where a passed first factor leads (the second factor, a forced
+    enrolment, a password change, or the account page, signed in): the
+    redirect of ``view``, a pool page."""
+    name = signin_after_first(
+        view.request.hosted_session,
+        pool=view.pool,
+        user=outcome.user,
+        method=method,
+        must_change=outcome.must_change,
+        device_token=view.request.COOKIES.get(DEVICE_COOKIE),
+        had_failures=outcome.had_failures,
+    )
+    return redirect(view.page_url(name))
 
 
 def remember_this_device(response, *, user, days: int):

@@ -246,6 +246,7 @@ def pool_update_sign_in_policy(*, pool: IdentityPool, actor, **values):
 
 METHOD_FIELDS = (
     "password_enabled",
+    "password_on_first_page",
     "email_code_enabled",
     "sms_code_enabled",
     "totp_enabled",

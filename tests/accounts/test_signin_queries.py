@@ -165,6 +165,31 @@ def test_hosted_password_step_reads_three_times_and_commits_once(client, pool, a
     assert AuditEvent.objects.filter(action="pool_user.signed_in").count() == 1
 
 
+def test_hosted_one_page_sign_in_reads_twice_and_writes_once(client, pool, ann):
+    """With the pool's password on the first page: one request, three
+    statements, one commit."""
+    from identity_pools.models import SignInPolicy
+
+    SignInPolicy.objects.create(pool=pool, password_on_first_page=True)
+    with recorded() as step:
+        response = client.post(
+            hosted(pool, "signin"), {"identifier": "ann@example.com", "password": GOOD}
+        )
+    assert response["Location"] == hosted(pool, "account")
+    assert step.shapes == [
+        "SELECT identity_pools_identitypool",  # the pool (the page)
+        # Block, address limit, identifier, user, password, second factors.
+        "SELECT identity_pools_identitypool",
+        "ONE STATEMENT: INSERT accounts_ssosession,"
+        " INSERT django_session,"  # the browser had none
+        " UPDATE identity_pools_pooluser,"
+        " INSERT core_auditevent,"
+        " INSERT identity_pools_pooldailystat",
+    ]
+    assert step.commits == 1 and step.round_trips == 3
+    assert client.get(hosted(pool, "account")).status_code == 200
+
+
 def test_hosted_unknown_identifier_runs_the_same_sql_as_a_wrong_password(
     client, pool, ann
 ):

@@ -34,6 +34,27 @@ def test_password_sign_in(live_server, page):
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
 
 
+def test_password_on_the_first_page(live_server, page):
+    """A pool asking for the password on the first page: the browser's one form
+    signs in (and a wrong password keeps the identifier typed)."""
+    from identity_pools.models import SignInPolicy
+
+    pool = IdentityPoolFactory(workspace__name="Acme Retail")
+    SignInPolicy.objects.create(pool=pool, password_on_first_page=True)
+    user = PoolUserFactory(pool=pool, email="ann@example.com")
+    password_set(user=user, raw_password=GOOD)
+    page.goto(f"{live_server.url}/w/{pool.workspace.slug}/pools/{pool.pk}/signin/")
+    page.get_by_label("Email/Mobile").fill("ann@example.com")
+    page.get_by_label("Password").fill("not the password at all")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("not correct")
+    expect(page.get_by_label("Email/Mobile")).to_have_value("ann@example.com")
+    expect(page.get_by_label("Password")).to_have_value("")
+    page.get_by_label("Password").fill(GOOD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("heading", name=user.display_name)).to_be_visible()
+
+
 def test_password_reset_then_change_on_the_account_page(live_server, page):
     import re
 
