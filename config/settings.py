@@ -197,6 +197,7 @@ OTP_TOTP_TOLERANCE = 1
 # TOTP secrets and QR codes never appear in the Django admin.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
+SESSION_ENGINE = "accounts.sessions"  # Django's database store, fewer round trips
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 # End users' hosted pages keep their own session under another cookie (path /w/).
 HOSTED_SESSION_COOKIE_NAME = "ip_hosted_session"

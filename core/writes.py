@@ -60,25 +60,31 @@ class Writes:
     """Statements to run together (see the module's docstring)."""
 
     def __init__(self) -> None:
-        # (kind, sql or INSERT head, values placeholders, params, when, unless)
+        # (kind, sql or INSERT head, values placeholders, params, when, unless,
+        # what follows an INSERT's values)
         self._parts: list[tuple] = []
 
     def __len__(self) -> int:
         return len(self._parts)
 
     def _add(self, part: tuple) -> int:
-        for other in part[4:]:
+        for other in part[4:6]:
             if other is not None and not 0 <= other < len(self._parts):
                 raise ValueError("A part can only depend on an earlier part.")
         self._parts.append(part)
         return len(self._parts) - 1
 
-    def insert(self, obj: models.Model, *, when=None, unless=None) -> int:
+    def insert(
+        self, obj: models.Model, *, when=None, unless=None, skip_taken=False
+    ) -> int:
         """Insert ``obj`` (as ``save(force_insert=True)`` would), only if part
-        ``when`` changed a row, or only if part ``unless`` changed none.
-        Returns the part's index."""
+        ``when`` changed a row, or only if part ``unless`` changed none. With
+        ``skip_taken``, a row whose key (or another unique value) is taken is
+        not inserted, without an error: the part changed no row. Returns the
+        part's index."""
         head, values, params = _insert_parts(obj)
-        return self._add(("insert", head, values, params, when, unless))
+        tail = " ON CONFLICT DO NOTHING" if skip_taken else ""
+        return self._add(("insert", head, values, params, when, unless, tail))
 
     def update(self, model: type[models.Model], *, where: dict, **values) -> int:
         """``UPDATE`` the rows of ``model`` whose fields equal ``where`` (field
@@ -91,7 +97,7 @@ class Writes:
             params.append(field.get_db_prep_save(value, connection=connection))
         conditions, condition_params = _where(model, where)
         sql = f"UPDATE {qn(meta.db_table)} SET {', '.join(sets)} WHERE {conditions}"  # noqa: S608
-        return self._add(("sql", sql, "", params + condition_params, None, None))
+        return self._add(("sql", sql, "", params + condition_params, None, None, ""))
 
     def delete(self, model: type[models.Model], *, where: dict) -> int:
         """``DELETE`` the rows of ``model`` whose fields equal ``where``: rows
@@ -99,12 +105,12 @@ class Writes:
         conditions, params = _where(model, where)
         table = connection.ops.quote_name(model._meta.db_table)
         sql = f"DELETE FROM {table} WHERE {conditions}"  # noqa: S608
-        return self._add(("sql", sql, "", params, None, None))
+        return self._add(("sql", sql, "", params, None, None, ""))
 
     def sql(self, sql: str, params: list) -> int:
         """One INSERT, UPDATE or DELETE statement of the caller's, with
         ``%s`` parameters and no RETURNING. Returns the part's index."""
-        return self._add(("sql", sql, "", list(params), None, None))
+        return self._add(("sql", sql, "", list(params), None, None, ""))
 
     def run(self) -> list[int]:
         """Run every part; returns the number of rows each changed (0 for a
@@ -115,14 +121,14 @@ class Writes:
             return self._run_as_one()
         counts: list[int] = []
         with transaction.atomic(), connection.cursor() as cursor:
-            for kind, sql, values, params, when, unless in self._parts:
+            for kind, sql, values, params, when, unless, tail in self._parts:
                 if (when is not None and not counts[when]) or (
                     unless is not None and counts[unless]
                 ):
                     counts.append(0)
                     continue
                 if kind == "insert":
-                    sql = f"{sql} VALUES ({values})"
+                    sql = f"{sql} VALUES ({values}){tail}"
                 cursor.execute(sql, params)
                 counts.append(max(cursor.rowcount, 0))
         return counts
@@ -132,7 +138,8 @@ class Writes:
         # or the caller's constant text) go into the statement; values are
         # parameters.
         ctes, all_params = [], []
-        for i, (kind, sql, values, params, when, unless) in enumerate(self._parts):
+        for i, part in enumerate(self._parts):
+            kind, sql, values, params, when, unless, tail = part
             if kind == "insert":
                 conditions = []
                 if when is not None:
@@ -140,7 +147,7 @@ class Writes:
                 if unless is not None:
                     conditions.append(f"NOT EXISTS (SELECT 1 FROM w{unless})")  # noqa: S608
                 where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-                sql = f"{sql} SELECT {values}{where}"
+                sql = f"{sql} SELECT {values}{where}{tail}"
             ctes.append(f"w{i} AS ({sql} RETURNING 1)")
             all_params += params
         counts = ", ".join(

@@ -59,11 +59,14 @@ def time_passes(db):
 
 @pytest.fixture(autouse=True)
 def _fresh_provider_caches():
-    """The OpenID provider's per-process caches (public documents by workspace
-    slug, signing keys) start empty in every test: slugs repeat across tests."""
+    """The per-process caches (the OpenID provider's public documents by
+    workspace slug, signing keys, hosted pages' paths) start empty in every
+    test: slugs repeat across tests, and a test may change the URLs."""
+    from accounts.hosted import views as hosted_views
     from accounts.oidc import views as oidc_views
     from workspaces import signing_keys
 
     oidc_views._PUBLIC.clear()
     signing_keys._ACTIVE_CACHE.clear()
+    hosted_views._pool_page_url.cache_clear()
     yield

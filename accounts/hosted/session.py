@@ -10,7 +10,6 @@ for hosted paths only.
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from importlib import import_module
 
 from django.conf import settings
@@ -20,7 +19,7 @@ from django.contrib.sessions.backends.base import (
     UpdateError,
 )
 from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.crypto import get_random_string
@@ -75,17 +74,17 @@ def session_from_db(self):
 def session_save(self, must_create=False) -> None:
     """Django's database store, as one statement of ``core.writes.Writes``
     (compiled once, not by the ORM on each request) and without a transaction
-    when none is open: a lone INSERT or UPDATE is atomic by itself (the BEGIN
-    and COMMIT would be two more round trips); inside a transaction, a
-    savepoint as Django has it (a taken key must not break the caller's
-    transaction)."""
+    of its own: a lone INSERT or UPDATE is atomic by itself (a BEGIN and a
+    COMMIT would be two more round trips). A taken key inserts nothing
+    (``ON CONFLICT DO NOTHING``) instead of failing, so that no savepoint is
+    needed inside the caller's transaction (Django's store makes one)."""
     if self.session_key is None:
         return self.create()
     data = self._get_session(no_load=must_create)
     row = self.create_model_instance(data)
     writes = Writes()
     if must_create:
-        writes.insert(row)
+        writes.insert(row, skip_taken=True)
     else:
         writes.update(
             self.model,
@@ -93,16 +92,10 @@ def session_save(self, must_create=False) -> None:
             session_data=row.session_data,
             expire_date=row.expire_date,
         )
-    inside = transaction.get_connection().in_atomic_block
-    try:
-        with transaction.atomic() if inside else nullcontext():
-            [changed] = writes.run()
-    except IntegrityError:
-        if must_create:
-            raise CreateError from None
-        raise
-    if not changed:  # the row was deleted meanwhile
-        raise UpdateError
+    [changed] = writes.run()
+    if not changed:
+        # Taken (``create`` draws another key), or deleted meanwhile.
+        raise CreateError if must_create else UpdateError
 
 
 def _rotate(self, writes=None) -> None:

@@ -3,11 +3,13 @@ arrive with the sign-in issue)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -175,13 +177,24 @@ class PoolPageMixin(HostedMixin):
         return None
 
     def page_url(self, name: str) -> str:
-        return reverse(f"hosted:{name}", args=[self.workspace.slug, self.pool.pk])
+        return pool_page_url(name, self.workspace.slug, self.pool.pk)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["pool"] = self.pool
         context["sign_in_policy"] = sign_in_policy_for(self.pool)
         return context
+
+
+def pool_page_url(name: str, slug: str, pool_id) -> str:
+    """The path of the hosted page ``name`` of a pool, remembered per process
+    (``reverse`` costs more than the rest of a redirect)."""
+    return _pool_page_url(name, slug, pool_id, get_script_prefix())
+
+
+@lru_cache(maxsize=4096)
+def _pool_page_url(name: str, slug: str, pool_id, prefix: str) -> str:
+    return reverse(f"hosted:{name}", args=[slug, pool_id])  # under ``prefix``
 
 
 class RegisteredView(PoolPageMixin, TemplateView):

@@ -63,3 +63,23 @@ def test_a_stored_session_is_read_back_until_it_expires():
     request, _response = run(HostedSessionMiddleware(read), key)
     assert seen == [1, None]
     assert request.hosted_session.session_key is None  # a new browser's session
+
+
+def test_a_taken_session_key_is_drawn_again_inside_a_transaction(monkeypatch):
+    from django.db import transaction
+
+    from accounts.sessions import SessionStore
+
+    first = SessionStore()
+    first["owner"] = "first"
+    first.save()
+    keys = iter([first.session_key, "b" * 32])
+    monkeypatch.setattr(SessionStore, "_get_new_session_key", lambda self: next(keys))
+    second = SessionStore()
+    second["owner"] = "second"
+    with transaction.atomic():  # a taken key does not break the transaction
+        second.save()
+        assert Session.objects.count() == 2
+    assert second.session_key == "b" * 32
+    assert SessionStore(first.session_key).load() == {"owner": "first"}
+    assert SessionStore("b" * 32).load() == {"owner": "second"}
