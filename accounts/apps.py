@@ -7,6 +7,16 @@ class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Accounts"
 
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from .operators.services import last_login_record
+
+        # Django's receiver, under its own uid, by one that does the same with
+        # an UPDATE written once (every sign-in: console and Django admin).
+        user_logged_in.disconnect(dispatch_uid="update_last_login")
+        user_logged_in.connect(last_login_record, dispatch_uid="update_last_login")
+
 
 class OperatorAdminConfig(admin_apps.AdminConfig):
     default = False

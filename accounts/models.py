@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import ThrottlingMixin
 
+from .flows.rows import Prepared
+
 
 class OperatorManager(BaseUserManager["Operator"]):
     use_in_migrations = True
@@ -38,7 +40,12 @@ class OperatorManager(BaseUserManager["Operator"]):
         return self._create(email, password, **extra)
 
     def get_by_natural_key(self, username: str) -> Operator:
-        return self.get(email__iexact=username)
+        """The operator whose email is ``username`` in any case (what the
+        ModelBackend signs in with), compiled once per process."""
+        found = _BY_EMAIL.first("email", email=username)
+        if found is None:
+            raise self.model.DoesNotExist("No operator has this email address.")
+        return found
 
 
 class Operator(AbstractBaseUser, PermissionsMixin):
@@ -94,6 +101,11 @@ class Operator(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name or self.email
+
+
+_BY_EMAIL = Prepared(
+    lambda email: Operator._default_manager.filter(email__iexact=email)
+)
 
 
 class PasswordCredential(models.Model):

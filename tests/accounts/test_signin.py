@@ -309,3 +309,22 @@ def test_wrong_current_password_counts_against_the_sign_in_limit(
     # And the account's sign-in is limited too.
     client.logout()
     assert sign_in(client, operator.email, PASSWORD).status_code == 429
+
+
+def test_every_django_login_records_the_last_sign_in(rf, operator):
+    """``last_login_record`` stands in for Django's ``update_last_login``: any
+    ``login()`` (the console's, the admin's) records the time, once."""
+    from django.contrib.auth import login
+    from django.contrib.sessions.backends.db import SessionStore
+
+    request = rf.get("/")
+    request.session = SessionStore()
+    before = operator.last_login
+    login(request, operator, backend="django.contrib.auth.backends.ModelBackend")
+    operator.refresh_from_db()
+    assert operator.last_login is not None and operator.last_login != before
+
+
+def test_an_email_in_another_case_signs_in(client, operator):
+    response = sign_in(client, operator.email.upper(), PASSWORD)
+    assert response.status_code == 302

@@ -257,10 +257,12 @@ def test_console_sign_in_commits_twice(client, operator):
         # engine (accounts.sessions) neither asks whether the new key is taken
         # nor needs a savepoint: a taken key inserts nothing.
         "ONE STATEMENT: INSERT django_session",
-        "UPDATE accounts_operator",  # last_login
-        "INSERT core_auditevent",
+        "ONE STATEMENT: UPDATE accounts_operator",  # last_login
+        "ONE STATEMENT: INSERT core_auditevent",
         "ONE STATEMENT: UPDATE django_session",  # the signed-in data
     ]
+    operator.refresh_from_db()
+    assert operator.last_login is not None
     assert step.commits == 2
     assert client.get("/console/").status_code == 200
 
