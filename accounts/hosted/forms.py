@@ -153,29 +153,30 @@ class IdentifierForm(forms.Form):
     )
 
 
+def current_password_field(**kwargs) -> forms.CharField:
+    """The field a user types their password into to sign in."""
+    attrs = {"autocomplete": "current-password"}
+    if kwargs.pop("autofocus", False):
+        attrs["autofocus"] = True
+    return forms.CharField(
+        label=_("Password"),
+        strip=False,
+        max_length=1024,
+        widget=forms.PasswordInput(attrs=attrs),
+        **kwargs,
+    )
+
+
 class SignInForm(IdentifierForm):
     """The first sign-in page with the password on it (the pool's
     ``password_on_first_page``); empty, the sign-in goes on to the other
     methods."""
 
-    password = forms.CharField(
-        label=_("Password"),
-        strip=False,
-        required=False,
-        max_length=1024,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
+    password = current_password_field(required=False)
 
 
 class PasswordForm(forms.Form):
-    password = forms.CharField(
-        label=_("Password"),
-        strip=False,
-        max_length=1024,
-        widget=forms.PasswordInput(
-            attrs={"autocomplete": "current-password", "autofocus": True}
-        ),
-    )
+    password = current_password_field(autofocus=True)
 
 
 class NewPasswordForm(NewPasswordFormMixin, forms.Form):
