@@ -1,27 +1,113 @@
-"""The session engine (``SESSION_ENGINE``): Django's database store with the
-hosted pages' fewer round trips, for the console's sessions too.
+"""The session engine (``SESSION_ENGINE``): Django's database store with fewer
+round trips, for the console's sessions and the hosted pages' (which use it
+under their own cookie: ``accounts.hosted.session``).
 
 A new key is not looked up first (165 random bits; a taken one inserts nothing
 and another is drawn), a session is written in one statement without a
-savepoint of its own, the row is read and deleted with SQL written once. The
-hosted pages' store (``accounts.hosted.session``) is built on this engine under
-its own cookie.
+savepoint of its own, the row is read with SQL written once, and ``rotate``
+gives a signed-in session its new key as part of the sign-in's writes.
 """
 
 from __future__ import annotations
 
-from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
-
-from .hosted.session import (
-    new_session_key,
-    session_delete,
-    session_from_db,
-    session_save,
+from django.contrib.sessions.backends.base import (
+    VALID_KEY_CHARS,
+    CreateError,
+    UpdateError,
 )
+from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
+from django.db import connection
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+
+from core.writes import Writes
 
 
 class SessionStore(DatabaseStore):
-    _get_new_session_key = new_session_key
-    _get_session_from_db = session_from_db
-    save = session_save
-    delete = session_delete
+    def _get_new_session_key(self) -> str:
+        """A new session key without asking the database whether it is taken
+        (as Django's stores do): 32 characters of 36 are 165 bits, and ``save``
+        with ``must_create`` refuses a taken key anyway, so another is drawn."""
+        return get_random_string(32, VALID_KEY_CHARS)
+
+    def _get_session_from_db(self):
+        """Django's read of the session row, as SQL written once (the ORM
+        builds ``objects.get`` again on each request); the row's data and
+        expiry only. None, forgetting the key, when there is no unexpired row."""
+        key = self.session_key
+        if key is not None:
+            meta, qn = self.model._meta, connection.ops.quote_name
+            data, expire = (
+                qn(meta.get_field(f).column) for f in ("session_data", "expire_date")
+            )
+            sql = (
+                f"SELECT {data}, {expire} FROM {qn(meta.db_table)}"  # noqa: S608
+                f" WHERE {qn(meta.pk.column)} = %s AND {expire} > %s"
+            )
+            now = connection.ops.adapt_datetimefield_value(timezone.now())
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [key, now])
+                row = cursor.fetchone()
+            if row is not None:
+                return self.model(
+                    session_key=key, session_data=row[0], expire_date=row[1]
+                )
+        self._session_key = None
+        return None
+
+    def save(self, must_create=False) -> None:
+        """Django's database store, as one statement of ``core.writes.Writes``
+        and without a transaction of its own: a lone INSERT or UPDATE is atomic
+        by itself (a BEGIN and a COMMIT would be two more round trips). A taken
+        key inserts nothing (``ON CONFLICT DO NOTHING``) instead of failing, so
+        that no savepoint is needed inside the caller's transaction (Django's
+        store makes one)."""
+        if self.session_key is None:
+            return self.create()
+        data = self._get_session(no_load=must_create)
+        row = self.create_model_instance(data)
+        writes = Writes()
+        if must_create:
+            writes.insert(row, skip_taken=True)
+        else:
+            writes.update(
+                self.model,
+                where={"pk": row.session_key},
+                session_data=row.session_data,
+                expire_date=row.expire_date,
+            )
+        [changed] = writes.run()
+        if not changed:
+            # Taken (``create`` draws another key), or deleted meanwhile.
+            raise CreateError if must_create else UpdateError
+
+    def delete(self, session_key=None) -> None:
+        """One DELETE (Django's database store reads the row first)."""
+        session_key = session_key or self.session_key
+        if session_key:
+            self.model.objects.filter(session_key=session_key).delete()
+
+    def rotate(self, writes: Writes) -> None:
+        """A new key for this session, stored with the session's data as parts
+        of ``writes`` (the sign-in's): the old row takes the new key and data
+        in one UPDATE (Django's ``flush`` then save is a DELETE and an INSERT),
+        or a new row is inserted when the browser had none or it was deleted
+        meanwhile. The old key names nothing afterwards (no fixation), and the
+        rotation lands with the sign-in's writes or not at all. (A new key
+        already taken, one chance in 2**165, fails with an IntegrityError: the
+        writes roll back, as for any error.)"""
+        old = self.session_key
+        self._session_key = self._get_new_session_key()
+        row = self.create_model_instance(self._get_session())
+        renamed = None
+        if old:
+            renamed = writes.update(
+                self.model,
+                where={"pk": old},
+                session_key=row.session_key,
+                session_data=row.session_data,
+                expire_date=row.expire_date,
+            )
+        writes.insert(row, unless=renamed)
+        self.modified = False
+        self.rotated = True  # the hosted middleware sends the new key's cookie

@@ -21,6 +21,8 @@ values of every part are parameters.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.db import connection, models, transaction
 from django.db.models.sql import InsertQuery
 
@@ -56,19 +58,23 @@ def _insert_parts(obj: models.Model) -> tuple[str, str, list]:
     return head, values, params
 
 
+class _Part(NamedTuple):
+    sql: str  # the statement, or an INSERT's head (``INSERT INTO t (columns)``)
+    params: list
+    values: str | None = None  # an INSERT's placeholders (then ``sql`` is its head)
+    when: int | None = None  # run only if this part changed a row
+    unless: int | None = None  # run only if this part changed none
+    tail: str = ""  # what follows an INSERT's values
+
+
 class Writes:
     """Statements to run together (see the module's docstring)."""
 
     def __init__(self) -> None:
-        # (kind, sql or INSERT head, values placeholders, params, when, unless,
-        # what follows an INSERT's values)
-        self._parts: list[tuple] = []
+        self._parts: list[_Part] = []
 
-    def __len__(self) -> int:
-        return len(self._parts)
-
-    def _add(self, part: tuple) -> int:
-        for other in part[4:6]:
+    def _add(self, part: _Part) -> int:
+        for other in (part.when, part.unless):
             if other is not None and not 0 <= other < len(self._parts):
                 raise ValueError("A part can only depend on an earlier part.")
         self._parts.append(part)
@@ -84,7 +90,7 @@ class Writes:
         part's index."""
         head, values, params = _insert_parts(obj)
         tail = " ON CONFLICT DO NOTHING" if skip_taken else ""
-        return self._add(("insert", head, values, params, when, unless, tail))
+        return self._add(_Part(head, params, values, when, unless, tail))
 
     def update(self, model: type[models.Model], *, where: dict, **values) -> int:
         """``UPDATE`` the rows of ``model`` whose fields equal ``where`` (field
@@ -97,7 +103,7 @@ class Writes:
             params.append(field.get_db_prep_save(value, connection=connection))
         conditions, condition_params = _where(model, where)
         sql = f"UPDATE {qn(meta.db_table)} SET {', '.join(sets)} WHERE {conditions}"  # noqa: S608
-        return self._add(("sql", sql, "", params + condition_params, None, None, ""))
+        return self._add(_Part(sql, params + condition_params))
 
     def delete(self, model: type[models.Model], *, where: dict) -> int:
         """``DELETE`` the rows of ``model`` whose fields equal ``where``: rows
@@ -105,12 +111,12 @@ class Writes:
         conditions, params = _where(model, where)
         table = connection.ops.quote_name(model._meta.db_table)
         sql = f"DELETE FROM {table} WHERE {conditions}"  # noqa: S608
-        return self._add(("sql", sql, "", params, None, None, ""))
+        return self._add(_Part(sql, params))
 
     def sql(self, sql: str, params: list) -> int:
         """One INSERT, UPDATE or DELETE statement of the caller's, with
         ``%s`` parameters and no RETURNING. Returns the part's index."""
-        return self._add(("sql", sql, "", list(params), None, None, ""))
+        return self._add(_Part(sql, list(params)))
 
     def run(self) -> list[int]:
         """Run every part; returns the number of rows each changed (0 for a
@@ -121,15 +127,16 @@ class Writes:
             return self._run_as_one()
         counts: list[int] = []
         with transaction.atomic(), connection.cursor() as cursor:
-            for kind, sql, values, params, when, unless, tail in self._parts:
-                if (when is not None and not counts[when]) or (
-                    unless is not None and counts[unless]
+            for part in self._parts:
+                if (part.when is not None and not counts[part.when]) or (
+                    part.unless is not None and counts[part.unless]
                 ):
                     counts.append(0)
                     continue
-                if kind == "insert":
-                    sql = f"{sql} VALUES ({values}){tail}"
-                cursor.execute(sql, params)
+                sql = part.sql
+                if part.values is not None:
+                    sql = f"{sql} VALUES ({part.values}){part.tail}"
+                cursor.execute(sql, part.params)
                 counts.append(max(cursor.rowcount, 0))
         return counts
 
@@ -139,17 +146,17 @@ class Writes:
         # parameters.
         ctes, all_params = [], []
         for i, part in enumerate(self._parts):
-            kind, sql, values, params, when, unless, tail = part
-            if kind == "insert":
+            sql = part.sql
+            if part.values is not None:
                 conditions = []
-                if when is not None:
-                    conditions.append(f"EXISTS (SELECT 1 FROM w{when})")  # noqa: S608
-                if unless is not None:
-                    conditions.append(f"NOT EXISTS (SELECT 1 FROM w{unless})")  # noqa: S608
+                if part.when is not None:
+                    conditions.append(f"EXISTS (SELECT 1 FROM w{part.when})")  # noqa: S608
+                if part.unless is not None:
+                    conditions.append(f"NOT EXISTS (SELECT 1 FROM w{part.unless})")  # noqa: S608
                 where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-                sql = f"{sql} SELECT {values}{where}{tail}"
+                sql = f"{sql} SELECT {part.values}{where}{part.tail}"
             ctes.append(f"w{i} AS ({sql} RETURNING 1)")
-            all_params += params
+            all_params += part.params
         counts = ", ".join(
             f"(SELECT count(*) FROM w{i})"  # noqa: S608
             for i in range(len(ctes))

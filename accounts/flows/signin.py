@@ -475,11 +475,7 @@ def session_sign_in(session, *, pool, user, method: str = "password", writes=Non
             renew=before.get("sso"),
             writes=writes,
         )
-        rotate = getattr(session, "rotate", None)
-        if rotate is None:  # a store without the hosted pages' ``rotate``
-            session.flush()
-        else:
-            session.clear()
+        session.clear()
         session_start(
             session,
             key=SIGNED_IN_KEY,
@@ -490,8 +486,7 @@ def session_sign_in(session, *, pool, user, method: str = "password", writes=Non
         )
         if waiting:
             session[AUTHORIZE_KEY] = waiting
-        if rotate is not None:
-            rotate(writes)
+        session.rotate(writes)  # the hosted pages' store (accounts.hosted.session)
         if own:
             writes.run()
 

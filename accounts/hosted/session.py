@@ -13,132 +13,20 @@ from __future__ import annotations
 from importlib import import_module
 
 from django.conf import settings
-from django.contrib.sessions.backends.base import (
-    VALID_KEY_CHARS,
-    CreateError,
-    UpdateError,
-)
-from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
-from django.db import connection
-from django.utils import timezone
+from django.contrib.sessions.backends.base import UpdateError
 from django.utils.cache import patch_vary_headers
-from django.utils.crypto import get_random_string
 from django.utils.http import http_date
 
 from core.request import client_ip
-from core.writes import Writes
 
 from ..flows.signin import AUTHORIZE_KEY
 
 HOSTED_PREFIX = "/w/"
 
 
-def new_session_key(self) -> str:
-    """A new session key without asking the database whether it is taken (as
-    Django's stores do): 32 characters of 36 are 165 bits, and a store that
-    creates with ``must_create`` refuses a taken key anyway and draws again."""
-    return get_random_string(32, VALID_KEY_CHARS)
-
-
-def session_delete(self, session_key=None) -> None:
-    """One DELETE (Django's database store reads the row first)."""
-    session_key = session_key or self.session_key
-    if session_key:
-        self.model.objects.filter(session_key=session_key).delete()
-
-
-def session_from_db(self):
-    """Django's read of the session row, as SQL written once (the ORM builds
-    ``objects.get`` again on each request); the row's data and expiry only.
-    None, forgetting the key, when there is no unexpired row."""
-    key = self.session_key
-    if key is not None:
-        meta, qn = self.model._meta, connection.ops.quote_name
-        data, expire = (
-            qn(meta.get_field(f).column) for f in ("session_data", "expire_date")
-        )
-        sql = (
-            f"SELECT {data}, {expire} FROM {qn(meta.db_table)}"  # noqa: S608
-            f" WHERE {qn(meta.pk.column)} = %s AND {expire} > %s"
-        )
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [key, now])
-            row = cursor.fetchone()
-        if row is not None:
-            return self.model(session_key=key, session_data=row[0], expire_date=row[1])
-    self._session_key = None
-    return None
-
-
-def session_save(self, must_create=False) -> None:
-    """Django's database store, as one statement of ``core.writes.Writes``
-    (compiled once, not by the ORM on each request) and without a transaction
-    of its own: a lone INSERT or UPDATE is atomic by itself (a BEGIN and a
-    COMMIT would be two more round trips). A taken key inserts nothing
-    (``ON CONFLICT DO NOTHING``) instead of failing, so that no savepoint is
-    needed inside the caller's transaction (Django's store makes one)."""
-    if self.session_key is None:
-        return self.create()
-    data = self._get_session(no_load=must_create)
-    row = self.create_model_instance(data)
-    writes = Writes()
-    if must_create:
-        writes.insert(row, skip_taken=True)
-    else:
-        writes.update(
-            self.model,
-            where={"pk": row.session_key},
-            session_data=row.session_data,
-            expire_date=row.expire_date,
-        )
-    [changed] = writes.run()
-    if not changed:
-        # Taken (``create`` draws another key), or deleted meanwhile.
-        raise CreateError if must_create else UpdateError
-
-
-def _rotate(self, writes=None) -> None:
-    """A new key for this session, stored now with the session's data: the old
-    row takes the new key and data in one UPDATE (Django's ``flush`` then save
-    is a DELETE and an INSERT), or a new row when the browser had none or it
-    was deleted meanwhile. The old key names nothing afterwards (no fixation).
-    Run inside the sign-in's transaction, or as parts of its ``writes``
-    (``core.writes.Writes``: the UPDATE, and the INSERT only if it changed
-    nothing), it lands with it or not at all. (A new key already taken, one
-    chance in 2**165, fails with an IntegrityError: the caller's writes roll
-    back, as for any error.)"""
-    old = self.session_key
-    data = self._get_session()
-    self._session_key = new_session_key(self)
-    if writes is not None:
-        row = self.create_model_instance(data)
-        renamed = None
-        if old:
-            renamed = writes.update(
-                self.model,
-                where={"pk": old},
-                session_key=row.session_key,
-                session_data=row.session_data,
-                expire_date=row.expire_date,
-            )
-        writes.insert(row, unless=renamed)
-    else:
-        renamed = bool(old) and self.model.objects.filter(session_key=old).update(
-            session_key=self._session_key,
-            session_data=self.encode(data),
-            expire_date=self.get_expiry_date(),
-        )
-        if not renamed:
-            self._session_key = None
-            self.create()
-    self.modified = False
-    self.rotated = True  # the middleware sends the new key's cookie
-
-
 def _rotate_generic(self, writes=None) -> None:
-    """Other session engines: Django's own key change (now, whatever
-    ``writes`` the caller has)."""
+    """A session engine without ``rotate`` (``accounts.sessions`` has one):
+    Django's own key change, now rather than with ``writes``."""
     self.cycle_key()
 
 
@@ -161,14 +49,7 @@ class HostedSessionMiddleware:
     def __init__(self, get_response) -> None:
         self.get_response = get_response
         base = import_module(settings.SESSION_ENGINE).SessionStore
-        methods = {"_get_new_session_key": new_session_key, "rotate": _rotate_generic}
-        if issubclass(base, DatabaseStore):
-            methods.update(
-                delete=session_delete,
-                save=session_save,
-                rotate=_rotate,
-                _get_session_from_db=session_from_db,
-            )
+        methods = {} if hasattr(base, "rotate") else {"rotate": _rotate_generic}
         # Named like the base: the session data's signing salt is the class name.
         self.store = type("SessionStore", (base,), methods)
 

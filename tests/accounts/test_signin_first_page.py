@@ -77,7 +77,8 @@ def test_a_wrong_password_and_an_unknown_identifier_get_the_same_page(
 
 def test_failures_block_the_identifier_as_on_the_password_page(client, pool, ann):
     for _ in range(5):
-        assert first_page(client, pool, "ann@example.com", "wrong guess").status_code
+        failed = first_page(client, pool, "ann@example.com", "wrong guess")
+        assert failed.status_code == 200 and "is not correct" in failed.content.decode()
     blocked = first_page(client, pool, "ann@example.com", GOOD)
     assert blocked.status_code == 429
     assert "Too many failed sign-ins" in blocked.content.decode()
