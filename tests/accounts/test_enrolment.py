@@ -14,13 +14,12 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.oath import TOTP
 
-from accounts.authenticators.passwords import password_set
 from accounts.authenticators.totp import totp_new_key
 from accounts.hosted.session import HostedSessionMiddleware
 from accounts.models import Passkey, PasswordCredential, RecoveryCode, TotpDevice
 from core.models import AuditEvent
 from identity_pools.models import Identifier, SignInPolicy
-from tests.factories import IdentityPoolFactory, PoolUserFactory
+from tests.factories import IdentityPoolFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -66,13 +65,6 @@ def pool(workspace):
     pool = IdentityPoolFactory(workspace=workspace)
     SignInPolicy.objects.create(pool=pool, second_factor="required")
     return pool
-
-
-@pytest.fixture
-def ann(pool):
-    user = PoolUserFactory(pool=pool, email="ann@example.com")
-    password_set(user=user, raw_password=GOOD)
-    return user
 
 
 def test_the_password_leads_to_the_enrolment_which_cannot_be_skipped(client, pool, ann):

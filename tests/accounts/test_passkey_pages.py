@@ -11,7 +11,6 @@ import json
 import pytest
 from django.test import Client
 
-from accounts.authenticators.passwords import password_set
 from accounts.models import Passkey
 from core.models import AuditEvent
 from tests.accounts.test_passkeys import GOOD, enrol, policy, post_json, url
@@ -25,18 +24,6 @@ pytestmark = pytest.mark.django_db
 def relying_party(settings):
     settings.WEBAUTHN_RP_ID = "localhost"
     settings.WEBAUTHN_ORIGINS = ["http://localhost:8000"]
-
-
-@pytest.fixture
-def pool(workspace):
-    return IdentityPoolFactory(workspace=workspace)
-
-
-@pytest.fixture
-def ann(pool):
-    user = PoolUserFactory(pool=pool, email="ann@example.com")
-    password_set(user=user, raw_password=GOOD)
-    return user
 
 
 @pytest.fixture

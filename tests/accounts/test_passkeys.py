@@ -25,11 +25,10 @@ from accounts.authenticators.passkeys import (
     passkey_registration_options,
     passkey_rename,
 )
-from accounts.authenticators.passwords import password_set
 from accounts.models import Passkey, WebAuthnChallenge
 from core.models import AuditEvent
 from identity_pools.models import SignInPolicy
-from tests.factories import IdentityPoolFactory, PoolUserFactory
+from tests.factories import PoolUserFactory
 from tests.passkey_authenticator import SoftAuthenticator, b64
 
 pytestmark = pytest.mark.django_db
@@ -42,18 +41,6 @@ IP = "127.0.0.1"
 def relying_party(settings):
     settings.WEBAUTHN_RP_ID = "localhost"
     settings.WEBAUTHN_ORIGINS = ["http://localhost:8000"]
-
-
-@pytest.fixture
-def pool(workspace):
-    return IdentityPoolFactory(workspace=workspace)
-
-
-@pytest.fixture
-def ann(pool):
-    user = PoolUserFactory(pool=pool, email="ann@example.com")
-    password_set(user=user, raw_password=GOOD)
-    return user
 
 
 @pytest.fixture

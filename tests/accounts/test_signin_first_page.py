@@ -10,10 +10,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from accounts.authenticators.passwords import password_set
 from core.models import AuditEvent
 from identity_pools.models import SignInPolicy
-from tests.factories import IdentityPoolFactory, PoolUserFactory
+from tests.factories import IdentityPoolFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,13 +24,6 @@ def pool(workspace):
     pool = IdentityPoolFactory(workspace=workspace)
     SignInPolicy.objects.create(pool=pool, password_on_first_page=True)
     return pool
-
-
-@pytest.fixture
-def ann(pool):
-    user = PoolUserFactory(pool=pool, email="ann@example.com")
-    password_set(user=user, raw_password=GOOD)
-    return user
 
 
 def url(pool, name):

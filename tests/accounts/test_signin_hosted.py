@@ -16,23 +16,11 @@ from accounts.authenticators.passwords import password_set
 from accounts.models import PasswordCredential, SignInLock
 from core.models import AuditEvent
 from identity_pools.models import PasswordPolicy, PoolUser
-from tests.factories import IdentityPoolFactory, PoolUserFactory
+from tests.factories import PoolUserFactory
 
 pytestmark = pytest.mark.django_db
 
 GOOD = "a long enough passphrase for 2026"
-
-
-@pytest.fixture
-def pool(workspace):
-    return IdentityPoolFactory(workspace=workspace)
-
-
-@pytest.fixture
-def ann(pool):
-    user = PoolUserFactory(pool=pool, email="ann@example.com")
-    password_set(user=user, raw_password=GOOD)
-    return user
 
 
 def url(pool, name):

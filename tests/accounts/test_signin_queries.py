@@ -18,12 +18,9 @@ from django.db import connection
 from django.urls import reverse
 from django_otp.oath import totp
 
-from accounts.authenticators.passwords import password_set
 from core.models import AuditEvent
 from tests.factories import (
     PASSWORD,
-    IdentityPoolFactory,
-    PoolUserFactory,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -104,18 +101,6 @@ def recorded():
 def _no_sweep(monkeypatch):
     """No occasional sweep of expired rate-limit windows (a random 1%)."""
     monkeypatch.setattr("core.ratelimit.random.random", lambda: 0.5)
-
-
-@pytest.fixture
-def pool(workspace):
-    return IdentityPoolFactory(workspace=workspace)
-
-
-@pytest.fixture
-def ann(pool):
-    user = PoolUserFactory(pool=pool, email="ann@example.com")
-    password_set(user=user, raw_password=GOOD)
-    return user
 
 
 def hosted(pool, name):
