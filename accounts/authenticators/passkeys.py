@@ -33,6 +33,7 @@ import json
 import logging
 import uuid
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -316,10 +317,26 @@ def _minutes(limit: ratelimit.Limit) -> int:
     return max(1, (ratelimit.retry_after(limit) + 59) // 60)
 
 
+# The sign-in method a passkey's use is recorded as: the key is on one device
+# (RFC 8176 ``hwk``), or synced between devices by its provider (``swk``).
+PASSKEY = "passkey"
+SYNCED_PASSKEY = "synced_passkey"
+PASSKEY_METHODS = (PASSKEY, SYNCED_PASSKEY)
+
+
+class PasskeyUse(NamedTuple):
+    """A passkey that passed: its active user, and the method to record
+    (``PASSKEY`` or ``SYNCED_PASSKEY``, as the authenticator said this time)."""
+
+    user: PoolUser
+    method: str
+
+
 def passkey_authenticate(
     *, pool, challenge_id, response, ip, identifier: str | None = None, user=None
-) -> PoolUser:
-    """The active user of ``pool`` whose passkey signed the challenge.
+) -> PasskeyUse:
+    """The active user of ``pool`` whose passkey signed the challenge, and
+    whether that passkey is synced.
 
     ``identifier``: the one typed before (the passkey must be its user's);
     ``user``: the second-factor stage (the passkey must be theirs; user
@@ -387,7 +404,7 @@ def passkey_authenticate(
         raise error(failure)
     owner = passkey.user
     owner.pool = pool
-    return owner
+    return PasskeyUse(owner, SYNCED_PASSKEY if passkey.backed_up else PASSKEY)
 
 
 def _assertion_check(
@@ -425,9 +442,10 @@ def _assertion_check(
     if (new or passkey.sign_count) and new <= passkey.sign_count:
         logger.warning("Passkey %s: signature counter did not grow", passkey.pk)
         return "passkey_failed", "sign_count_not_increased", owner
+    passkey.backed_up = verified.credential_backed_up
     Passkey.objects.filter(pk=passkey.pk).update(
         sign_count=new,
-        backed_up=verified.credential_backed_up,
+        backed_up=passkey.backed_up,
         last_used_at=timezone.now(),
     )
     return None, None, None

@@ -29,6 +29,7 @@ from identity_pools.sign_in_rules import sign_in_policy_for
 from ..authenticators.codes import code_verify
 from ..authenticators.events import user_audit
 from ..authenticators.lockout import lock_clear, lock_key, lock_wait
+from ..authenticators.passkeys import PASSKEY_METHODS
 from ..authenticators.presence import authenticator_flags
 from ..authenticators.recovery import recovery_code_use
 from ..authenticators.totp import totp_verify
@@ -91,7 +92,11 @@ def enrolment_options(policy) -> list[str]:
 def second_factor_step(*, policy, user, first: str, remembered: bool) -> str | None:
     """ "second" (ask for one), "enrol" (the pool requires one the user lacks), or
     None (signed in after the first factor)."""
-    if policy.second_factor == SecondFactor.OFF or first == "passkey" or remembered:
+    if (
+        policy.second_factor == SecondFactor.OFF
+        or first in PASSKEY_METHODS
+        or remembered
+    ):
         return None
     if policy.second_factor == SecondFactor.OPTIONAL:
         # Asked only when the user set up an app or a passkey the pool counts

@@ -143,7 +143,7 @@ class PasskeySignInView(PasskeyEndpoint):
             if pending is None or pending.get("stage") != "first":
                 raise error("passkey_challenge_invalid")
             identifier = pending["identifier"]
-        user = passkey_authenticate(
+        used = passkey_authenticate(
             pool=self.pool,
             challenge_id=body.get("challenge"),
             response=body.get("credential"),
@@ -153,8 +153,8 @@ class PasskeySignInView(PasskeyEndpoint):
         name = signin_after_first(
             self.request.hosted_session,
             pool=self.pool,
-            user=user,
-            method="passkey",
+            user=used.user,
+            method=used.method,
             must_change=False,
             device_token=self.request.COOKIES.get(DEVICE_COOKIE),
         )
@@ -189,7 +189,7 @@ class PasskeySecondView(PasskeyEndpoint):
         )
 
     def verify(self, user, body):
-        passkey_authenticate(
+        used = passkey_authenticate(
             pool=self.pool,
             challenge_id=body.get("challenge"),
             response=body.get("credential"),
@@ -201,7 +201,7 @@ class PasskeySecondView(PasskeyEndpoint):
             self.request.hosted_session,
             pool=self.pool,
             user=user,
-            method=f"{self.state['first']}+passkey",
+            method=f"{self.state['first']}+{used.method}",
             must_change=self.state.get("must_change", False),
         )
         return self.page_url(name)

@@ -13,6 +13,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from ..authenticators.events import user_audit
+from ..authenticators.passkeys import PASSKEY, PASSKEY_METHODS, SYNCED_PASSKEY
 from .models import OAuthToken, SsoSession
 
 # RFC 8176 method references for each sign-in method.
@@ -22,8 +23,14 @@ AMR = {
     "sms_code": "sms",
     "totp": "otp",
     "recovery": "otp",
-    "passkey": "hwk",
+    PASSKEY: "hwk",  # the key stays on one device
+    SYNCED_PASSKEY: "swk",  # synced between devices by its provider
 }
+# A passkey as the first factor needs user verification (a PIN or biometric on
+# the device): two factors in one, as the pool counts it (no second factor
+# follows it) and as NIST SP 800-63B counts a multi-factor cryptographic
+# authenticator.
+MULTI_FACTOR_ALONE = PASSKEY_METHODS
 ACR_SINGLE = "1"
 ACR_MFA = "2"
 ACR_VALUES = (ACR_SINGLE, ACR_MFA)
@@ -32,14 +39,15 @@ USER_AGENT_CHARS = 300
 
 def authentication_context(method: str) -> tuple[list[str], str]:
     """``amr`` and ``acr`` of a sign-in made with ``method`` (the flows' method
-    string: ``password``, ``password+totp``, ``passkey``, …)."""
+    string: ``password``, ``password+totp``, ``passkey``, …): ``mfa`` and
+    level 2 after two factors, or after a passkey alone."""
     parts = [p for p in method.split("+") if p]
     amr: list[str] = []
     for part in parts:
         value = AMR.get(part)
         if value and value not in amr:
             amr.append(value)
-    mfa = len(parts) > 1
+    mfa = len(parts) > 1 or (len(parts) == 1 and parts[0] in MULTI_FACTOR_ALONE)
     if mfa:
         amr.append("mfa")
     return amr, (ACR_MFA if mfa else ACR_SINGLE)

@@ -39,6 +39,7 @@ METHOD_WORDS = {
     "totp": gettext_lazy("authenticator app"),
     "recovery": gettext_lazy("recovery code"),
     "passkey": gettext_lazy("passkey"),
+    "synced_passkey": gettext_lazy("synced passkey"),
     "enrolled": gettext_lazy("newly set-up second factor"),
 }
 # Most specific first: Edge and Opera also say "Chrome", Chrome also says "Safari".

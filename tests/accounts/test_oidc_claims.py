@@ -11,6 +11,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from accounts.models import SsoSession
+from accounts.oidc.sessions import authentication_context
 from tests.factories import GroupFactory, GroupMembershipFactory, WorkspaceFactory
 from workspaces.signing_keys import signing_key_rotate
 
@@ -257,3 +258,24 @@ def test_jwks_keys_carry_the_fields_relying_parties_need(client, workspace):
             assert key["crv"] == "P-256" and key["x"] and key["y"]
         else:
             assert key["kty"] == "RSA" and key["n"] and key["e"] == "AQAB"
+
+
+@pytest.mark.parametrize(
+    ("method", "amr", "acr"),
+    [
+        ("password", ["pwd"], "1"),
+        ("email_code", ["otp"], "1"),
+        ("sms_code", ["sms"], "1"),
+        ("password+totp", ["pwd", "otp", "mfa"], "2"),
+        ("password+passkey", ["pwd", "hwk", "mfa"], "2"),
+        ("email_code+recovery", ["otp", "mfa"], "2"),
+        # A passkey signing in alone was user-verified: the pool asks no second
+        # factor after it, and the token says it was multi-factor.
+        ("passkey", ["hwk", "mfa"], "2"),
+        # A passkey its provider syncs between devices is a software key.
+        ("synced_passkey", ["swk", "mfa"], "2"),
+        ("password+synced_passkey", ["pwd", "swk", "mfa"], "2"),
+    ],
+)
+def test_amr_and_acr_name_the_factors_used(method, amr, acr):
+    assert authentication_context(method) == (amr, acr)

@@ -11,7 +11,7 @@ import json
 import pytest
 from django.test import Client
 
-from accounts.models import Passkey
+from accounts.models import Passkey, SsoSession
 from core.models import AuditEvent
 from tests.accounts.test_passkeys import GOOD, enrol, policy, post_json, url
 from tests.factories import IdentityPoolFactory, PoolUserFactory
@@ -81,6 +81,17 @@ def test_usernameless_sign_in_page(client, ann, pool, second_factor):
     assert client.get(url(pool, "account")).status_code == 200
     event = AuditEvent.objects.get(action="pool_user.signed_in")
     assert event.details == {"method": "passkey"}
+
+
+def test_a_synced_passkey_signs_in_at_once_and_is_recorded_as_synced(client, ann, pool):
+    policy(pool, second_factor="required")
+    device = enrol(ann, SoftAuthenticator(synced=True))
+    response = browser_sign_in(client, pool, device)
+    assert response.json() == {"redirect": url(pool, "account")}
+    event = AuditEvent.objects.get(action="pool_user.signed_in")
+    assert event.details == {"method": "synced_passkey"}
+    # Applications are told "swk" (RFC 8176: a software-secured key).
+    assert SsoSession.objects.get(user=ann).method == "synced_passkey"
 
 
 def test_sign_in_after_an_identifier(client, ann, bob, pool):

@@ -235,10 +235,10 @@ def test_usernameless_sign_in(ann, pool):
     data = json.loads(options)
     assert data["allowCredentials"] == [] and data["userVerification"] == "required"
     assert WebAuthnChallenge.objects.get(pk=challenge).user_id is None
-    user = passkey_authenticate(
+    used = passkey_authenticate(
         pool=pool, challenge_id=challenge, response=device.sign_in(options), ip=IP
     )
-    assert user == ann
+    assert used == (ann, "passkey")  # on this device only (RFC 8176 "hwk")
     passkey = Passkey.objects.get()
     assert passkey.sign_count == 1 and passkey.last_used_at is not None
     with pytest.raises(ValidationError) as exc:  # the challenge is spent
@@ -246,6 +246,15 @@ def test_usernameless_sign_in(ann, pool):
             pool=pool, challenge_id=challenge, response=device.sign_in(options), ip=IP
         )
     assert codes(exc) == ["passkey_challenge_invalid"]
+
+
+def test_a_synced_passkey_is_recorded_as_one(ann, pool):
+    # The authenticator says at each use whether the key is synced (backup
+    # state): the method to record follows, and the stored flag too.
+    device = enrol(ann, SoftAuthenticator(synced=True))
+    used = sign_in(pool, device)
+    assert used == (ann, "synced_passkey")
+    assert Passkey.objects.get(user=ann).backed_up
 
 
 def test_usernameless_sign_in_needs_the_user_handle(ann, pool):
@@ -274,7 +283,7 @@ def test_another_users_passkey_after_an_identifier(ann, bob, pool):
     assert event.details == {"method": "passkey", "reason": "another_users_passkey"}
     with pytest.raises(ValidationError):  # an unknown identifier: any passkey fails
         sign_in(pool, bobs, identifier="nobody@example.com")
-    assert sign_in(pool, bobs, identifier="bob@example.com") == bob
+    assert sign_in(pool, bobs, identifier="bob@example.com").user == bob
 
 
 def test_a_passkey_of_another_pool_is_unknown(ann, pool):
@@ -336,14 +345,14 @@ def test_user_verification_is_required_for_the_first_factor_only(ann, pool):
     ann.pool = pool
     challenge, options = passkey_authentication_options(pool=pool, ip=IP, user=ann)
     assert json.loads(options)["allowCredentials"][0]["id"] == b64(device.credential_id)
-    user = passkey_authenticate(
+    used = passkey_authenticate(
         pool=pool,
         challenge_id=challenge,
         response=device.sign_in(options, uv=False),
         ip=IP,
         user=ann,
     )
-    assert user == ann
+    assert used.user == ann
 
 
 def test_an_inactive_user_cannot_sign_in(ann, pool):

@@ -218,7 +218,8 @@ def test_relying_party_spa_signs_in_with_a_passkey(
     token = rp.exchange(app.arrived[-1])
     claims = rp.id_token_claims(token["id_token"], nonce=rp.pending["nonce"])
     assert claims["sub"] == str(ann.pk)
-    assert claims["amr"] == ["hwk"] and claims["acr"] == "1"
+    # User verification was required: two factors in one.
+    assert claims["amr"] == ["hwk", "mfa"] and claims["acr"] == "2"
     assert rp.userinfo(token["access_token"]).json()["sub"] == str(ann.pk)
     assert Passkey.objects.get(user=ann).last_used_at is not None
     assert problems == []

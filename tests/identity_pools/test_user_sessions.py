@@ -289,6 +289,8 @@ def test_the_lists_take_the_same_queries_for_one_or_five(
         ("password", "password"),
         ("password+totp", "password + authenticator app"),
         ("passkey", "passkey"),
+        ("synced_passkey", "synced passkey"),
+        ("password+synced_passkey", "password + synced passkey"),
         ("email_code+recovery", "email code + recovery code"),
         ("sms_code", "SMS code"),
         ("password+enrolled", "password + newly set-up second factor"),
