@@ -20,7 +20,11 @@ from urllib.parse import urlencode, urlsplit
 
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import InvalidRequestError
-from authlib.oidc.core.errors import ConsentRequiredError, LoginRequiredError
+from authlib.oidc.core.errors import (
+    ConsentRequiredError,
+    InteractionRequiredError,
+    LoginRequiredError,
+)
 from django.conf import settings
 from django.db import transaction
 from django.http import QueryDict
@@ -30,6 +34,7 @@ from django.views import View
 
 from identity_pools.models import IdentityPool
 
+from ..flows.mfa import step_up_start
 from ..flows.signin import (
     AUTHORIZE_KEY,
     SIGNED_IN_KEY,
@@ -39,7 +44,7 @@ from ..flows.signin import (
 from ..hosted.access import hosted_workspace
 from .models import Consent
 from .server import Provider
-from .sessions import authentication_context
+from .sessions import ACR_MFA, ACR_SINGLE, ACR_VALUES, authentication_context
 
 PENDING_SECONDS = 15 * 60
 MAX_PARAMETER_CHARS = 2048
@@ -120,6 +125,7 @@ class AuthorizeView(View):
     """GET or POST (OpenID Connect allows both) /w/<workspace>/authorize."""
 
     resumed = False
+    stepped_up = False  # resumed after asking for a second factor (acr_values)
 
     def dispatch(self, request, *args, **kwargs):
         self.workspace = hosted_workspace(slug=kwargs["workspace"])
@@ -164,6 +170,9 @@ class AuthorizeView(View):
         redirect_uri = grant.request.payload.redirect_uri
         if user is None:
             return self.sign_in_first(params, pools, login="login" in prompts)
+        stepping = self.step_up(params, user, data, prompts, provider, redirect_uri)
+        if stepping is not None:
+            return stepping
         application = client.application
         scopes = grant.request.scope.split()
         if consented is False:
@@ -217,6 +226,58 @@ class AuthorizeView(View):
             self.workspace,
             f"This sign-in link is not valid: {text} Go back to the application "
             "and try again, or tell its developers.",
+        )
+
+    def step_up(self, params, user, data, prompts, provider, redirect_uri):
+        """``acr_values`` preferring "2" (two factors) while this browser signed
+        in with one: the user is asked for a second factor (or to set one up)
+        and comes back here. None goes on: no such request, two factors
+        already, or one factor when the application also takes "1" (listed
+        after "2") and a second cannot be had. Otherwise the answer: the
+        second-factor page, ``interaction_required`` under ``prompt=none``,
+        ``unmet_authentication_requirements`` when the pool counts no second
+        factor or the user came back without one."""
+        wanted = [
+            v for v in (params.get("acr_values") or "").split() if v in ACR_VALUES
+        ]
+        if not wanted or wanted[0] != ACR_MFA:
+            return None  # none of ours (ignored, as OpenID Connect allows), or "1"
+        method = data.get("method", "password")
+        if authentication_context(method)[1] == ACR_MFA:
+            return None
+        one_will_do = ACR_SINGLE in wanted
+        if "none" in prompts:
+            if one_will_do:
+                return None
+            return self.refused(
+                provider,
+                InteractionRequiredError(
+                    description="The application asks for a second factor.",
+                    redirect_uri=redirect_uri,
+                ),
+            )
+        page = (
+            None
+            if self.stepped_up
+            else step_up_start(self.session, pool=user.pool, user=user, first=method)
+        )
+        if page is None:
+            if one_will_do:
+                return None
+            return self.refused(
+                provider,
+                OAuth2Error(
+                    error="unmet_authentication_requirements",
+                    description=(
+                        "The application asks for a second factor, and this "
+                        "sign-in has none."
+                    ),
+                    redirect_uri=redirect_uri,
+                ),
+            )
+        self.keep(params, stepped_up=True)
+        return redirect(
+            reverse(f"hosted:{page}", args=[self.workspace.slug, user.pool.pk])
         )
 
     def pools(self, application) -> list:
@@ -310,6 +371,7 @@ class AuthorizeContinueView(AuthorizeView):
                 "This sign-in request has expired. Go back to the application "
                 "and sign in again.",
             )
+        self.stepped_up = bool(pending.get("stepped_up"))
         return self.authorize(QueryDict(pending["query"], mutable=True))
 
     def post(self, request, *args, **kwargs):

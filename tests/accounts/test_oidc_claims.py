@@ -269,6 +269,8 @@ def test_jwks_keys_carry_the_fields_relying_parties_need(client, workspace):
         ("password+totp", ["pwd", "otp", "mfa"], "2"),
         ("password+passkey", ["pwd", "hwk", "mfa"], "2"),
         ("email_code+recovery", ["otp", "mfa"], "2"),
+        # A second factor set up during the sign-in, then used.
+        ("password+enrolled", ["pwd", "mfa"], "2"),
         # A passkey signing in alone was user-verified: the pool asks no second
         # factor after it, and the token says it was multi-factor.
         ("passkey", ["hwk", "mfa"], "2"),
