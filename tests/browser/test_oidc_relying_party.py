@@ -9,14 +9,17 @@ user out (RP-initiated logout). No script error or CSP violation on the way:
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 import pytest
+from django.core import mail
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from accounts.models import Passkey
 from accounts.oidc.models import SsoSession
+from identity_pools.models import Identifier, SignInPolicy
 from tests.accounts.oidc_helpers import GOOD, make_user, setup_provider
 
 from .oidc_rp import (
@@ -169,6 +172,50 @@ def test_relying_party_password_sign_in_tokens_and_logout(
     params = arrive(page, app, app.callback, problems)
     assert params["error"] == "login_required", params
     assert params["state"] == rp.pending["state"]
+    assert problems == []
+
+
+def test_relying_party_steps_up_to_two_factors(
+    issuer_of, app, relying_party, workspace, page
+):
+    pool, application, secret = setup_provider(
+        workspace, kind="web", redirect_uris=[app.callback]
+    )
+    SignInPolicy.objects.create(
+        pool=pool, second_factor="optional", mfa_email_code=True
+    )
+    ann = make_user(pool)
+    Identifier.objects.filter(user=ann).update(is_verified=True)
+    rp = relying_party(workspace, application, secret)
+    problems = watch_problems(page)
+
+    # A password is enough for the application's first request ...
+    page.goto(rp.authorization_url())
+    page.get_by_label("Email/Mobile").fill("ann@example.com")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Password").fill(GOOD)
+    page.get_by_role("button", name="Sign in").click()
+    arrive(page, app, app.callback, problems)
+    claims = rp.id_token_claims(
+        rp.exchange(app.arrived[-1])["id_token"], nonce=rp.pending["nonce"]
+    )
+    assert (claims["amr"], claims["acr"]) == (["pwd"], "1")
+
+    # ... then it asks for two: only the second factor is asked for.
+    page.goto(rp.authorization_url(acr_values="2"))
+    expect(page.get_by_role("heading", name="Confirm it's you")).to_be_visible()
+    page.get_by_role("button", name="Send me a code").click()
+    expect(page.get_by_text("We sent a code to")).to_be_visible()
+    code = re.search(r"\b(\d{6,10})\b", mail.outbox[-1].body).group(1)
+    page.get_by_label("Code").fill(code)
+    page.get_by_role("button", name="Continue").click()
+    arrive(page, app, app.callback, problems)
+    stepped = rp.id_token_claims(
+        rp.exchange(app.arrived[-1])["id_token"], nonce=rp.pending["nonce"]
+    )
+    assert (stepped["amr"], stepped["acr"]) == (["pwd", "otp", "mfa"], "2")
+    assert stepped["sid"] == claims["sid"]  # the same single sign-on session
+    assert stepped["auth_time"] >= claims["auth_time"]
     assert problems == []
 
 
