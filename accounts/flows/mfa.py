@@ -107,18 +107,17 @@ def second_factor_step(*, policy, user, first: str, remembered: bool) -> str | N
     return "second" if options else "enrol"
 
 
-def step_up_start(session, *, pool, user, first: str) -> str | None:
+def step_up_start(session, *, pool, user, first: str, enrol: bool = True) -> str | None:
     """An application asks for two factors (``acr_values=2``) from ``user``,
     signed in in this browser with one (``first``): the sign-in waits again
-    at the second factor, or at setting one up when the user has none the
-    pool counts (and the pool offers one to set up). Returns the hosted
-    page's name, or None when the pool counts no second factor (it is off).
-    A second factor passed renews the single sign-on session as
-    ``first+<method>``."""
+    at the second factor, or (with ``enrol``) at setting one up when the user
+    has none the pool counts and the pool offers one to set up. Returns the
+    hosted page's name, or None when there is neither. A second factor passed
+    renews the single sign-on session as ``first+<method>``."""
     policy = sign_in_policy_for(pool)
     if second_factor_options(policy=policy, user=user, first=first):
         step = "second"
-    elif enrolment_options(policy):
+    elif enrol and enrolment_options(policy):
         step = "enrol"
     else:
         return None

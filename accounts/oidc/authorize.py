@@ -233,7 +233,8 @@ class AuthorizeView(View):
         in with one: the user is asked for a second factor (or to set one up)
         and comes back here. None goes on: no such request, two factors
         already, or one factor when the application also takes "1" (listed
-        after "2") and a second cannot be had. Otherwise the answer: the
+        after "2") and the user has no second factor (none is set up for a
+        mere preference). Otherwise the answer: the
         second-factor page, ``interaction_required`` under ``prompt=none``,
         ``unmet_authentication_requirements`` when the pool counts no second
         factor or the user came back without one."""
@@ -256,11 +257,15 @@ class AuthorizeView(View):
                     redirect_uri=redirect_uri,
                 ),
             )
-        page = (
-            None
-            if self.stepped_up
-            else step_up_start(self.session, pool=user.pool, user=user, first=method)
-        )
+        page = None
+        if not self.stepped_up:
+            page = step_up_start(
+                self.session,
+                pool=user.pool,
+                user=user,
+                first=method,
+                enrol=not one_will_do,  # "2 1": no set-up forced for a preference
+            )
         if page is None:
             if one_will_do:
                 return None

@@ -121,6 +121,8 @@ def test_a_user_without_a_second_factor_is_asked_to_set_one_up(
         ("2", "off", "unmet_authentication_requirements"),
         # ... "2 1" takes what can be had.
         ("2 1", "off", "1"),
+        # A preference does not make a user set a second factor up.
+        ("2 1", "optional-app", "1"),
         # "1" first, or values that are not ours: nothing more is asked.
         ("1 2", "optional", "1"),
         ("urn:example:loa:high", "optional", "1"),
@@ -130,7 +132,10 @@ def test_what_the_application_gets_when_two_factors_cannot_be_had(
     client, workspace, web, ann, acr_values, second_factor, outcome
 ):
     pool, application, secret = web
-    policy(pool, second_factor=second_factor, mfa_email_code=True)
+    if second_factor == "optional-app":  # one to set up, none the user has
+        policy(pool, second_factor="optional", mfa_totp=True)
+    else:
+        policy(pool, second_factor=second_factor, mfa_email_code=True)
     get_code(client, workspace, application, pool)
     response, verifier = ask(client, workspace, application, acr_values=acr_values)
     query = callback_params(follow_to_application(client, response))
