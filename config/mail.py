@@ -5,7 +5,11 @@ from __future__ import annotations
 import environ
 
 
-def mailers_from_url(url: str) -> dict:
+def mailers_from_url(url: str, *, timeout: float | None = None) -> dict:
+    """``timeout``: seconds an SMTP server has to answer each step (connect,
+    send) before the message counts as not sent; without one, a server that
+    accepts the connection and never answers holds the request (and its
+    worker) until the web server kills it."""
     config = environ.Env.email_url_config(url)
     options: dict = {}
     if config.get("EMAIL_HOST"):
@@ -25,6 +29,8 @@ def mailers_from_url(url: str) -> dict:
         # django-environ drops the leading slash of filemail:///absolute/dir.
         options["file_path"] = path if path.startswith("/") else "/" + path
     backend = config["EMAIL_BACKEND"]
+    if backend.endswith("smtp.EmailBackend") and timeout:
+        options["timeout"] = timeout
     if backend.endswith("console.EmailBackend"):
         # Readable in a terminal: links whole, not cut by quoted-printable lines.
         backend = "core.delivery.email.ConsoleEmailBackend"

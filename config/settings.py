@@ -230,10 +230,13 @@ STORAGES = {
 # EMAIL_URL: smtp://user:pass@host:587 (smtp+tls://, smtps://), consolemail://,
 # filemail:///absolute/dir. Django 6.1 configures backends through MAILERS.
 # Production must name a real mail server (check --deploy refuses console mail).
+# EMAIL_TIMEOUT: seconds an SMTP server has to answer before a message counts
+# as not sent (the code is then marked unsent; sending again is the retry).
 MAILERS = mailers_from_url(
     env.str("EMAIL_URL")
     if PRODUCTION
-    else env.str("EMAIL_URL", default="consolemail://")
+    else env.str("EMAIL_URL", default="consolemail://"),
+    timeout=env.float("EMAIL_TIMEOUT", default=10.0),
 )
 # Text messages (mobile identifiers): core.delivery.sms.ConsoleBackend, FileBackend
 # (appends JSON lines to SMS_FILE_PATH) or LocmemBackend (tests).

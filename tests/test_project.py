@@ -199,3 +199,38 @@ def test_console_email_prints_links_whole(settings, capsys):
     printed = capsys.readouterr().out
     assert link in printed.splitlines()
     assert "Email to ann@example.com" in printed
+
+
+def test_smtp_gets_the_timeout_and_other_mailers_do_not():
+    smtp = mailers_from_url("smtp://mail.example.com:25", timeout=10.0)
+    assert smtp["default"]["OPTIONS"]["timeout"] == 10.0
+    console = mailers_from_url("consolemail://", timeout=10.0)
+    assert "timeout" not in console["default"]["OPTIONS"]
+
+
+def test_a_mail_server_that_never_answers_costs_the_timeout_only(settings, caplog):
+    """A server that accepts the connection and says nothing: the message counts
+    as not sent after EMAIL_TIMEOUT, instead of holding the request."""
+    import socket
+    import time
+
+    from core.delivery.email import send_templated_email
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    try:
+        port = silent.getsockname()[1]
+        settings.MAILERS = mailers_from_url(f"smtp://127.0.0.1:{port}", timeout=0.5)
+        start = time.monotonic()
+        sent = send_templated_email(
+            to="ann@example.com",
+            template="sign_in_code",
+            context={"code": "123456", "expires_at": None, "pool": None},
+        )
+        took = time.monotonic() - start
+    finally:
+        silent.close()
+    assert sent is False
+    assert took < 5
+    assert "Could not send sign_in_code email" in caplog.text
