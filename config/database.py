@@ -6,6 +6,7 @@ from __future__ import annotations
 import environ
 
 SQLITE = "django.db.backends.sqlite3"
+POSTGRESQL = "django.db.backends.postgresql"
 
 
 def database_from_url(url: str, *, conn_max_age: int = 60) -> dict:
@@ -21,6 +22,11 @@ def database_from_url(url: str, *, conn_max_age: int = 60) -> dict:
     config["ATOMIC_REQUESTS"] = False
     config["CONN_MAX_AGE"] = conn_max_age
     config["CONN_HEALTH_CHECKS"] = True
+    if config["ENGINE"] == POSTGRESQL:
+        # A database that accepts the connection and never answers (or a host
+        # that drops packets) fails a request after this many seconds instead
+        # of holding its worker; ``?connect_timeout=`` in the URL overrides it.
+        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 10)
     if config["ENGINE"] == SQLITE:
         options = config.setdefault("OPTIONS", {})
         options.setdefault("transaction_mode", "IMMEDIATE")

@@ -1,0 +1,44 @@
+"""The database settings made from DATABASE_URL: a PostgreSQL connection gives
+up after a bounded time instead of holding a worker."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import psycopg
+import pytest
+
+from config.database import database_from_url
+
+
+def test_postgresql_connections_time_out_unless_the_url_says_otherwise():
+    config = database_from_url("postgres://u@h/db")
+    assert config["OPTIONS"]["connect_timeout"] == 10
+    mine = database_from_url("postgres://u@h/db?connect_timeout=3")
+    assert int(mine["OPTIONS"]["connect_timeout"]) == 3
+    assert "connect_timeout" not in database_from_url("sqlite:////tmp/x.db")["OPTIONS"]
+
+
+def test_a_server_that_never_answers_fails_the_connection_in_time():
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    try:
+        port = silent.getsockname()[1]
+        config = database_from_url(
+            f"postgres://u@127.0.0.1:{port}/db?connect_timeout=2"
+        )
+        start = time.monotonic()
+        with pytest.raises(psycopg.OperationalError):
+            psycopg.connect(
+                host=config["HOST"],
+                port=config["PORT"],
+                user=config["USER"],
+                dbname=config["NAME"],
+                **config["OPTIONS"],
+            )
+        took = time.monotonic() - start
+    finally:
+        silent.close()
+    assert took < 10
