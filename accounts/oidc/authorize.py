@@ -31,8 +31,12 @@ from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
 
 from identity_pools.models import IdentityPool
+from workspaces.signing_keys import Alg, workspace_jwks
 
 from ..flows.mfa import step_up_start
 from ..flows.signin import (
@@ -42,8 +46,9 @@ from ..flows.signin import (
     signed_in_user,
 )
 from ..hosted.access import hosted_workspace
+from .claims import subject
 from .models import Consent
-from .server import Provider
+from .server import Provider, issuer
 from .sessions import ACR_MFA, ACR_SINGLE, ACR_VALUES, authentication_context
 
 PENDING_SECONDS = 15 * 60
@@ -110,6 +115,35 @@ def _signed_in(session, application_pools) -> tuple:
     )
 
 
+def _hinted_subject(workspace, client, hint: str | None) -> str | bool | None:
+    """The ``sub`` of ``id_token_hint``: an ID token this workspace signed for
+    ``client`` (expired or not, as OpenID Connect allows). None without a
+    hint (or without a client: Authlib refuses the request first); False when
+    the hint is not such a token (malformed, another key or issuer, another
+    application's)."""
+    if not hint or client is None:
+        return None
+    try:
+        token = jwt.decode(
+            hint,
+            KeySet.import_key_set(workspace_jwks(workspace=workspace)),
+            algorithms=list(Alg.values),
+        )
+    except (JoseError, ValueError, TypeError):
+        return False
+    claims = token.claims
+    audience = claims.get("aud")
+    audiences = audience if isinstance(audience, list) else [audience]
+    sub = claims.get("sub")
+    if (
+        claims.get("iss") != issuer(workspace)
+        or client.client_id not in audiences
+        or not isinstance(sub, str)
+    ):
+        return False
+    return sub
+
+
 def _max_age(params) -> int | None:
     raw = params.get("max_age")
     if raw is None or raw == "":
@@ -152,11 +186,16 @@ class AuthorizeView(View):
         user, data = _signed_in(self.session, pools)
         prompts = (params.get("prompt") or "").split()
         max_age = _max_age(params)
+        hinted = _hinted_subject(self.workspace, client, params.get("id_token_hint"))
+        someone_else = False
         if max_age == -1:
             user = None  # reported below by Authlib's checks of the client first
         elif user is not None and not self.resumed:
             too_old = max_age is not None and time.time() - data["at"] > max_age
-            if "login" in prompts or too_old:
+            someone_else = hinted not in (None, False) and hinted != subject(
+                application=client.application, user_id=user.pk
+            )
+            if "login" in prompts or too_old or someone_else:
                 user = None
         try:
             grant = provider.get_consent_grant(request, end_user=user)
@@ -165,11 +204,20 @@ class AuthorizeView(View):
                     "'max_age' must be a number of seconds.",
                     redirect_uri=grant.redirect_uri,
                 )
+            if hinted is False:
+                raise InvalidRequestError(
+                    "'id_token_hint' is not an ID token this provider issued to "
+                    "this application.",
+                    redirect_uri=grant.redirect_uri,
+                )
         except OAuth2Error as exc:
             return self.refused(provider, exc)
         redirect_uri = grant.request.payload.redirect_uri
         if user is None:
-            return self.sign_in_first(params, pools, login="login" in prompts)
+            # Another user signed in than the ID token names: the identifier
+            # page, not the signed-in shortcut.
+            login = "login" in prompts or someone_else
+            return self.sign_in_first(params, pools, login=login)
         stepping = self.step_up(params, user, data, prompts, provider, redirect_uri)
         if stepping is not None:
             return stepping
