@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import InvalidRequestError
@@ -52,6 +52,10 @@ from .server import Provider, issuer
 from .sessions import ACR_MFA, ACR_SINGLE, ACR_VALUES, authentication_context
 
 PENDING_SECONDS = 15 * 60
+# How the answer reaches the application: its redirect URI's query (the
+# default), its fragment, or a form the browser posts to it (OAuth 2.0 Form
+# Post Response Mode; ASP.NET Core's default).
+RESPONSE_MODES = ("query", "fragment", "form_post")
 MAX_PARAMETER_CHARS = 2048
 SCOPE_TEXT = {
     "openid": "Know who you are (your account's id)",
@@ -204,6 +208,11 @@ class AuthorizeView(View):
                     "'max_age' must be a number of seconds.",
                     redirect_uri=grant.redirect_uri,
                 )
+            if self.response_mode() is None:
+                raise InvalidRequestError(
+                    "'response_mode' must be query, fragment or form_post.",
+                    redirect_uri=grant.redirect_uri,
+                )
             if hinted is False:
                 raise InvalidRequestError(
                     "'id_token_hint' is not an ID token this provider issued to "
@@ -257,7 +266,7 @@ class AuthorizeView(View):
                 request, grant_user=user, grant=grant
             )
         self.session.pop(AUTHORIZE_KEY, None)
-        return response
+        return self.delivered(response, redirect_uri)
 
     def refused(self, provider, exc: OAuth2Error):
         """An error for the application at its redirect URI; an error page when
@@ -267,7 +276,11 @@ class AuthorizeView(View):
             exc, "redirect_uri", None
         ):
             exc.state = self.request.GET.get("state")
-            return provider.handle_error_response(None, exc)
+            response = provider.handle_error_response(None, exc)
+            redirect_uri = getattr(exc, "redirect_uri", None)
+            return self.delivered(
+                response, redirect_uri or self.request.GET.get("redirect_uri", "")
+            )
         text = exc.description or exc.error
         return error_page(
             self.request,
@@ -332,6 +345,41 @@ class AuthorizeView(View):
         return redirect(
             reverse(f"hosted:{page}", args=[self.workspace.slug, user.pool.pk])
         )
+
+    def response_mode(self) -> str | None:
+        """The request's ``response_mode`` (``query`` when absent); None when
+        it is none of RESPONSE_MODES."""
+        mode = self.request.GET.get("response_mode") or "query"
+        return mode if mode in RESPONSE_MODES else None
+
+    def delivered(self, response, redirect_uri: str):
+        """``response`` (Authlib's redirect to ``redirect_uri`` with the answer
+        in its query) in the request's response mode: the same answer in the
+        URI's fragment, or as a form the browser posts to the URI (the page's
+        CSP lets that form go to the application's origin). Redirects
+        elsewhere, and an unknown mode, stay as they are."""
+        mode = self.response_mode()
+        location = response.get("Location", "")
+        if mode in (None, "query") or not redirect_uri:
+            return response
+        if response.status_code != 302 or not location.startswith(redirect_uri):
+            return response
+        own = parse_qsl(urlsplit(redirect_uri).query, keep_blank_values=True)
+        pairs = parse_qsl(urlsplit(location).query, keep_blank_values=True)
+        fields = pairs[len(own) :] if pairs[: len(own)] == own else pairs
+        if mode == "fragment":
+            return redirect(f"{redirect_uri}#{urlencode(fields)}")
+        page = render(
+            self.request,
+            "oidc/form_post.html",
+            {"workspace": self.workspace, "action": redirect_uri, "fields": fields},
+        )
+        page["Cache-Control"] = "no-store"
+        origin = "{0.scheme}://{0.netloc}".format(urlsplit(redirect_uri))
+        config = dict(settings.SECURE_CSP)
+        config["form-action"] = [*config.get("form-action", []), origin]
+        page._csp_config = config
+        return page
 
     def pools(self, application) -> list:
         return list(

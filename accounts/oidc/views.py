@@ -38,7 +38,7 @@ from workspaces.signing_keys import (
 
 from ..flows.signin import SIGNED_IN_KEY, session_sign_out
 from ..hosted.access import hosted_workspace
-from .authorize import bad_parameters, error_page
+from .authorize import RESPONSE_MODES, bad_parameters, error_page
 from .claims import SUPPORTED_CLAIMS, subject, user_claims
 from .models import OAuthToken
 from .server import (
@@ -131,7 +131,7 @@ def discovery_document(workspace) -> dict:
         **endpoint_urls(workspace),
         "scopes_supported": list(SCOPES),
         "response_types_supported": ["code"],
-        "response_modes_supported": ["query"],
+        "response_modes_supported": list(RESPONSE_MODES),
         "grant_types_supported": [
             "authorization_code",
             "refresh_token",

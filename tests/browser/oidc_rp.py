@@ -152,11 +152,21 @@ def query(url: str) -> dict:
 
 
 class _Application(BaseHTTPRequestHandler):
-    """Any GET: a small page; the URL is kept for the test."""
+    """Any GET: a small page; the URL is kept for the test. A POST (a
+    form_post response) is kept as ``URL?<its form, URL-encoded>``."""
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        form = self.rfile.read(length).decode()
+        self.server.arrived.append(f"{self.server.url}{self.path}?{form}")
+        self._page()
 
     def do_GET(self) -> None:
         if self.path != "/favicon.ico":
             self.server.arrived.append(f"{self.server.url}{self.path}")
+        self._page()
+
+    def _page(self) -> None:
         body = (
             b'<!doctype html><title>App</title><link rel="icon" href="data:,">'
             b"<p>The application.</p>"

@@ -219,6 +219,29 @@ def test_relying_party_steps_up_to_two_factors(
     assert problems == []
 
 
+def test_relying_party_with_form_post_gets_the_code_posted(
+    issuer_of, app, relying_party, workspace, page
+):
+    """response_mode=form_post (ASP.NET Core's default): the page posts the
+    answer to the application at once; the CSP lets that one form go there."""
+    pool, application, secret = setup_provider(
+        workspace, kind="web", redirect_uris=[app.callback]
+    )
+    make_user(pool)
+    rp = relying_party(workspace, application, secret)
+    problems = watch_problems(page)
+    page.goto(rp.authorization_url(response_mode="form_post"))
+    page.get_by_label("Email/Mobile").fill("ann@example.com")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Password").fill(GOOD)
+    page.get_by_role("button", name="Sign in").click()
+    params = arrive(page, app, app.callback, problems)
+    assert params["state"] == rp.pending["state"] and params["code"]
+    token = rp.exchange(app.arrived[-1])
+    assert rp.id_token_claims(token["id_token"], nonce=rp.pending["nonce"])["sub"]
+    assert problems == []
+
+
 def test_relying_party_spa_signs_in_with_a_passkey(
     issuer_of, app, relying_party, workspace, page
 ):
