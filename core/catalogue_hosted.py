@@ -17,6 +17,18 @@ MESSAGES: dict[str, Any] = {
         "This code is not correct, or it has expired or been used. Check the code in "
         "the latest message, or ask for a new one."
     ),
+    "identifier_yours": _("You already sign in with this address, and it is verified."),
+    "identifier_taken_proved": _(
+        "This address belongs to another account in this pool, so it cannot be "
+        "added to this one. Sign in with it there instead."
+    ),
+    "identifier_unknown": _(
+        "This address is not one of yours any more. Reload the page to see them."
+    ),
+    "identifier_last_verified": _(
+        "Keep at least one verified email address or mobile number: you sign in "
+        "and reset your password with it. Add and verify another one first."
+    ),
     "code_resend_too_soon": _(
         "A code was sent a moment ago. Wait %(seconds)s seconds before asking for "
         "another."

@@ -87,8 +87,9 @@ def code_issue_link_token(
 def code_issue(
     *, user, purpose: str, identifier, rules: CodeRules | None = None, attempt=None
 ) -> tuple[Code, str]:
-    """A new numeric code for ``user`` (sent to ``identifier``); the earlier one of
-    the purpose stops working. Returns the row and the code (not stored).
+    """A new numeric code for ``user`` (sent to ``identifier``, which may be
+    an unsaved one: an address not yet the user's); the earlier one of the
+    purpose stops working. Returns the row and the code (not stored).
 
     Raises ValidationError ``code_resend_too_soon`` (saying how long to wait) when
     the last code of the purpose was issued less than ``rules.resend_after`` ago.
@@ -105,7 +106,8 @@ def code_issue(
     code = Code.objects.create(
         id=pk,
         user=user,
-        identifier=identifier,
+        # An unsaved identifier (an address the user is adding) is not linked.
+        identifier=None if identifier._state.adding else identifier,
         purpose=purpose,
         code_hash=keyed_hash(secret, salt=str(pk)),
         expires_at=now + rules.lifetime,

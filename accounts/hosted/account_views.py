@@ -1,5 +1,6 @@
-"""The signed-in end user's pages: the account page, their user data, password
-change, authenticator app, recovery codes, sign-out. ``TotpSetupMixin`` is the
+"""The signed-in end user's pages: the account page, their user data, their
+email addresses and mobile numbers, password change, authenticator app,
+recovery codes, sign-out. ``TotpSetupMixin`` is the
 app set-up the forced enrolment of a sign-in shares (``enrol_views``)."""
 
 from __future__ import annotations
@@ -15,14 +16,17 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from core import ratelimit
+from core.catalogue import error
 from core.models import AuditEvent
 from core.request import client_ip
-from core.views import ServiceFormView
+from core.views import ServiceConfirmView, ServiceFormView
 from identity_pools.sign_in_rules import sign_in_policy_for
 from identity_pools.user_schemas.forms import SchemaDataForm
 
 from ..authenticators.recovery import recovery_codes_left
 from ..authenticators.totp import totp_manual_key, totp_qr_svg, totp_uri
+from ..flows import identifiers as own_identifiers
 from ..flows.account import account_change_password
 from ..flows.profile import account_data_document, account_update_data
 from ..flows.security import (
@@ -38,8 +42,13 @@ from ..flows.security import (
 from ..flows.signin import session_sign_in, session_sign_out, signed_in_user
 from ..models import Passkey, TotpDevice
 from ..oidc.authorize import authorize_pending, continue_url
-from .forms import AccountPasswordForm, CodeForm, SecondFactorForm
-from .views import PoolPageMixin
+from .forms import (
+    AccountIdentifierForm,
+    AccountPasswordForm,
+    CodeForm,
+    SecondFactorForm,
+)
+from .views import CODE_TRIES, PoolPageMixin
 
 
 class SignedInPageMixin(PoolPageMixin):
@@ -335,6 +344,116 @@ class AccountPasswordView(SignedInPageMixin, ServiceFormView):
         return redirect(self.page_url("account"))
 
 
+class AccountIdentifierAddView(SignedInPageMixin, ServiceFormView):
+    """ "Add an email address or mobile number" (or verify one of the user's):
+    a code goes to it; ``AccountIdentifierVerifyView`` takes the code."""
+
+    template_name = "hosted/account_identifier_add.html"
+    form_class = AccountIdentifierForm
+
+    def get_initial(self):
+        # "Verify" next to one of the user's addresses comes with it.
+        value = self.request.GET.get("identifier", "")
+        return {"identifier": value} if 0 < len(value) <= 254 else {}
+
+    def perform(self, form):
+        return own_identifiers.identifier_add_start(
+            user=self.user, raw=form.cleaned_data["identifier"]
+        )
+
+    def done(self, pending):
+        self.request.hosted_session[own_identifiers.SESSION_KEY] = pending.to_session()
+        return redirect(self.page_url("account_identifier_verify"))
+
+
+class AccountIdentifierVerifyView(SignedInPageMixin, ServiceFormView):
+    """ "Enter the code we sent" to the address being added; "Send a new
+    code"."""
+
+    template_name = "hosted/account_identifier_verify.html"
+    form_class = CodeForm
+
+    def pool_page_elsewhere(self) -> str | None:
+        if self.user is None:
+            return "signin"
+        self.pending = own_identifiers.Pending.of(
+            self.request.hosted_session, pool=self.pool, user=self.user
+        )
+        return "account_identifier_add" if self.pending is None else None
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("action") != "resend":
+            return super().post(request, *args, **kwargs)
+        try:
+            pending = own_identifiers.identifier_add_start(
+                user=self.user, raw=self.pending.identifier
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            request.hosted_session[own_identifiers.SESSION_KEY] = pending.to_session()
+            messages.success(request, _("A new code is on its way."))
+        return redirect(request.path)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["pending"] = self.pending
+        return context
+
+    def perform(self, form):
+        limit = ratelimit.Limit(f"hosted:code:{client_ip(self.request)}", *CODE_TRIES)
+        if ratelimit.hit(limit) > limit.max_events:
+            raise error(
+                "hosted_rate_limited",
+                minutes=max(1, ratelimit.retry_after(limit) // 60),
+            )
+        return own_identifiers.identifier_add_finish(
+            user=self.user, pending=self.pending, code=form.cleaned_data["code"]
+        )
+
+    def done(self, identifier):
+        self.request.hosted_session.pop(own_identifiers.SESSION_KEY, None)
+        messages.success(
+            self.request,
+            _("%(identifier)s is verified: you can sign in with it.")
+            % {"identifier": identifier.value},
+        )
+        return redirect(self.page_url("account"))
+
+
+class AccountIdentifierRemoveView(SignedInPageMixin, ServiceConfirmView):
+    """ "Remove <address>?" (``?identifier=`` its id), then POST."""
+
+    template_name = "hosted/account_identifier_remove.html"
+
+    def get(self, request, *args, **kwargs):
+        wanted = request.GET.get("identifier", "")
+        found = next(
+            (i for i in self.user.identifiers.all() if str(i.pk) == wanted), None
+        )
+        if found is None:
+            return redirect(self.page_url("account"))
+        return self.render_to_response(
+            self.get_context_data(identifier=found, cancel_url=self.page_url("account"))
+        )
+
+    def perform(self):
+        return own_identifiers.identifier_remove_own(
+            user=self.user, identifier_id=self.request.POST.get("identifier", "")
+        )
+
+    def done(self, identifier):
+        messages.success(
+            self.request,
+            _("%(identifier)s is removed: you no longer sign in with it.")
+            % {"identifier": identifier.value},
+        )
+        return redirect(self.page_url("account"))
+
+    def refused_url(self) -> str:
+        return self.page_url("account")
+
+
 class SignOutView(PoolPageMixin, View):
     """POST only: ends this browser's hosted session."""
 
@@ -368,6 +487,21 @@ urlpatterns = [
         POOL + "account/recovery-codes/",
         AccountRecoveryCodesView.as_view(),
         name="account_recovery_codes",
+    ),
+    path(
+        POOL + "account/identifiers/add/",
+        AccountIdentifierAddView.as_view(),
+        name="account_identifier_add",
+    ),
+    path(
+        POOL + "account/identifiers/verify/",
+        AccountIdentifierVerifyView.as_view(),
+        name="account_identifier_verify",
+    ),
+    path(
+        POOL + "account/identifiers/remove/",
+        AccountIdentifierRemoveView.as_view(),
+        name="account_identifier_remove",
     ),
     path(POOL + "signout/", SignOutView.as_view(), name="signout"),
 ]

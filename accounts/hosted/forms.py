@@ -153,6 +153,15 @@ class IdentifierForm(forms.Form):
     )
 
 
+class AccountIdentifierForm(forms.Form):
+    identifier = forms.CharField(
+        label=_("Email address or mobile number"),
+        max_length=254,
+        help_text=_("A mobile number in international form, e.g. +44 7911 123456."),
+        widget=forms.TextInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+
 def current_password_field(**kwargs) -> forms.CharField:
     """The field a user types their password into to sign in."""
     attrs = {"autocomplete": "current-password"}
