@@ -23,6 +23,7 @@ from django.utils import timezone
 from core import ratelimit
 from core.audit import audit_record
 from core.catalogue import error, field_error
+from core.delivery import send_templated
 from core.delivery.limits import send_quota_consume
 from identity_pools.code_rules import code_rules_for
 from identity_pools.identifiers import identifier_parse
@@ -105,8 +106,8 @@ def identifier_add_start(*, user, raw: str) -> Pending:
 
 
 def identifier_add_finish(*, user, pending: Pending, code: str) -> Identifier:
-    """The code of ``pending`` entered: the address is ``user``'s, verified.
-    Raises ValidationError ``code_invalid`` (wrong, expired, used, or of
+    """The code of ``pending`` entered: the address is ``user``'s, verified
+    (a new one: their first verified address is told). Raises ValidationError ``code_invalid`` (wrong, expired, used, or of
     another address) or, on "code", ``identifier_taken_proved`` when another
     user of the pool has the address."""
     used = code_verify(
@@ -120,6 +121,7 @@ def identifier_add_finish(*, user, pending: Pending, code: str) -> Identifier:
         pool_user_confirm_identifier(user=user, identifier=used.identifier)
         used.identifier.is_verified = True
         return used.identifier
+    notify = user.identifiers.filter(is_verified=True).order_by("id").first()
     added = Identifier(
         pool=pool,
         user=user,
@@ -138,6 +140,10 @@ def identifier_add_finish(*, user, pending: Pending, code: str) -> Identifier:
                 target=user,
                 details={"identifier": added.value, "verified": True},
             )
+            if notify is not None:  # the user's first address hears of it
+                _notice(
+                    notify, template="identifier_added", pool=pool, added=added.value
+                )
     except IntegrityError:
         raise field_error("code", "identifier_taken_proved") from None
     return added
@@ -147,7 +153,8 @@ def identifier_remove_own(*, user, identifier_id) -> Identifier:
     """Remove ``user``'s identifier ``identifier_id`` (any text: another
     user's, or none, is ``identifier_unknown``). Raises ValidationError
     ``identifier_last`` or ``identifier_last_verified``: the user keeps one
-    verified address to sign in with and to reset a password through."""
+    verified address to sign in with and to reset a password through. A
+    verified address removed is told."""
     try:
         pk = uuid.UUID(str(identifier_id))
     except ValueError:
@@ -159,5 +166,20 @@ def identifier_remove_own(*, user, identifier_id) -> Identifier:
     if identifier.is_verified and not others.filter(is_verified=True).exists():
         raise error("identifier_last_verified")
     identifier.user = user
-    identifier_remove(identifier=identifier, actor=user)
+    with transaction.atomic():
+        identifier_remove(identifier=identifier, actor=user)
+        if identifier.is_verified:  # the address's holder hears of it
+            _notice(identifier, template="identifier_removed", pool=user.pool)
     return identifier
+
+
+def _notice(to: Identifier, *, template: str, pool, **context) -> None:
+    """``template`` to the address ``to`` once the transaction commits."""
+    transaction.on_commit(
+        lambda: send_templated(
+            channel=to.type,
+            to=to.value,
+            template=template,
+            context={"pool": pool, **context},
+        )
+    )

@@ -79,13 +79,18 @@ def test_add_an_address_with_its_code_then_sign_in_with_it(pool, ann, sending):
     assert "ann.new@example.com" in page
     wrong = client.post(url(pool, "account_identifier_verify"), {"code": "000000"})
     assert "This code is not correct" in wrong.content.decode()
-    done = client.post(
-        url(pool, "account_identifier_verify"),
-        {"code": last_code("ann.new@example.com")},
-    )
+    with sending():
+        done = client.post(
+            url(pool, "account_identifier_verify"),
+            {"code": last_code("ann.new@example.com")},
+        )
     assert done["Location"] == url(pool, "account")
     added = Identifier.objects.get(value="ann.new@example.com")
     assert added.user == ann and added.is_verified
+    # Ann's first address hears of it (a session thief would add their own).
+    notice = mail.outbox[-1]
+    assert notice.to == ["ann@example.com"]
+    assert "ann.new@example.com was just added" in notice.body
     event = AuditEvent.objects.get(action="pool_user.identifier_added")
     assert (event.actor_id, event.details["identifier"]) == (
         str(ann.pk),
@@ -151,7 +156,7 @@ def test_an_own_verified_address_is_refused_and_an_unverified_one_verified(
     assert Identifier.objects.get(value="+447911123456").is_verified
 
 
-def test_remove_an_address_but_never_the_last_verified_one(pool, ann):
+def test_remove_an_address_but_never_the_last_verified_one(pool, ann, sending):
     client = signed_in(pool)
     other = Identifier.objects.create(
         pool=pool, user=ann, type="email", value="old@example.com", is_verified=True
@@ -160,7 +165,12 @@ def test_remove_an_address_but_never_the_last_verified_one(pool, ann):
         url(pool, "account_identifier_remove") + f"?identifier={other.pk}"
     )
     assert "Remove old@example.com?" in page.content.decode()
-    done = client.post(url(pool, "account_identifier_remove"), {"identifier": other.pk})
+    with sending():
+        done = client.post(
+            url(pool, "account_identifier_remove"), {"identifier": other.pk}
+        )
+    assert mail.outbox[-1].to == ["old@example.com"]
+    assert "was just removed" in mail.outbox[-1].body
     assert done["Location"] == url(pool, "account")
     assert not Identifier.objects.filter(pk=other.pk).exists()
     assert AuditEvent.objects.filter(action="pool_user.identifier_removed").exists()
