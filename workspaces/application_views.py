@@ -135,6 +135,7 @@ class ApplicationDetailView(ApplicationScopedMixin, ServiceFormView):
             "refresh_token_days": max(1, app.refresh_token_seconds // 86_400),
             "rotate_refresh_tokens": app.rotate_refresh_tokens,
             "require_consent": app.require_consent,
+            "require_two_factors": app.require_two_factors,
             "pairwise_subject": app.pairwise_subject,
             "id_token_alg": app.id_token_alg,
             "claim_mappings": claim_mappings_text(app.claim_mappings),

@@ -49,6 +49,7 @@ SETTINGS = frozenset(
         "refresh_token_seconds",
         "rotate_refresh_tokens",
         "require_consent",
+        "require_two_factors",
         "pairwise_subject",
         "id_token_alg",
         "claim_mappings",

@@ -239,6 +239,14 @@ class ApplicationForm(forms.Form):
         initial=True,
     )
     require_consent = forms.BooleanField(label=_("Users must consent"), required=False)
+    require_two_factors = forms.BooleanField(
+        label=_("Users sign in with two factors"),
+        required=False,
+        help_text=_(
+            "Someone signed in with one factor is asked for a second (or to set "
+            "one up) first. The pools must count a second factor (Sign-in methods)."
+        ),
+    )
     pairwise_subject = forms.BooleanField(
         label=_("Pairwise subject (its own “sub” per user)"), required=False
     )

@@ -313,6 +313,16 @@ class Application(TimeStampedModel):
         default=False,
         help_text=_("Ask users to allow the application the first time."),
     )
+    require_two_factors = models.BooleanField(
+        _("users sign in with two factors"),
+        default=False,
+        db_default=False,  # nodes of the release before fill it too
+        help_text=_(
+            "A user signed in with one factor is asked for a second (or to set "
+            "one up) before this application gets a code; its ID tokens then "
+            "say acr 2. The pools it uses must count a second factor."
+        ),
+    )
     pairwise_subject = models.BooleanField(
         _("pairwise subject"),
         default=False,

@@ -227,7 +227,9 @@ class AuthorizeView(View):
             # page, not the signed-in shortcut.
             login = "login" in prompts or someone_else
             return self.sign_in_first(params, pools, login=login)
-        stepping = self.step_up(params, user, data, prompts, provider, redirect_uri)
+        stepping = self.step_up(
+            params, client.application, user, data, prompts, provider, redirect_uri
+        )
         if stepping is not None:
             return stepping
         application = client.application
@@ -289,9 +291,10 @@ class AuthorizeView(View):
             "and try again, or tell its developers.",
         )
 
-    def step_up(self, params, user, data, prompts, provider, redirect_uri):
-        """``acr_values`` preferring "2" (two factors) while this browser signed
-        in with one: the user is asked for a second factor (or to set one up)
+    def step_up(self, params, application, user, data, prompts, provider, redirect_uri):
+        """``acr_values`` preferring "2" (two factors), or an application that
+        requires two factors (``require_two_factors``: as "2" alone), while
+        this browser signed in with one: the user is asked for a second factor (or to set one up)
         and comes back here. None goes on: no such request, two factors
         already, or one factor when the application also takes "1" (listed
         after "2") and the user has no second factor (none is set up for a
@@ -302,6 +305,8 @@ class AuthorizeView(View):
         wanted = [
             v for v in (params.get("acr_values") or "").split() if v in ACR_VALUES
         ]
+        if application.require_two_factors:
+            wanted = [ACR_MFA]  # the operator's rule, whatever the request says
         if not wanted or wanted[0] != ACR_MFA:
             return None  # none of ours (ignored, as OpenID Connect allows), or "1"
         method = data.get("method", "password")

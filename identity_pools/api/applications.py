@@ -163,6 +163,7 @@ class ApplicationOut(Schema):
     refresh_token_seconds: int
     rotate_refresh_tokens: bool
     require_consent: bool
+    require_two_factors: bool
     pairwise_subject: bool
     id_token_alg: IdTokenAlg
     claim_mappings: list[ClaimMappingOut]
@@ -206,6 +207,11 @@ class ApplicationIn(Body):
     refresh_token_seconds: RefreshSeconds = 30 * 86_400
     rotate_refresh_tokens: bool = True
     require_consent: bool = False
+    require_two_factors: bool = Field(
+        False,
+        description="Users signed in with one factor are asked for a second "
+        "before a code is issued (ID tokens: acr 2).",
+    )
     pairwise_subject: bool = False
     id_token_alg: IdTokenAlg = Field("ES256", description="Signs its ID tokens.")
     claim_mappings: ClaimMappings = []
@@ -225,6 +231,7 @@ class ApplicationPatch(Body):
     refresh_token_seconds: RefreshSeconds | None = None
     rotate_refresh_tokens: bool | None = None
     require_consent: bool | None = None
+    require_two_factors: bool | None = None
     pairwise_subject: bool | None = None
     id_token_alg: IdTokenAlg | None = None
     claim_mappings: ClaimMappings | None = None

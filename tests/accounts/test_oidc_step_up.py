@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import SsoSession
@@ -172,3 +173,33 @@ def test_coming_back_without_the_second_factor_is_refused(client, workspace, web
     back = client.get(reverse("oidc:authorize_continue", args=[workspace.slug]))
     query = callback_params(back["Location"])
     assert query["error"] == "unmet_authentication_requirements"
+
+
+def test_an_application_that_requires_two_factors_always_gets_them(
+    client, workspace, web, ann, django_capture_on_commit_callbacks
+):
+    pool, application, secret = web
+    application.require_two_factors = True
+    application.save(update_fields=["require_two_factors"])
+    policy(pool, second_factor="optional", mfa_email_code=True)
+    # Whatever the request asks ("1" here), a password is not enough.
+    _, verifier = ask(client, workspace, application, acr_values="1")
+    page = sign_in(client, pool)
+    for _ in range(4):
+        if page["Location"] == hosted(pool, "signin_second"):
+            break
+        page = client.get(page["Location"])
+    assert page["Location"] == hosted(pool, "signin_second")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(hosted(pool, "signin_second"), {"action": "send"})
+    sent = re.search(r"\b(\d{6,10})\b", mail.outbox[-1].body).group(1)
+    done = client.post(hosted(pool, "signin_second"), {"code": sent})
+    query = callback_params(follow_to_application(client, done))
+    claims = claims_of(client, workspace, application, secret, query["code"], verifier)
+    assert claims["acr"] == "2"
+    # With no second factor the pool counts, the application gets the error.
+    policy(pool, second_factor="off")
+    other = Client()
+    ask(other, workspace, application)
+    refused = follow_to_application(other, sign_in(other, pool))
+    assert callback_params(refused)["error"] == "unmet_authentication_requirements"

@@ -73,6 +73,7 @@ def test_applications_crud(api_client, workspace, connection_id):
     assert created["grant_types"] == ["authorization_code", "refresh_token"]
     assert created["scopes"] == ["openid", "profile", "email"]
     assert created["connection_ids"] == [connection_id]
+    assert created["require_two_factors"] is False
     read = api_client.get(f"{APPS}/{app.pk}").json()
     assert "client_secret" not in read and read["client_id"] == app.client_id
     assert [a["id"] for a in api_client.get(APPS).json()] == [str(app.pk)]
@@ -80,13 +81,14 @@ def test_applications_crud(api_client, workspace, connection_id):
         api_client,
         "patch",
         f"{APPS}/{app.pk}",
-        {"name": "Shop 2", "require_consent": True},
+        {"name": "Shop 2", "require_consent": True, "require_two_factors": True},
     )
     assert patched.status_code == 200
-    assert (patched.json()["name"], patched.json()["require_consent"]) == (
-        "Shop 2",
-        True,
-    )
+    assert (
+        patched.json()["name"],
+        patched.json()["require_consent"],
+        patched.json()["require_two_factors"],
+    ) == ("Shop 2", True, True)
     assert patched.json()["redirect_uris"] == ["https://shop.example.com/cb"]
     rotated = call(
         api_client, "post", f"{APPS}/{app.pk}/rotate-secret", {"grace_days": 3}

@@ -171,6 +171,7 @@ def test_create_and_update_store_the_token_settings(workspace, owner, connection
         application=app, actor=owner, claim_mappings=[], id_token_alg="ES256"
     )
     app.refresh_from_db()
+    assert not app.require_two_factors  # the box left unticked
     assert app.id_token_alg == "ES256" and app.claim_mappings == []
     changes = AuditEvent.objects.get(action="application.updated").details["changes"]
     assert set(changes) == {"claim_mappings", "id_token_alg"}
@@ -229,15 +230,22 @@ def test_console_create_and_edit_the_token_settings(
     text = "department = user_data.department\ntier = metadata.billing.tier"
     response = owner_client.post(
         url(workspace, "application_create"),
-        form_data(connection, id_token_alg="RS256", claim_mappings=text),
+        form_data(
+            connection,
+            id_token_alg="RS256",
+            claim_mappings=text,
+            require_two_factors="on",
+        ),
     )
     assert response.status_code == 302
     app = Application.objects.get()
-    assert app.id_token_alg == "RS256"
+    assert app.id_token_alg == "RS256" and app.require_two_factors
     assert app.claim_mappings == [m("department"), m("tier", "metadata.billing.tier")]
     detail = owner_client.get(url(workspace, "application_detail", app.pk))
     form = detail.context["form"]
     assert form.initial["id_token_alg"] == "RS256"
+    assert form.initial["require_two_factors"] is True
+    assert "Users sign in with two factors" in detail.content.decode()
     assert form.initial["claim_mappings"] == text
     assert "tier = metadata.billing.tier" in detail.content.decode()
     response = owner_client.post(
@@ -246,6 +254,7 @@ def test_console_create_and_edit_the_token_settings(
     )
     assert response.status_code == 302
     app.refresh_from_db()
+    assert not app.require_two_factors  # the box left unticked
     assert app.id_token_alg == "ES256" and app.claim_mappings == [
         m("team", "user_data.team")
     ]
