@@ -294,14 +294,15 @@ class AuthorizeView(View):
     def step_up(self, params, application, user, data, prompts, provider, redirect_uri):
         """``acr_values`` preferring "2" (two factors), or an application that
         requires two factors (``require_two_factors``: as "2" alone), while
-        this browser signed in with one: the user is asked for a second factor (or to set one up)
-        and comes back here. None goes on: no such request, two factors
-        already, or one factor when the application also takes "1" (listed
-        after "2") and the user has no second factor (none is set up for a
-        mere preference). Otherwise the answer: the
-        second-factor page, ``interaction_required`` under ``prompt=none``,
-        ``unmet_authentication_requirements`` when the pool counts no second
-        factor or the user came back without one."""
+        this browser signed in with one: the user is asked for a second factor
+        (or to set one up) and comes back here.
+
+        None goes on: no such request, two factors already, or one factor when
+        the application also takes "1" (listed after "2") and the user has no
+        second factor (none is set up for a mere preference). Otherwise the
+        answer: the second-factor page, ``interaction_required`` under
+        ``prompt=none``, ``unmet_authentication_requirements`` when the pool
+        counts no second factor or the user came back without one."""
         wanted = [
             v for v in (params.get("acr_values") or "").split() if v in ACR_VALUES
         ]
