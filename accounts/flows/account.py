@@ -1,8 +1,11 @@
 """What a signed-in end user does on their account page: change the password
 (the current one first: a wrong one counts as a failed sign-in of each of the
-user's identifiers, so the page is no way around the sign-in block)."""
+user's identifiers, so the page is no way around the sign-in block); sign out
+their other browsers."""
 
 from __future__ import annotations
+
+import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,6 +21,7 @@ from identity_pools.sign_in_rules import sign_in_policy_for
 from ..authenticators.events import sessions_end
 from ..authenticators.lockout import lock_fail, lock_wait
 from ..authenticators.passwords import password_set, password_verify
+from ..oidc.sessions import sso_session_end, user_sso_sessions
 from .signin import ADDRESS_LIMIT
 
 
@@ -81,3 +85,24 @@ def account_change_password(
                 )
             )
     return user
+
+
+def account_sessions_end(*, user, current, which: str) -> int:
+    """Sign ``user`` out of another browser: ``which`` is the id of one of
+    their open single sign-on sessions, or "others" for all but ``current``
+    (this browser's, which the page's own "Sign out" ends). Each ended
+    session's tokens stop working; each end is audited, the user as actor.
+    Returns how many ended (0: already ended, this browser's, or not theirs)."""
+    if which == "others":
+        ids = [s.pk for s in user_sso_sessions(user=user) if str(s.pk) != current]
+    else:
+        try:
+            ids = [uuid.UUID(which)]
+        except ValueError:  # not a session id at all
+            return 0
+        if str(ids[0]) == current:
+            return 0
+    return sum(
+        sso_session_end(session_id=pk, user=user, actor=user, reason="user")
+        for pk in ids
+    )

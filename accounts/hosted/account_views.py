@@ -13,6 +13,7 @@ from django.urls import path
 from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -27,7 +28,7 @@ from identity_pools.user_schemas.forms import SchemaDataForm
 from ..authenticators.recovery import recovery_codes_left
 from ..authenticators.totp import totp_manual_key, totp_qr_svg, totp_uri
 from ..flows import identifiers as own_identifiers
-from ..flows.account import account_change_password
+from ..flows.account import account_change_password, account_sessions_end
 from ..flows.profile import account_data_document, account_update_data
 from ..flows.security import (
     account_recovery_codes_regenerate,
@@ -39,9 +40,16 @@ from ..flows.security import (
     totp_setup_key,
     totp_setup_pending,
 )
-from ..flows.signin import session_sign_in, session_sign_out, signed_in_user
+from ..flows.signin import (
+    SIGNED_IN_KEY,
+    session_sign_in,
+    session_sign_out,
+    signed_in_user,
+)
 from ..models import Passkey, TotpDevice
 from ..oidc.authorize import authorize_pending, continue_url
+from ..oidc.session_words import browser_in_words, method_in_words
+from ..oidc.sessions import user_sso_sessions
 from .forms import (
     AccountIdentifierForm,
     AccountPasswordForm,
@@ -100,6 +108,18 @@ class AccountView(SignedInPageMixin, TemplateView):
             if context["has_totp"] or context["passkeys"]
             else None
         )
+        current = (self.request.hosted_session.get(SIGNED_IN_KEY) or {}).get("sso")
+        context["sso_sessions"] = [
+            {
+                "id": session.pk,
+                "current": str(session.pk) == current,
+                "browser": browser_in_words(session.user_agent),
+                "method": method_in_words(session.method),
+                "auth_time": session.auth_time,
+                "ip": session.ip,
+            }
+            for session in user_sso_sessions(user=user, limit=20)
+        ]
         context["sign_ins"] = list(
             AuditEvent.objects.for_workspace(self.workspace)
             .filter(
@@ -454,6 +474,34 @@ class AccountIdentifierRemoveView(SignedInPageMixin, ServiceConfirmView):
         return self.page_url("account")
 
 
+class AccountSessionsEndView(SignedInPageMixin, View):
+    """POST ``session`` (one of the user's other sessions, or "others"): that
+    browser is signed out and its applications' tokens stop working."""
+
+    def post(self, request, *args, **kwargs):
+        ended = account_sessions_end(
+            user=self.user,
+            current=(request.hosted_session.get(SIGNED_IN_KEY) or {}).get("sso"),
+            which=request.POST.get("session", "")[:40],
+        )
+        if ended:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d other session is signed out.",
+                    "%(count)d other sessions are signed out.",
+                    ended,
+                )
+                % {"count": ended},
+            )
+        else:
+            messages.error(request, _("That session had already ended."))
+        return redirect(self.page_url("account") + "#sessions")
+
+    def get(self, request, *args, **kwargs):
+        return redirect(self.page_url("account") + "#sessions")
+
+
 class SignOutView(PoolPageMixin, View):
     """POST only: ends this browser's hosted session."""
 
@@ -502,6 +550,11 @@ urlpatterns = [
         POOL + "account/identifiers/remove/",
         AccountIdentifierRemoveView.as_view(),
         name="account_identifier_remove",
+    ),
+    path(
+        POOL + "account/sessions/end/",
+        AccountSessionsEndView.as_view(),
+        name="account_sessions_end",
     ),
     path(POOL + "signout/", SignOutView.as_view(), name="signout"),
 ]

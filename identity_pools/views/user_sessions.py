@@ -10,7 +10,6 @@ workspace (``application_access``), so another workspace's id changes nothing.
 
 from __future__ import annotations
 
-import re
 import uuid
 
 from django.contrib import messages
@@ -18,9 +17,9 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 
+from accounts.oidc.session_words import browser_in_words, method_in_words
 from accounts.oidc.sessions import (
     sso_session_end,
     user_application_revoke,
@@ -30,61 +29,6 @@ from accounts.oidc.sessions import (
 from workspaces.applications import application_access
 
 from ..mixins import PoolUserScopedMixin
-
-# The parts of an SsoSession.method ("password+totp", …), in words.
-METHOD_WORDS = {
-    "password": gettext_lazy("password"),
-    "email_code": gettext_lazy("email code"),
-    "sms_code": gettext_lazy("SMS code"),
-    "totp": gettext_lazy("authenticator app"),
-    "recovery": gettext_lazy("recovery code"),
-    "passkey": gettext_lazy("passkey"),
-    "synced_passkey": gettext_lazy("synced passkey"),
-    "enrolled": gettext_lazy("newly set-up second factor"),
-}
-# Most specific first: Edge and Opera also say "Chrome", Chrome also says "Safari".
-BROWSERS = (
-    ("Edg/", "Edge"),
-    ("OPR/", "Opera"),
-    ("Firefox/", "Firefox"),
-    ("FxiOS/", "Firefox"),
-    ("CriOS/", "Chrome"),
-    ("Chrome/", "Chrome"),
-    ("Safari/", "Safari"),
-)
-SYSTEMS = (
-    ("Android", "Android"),
-    ("iPhone", "iOS"),
-    ("iPad", "iPadOS"),
-    ("Windows", "Windows"),
-    ("Mac OS X", "macOS"),
-    ("CrOS", "ChromeOS"),
-    ("Linux", "Linux"),
-)
-SHORT_AGENT_CHARS = 60
-
-
-def method_in_words(method: str) -> str:
-    """How a session signed in, in words: "password + authenticator app"."""
-    parts = [p for p in (method or "").split("+") if p]
-    return " + ".join(str(METHOD_WORDS.get(p, p)) for p in parts) or _("unknown")
-
-
-def browser_in_words(user_agent: str) -> str:
-    """A user agent shortened to "Firefox on Linux"; an agent we do not
-    recognise is cut to SHORT_AGENT_CHARS characters."""
-    agent = re.sub(r"\s+", " ", user_agent or "").strip()
-    if not agent:
-        return _("unknown")
-    browser = next((name for key, name in BROWSERS if key in agent), "")
-    system = next((name for key, name in SYSTEMS if key in agent), "")
-    if browser and system:
-        return _("%(browser)s on %(system)s") % {"browser": browser, "system": system}
-    if browser or system:
-        return browser or system
-    if len(agent) <= SHORT_AGENT_CHARS:
-        return agent
-    return agent[: SHORT_AGENT_CHARS - 1] + "…"
 
 
 def sessions_context(*, user) -> dict:

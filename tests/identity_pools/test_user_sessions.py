@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import OAuthToken, SsoSession
+from accounts.oidc.session_words import browser_in_words, method_in_words
 from core.models import AuditEvent
-from identity_pools.views.user_sessions import browser_in_words, method_in_words
 from tests.accounts.oidc_helpers import ACTOR, REDIRECT, setup_provider
 from tests.factories import PoolUserFactory, WorkspaceFactory
 from workspaces.applications import application_create
