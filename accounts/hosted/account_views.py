@@ -17,8 +17,6 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
-from core import ratelimit
-from core.catalogue import error
 from core.models import AuditEvent
 from core.request import client_ip
 from core.views import ServiceConfirmView, ServiceFormView
@@ -56,7 +54,7 @@ from .forms import (
     CodeForm,
     SecondFactorForm,
 )
-from .views import CODE_TRIES, PoolPageMixin
+from .views import PoolPageMixin, code_try_count
 
 
 class SignedInPageMixin(PoolPageMixin):
@@ -421,12 +419,7 @@ class AccountIdentifierVerifyView(SignedInPageMixin, ServiceFormView):
         return context
 
     def perform(self, form):
-        limit = ratelimit.Limit(f"hosted:code:{client_ip(self.request)}", *CODE_TRIES)
-        if ratelimit.hit(limit) > limit.max_events:
-            raise error(
-                "hosted_rate_limited",
-                minutes=max(1, ratelimit.retry_after(limit) // 60),
-            )
+        code_try_count(self.request)
         return own_identifiers.identifier_add_finish(
             user=self.user, pending=self.pending, code=form.cleaned_data["code"]
         )

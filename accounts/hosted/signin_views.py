@@ -9,8 +9,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from core import ratelimit
-from core.catalogue import error, field_error
+from core.catalogue import field_error
 from core.request import client_ip
 from core.views import ServiceFormView
 from identity_pools.sign_in_rules import sign_in_policy_for
@@ -41,7 +40,7 @@ from .forms import (
     SignInForm,
 )
 from .steps import CODE_METHODS, METHOD_PAGES, SignInStepMixin, first_factor_done
-from .views import PoolPageMixin
+from .views import PoolPageMixin, code_try_count
 
 
 class SignInView(PoolPageMixin, ServiceFormView):
@@ -231,9 +230,7 @@ class ResetFinishView(ResetPageMixin, ServiceFormView):
         return {"identifier": pending.identifier} if pending else {}
 
     def perform(self, form):
-        limit = ratelimit.Limit(f"hosted:code:{client_ip(self.request)}", 60, 3600)
-        if ratelimit.hit(limit) > limit.max_events:
-            raise error("hosted_rate_limited", minutes=60)
+        code_try_count(self.request)
         identifier = signin_identify(raw=form.cleaned_data["identifier"])
         return reset_finish(
             pool=self.pool,

@@ -40,6 +40,17 @@ SIGN_UPS = (20, 3600)
 CODE_TRIES = (60, 3600)
 
 
+def code_try_count(request) -> None:
+    """Count one code entered from this client address (sign-up, reset, an
+    added address: one budget, CODE_TRIES). Raises ValidationError
+    ``hosted_rate_limited`` past it."""
+    limit = ratelimit.Limit(f"hosted:code:{client_ip(request)}", *CODE_TRIES)
+    if ratelimit.hit(limit) > limit.max_events:
+        raise error(
+            "hosted_rate_limited", minutes=max(1, ratelimit.retry_after(limit) // 60)
+        )
+
+
 class HostedMixin(View):
     """Resolves ``self.workspace`` from the URL (public, by slug) and brands the
     page with it."""
@@ -266,12 +277,7 @@ class SignUpVerifyView(PoolPageMixin, ServiceFormView):
         return context
 
     def perform(self, form):
-        limit = ratelimit.Limit(f"hosted:code:{client_ip(self.request)}", *CODE_TRIES)
-        if ratelimit.hit(limit) > limit.max_events:
-            raise error(
-                "hosted_rate_limited",
-                minutes=max(1, ratelimit.retry_after(limit) // 60),
-            )
+        code_try_count(self.request)
         return signup_verify(
             pool=self.pool, pending=self.pending, code=form.cleaned_data["code"]
         )
