@@ -15,17 +15,11 @@ from .oidc_helpers import (
     exchange,
     get_code,
     make_user,
-    setup_provider,
     token_url,
     verify_id_token,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def web(workspace):
-    return setup_provider(workspace, kind="web")
 
 
 def test_code_flow_signs_a_pool_user_in(client, workspace, web):

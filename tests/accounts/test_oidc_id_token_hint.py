@@ -26,11 +26,6 @@ from .oidc_helpers import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def web(workspace):
-    return setup_provider(workspace, kind="web")
-
-
 def id_token_of(workspace, application, secret, pool, email) -> str:
     """An ID token for a new user ``email``, signed in in a browser of its own."""
     make_user(pool, email=email)

@@ -17,7 +17,7 @@ from accounts.oidc import server, views
 from core.models import AuditEvent
 from workspaces.models import Workspace
 
-from .oidc_helpers import basic, exchange, get_code, make_user, setup_provider
+from .oidc_helpers import basic, exchange, get_code, make_user
 from .oidc_helpers import token_url as url
 
 pytestmark = pytest.mark.django_db
@@ -30,11 +30,6 @@ STATEMENTS = 3
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="one statement on PostgreSQL only"
 )
-
-
-@pytest.fixture
-def web(workspace):
-    return setup_provider(workspace, kind="web")
 
 
 def refresh(client, workspace, application, secret, token):

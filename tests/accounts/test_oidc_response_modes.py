@@ -20,16 +20,10 @@ from .oidc_helpers import (
     get_code,
     make_user,
     pkce,
-    setup_provider,
     sign_in,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def web(workspace):
-    return setup_provider(workspace, kind="web")
 
 
 def posted_fields(page: str) -> dict:

@@ -34,11 +34,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def web(workspace):
-    return setup_provider(workspace, kind="web")
-
-
-@pytest.fixture
 def spa(workspace):
     return setup_provider(workspace, kind="spa")
 

@@ -24,17 +24,11 @@ from .oidc_helpers import (
     hosted,
     make_user,
     pkce,
-    setup_provider,
     sign_in,
     verify_id_token,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def web(workspace):
-    return setup_provider(workspace, kind="web")
 
 
 @pytest.fixture
