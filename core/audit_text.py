@@ -97,6 +97,7 @@ SIGN_IN_ACTIONS = (
     "pool_user.sign_in_failed",
     "pool_user.sign_in_blocked",
     "pool_user.password_change_failed",
+    "pool_user.reauthentication_failed",
     "pool_user.recovery_code_used",
     "pool_user.session_ended",
     "operator.signed_in",
@@ -193,6 +194,8 @@ SENTENCES: dict[str, str] = {
     "[ in {pool}]",
     "pool_user.password_change_failed": "A password change failed for {target}"
     "[ in {pool}]",
+    "pool_user.reauthentication_failed": "{target} typed a wrong password to "
+    "confirm it was them[ in {pool}]",
     "pool_user.password_change_required": "{actor} required {target} to change "
     "their password[ in {pool}]",
     "pool_user.password_reset": "{actor} reset the password of {target}[ in {pool}]",

@@ -17,6 +17,9 @@ MESSAGES: dict[str, Any] = {
         "This code is not correct, or it has expired or been used. Check the code in "
         "the latest message, or ask for a new one."
     ),
+    "reauthentication_needed": _(
+        "You signed in a while ago. Reload the page and confirm it's you first."
+    ),
     "identifier_yours": _("You already sign in with this address, and it is verified."),
     "identifier_taken_proved": _(
         "This address belongs to another account in this pool, so it cannot be "

@@ -5,6 +5,7 @@ their other browsers."""
 
 from __future__ import annotations
 
+import time
 import uuid
 
 from django.core.exceptions import ValidationError
@@ -22,20 +23,43 @@ from ..authenticators.events import sessions_end
 from ..authenticators.lockout import lock_fail, lock_wait
 from ..authenticators.passwords import password_set, password_verify
 from ..oidc.sessions import sso_session_end, user_sso_sessions
-from .signin import ADDRESS_LIMIT
+from .signin import ADDRESS_LIMIT, SIGNED_IN_KEY
+
+# Changes that let someone take an account over (the addresses codes and
+# resets go to) need a sign-in, or a password confirmed, this recent: a
+# browser left signed in is not enough.
+RECENT_SECONDS = 15 * 60
+CONFIRMED_KEY = "confirmed_at"
+
+
+def account_recently_confirmed(session) -> bool:
+    """Whether this hosted session signed in, or confirmed its password, in
+    the last RECENT_SECONDS."""
+    signed_in = (session.get(SIGNED_IN_KEY) or {}).get("at", 0)
+    latest = max(signed_in, session.get(CONFIRMED_KEY, 0))
+    return time.time() - latest < RECENT_SECONDS
+
+
+def account_confirm(session, *, user: PoolUser, current: str, ip) -> None:
+    """The signed-in user confirms it is them with their password (as a
+    sign-in counts it): the session is recent again for RECENT_SECONDS.
+    Raises ValidationError on "current_password"."""
+    account_password_confirm(
+        user=user, current=current, ip=ip, failed="pool_user.reauthentication_failed"
+    )
+    session[CONFIRMED_KEY] = time.time()
 
 
 def _field(name: str, exc: ValidationError) -> ValidationError:
     return ValidationError({name: exc.error_list})
 
 
-def account_change_password(
-    *, user: PoolUser, current: str, password: str, ip
-) -> PoolUser:
-    """Check ``current``, then set ``password`` (the pool's policy and history),
-    end the user's other sessions and send a notice. Raises ValidationError on
-    "current_password" (``password_incorrect``, ``sign_in_blocked``) or on
-    "password" (``password_unchanged``, the policy's errors)."""
+def account_password_confirm(*, user: PoolUser, current: str, ip, failed: str) -> None:
+    """Check the user's ``current`` password, as a sign-in would count it: a
+    block of any of their identifiers or of this client address refuses it
+    first, and a wrong one counts as a failed sign-in of each identifier
+    (audited as ``failed``). Raises ValidationError on "current_password"
+    (``password_incorrect``, ``sign_in_blocked``)."""
     pool = user.pool
     values = list(user.identifiers.order_by("id").values_list("value", flat=True))
     address = ratelimit.Limit(f"hosted:signin:{ip}", *ADDRESS_LIMIT)
@@ -55,12 +79,25 @@ def account_change_password(
         with transaction.atomic():
             audit_record(
                 actor=user,
-                action="pool_user.password_change_failed",
+                action=failed,
                 workspace=pool.workspace,
                 target=user,
                 details={"reason": "bad_password"},
             )
         raise _field("current_password", error("password_incorrect"))
+
+
+def account_change_password(
+    *, user: PoolUser, current: str, password: str, ip
+) -> PoolUser:
+    """Check ``current``, then set ``password`` (the pool's policy and history),
+    end the user's other sessions and send a notice. Raises ValidationError on
+    "current_password" (``password_incorrect``, ``sign_in_blocked``) or on
+    "password" (``password_unchanged``, the policy's errors)."""
+    pool = user.pool
+    account_password_confirm(
+        user=user, current=current, ip=ip, failed="pool_user.password_change_failed"
+    )
     if password == current:
         raise _field("password", error("password_unchanged"))
     user_password_check(user=user, password=password)

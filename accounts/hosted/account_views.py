@@ -1,11 +1,11 @@
-"""The signed-in end user's pages: the account page, their user data, their
-email addresses and mobile numbers, password change, authenticator app,
-recovery codes, sign-out. ``TotpSetupMixin`` is the
-app set-up the forced enrolment of a sign-in shares (``enrol_views``)."""
+"""The signed-in end user's pages: the account page, their user data, password
+change, authenticator app, recovery codes, sign-out (their addresses and other
+sessions: ``account_access_views``; what signed-in pages share:
+``signed_in``). ``TotpSetupMixin`` is the app set-up the forced enrolment of
+a sign-in shares (``enrol_views``)."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -13,20 +13,18 @@ from django.urls import path
 from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
 from core.models import AuditEvent
 from core.request import client_ip
-from core.views import ServiceConfirmView, ServiceFormView
+from core.views import ServiceFormView
 from identity_pools.sign_in_rules import sign_in_policy_for
 from identity_pools.user_schemas.forms import SchemaDataForm
 
 from ..authenticators.recovery import recovery_codes_left
 from ..authenticators.totp import totp_manual_key, totp_qr_svg, totp_uri
-from ..flows import identifiers as own_identifiers
-from ..flows.account import account_change_password, account_sessions_end
+from ..flows.account import account_change_password
 from ..flows.profile import account_data_document, account_update_data
 from ..flows.security import (
     account_recovery_codes_regenerate,
@@ -42,34 +40,18 @@ from ..flows.signin import (
     SIGNED_IN_KEY,
     session_sign_in,
     session_sign_out,
-    signed_in_user,
 )
 from ..models import Passkey, TotpDevice
 from ..oidc.authorize import authorize_pending, continue_url
 from ..oidc.session_words import browser_in_words, method_in_words
 from ..oidc.sessions import user_sso_sessions
 from .forms import (
-    AccountIdentifierForm,
     AccountPasswordForm,
     CodeForm,
     SecondFactorForm,
 )
-from .views import PoolPageMixin, code_try_count
-
-
-class SignedInPageMixin(PoolPageMixin):
-    """A page for the signed-in pool user (``self.user``); others go to sign-in."""
-
-    def pool_page_open(self) -> bool:
-        self.user = signed_in_user(
-            self.request.hosted_session,
-            pool=self.pool,
-            seconds=settings.HOSTED_SESSION_AGE,
-        )
-        return True
-
-    def pool_page_elsewhere(self) -> str | None:
-        return "signin" if self.user is None else None
+from .signed_in import RecentSignInMixin, SignedInPageMixin
+from .views import PoolPageMixin
 
 
 class AccountView(SignedInPageMixin, TemplateView):
@@ -232,7 +214,7 @@ class TotpSetupMixin:
         return response
 
 
-class AccountTotpView(TotpSetupMixin, SignedInPageMixin, ServiceFormView):
+class AccountTotpView(TotpSetupMixin, RecentSignInMixin, ServiceFormView):
     """Set up an authenticator app (while the pool uses them; one per user)."""
 
     template_name = "hosted/account_totp.html"
@@ -253,7 +235,7 @@ class AccountTotpView(TotpSetupMixin, SignedInPageMixin, ServiceFormView):
                 ),
             )
             return "account"
-        return None
+        return super().pool_page_elsewhere()
 
     def perform(self, form):
         return account_totp_add(
@@ -362,139 +344,6 @@ class AccountPasswordView(SignedInPageMixin, ServiceFormView):
         return redirect(self.page_url("account"))
 
 
-class AccountIdentifierAddView(SignedInPageMixin, ServiceFormView):
-    """ "Add an email address or mobile number" (or verify one of the user's):
-    a code goes to it; ``AccountIdentifierVerifyView`` takes the code."""
-
-    template_name = "hosted/account_identifier_add.html"
-    form_class = AccountIdentifierForm
-
-    def get_initial(self):
-        # "Verify" next to one of the user's addresses comes with it.
-        value = self.request.GET.get("identifier", "")
-        return {"identifier": value} if 0 < len(value) <= 254 else {}
-
-    def perform(self, form):
-        return own_identifiers.identifier_add_start(
-            user=self.user, raw=form.cleaned_data["identifier"]
-        )
-
-    def done(self, pending):
-        self.request.hosted_session[own_identifiers.SESSION_KEY] = pending.to_session()
-        return redirect(self.page_url("account_identifier_verify"))
-
-
-class AccountIdentifierVerifyView(SignedInPageMixin, ServiceFormView):
-    """ "Enter the code we sent" to the address being added; "Send a new
-    code"."""
-
-    template_name = "hosted/account_identifier_verify.html"
-    form_class = CodeForm
-
-    def pool_page_elsewhere(self) -> str | None:
-        if self.user is None:
-            return "signin"
-        self.pending = own_identifiers.Pending.of(
-            self.request.hosted_session, pool=self.pool, user=self.user
-        )
-        return "account_identifier_add" if self.pending is None else None
-
-    def post(self, request, *args, **kwargs):
-        if request.POST.get("action") != "resend":
-            return super().post(request, *args, **kwargs)
-        try:
-            pending = own_identifiers.identifier_add_start(
-                user=self.user, raw=self.pending.identifier
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            request.hosted_session[own_identifiers.SESSION_KEY] = pending.to_session()
-            messages.success(request, _("A new code is on its way."))
-        return redirect(request.path)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["pending"] = self.pending
-        return context
-
-    def perform(self, form):
-        code_try_count(self.request)
-        return own_identifiers.identifier_add_finish(
-            user=self.user, pending=self.pending, code=form.cleaned_data["code"]
-        )
-
-    def done(self, identifier):
-        self.request.hosted_session.pop(own_identifiers.SESSION_KEY, None)
-        messages.success(
-            self.request,
-            _("%(identifier)s is verified: you can sign in with it.")
-            % {"identifier": identifier.value},
-        )
-        return redirect(self.page_url("account"))
-
-
-class AccountIdentifierRemoveView(SignedInPageMixin, ServiceConfirmView):
-    """ "Remove <address>?" (``?identifier=`` its id), then POST."""
-
-    template_name = "hosted/account_identifier_remove.html"
-
-    def get(self, request, *args, **kwargs):
-        wanted = request.GET.get("identifier", "")
-        found = next(
-            (i for i in self.user.identifiers.all() if str(i.pk) == wanted), None
-        )
-        if found is None:
-            return redirect(self.page_url("account"))
-        return self.render_to_response(
-            self.get_context_data(identifier=found, cancel_url=self.page_url("account"))
-        )
-
-    def perform(self):
-        return own_identifiers.identifier_remove_own(
-            user=self.user, identifier_id=self.request.POST.get("identifier", "")
-        )
-
-    def done(self, identifier):
-        messages.success(
-            self.request,
-            _("%(identifier)s is removed: you no longer sign in with it.")
-            % {"identifier": identifier.value},
-        )
-        return redirect(self.page_url("account"))
-
-    def refused_url(self) -> str:
-        return self.page_url("account")
-
-
-class AccountSessionsEndView(SignedInPageMixin, View):
-    """POST ``session`` (one of the user's other sessions, or "others"): that
-    browser is signed out and its applications' tokens stop working."""
-
-    def post(self, request, *args, **kwargs):
-        ended = account_sessions_end(
-            user=self.user,
-            current=(request.hosted_session.get(SIGNED_IN_KEY) or {}).get("sso"),
-            which=request.POST.get("session", "")[:40],
-        )
-        if ended:
-            messages.success(
-                request,
-                ngettext(
-                    "%(count)d other session is signed out.",
-                    "%(count)d other sessions are signed out.",
-                    ended,
-                )
-                % {"count": ended},
-            )
-        else:
-            messages.error(request, _("That session had already ended."))
-        return redirect(self.page_url("account") + "#sessions")
-
-    def get(self, request, *args, **kwargs):
-        return redirect(self.page_url("account") + "#sessions")
-
-
 class SignOutView(PoolPageMixin, View):
     """POST only: ends this browser's hosted session."""
 
@@ -528,26 +377,6 @@ urlpatterns = [
         POOL + "account/recovery-codes/",
         AccountRecoveryCodesView.as_view(),
         name="account_recovery_codes",
-    ),
-    path(
-        POOL + "account/identifiers/add/",
-        AccountIdentifierAddView.as_view(),
-        name="account_identifier_add",
-    ),
-    path(
-        POOL + "account/identifiers/verify/",
-        AccountIdentifierVerifyView.as_view(),
-        name="account_identifier_verify",
-    ),
-    path(
-        POOL + "account/identifiers/remove/",
-        AccountIdentifierRemoveView.as_view(),
-        name="account_identifier_remove",
-    ),
-    path(
-        POOL + "account/sessions/end/",
-        AccountSessionsEndView.as_view(),
-        name="account_sessions_end",
     ),
     path(POOL + "signout/", SignOutView.as_view(), name="signout"),
 ]

@@ -167,13 +167,17 @@ def current_password_field(**kwargs) -> forms.CharField:
     attrs = {"autocomplete": "current-password"}
     if kwargs.pop("autofocus", False):
         attrs["autofocus"] = True
+    kwargs.setdefault("label", _("Password"))
     return forms.CharField(
-        label=_("Password"),
         strip=False,
         max_length=1024,
         widget=forms.PasswordInput(attrs=attrs),
         **kwargs,
     )
+
+
+class AccountConfirmForm(forms.Form):
+    current_password = current_password_field(label=_("Your password"), autofocus=True)
 
 
 class SignInForm(IdentifierForm):

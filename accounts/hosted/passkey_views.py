@@ -41,6 +41,7 @@ from ..authenticators.passkeys import (
     passkey_rename,
 )
 from ..authenticators.recovery import recovery_codes_left
+from ..flows.account import account_recently_confirmed
 from ..flows.mfa import (
     DEVICE_COOKIE,
     enrolment_options,
@@ -51,7 +52,7 @@ from ..flows.mfa import (
     signin_pending,
 )
 from ..flows.signin import IDENTIFIER_KEY, session_value, signed_in_user
-from .account_views import SignedInPageMixin
+from .signed_in import RecentSignInMixin
 from .steps import remember_this_device
 from .views import PASSKEY_OFFER_KEY, PASSKEY_OFFER_SECONDS, PoolPageMixin
 
@@ -251,6 +252,8 @@ class AccountPasskeyRegisterView(PasskeyRegisterEndpoint):
         )
         if user is None:
             raise error("passkey_challenge_invalid")
+        if not account_recently_confirmed(self.request.hosted_session):
+            raise error("reauthentication_needed")
         return user
 
     def registered(self, user, passkey):
@@ -352,7 +355,7 @@ class PasskeyOfferView(PoolPageMixin, TemplateView):
 # --- the account's passkeys -------------------------------------------------------
 
 
-class AccountPasskeysView(SignedInPageMixin, TemplateView):
+class AccountPasskeysView(RecentSignInMixin, TemplateView):
     """The signed-in user's passkeys: add, rename, remove (``?remove=<id>``
     asks first). Open while the pool uses passkeys, or the user still has some
     (to remove them)."""

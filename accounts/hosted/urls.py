@@ -1,6 +1,15 @@
 from django.urls import path
 
-from . import account_views, enrol_views, mfa_views, passkey_views, signin_views, views
+from . import (
+    account_access_views,
+    account_views,
+    enrol_views,
+    mfa_views,
+    passkey_views,
+    signed_in,
+    signin_views,
+    views,
+)
 
 app_name = "hosted"
 
@@ -44,5 +53,7 @@ urlpatterns = [
     *mfa_views.urlpatterns,
     *passkey_views.urlpatterns,
     *account_views.urlpatterns,
+    *account_access_views.urlpatterns,
+    *signed_in.urlpatterns,
     *enrol_views.urlpatterns,
 ]

@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from accounts.authenticators.passwords import password_set
 from accounts.flows.identifiers import SENDS_PER_HOUR
-from accounts.models import Code
+from accounts.models import Code, PasswordCredential
 from core.delivery import sms
 from core.models import AuditEvent
-from identity_pools.models import Identifier
+from identity_pools.models import Identifier, SignInPolicy
 from tests.factories import PoolUserFactory
 
 from .conftest import GOOD
@@ -224,3 +224,68 @@ def test_sends_are_limited_per_user(pool, ann, sending):
     assert refused.status_code == 200
     assert "60 minutes" in refused.content.decode()
     assert not [m for m in mail.outbox if m.to == ["one-more@example.com"]]
+
+
+@pytest.fixture
+def later(monkeypatch):
+    """The clock of the account flows 16 minutes on: the sign-in is no longer
+    recent."""
+    import time as real
+    from types import SimpleNamespace
+
+    from accounts.flows import account
+
+    monkeypatch.setattr(
+        account, "time", SimpleNamespace(time=lambda: real.time() + 960)
+    )
+
+
+def test_an_old_sign_in_confirms_the_password_first(pool, ann, later):
+    client = signed_in(pool)
+    for name in ("account_identifier_add", "account_identifier_remove"):
+        assert client.get(url(pool, name))["Location"] == url(pool, "account_confirm")
+    page = client.get(url(pool, "account_confirm")).content.decode()
+    assert "Confirm it's you" in page and "Your password" in page
+    wrong = client.post(url(pool, "account_confirm"), {"current_password": "nope"})
+    [problem] = wrong.context["form"].errors.as_data()["current_password"]
+    assert problem.code == "password_incorrect"
+    assert AuditEvent.objects.filter(
+        action="pool_user.reauthentication_failed"
+    ).exists()
+    done = client.post(url(pool, "account_confirm"), {"current_password": GOOD})
+    # Back to the page that asked (the last one: remove), now open.
+    assert done["Location"] == url(pool, "account_identifier_remove")
+    assert client.get(url(pool, "account_identifier_add")).status_code == 200
+
+
+def test_without_a_password_the_user_signs_in_again(pool, ann, later):
+    client = signed_in(pool)
+    PasswordCredential.objects.filter(user=ann).delete()
+    page = client.get(url(pool, "account_confirm")).content.decode()
+    assert "Sign in again" in page and "Your password" not in page
+    response = client.post(url(pool, "account_confirm"), {"action": "sign_in_again"})
+    assert response["Location"] == url(pool, "signin")
+    assert client.get(url(pool, "account"))["Location"] == url(pool, "signin")
+
+
+def test_passkeys_and_the_app_need_a_recent_sign_in_too(pool, ann, later):
+    """A passkey or an authenticator app is a way in as well (a passkey signs
+    in alone): adding one also needs a recent sign-in."""
+    SignInPolicy.objects.update_or_create(
+        pool=pool, defaults={"passkey_enabled": True, "totp_enabled": True}
+    )
+    client = signed_in(pool)
+    for name in ("account_passkeys", "account_totp"):
+        assert client.get(url(pool, name))["Location"] == url(pool, "account_confirm")
+    # The registration endpoint refuses too (the page may be left open).
+    start = client.post(
+        url(pool, "passkey_account_options"), "{}", content_type="application/json"
+    )
+    assert start.status_code == 400
+    assert "confirm it's you" in start.json()["error"]
+    client.post(url(pool, "account_confirm"), {"current_password": GOOD})
+    assert client.get(url(pool, "account_totp")).status_code == 200
+    ok = client.post(
+        url(pool, "passkey_account_options"), "{}", content_type="application/json"
+    )
+    assert ok.status_code == 200
