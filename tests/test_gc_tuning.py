@@ -47,7 +47,9 @@ def test_gc_tune_freezes_live_objects_and_sets_thresholds(restore_gc):
     frozen = gc_tune()
 
     assert is_frozen(live)
-    assert frozen == gc.get_freeze_count() > 0
+    # The count when it returned: frozen objects freed since (another thread's,
+    # say) only lower it; none are added.
+    assert 0 < gc.get_freeze_count() <= frozen
     assert gc.get_threshold() == GC_THRESHOLDS
     gc.unfreeze()
     assert not is_frozen(live)
