@@ -316,9 +316,18 @@ def signin_finish(
     return "account"
 
 
-def signin_enrolled(session, *, pool) -> None:
-    """The user set up a second factor at sign-in: the pending sign-in may now
-    finish (``signin_finish`` with the state's method)."""
+def signin_enrolled(session, *, pool, method: str) -> None:
+    """The user set up a second factor at sign-in, ``method`` ("totp",
+    "passkey", "synced_passkey"), proving they hold it: the pending sign-in
+    may now finish, as ``<first>+<method>`` (``enrolled_method``)."""
     state = session[IDENTIFIER_KEY]
     state["stage"] = "enrolled"
+    state["enrolled"] = method
     session.modified = True
+
+
+def enrolled_method(state: dict) -> str:
+    """The method of a sign-in that set up its second factor: the first
+    factor's and the one set up ("enrolled" for a sign-in pending from before
+    the set-up's kind was kept)."""
+    return f"{state['first']}+{state.get('enrolled') or 'enrolled'}"

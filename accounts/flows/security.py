@@ -123,7 +123,7 @@ def signin_enrol_totp(
     """The forced enrolment of a sign-in: ``account_totp_add``, then the pending
     sign-in may finish (``signin_enrolled``). Same errors."""
     codes = account_totp_add(user=user, key=key, code=code)
-    signin_enrolled(session, pool=pool)
+    signin_enrolled(session, pool=pool, method="totp")
     return codes
 
 

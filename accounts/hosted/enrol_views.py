@@ -17,7 +17,12 @@ from core.catalogue import message
 from core.views import ServiceFormView
 from identity_pools.sign_in_rules import sign_in_policy_for
 
-from ..flows.mfa import enrolment_options, signin_finish, signin_pending
+from ..flows.mfa import (
+    enrolled_method,
+    enrolment_options,
+    signin_finish,
+    signin_pending,
+)
 from ..flows.security import (
     has_enrolled_factor,
     recovery_codes_first,
@@ -126,7 +131,7 @@ class SignInEnrolledView(EnrolPageMixin, TemplateView):
             request.hosted_session,
             pool=self.pool,
             user=self.user,
-            method=self.state["first"] + "+enrolled",
+            method=enrolled_method(self.state),
             must_change=self.state.get("must_change", False),
         )
         return redirect(self.page_url(name))

@@ -31,6 +31,8 @@ from identity_pools.sign_in_rules import sign_in_policy_for
 
 from ..authenticators.passkeys import (
     MAX_JSON,
+    PASSKEY,
+    SYNCED_PASSKEY,
     passkey_authenticate,
     passkey_authentication_options,
     passkey_delete,
@@ -286,7 +288,11 @@ class EnrolPasskeyRegisterView(PasskeyRegisterEndpoint):
         return pending[1]
 
     def registered(self, user, passkey):
-        signin_enrolled(self.request.hosted_session, pool=self.pool)
+        signin_enrolled(
+            self.request.hosted_session,
+            pool=self.pool,
+            method=SYNCED_PASSKEY if passkey.backed_up else PASSKEY,
+        )
         return self.page_url("signin_enrolled")
 
 

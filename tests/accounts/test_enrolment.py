@@ -106,7 +106,8 @@ def test_the_app_set_up_shows_codes_once_and_continue_signs_in(client, pool, ann
     assert client.post(url(pool, "signin_enrolled"))["Location"] == url(pool, "account")
     assert client.get(url(pool, "account")).status_code == 200
     event = AuditEvent.objects.get(action="pool_user.signed_in")
-    assert event.details == {"method": "password+enrolled"}
+    # The app set up, and proved with a code: amr "otp" in ID tokens.
+    assert event.details == {"method": "password+totp"}
     assert {"pool_user.totp_added", "pool_user.recovery_codes_generated"} <= set(
         AuditEvent.objects.filter(actor_id=str(ann.pk)).values_list("action", flat=True)
     )

@@ -171,9 +171,15 @@ def test_second_factor_endpoints_need_the_pending_sign_in(client, ann, pool):
 def test_enrolment_at_sign_in(client, ann, pool):
     policy(pool, second_factor="required", mfa_totp=False)
     assert password_sign_in(client, pool)["Location"] == url(pool, "signin_enrol")
-    done = browser_register(client, pool, SoftAuthenticator(), prefix="passkey_enrol")
+    done = browser_register(
+        client, pool, SoftAuthenticator(synced=True), prefix="passkey_enrol"
+    )
     assert done.json() == {"redirect": url(pool, "signin_enrolled")}
     assert ann.passkeys.count() == 1
+    assert client.post(url(pool, "signin_enrolled"))["Location"] == url(pool, "account")
+    # Recorded as what was set up: ID tokens say pwd, swk, mfa.
+    event = AuditEvent.objects.get(action="pool_user.signed_in")
+    assert event.details == {"method": "password+synced_passkey"}
 
 
 def test_passkeys_off(client, ann, pool):
