@@ -282,16 +282,18 @@ class AccountTotpRemoveView(SignedInPageMixin, ServiceFormView):
         return redirect(self.page_url("account"))
 
 
-class AccountRecoveryCodesView(SignedInPageMixin, TemplateView):
+class AccountRecoveryCodesView(RecentSignInMixin, TemplateView):
     """ "Make new recovery codes": a confirmation, then the new codes, once (the
-    old ones stop working)."""
+    old ones stop working). A way in too: it needs a recent sign-in."""
 
     template_name = "hosted/account_recovery_codes.html"
 
     def pool_page_elsewhere(self) -> str | None:
         if self.user is None:
             return "signin"
-        return None if has_enrolled_factor(self.user) else "account"
+        if not has_enrolled_factor(self.user):
+            return "account"
+        return super().pool_page_elsewhere()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -42,13 +42,14 @@ CONFIRMED_PAGES = (
     "account_identifier_add",
     "account_identifier_remove",
     "account_passkeys",
+    "account_recovery_codes",
     "account_totp",
 )
 
 
 class RecentSignInMixin(SignedInPageMixin):
     """A page that adds a way in to the account (an address codes and resets
-    go to, a passkey, an authenticator app): the sign-in, or a password
+    go to, a passkey, an authenticator app, recovery codes): the sign-in, or a password
     confirmed, must be recent, else "Confirm it's you" first, which brings the
     user back here. A browser left signed in is not enough."""
 

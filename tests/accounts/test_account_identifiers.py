@@ -22,6 +22,7 @@ from identity_pools.models import Identifier, SignInPolicy
 from tests.factories import PoolUserFactory
 
 from .conftest import GOOD
+from .test_passkeys import enrol
 
 pytestmark = pytest.mark.django_db
 
@@ -277,6 +278,11 @@ def test_passkeys_and_the_app_need_a_recent_sign_in_too(pool, ann, later):
     client = signed_in(pool)
     for name in ("account_passkeys", "account_totp"):
         assert client.get(url(pool, name))["Location"] == url(pool, "account_confirm")
+    # New recovery codes too, once she has a second factor for them to back.
+    enrol(ann)
+    assert client.get(url(pool, "account_recovery_codes"))["Location"] == url(
+        pool, "account_confirm"
+    )
     # The registration endpoint refuses too (the page may be left open).
     start = client.post(
         url(pool, "passkey_account_options"), "{}", content_type="application/json"
