@@ -21,6 +21,9 @@ MESSAGES: dict[str, Any] = {
         "You signed in a while ago. Reload the page and confirm it's you first."
     ),
     "identifier_yours": _("You already sign in with this address, and it is verified."),
+    "identifiers_full": _(
+        "You have %(max)s addresses, the most an account can have. Remove one first."
+    ),
     "identifier_taken_proved": _(
         "This address belongs to another account in this pool, so it cannot be "
         "added to this one. Sign in with it there instead."

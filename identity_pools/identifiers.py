@@ -11,6 +11,9 @@ from django.core.exceptions import ValidationError
 from core.addresses import email_normalise
 from core.catalogue import message
 
+# Email addresses and mobile numbers one user may have (an import's records, a
+# user adding their own).
+MAX_IDENTIFIERS = 10
 _SEPARATORS = re.compile(r"[\s\-.()/]+")
 
 

@@ -26,7 +26,7 @@ from core.catalogue import error, field_error
 from core.delivery import send_templated
 from core.delivery.limits import send_quota_consume
 from identity_pools.code_rules import code_rules_for
-from identity_pools.identifiers import identifier_parse
+from identity_pools.identifiers import MAX_IDENTIFIERS, identifier_parse
 from identity_pools.models import Identifier
 from identity_pools.services.users import (
     identifier_remove,
@@ -68,7 +68,8 @@ class Pending(SessionPending):
 def identifier_add_start(*, user, raw: str) -> Pending:
     """Send a code to the address ``raw`` for ``user`` to add (or, when it is
     theirs and not verified yet, to verify). Raises ValidationError on
-    "identifier" (not understood, or already theirs and verified),
+    "identifier" (not understood, already theirs and verified, or one too
+    many: MAX_IDENTIFIERS),
     ``hosted_rate_limited``, ``send_rate_limited`` or ``code_resend_too_soon``."""
     try:
         parsed = identifier_parse(raw)
@@ -77,6 +78,8 @@ def identifier_add_start(*, user, raw: str) -> Pending:
     own = user.identifiers.filter(value=parsed.value).first()
     if own is not None and own.is_verified:
         raise field_error("identifier", "identifier_yours")
+    if own is None and user.identifiers.count() >= MAX_IDENTIFIERS:
+        raise field_error("identifier", "identifiers_full", max=MAX_IDENTIFIERS)
     limit = ratelimit.Limit(f"hosted:add_identifier:{user.pk}", SENDS_PER_HOUR, 3600)
     if ratelimit.hit(limit) > limit.max_events:
         raise error("hosted_rate_limited", minutes=60)

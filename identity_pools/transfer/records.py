@@ -27,7 +27,7 @@ from django.utils.dateparse import parse_datetime
 from core.catalogue import json_pointer
 from core.text import printable, text_problem
 
-from ..identifiers import ParsedIdentifier, identifier_parse
+from ..identifiers import MAX_IDENTIFIERS, ParsedIdentifier, identifier_parse
 from ..models import IdentityPool, PoolUser
 from ..user_schemas.data import (
     display_name_from,
@@ -37,7 +37,6 @@ from ..user_schemas.data import (
 from .hashes import password_hash_encoded
 from .messages import RecordProblem, problem
 
-MAX_IDENTIFIERS = 10
 MAX_GROUPS = 100
 MAX_GROUP_NAME = 100
 STATUSES = tuple(PoolUser.Status.values)

@@ -295,3 +295,14 @@ def test_passkeys_and_the_app_need_a_recent_sign_in_too(pool, ann, later):
         url(pool, "passkey_account_options"), "{}", content_type="application/json"
     )
     assert ok.status_code == 200
+
+
+def test_ten_addresses_at_most(pool, ann, sending):
+    for n in range(9):
+        Identifier.objects.create(
+            pool=pool, user=ann, type="email", value=f"ann{n}@example.com"
+        )
+    client = signed_in(pool)
+    refused = add(client, pool, sending, "eleventh@example.com")
+    assert "You have 10 addresses" in refused.content.decode()
+    assert not mail.outbox
