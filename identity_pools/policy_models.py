@@ -213,6 +213,15 @@ class SignInPolicy(models.Model):
         default=True,
         help_text=_("With a code sent to a verified email address or mobile number."),
     )
+    self_service_delete = models.BooleanField(
+        _("users can delete their account"),
+        default=False,
+        db_default=False,  # nodes of the release before fill it too
+        help_text=_(
+            "From their account page, after confirming it's them: their data, "
+            "sessions and applications' tokens go at once."
+        ),
+    )
 
     # Settings → Sign-in methods.
     password_enabled = models.BooleanField(_("password"), default=True)

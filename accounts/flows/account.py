@@ -1,7 +1,7 @@
 """What a signed-in end user does on their account page: change the password
 (the current one first: a wrong one counts as a failed sign-in of each of the
 user's identifiers, so the page is no way around the sign-in block); sign out
-their other browsers."""
+their other browsers; delete the account, where the pool allows it."""
 
 from __future__ import annotations
 
@@ -17,13 +17,14 @@ from core.catalogue import error
 from core.delivery import send_templated
 from identity_pools.models import PoolUser
 from identity_pools.passwords import user_password_check
+from identity_pools.services.users import pool_user_delete
 from identity_pools.sign_in_rules import sign_in_policy_for
 
 from ..authenticators.events import sessions_end
 from ..authenticators.lockout import lock_fail, lock_wait
 from ..authenticators.passwords import password_set, password_verify
 from ..oidc.sessions import sso_session_end, user_sso_sessions
-from .signin import ADDRESS_LIMIT, SIGNED_IN_KEY
+from .signin import ADDRESS_LIMIT, SIGNED_IN_KEY, session_sign_out
 
 # Changes that let someone take an account over (the addresses codes and
 # resets go to) need a sign-in, or a password confirmed, this recent: a
@@ -143,3 +144,24 @@ def account_sessions_end(*, user, current, which: str) -> int:
         sso_session_end(session_id=pk, user=user, actor=user, reason="user")
         for pk in ids
     )
+
+
+def account_delete(session, *, user: PoolUser) -> None:
+    """The user deletes their own account (the pool's ``self_service_delete``):
+    this browser is signed out, then the user goes with their identifiers,
+    credentials, sessions and tokens (``pool_user_delete``, audited with the
+    user as actor); their first verified address is told."""
+    pool = user.pool
+    notify = user.identifiers.filter(is_verified=True).order_by("id").first()
+    with transaction.atomic():
+        session_sign_out(session)
+        pool_user_delete(user=user, actor=user)
+        if notify is not None:
+            transaction.on_commit(
+                lambda: send_templated(
+                    channel=notify.type,
+                    to=notify.value,
+                    template="account_deleted",
+                    context={"pool": pool},
+                )
+            )

@@ -1,5 +1,6 @@
-"""The account page's addresses (add or verify one with a code, remove one)
-and "Where you're signed in" (sign other browsers out)."""
+"""The account page's addresses (add or verify one with a code, remove one),
+"Where you're signed in" (sign other browsers out) and "Delete your account"
+(where the pool allows it)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from django.utils.translation import ngettext
 from django.views import View
 
 from core.views import ServiceConfirmView, ServiceFormView
+from identity_pools.sign_in_rules import sign_in_policy_for
 
 from ..flows import identifiers as own_identifiers
-from ..flows.account import account_sessions_end
+from ..flows.account import account_delete, account_sessions_end
 from ..flows.signin import SIGNED_IN_KEY
 from .forms import AccountIdentifierForm, CodeForm
 from .signed_in import RecentSignInMixin, SignedInPageMixin
@@ -154,9 +156,42 @@ class AccountSessionsEndView(SignedInPageMixin, View):
         return redirect(self.page_url("account") + "#sessions")
 
 
+class AccountDeleteView(RecentSignInMixin, ServiceConfirmView):
+    """ "Delete your account?", then POST: the user and everything of theirs
+    go (only where the pool's sign-in settings allow it)."""
+
+    template_name = "hosted/account_delete.html"
+
+    def pool_page_open(self) -> bool:
+        super().pool_page_open()
+        return sign_in_policy_for(self.pool).self_service_delete
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["cancel_url"] = self.page_url("account")
+        return context
+
+    def perform(self):
+        account_delete(self.request.hosted_session, user=self.user)
+
+    def done(self, _result):
+        messages.success(
+            self.request, _("Your account is deleted. Thank you for having been here.")
+        )
+        return redirect(self.page_url("signin"))
+
+    def refused_url(self) -> str:
+        return self.page_url("account")
+
+
 POOL = "<slug:workspace>/pools/<uuid:pool>/"
 
 urlpatterns = [
+    path(
+        POOL + "account/delete/",
+        AccountDeleteView.as_view(),
+        name="account_delete",
+    ),
     path(
         POOL + "account/identifiers/add/",
         AccountIdentifierAddView.as_view(),

@@ -77,6 +77,7 @@ class AccountView(SignedInPageMixin, TemplateView):
         context["profile_editable"] = bool(
             account_data_document(self.pool)["properties"]
         )
+        context["deletable"] = policy.self_service_delete
         context["totp_offered"] = totp_offered(self.pool)
         context["has_totp"] = TotpDevice.objects.filter(user=user).exists()
         context["passkeys_offered"] = policy.passkeys_usable()

@@ -39,6 +39,7 @@ class SignedInPageMixin(PoolPageMixin):
 # The pages "Confirm it's you" may send the user back to.
 CONFIRM_NEXT_KEY = "confirm_next"
 CONFIRMED_PAGES = (
+    "account_delete",
     "account_identifier_add",
     "account_identifier_remove",
     "account_passkeys",
@@ -49,7 +50,7 @@ CONFIRMED_PAGES = (
 
 class RecentSignInMixin(SignedInPageMixin):
     """A page that adds a way in to the account (an address codes and resets
-    go to, a passkey, an authenticator app, recovery codes): the sign-in, or a password
+    go to, a passkey, an authenticator app, recovery codes), or deletes it: the sign-in, or a password
     confirmed, must be recent, else "Confirm it's you" first, which brings the
     user back here. A browser left signed in is not enough."""
 

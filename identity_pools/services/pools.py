@@ -220,6 +220,7 @@ SIGN_IN_FIELDS = (
     "lockout_first_seconds",
     "lockout_max_seconds",
     "self_service_reset",
+    "self_service_delete",
 )
 
 

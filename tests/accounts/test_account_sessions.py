@@ -1,15 +1,18 @@
 """The account page's "Where you're signed in": the user's open sessions, this
-browser marked, and signing another browser (or every other one) out."""
+browser marked, and signing another browser (or every other one) out; and
+"Delete your account", where the pool allows it."""
 
 from __future__ import annotations
 
 import pytest
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
 from accounts.authenticators.passwords import password_set
 from accounts.models import SsoSession
 from core.models import AuditEvent
+from identity_pools.models import Identifier, PoolUser, SignInPolicy
 from tests.factories import PoolUserFactory
 
 from .conftest import GOOD
@@ -86,3 +89,42 @@ def test_only_the_users_other_sessions_can_be_ended(pool, ann):
 def test_signed_out_visitors_are_sent_to_sign_in(pool, ann):
     response = Client().post(url(pool, "account_sessions_end"), {"session": "others"})
     assert response["Location"] == url(pool, "signin")
+
+
+# --- deleting the account -------------------------------------------------------
+
+
+def test_deleting_the_account_is_off_unless_the_pool_allows_it(pool, ann):
+    client = browser(pool)
+    assert (
+        "Delete your account" not in client.get(url(pool, "account")).content.decode()
+    )
+    assert client.get(url(pool, "account_delete")).status_code == 404
+    assert client.post(url(pool, "account_delete")).status_code == 404
+    assert PoolUser.objects.filter(pk=ann.pk).exists()
+
+
+def test_a_user_deletes_their_account(pool, ann, django_capture_on_commit_callbacks):
+    Identifier.objects.filter(user=ann).update(is_verified=True)
+    SignInPolicy.objects.update_or_create(
+        pool=pool, defaults={"self_service_delete": True}
+    )
+    laptop, phone = browser(pool), browser(pool)
+    page = laptop.get(url(pool, "account")).content.decode()
+    assert "Delete your account" in page
+    assert (
+        "cannot be undone" in laptop.get(url(pool, "account_delete")).content.decode()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        done = laptop.post(url(pool, "account_delete"))
+    assert done["Location"] == url(pool, "signin")
+    assert not PoolUser.objects.filter(pk=ann.pk).exists()
+    assert not SsoSession.objects.filter(user_id=ann.pk).exists()
+    event = AuditEvent.objects.get(action="pool_user.deleted")
+    assert event.actor_id == str(ann.pk)
+    assert mail.outbox[-1].to == ["ann@example.com"]
+    assert "deleted" in mail.outbox[-1].subject
+    for client in (laptop, phone):
+        assert client.get(url(pool, "account"))["Location"] == url(pool, "signin")
+    # The address is free again.
+    assert not Identifier.objects.filter(value="ann@example.com").exists()

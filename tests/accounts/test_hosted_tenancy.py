@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.authenticators.passwords import password_set
+from identity_pools.models import SignInPolicy
 from tests.factories import IdentityPoolFactory, PoolUserFactory, WorkspaceFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +41,8 @@ def test_sweep_sees_the_hosted_pool_pages():
 def test_a_pool_of_another_workspace_is_404(name):
     ours, theirs = WorkspaceFactory(), WorkspaceFactory()
     foreign = IdentityPoolFactory(workspace=theirs, self_registration_enabled=True)
+    # Every page open: "Delete your account" is off by default.
+    SignInPolicy.objects.create(pool=foreign, self_service_delete=True)
     address = reverse(f"hosted:{name}", args=[ours.slug, foreign.pk])
     client = Client()
     assert client.get(address).status_code == 404

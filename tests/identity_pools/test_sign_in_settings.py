@@ -101,3 +101,15 @@ def test_operator_sends_a_password_reset(
         "Location"
     ] == hosted(pool, "account")
     assert AuditEvent.objects.filter(action="pool_user.password_reset_sent").exists()
+
+
+def test_users_may_be_let_delete_their_accounts(owner_client, url, pool):
+    page = url("pool_sign_in_policy")
+    assert "Users can delete their account" in owner_client.get(page).content.decode()
+    assert (
+        owner_client.post(page, POLICY | {"self_service_delete": "on"}).status_code
+        == 302
+    )
+    assert SignInPolicy.objects.get(pool=pool).self_service_delete
+    event = AuditEvent.objects.get(action="pool.sign_in_policy_changed")
+    assert event.details["changes"]["self_service_delete"] == [False, True]
