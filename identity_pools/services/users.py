@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -336,10 +337,14 @@ def pool_user_delete(*, user: PoolUser, actor) -> None:
     with transaction.atomic():
         # Lock the user first: a concurrent "Assign Users" waits, then fails cleanly.
         PoolUser.objects.select_for_update().filter(pk=user.pk).first()
+        # Never below zero: a user made outside the services (a shell, a
+        # restore) was never counted, and a count's check would refuse.
         Group.objects.filter(memberships__user=user).update(
-            member_count=F("member_count") - 1
+            member_count=Greatest(F("member_count") - 1, 0)
         )
-        IdentityPool.objects.filter(pk=pool.pk).update(user_count=F("user_count") - 1)
+        IdentityPool.objects.filter(pk=pool.pk).update(
+            user_count=Greatest(F("user_count") - 1, 0)
+        )
         audit_record(
             actor=actor,
             action="pool_user.deleted",

@@ -329,6 +329,15 @@ def test_delete_user_keeps_counters_right(pool, owner, pool_user, group):
     assert not Identifier.objects.exists()
 
 
+def test_a_user_never_counted_is_deleted_without_a_negative_count(pool, owner):
+    # Made outside the services (a shell, a restore): the pool never counted it.
+    stray = PoolUser.objects.create(pool=pool, status="active")
+    IdentityPool.objects.filter(pk=pool.pk).update(user_count=0)
+    users.pool_user_delete(user=stray, actor=owner)
+    pool.refresh_from_db()
+    assert pool.user_count == 0 and not PoolUser.objects.filter(pk=stray.pk).exists()
+
+
 # --- groups --------------------------------------------------------------------------
 
 
