@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.db.models.functions import Greatest
 
 from core.audit import audit_record, changes_applied
 from core.catalogue import message
@@ -168,7 +169,7 @@ def group_remove_users(*, group: Group, actor, user_ids: Iterable) -> int:
         ).delete()
         if removed:
             Group.objects.filter(pk=group.pk).update(
-                member_count=F("member_count") - removed
+                member_count=Greatest(F("member_count") - removed, 0)
             )
             audit_record(
                 actor=actor,

@@ -341,6 +341,18 @@ def test_a_user_never_counted_is_deleted_without_a_negative_count(pool, owner):
 # --- groups --------------------------------------------------------------------------
 
 
+def test_a_membership_never_counted_is_removed_without_a_negative_count(
+    pool, owner, pool_user, group
+):
+    GroupMembership.objects.create(group=group, user=pool_user)  # not counted
+    assert (
+        groups.group_remove_users(group=group, actor=owner, user_ids=[pool_user.pk])
+        == 1
+    )
+    group.refresh_from_db()
+    assert group.member_count == 0
+
+
 def test_group_names_unique_per_pool(pool, owner):
     groups.group_create(pool=pool, actor=owner, name="IT Admins")
     with pytest.raises(ValidationError) as exc:
