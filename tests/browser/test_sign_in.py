@@ -127,3 +127,52 @@ def test_email_code_sign_in_from_the_password_page(live_server, page):
     page.get_by_label("Code").fill(code)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name=user.display_name)).to_be_visible()
+
+
+def test_account_page_adds_an_address_and_signs_another_browser_out(
+    live_server, page, browser
+):
+    """The account page's own forms in Chromium: an address added with its
+    emailed code, then another browser signed out from "Where you're signed
+    in". No script error or CSP complaint on the way."""
+    import re
+
+    from django.core import mail
+
+    from tests.browser.oidc_rp import watch_problems
+
+    pool = IdentityPoolFactory(workspace__name="Acme Retail")
+    user = PoolUserFactory(pool=pool, email="ann@example.com")
+    password_set(user=user, raw_password=GOOD)
+    signin = f"{live_server.url}/w/{pool.workspace.slug}/pools/{pool.pk}/signin/"
+
+    def sign_in(tab):
+        tab.goto(signin)
+        tab.get_by_label("Email/Mobile").fill("ann@example.com")
+        tab.get_by_role("button", name="Continue").click()
+        tab.get_by_label("Password").fill(GOOD)
+        tab.get_by_role("button", name="Sign in").click()
+        expect(tab.get_by_role("heading", name=user.display_name)).to_be_visible()
+
+    other = browser.new_context().new_page()
+    sign_in(other)
+    problems = watch_problems(page)
+    sign_in(page)
+    page.get_by_role("link", name="Add an email address or mobile number").click()
+    page.get_by_label("Email address or mobile number").fill("ann.new@example.com")
+    page.get_by_role("button", name="Send me a code").click()
+    expect(page.get_by_text("We sent a code to")).to_be_visible()
+    message = next(m for m in reversed(mail.outbox) if m.to == ["ann.new@example.com"])
+    code = re.search(r"\b(\d{6,10})\b", message.body).group(1)
+    page.get_by_label("Code").fill(code)
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_text("ann.new@example.com is verified")).to_be_visible()
+    expect(page.get_by_text("ann.new@example.com (verified)")).to_be_visible()
+
+    expect(page.get_by_text("(this browser)")).to_be_visible()
+    page.get_by_role("button", name="Sign out everywhere else").click()
+    expect(page.get_by_text("1 other session is signed out")).to_be_visible()
+    other.reload()
+    expect(other.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert problems == []
+    other.context.close()
