@@ -1,11 +1,14 @@
-"""What every change to a pool user's sign-in writes or ends: the audit event
-about the user, and the end of their sessions."""
+"""What every change to a pool user's sign-in writes, tells or ends: the audit
+event about the user, the notice to their address, and the end of their
+sessions."""
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audit_record
+from core.delivery import send_templated
 
 from ..models import OAuthToken, RememberedDevice, SsoSession
 
@@ -19,6 +22,26 @@ def user_audit(user, action: str, details: dict | None = None, *, actor=None):
         workspace=user.pool.workspace,
         target=user,
         details=details or {},
+    )
+
+
+def user_notice(user, template: str, *, to=None, **context) -> None:
+    """Tell ``user`` of a change: ``template`` (with ``pool`` and
+    ``context``) to the address ``to``, by default their first verified one
+    as it is now (none: nothing is sent), once the caller's transaction
+    commits."""
+    if to is None:
+        to = user.identifiers.filter(is_verified=True).order_by("id").first()
+        if to is None:
+            return
+    pool = user.pool
+    transaction.on_commit(
+        lambda: send_templated(
+            channel=to.type,
+            to=to.value,
+            template=template,
+            context={"pool": pool, **context},
+        )
     )
 
 

@@ -12,15 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core import ratelimit
-from core.audit import audit_record
 from core.catalogue import error
-from core.delivery import send_templated
 from identity_pools.models import PoolUser
 from identity_pools.passwords import user_password_check
 from identity_pools.services.users import pool_user_delete
 from identity_pools.sign_in_rules import sign_in_policy_for
 
-from ..authenticators.events import sessions_end
+from ..authenticators.events import sessions_end, user_audit, user_notice
 from ..authenticators.lockout import lock_fail, lock_wait
 from ..authenticators.passwords import password_set, password_verify
 from ..oidc.sessions import sso_session_end, user_sso_sessions
@@ -78,13 +76,7 @@ def account_password_confirm(*, user: PoolUser, current: str, ip, failed: str) -
             lock_fail(pool=pool, identifier=value, policy=policy)
         ratelimit.hit(address)
         with transaction.atomic():
-            audit_record(
-                actor=user,
-                action=failed,
-                workspace=pool.workspace,
-                target=user,
-                details={"reason": "bad_password"},
-            )
+            user_audit(user, failed, {"reason": "bad_password"})
         raise _field("current_password", error("password_incorrect"))
 
 
@@ -95,33 +87,17 @@ def account_change_password(
     end the user's other sessions and send a notice. Raises ValidationError on
     "current_password" (``password_incorrect``, ``sign_in_blocked``) or on
     "password" (``password_unchanged``, the policy's errors)."""
-    pool = user.pool
     account_password_confirm(
         user=user, current=current, ip=ip, failed="pool_user.password_change_failed"
     )
     if password == current:
         raise _field("password", error("password_unchanged"))
     user_password_check(user=user, password=password)
-    notify = user.identifiers.filter(is_verified=True).order_by("id").first()
     with transaction.atomic():
         password_set(user=user, raw_password=password)
         sessions_end(user=user)
-        audit_record(
-            actor=user,
-            action="pool_user.password_changed",
-            workspace=pool.workspace,
-            target=user,
-            details={"at": "account"},
-        )
-        if notify is not None:
-            transaction.on_commit(
-                lambda: send_templated(
-                    channel=notify.type,
-                    to=notify.value,
-                    template="password_changed",
-                    context={"pool": pool},
-                )
-            )
+        user_audit(user, "pool_user.password_changed", {"at": "account"})
+        user_notice(user, "password_changed")
     return user
 
 
@@ -151,17 +127,7 @@ def account_delete(session, *, user: PoolUser) -> None:
     this browser is signed out, then the user goes with their identifiers,
     credentials, sessions and tokens (``pool_user_delete``, audited with the
     user as actor); their first verified address is told."""
-    pool = user.pool
-    notify = user.identifiers.filter(is_verified=True).order_by("id").first()
     with transaction.atomic():
+        user_notice(user, "account_deleted")  # its address, read before it goes
         session_sign_out(session)
         pool_user_delete(user=user, actor=user)
-        if notify is not None:
-            transaction.on_commit(
-                lambda: send_templated(
-                    channel=notify.type,
-                    to=notify.value,
-                    template="account_deleted",
-                    context={"pool": pool},
-                )
-            )

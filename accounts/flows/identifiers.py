@@ -21,9 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core import ratelimit
-from core.audit import audit_record
 from core.catalogue import error, field_error
-from core.delivery import send_templated
 from core.delivery.limits import send_quota_consume
 from identity_pools.code_rules import code_rules_for
 from identity_pools.identifiers import MAX_IDENTIFIERS, identifier_parse
@@ -34,6 +32,7 @@ from identity_pools.services.users import (
 )
 
 from ..authenticators.codes import code_send, code_verify
+from ..authenticators.events import user_audit, user_notice
 from ..models import Code
 from .pending import SessionPending
 
@@ -110,9 +109,10 @@ def identifier_add_start(*, user, raw: str) -> Pending:
 
 def identifier_add_finish(*, user, pending: Pending, code: str) -> Identifier:
     """The code of ``pending`` entered: the address is ``user``'s, verified
-    (a new one: their first verified address is told). Raises ValidationError ``code_invalid`` (wrong, expired, used, or of
-    another address) or, on "code", ``identifier_taken_proved`` when another
-    user of the pool has the address."""
+    (a new one: their first verified address is told). Raises
+    ValidationError ``code_invalid`` (wrong, expired, used, or of another
+    address) or, on "code", ``identifier_taken_proved`` when another user of
+    the pool has the address."""
     used = code_verify(
         user=user,
         purpose=Code.Purpose.VERIFY_IDENTIFIER,
@@ -124,7 +124,6 @@ def identifier_add_finish(*, user, pending: Pending, code: str) -> Identifier:
         pool_user_confirm_identifier(user=user, identifier=used.identifier)
         used.identifier.is_verified = True
         return used.identifier
-    notify = user.identifiers.filter(is_verified=True).order_by("id").first()
     added = Identifier(
         pool=pool,
         user=user,
@@ -135,21 +134,28 @@ def identifier_add_finish(*, user, pending: Pending, code: str) -> Identifier:
     )
     try:
         with transaction.atomic():
+            # The user's first verified address hears of it (read before the
+            # new one is saved: it is not told of itself).
+            user_notice(user, "identifier_added", added=added.value)
             added.save(force_insert=True)
-            audit_record(
-                actor=user,
-                action="pool_user.identifier_added",
-                workspace=pool.workspace,
-                target=user,
-                details={"identifier": added.value, "verified": True},
+            user_audit(
+                user,
+                "pool_user.identifier_added",
+                {"identifier": added.value, "verified": True},
             )
-            if notify is not None:  # the user's first address hears of it
-                _notice(
-                    notify, template="identifier_added", pool=pool, added=added.value
-                )
     except IntegrityError:
         raise field_error("code", "identifier_taken_proved") from None
     return added
+
+
+def identifier_of(*, user, identifier_id) -> Identifier | None:
+    """``user``'s identifier ``identifier_id`` (any text), or None: another
+    user's is as absent as a missing one."""
+    try:
+        pk = uuid.UUID(str(identifier_id))
+    except ValueError:
+        return None
+    return user.identifiers.filter(pk=pk).first()
 
 
 def identifier_remove_own(*, user, identifier_id) -> Identifier:
@@ -158,31 +164,15 @@ def identifier_remove_own(*, user, identifier_id) -> Identifier:
     ``identifier_last`` or ``identifier_last_verified``: the user keeps one
     verified address to sign in with and to reset a password through. A
     verified address removed is told."""
-    try:
-        pk = uuid.UUID(str(identifier_id))
-    except ValueError:
-        raise error("identifier_unknown") from None
-    identifier = user.identifiers.filter(pk=pk).first()
+    identifier = identifier_of(user=user, identifier_id=identifier_id)
     if identifier is None:
         raise error("identifier_unknown")
-    others = user.identifiers.exclude(pk=pk)
+    others = user.identifiers.exclude(pk=identifier.pk)
     if identifier.is_verified and not others.filter(is_verified=True).exists():
         raise error("identifier_last_verified")
     identifier.user = user
     with transaction.atomic():
         identifier_remove(identifier=identifier, actor=user)
         if identifier.is_verified:  # the address's holder hears of it
-            _notice(identifier, template="identifier_removed", pool=user.pool)
+            user_notice(user, "identifier_removed", to=identifier)
     return identifier
-
-
-def _notice(to: Identifier, *, template: str, pool, **context) -> None:
-    """``template`` to the address ``to`` once the transaction commits."""
-    transaction.on_commit(
-        lambda: send_templated(
-            channel=to.type,
-            to=to.value,
-            template=template,
-            context={"pool": pool, **context},
-        )
-    )

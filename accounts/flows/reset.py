@@ -12,14 +12,13 @@ from django.db import transaction
 
 from core.audit import audit_record
 from core.catalogue import error
-from core.delivery import send_templated
 from core.delivery.limits import send_quota_consume
 from identity_pools.code_rules import code_rules_for
 from identity_pools.models import Identifier, PoolUser
 from identity_pools.passwords import pool_password_check
 
 from ..authenticators.codes import code_send, code_verify
-from ..authenticators.events import sessions_end
+from ..authenticators.events import sessions_end, user_notice
 from ..authenticators.lockout import lock_clear
 from ..authenticators.passwords import password_set
 from ..models import Code
@@ -103,6 +102,7 @@ def reset_finish(*, pool, pending: Pending, code: str, password: str) -> PoolUse
     )
     if user is None:
         raise error("code_invalid")
+    user.pool = pool
     code_verify(user=user, purpose=Code.Purpose.PASSWORD_RESET, secret=code)
     with transaction.atomic():
         password_set(user=user, raw_password=password)
@@ -116,12 +116,5 @@ def reset_finish(*, pool, pending: Pending, code: str, password: str) -> PoolUse
             target=user,
             details={"identifier": pending.identifier},
         )
-        transaction.on_commit(
-            lambda: send_templated(
-                channel=target.type,
-                to=target.value,
-                template="reset_done",
-                context={"pool": pool},
-            )
-        )
+        user_notice(user, "reset_done", to=target)
     return user

@@ -101,9 +101,8 @@ class AccountIdentifierRemoveView(RecentSignInMixin, ServiceConfirmView):
     template_name = "hosted/account_identifier_remove.html"
 
     def get(self, request, *args, **kwargs):
-        wanted = request.GET.get("identifier", "")
-        found = next(
-            (i for i in self.user.identifiers.all() if str(i.pk) == wanted), None
+        found = own_identifiers.identifier_of(
+            user=self.user, identifier_id=request.GET.get("identifier", "")
         )
         if found is None:
             return redirect(self.page_url("account"))

@@ -93,9 +93,8 @@ def callback_params(location: str) -> dict:
     return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
 
 
-def get_code(client, workspace, application, pool, *, signed_in=False, **params):
-    """A code for the signed-in (or, first, signing-in) user; returns
-    (code, verifier)."""
+def authorize(client, workspace, application, **params):
+    """An authorization request with PKCE S256; returns (response, verifier)."""
     verifier, challenge = pkce()
     response = client.get(
         authorize_url(
@@ -106,6 +105,13 @@ def get_code(client, workspace, application, pool, *, signed_in=False, **params)
             **params,
         )
     )
+    return response, verifier
+
+
+def get_code(client, workspace, application, pool, *, signed_in=False, **params):
+    """A code for the signed-in (or, first, signing-in) user; returns
+    (code, verifier)."""
+    response, verifier = authorize(client, workspace, application, **params)
     assert response.status_code == 302, response.content.decode()[:800]
     if not signed_in:
         assert response["Location"].startswith(hosted(pool, "signin"))

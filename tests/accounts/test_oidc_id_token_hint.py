@@ -11,6 +11,7 @@ from django.test import Client
 from tests.factories import WorkspaceFactory
 
 from .oidc_helpers import (
+    authorize,
     authorize_url,
     callback_params,
     exchange,
@@ -18,7 +19,6 @@ from .oidc_helpers import (
     get_code,
     hosted,
     make_user,
-    pkce,
     setup_provider,
     sign_in,
 )
@@ -30,15 +30,7 @@ def id_token_of(workspace, application, secret, pool, email) -> str:
     """An ID token for a new user ``email``, signed in in a browser of its own."""
     make_user(pool, email=email)
     browser = Client()
-    verifier, challenge = pkce()
-    browser.get(
-        authorize_url(
-            workspace,
-            application,
-            code_challenge=challenge,
-            code_challenge_method="S256",
-        )
-    )
+    _, verifier = authorize(browser, workspace, application)
     done = sign_in(browser, pool, identifier=email)
     code = callback_params(follow_to_application(browser, done))["code"]
     body = exchange(browser, workspace, application, code, verifier, secret).json()

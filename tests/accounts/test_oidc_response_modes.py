@@ -13,13 +13,13 @@ from django.urls import reverse
 
 from .oidc_helpers import (
     REDIRECT,
+    authorize,
     authorize_url,
     callback_params,
     exchange,
     follow_to_application,
     get_code,
     make_user,
-    pkce,
     sign_in,
 )
 
@@ -38,15 +38,8 @@ def posted_fields(page: str) -> dict:
 def test_form_post_sends_the_code_as_a_form_to_the_application(client, workspace, web):
     pool, application, secret = web
     make_user(pool)
-    verifier, challenge = pkce()
-    start = client.get(
-        authorize_url(
-            workspace,
-            application,
-            response_mode="form_post",
-            code_challenge=challenge,
-            code_challenge_method="S256",
-        )
+    start, verifier = authorize(
+        client, workspace, application, response_mode="form_post"
     )
     response = sign_in(client, pool)
     for _ in range(5):

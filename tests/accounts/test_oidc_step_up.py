@@ -16,14 +16,13 @@ from accounts.models import SsoSession
 from identity_pools.models import Identifier, SignInPolicy
 
 from .oidc_helpers import (
-    authorize_url,
+    authorize,
     callback_params,
     exchange,
     follow_to_application,
     get_code,
     hosted,
     make_user,
-    pkce,
     sign_in,
     verify_id_token,
 )
@@ -48,18 +47,14 @@ def claims_of(client, workspace, application, secret, code, verifier) -> dict:
     return verify_id_token(client, workspace, body["id_token"])
 
 
-def ask(client, workspace, application, **params):
-    verifier, challenge = pkce()
-    response = client.get(
-        authorize_url(
-            workspace,
-            application,
-            code_challenge=challenge,
-            code_challenge_method="S256",
-            **params,
-        )
-    )
-    return response, verifier
+def redirected_to(client, response, location: str, limit: int = 4):
+    """Follow the provider's redirects from ``response`` until one goes to
+    ``location`` (the sign-in's next page); that response, or the last one."""
+    for _ in range(limit):
+        if response["Location"] == location:
+            break
+        response = client.get(response["Location"])
+    return response
 
 
 def test_a_second_factor_is_asked_when_the_application_wants_two(
@@ -73,7 +68,7 @@ def test_a_second_factor_is_asked_when_the_application_wants_two(
     assert (claims["amr"], claims["acr"]) == (["pwd"], "1")
 
     # Signed in with one factor; the application now wants two.
-    response, verifier = ask(client, workspace, application, acr_values="2")
+    response, verifier = authorize(client, workspace, application, acr_values="2")
     assert response["Location"] == hosted(pool, "signin_second")
     page = client.get(response["Location"]).content.decode()
     assert "Email me a code" in page or "Send me a code" in page
@@ -89,7 +84,7 @@ def test_a_second_factor_is_asked_when_the_application_wants_two(
     assert SsoSession.objects.get(user=ann).method == "password+email_code"
 
     # Two factors already: no question asked.
-    again, verifier = ask(client, workspace, application, acr_values="2")
+    again, verifier = authorize(client, workspace, application, acr_values="2")
     assert callback_params(follow_to_application(client, again)).get("code")
 
 
@@ -98,13 +93,9 @@ def test_a_user_without_a_second_factor_is_asked_to_set_one_up(
 ):
     pool, application, _ = web
     policy(pool, second_factor="optional", mfa_totp=True)
-    response, _ = ask(client, workspace, application, acr_values="2")
+    response, _ = authorize(client, workspace, application, acr_values="2")
     assert response["Location"].startswith(hosted(pool, "signin"))
-    signed = sign_in(client, pool)
-    for _ in range(4):
-        if signed["Location"] == hosted(pool, "signin_enrol"):
-            break
-        signed = client.get(signed["Location"])
+    signed = redirected_to(client, sign_in(client, pool), hosted(pool, "signin_enrol"))
     assert signed["Location"] == hosted(pool, "signin_enrol")
     assert "authenticator app" in client.get(signed["Location"]).content.decode()
 
@@ -132,7 +123,9 @@ def test_what_the_application_gets_when_two_factors_cannot_be_had(
     else:
         policy(pool, second_factor=second_factor, mfa_email_code=True)
     get_code(client, workspace, application, pool)
-    response, verifier = ask(client, workspace, application, acr_values=acr_values)
+    response, verifier = authorize(
+        client, workspace, application, acr_values=acr_values
+    )
     query = callback_params(follow_to_application(client, response))
     assert query["state"] == "st-1"
     if outcome == "1":
@@ -149,11 +142,15 @@ def test_prompt_none_cannot_ask_for_a_second_factor(client, workspace, web, ann)
     pool, application, _ = web
     policy(pool, second_factor="optional", mfa_email_code=True)
     get_code(client, workspace, application, pool)
-    response, _ = ask(client, workspace, application, acr_values="2", prompt="none")
+    response, _ = authorize(
+        client, workspace, application, acr_values="2", prompt="none"
+    )
     query = callback_params(response["Location"])
     assert (query["error"], query["state"]) == ("interaction_required", "st-1")
     # "2 1": one factor will do, without a page.
-    response, _ = ask(client, workspace, application, acr_values="2 1", prompt="none")
+    response, _ = authorize(
+        client, workspace, application, acr_values="2 1", prompt="none"
+    )
     assert callback_params(response["Location"]).get("code")
 
 
@@ -161,7 +158,7 @@ def test_coming_back_without_the_second_factor_is_refused(client, workspace, web
     pool, application, _ = web
     policy(pool, second_factor="optional", mfa_email_code=True)
     get_code(client, workspace, application, pool)
-    response, _ = ask(client, workspace, application, acr_values="2")
+    response, _ = authorize(client, workspace, application, acr_values="2")
     assert response["Location"] == hosted(pool, "signin_second")
     # The browser skips the second factor and goes back to the request.
     back = client.get(reverse("oidc:authorize_continue", args=[workspace.slug]))
@@ -177,12 +174,8 @@ def test_an_application_that_requires_two_factors_always_gets_them(
     application.save(update_fields=["require_two_factors"])
     policy(pool, second_factor="optional", mfa_email_code=True)
     # Whatever the request asks ("1" here), a password is not enough.
-    _, verifier = ask(client, workspace, application, acr_values="1")
-    page = sign_in(client, pool)
-    for _ in range(4):
-        if page["Location"] == hosted(pool, "signin_second"):
-            break
-        page = client.get(page["Location"])
+    _, verifier = authorize(client, workspace, application, acr_values="1")
+    page = redirected_to(client, sign_in(client, pool), hosted(pool, "signin_second"))
     assert page["Location"] == hosted(pool, "signin_second")
     with django_capture_on_commit_callbacks(execute=True):
         client.post(hosted(pool, "signin_second"), {"action": "send"})
@@ -194,6 +187,6 @@ def test_an_application_that_requires_two_factors_always_gets_them(
     # With no second factor the pool counts, the application gets the error.
     policy(pool, second_factor="off")
     other = Client()
-    ask(other, workspace, application)
+    authorize(other, workspace, application)
     refused = follow_to_application(other, sign_in(other, pool))
     assert callback_params(refused)["error"] == "unmet_authentication_requirements"

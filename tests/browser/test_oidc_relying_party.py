@@ -80,6 +80,14 @@ def relying_party(issuer_of, app):
         rp.client.close()
 
 
+def password_sign_in(page) -> None:
+    """Ann types her address, then her password, on the hosted pages."""
+    page.get_by_label("Email/Mobile").fill("ann@example.com")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Password").fill(GOOD)
+    page.get_by_role("button", name="Sign in").click()
+
+
 def arrive(page, app, prefix: str, problems: list[str]) -> dict:
     """The query of the application URL (starting with ``prefix``) Chromium
     was sent to; fails with the pages' problems (a CSP ``form-action`` refusal
@@ -110,10 +118,7 @@ def test_relying_party_password_sign_in_tokens_and_logout(
     page.goto(rp.authorization_url())
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     assert page.url.startswith(f"{issuer_of(workspace)}/pools/{pool.pk}/signin")
-    page.get_by_label("Email/Mobile").fill("ann@example.com")
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Password").fill(GOOD)
-    page.get_by_role("button", name="Sign in").click()
+    password_sign_in(page)
     params = arrive(page, app, app.callback, problems)
     assert params["state"] == rp.pending["state"] and params["code"]
     assert "error" not in params
@@ -191,10 +196,7 @@ def test_relying_party_steps_up_to_two_factors(
 
     # A password is enough for the application's first request ...
     page.goto(rp.authorization_url())
-    page.get_by_label("Email/Mobile").fill("ann@example.com")
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Password").fill(GOOD)
-    page.get_by_role("button", name="Sign in").click()
+    password_sign_in(page)
     arrive(page, app, app.callback, problems)
     claims = rp.id_token_claims(
         rp.exchange(app.arrived[-1])["id_token"], nonce=rp.pending["nonce"]
@@ -231,10 +233,7 @@ def test_relying_party_with_form_post_gets_the_code_posted(
     rp = relying_party(workspace, application, secret)
     problems = watch_problems(page)
     page.goto(rp.authorization_url(response_mode="form_post"))
-    page.get_by_label("Email/Mobile").fill("ann@example.com")
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Password").fill(GOOD)
-    page.get_by_role("button", name="Sign in").click()
+    password_sign_in(page)
     params = arrive(page, app, app.callback, problems)
     assert params["state"] == rp.pending["state"] and params["code"]
     token = rp.exchange(app.arrived[-1])
@@ -261,10 +260,7 @@ def test_relying_party_spa_signs_in_with_a_passkey(
 
     # A passkey, added on the account page, then signed out.
     page.goto(f"{base}/signin/")
-    page.get_by_label("Email/Mobile").fill("ann@example.com")
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Password").fill(GOOD)
-    page.get_by_role("button", name="Sign in").click()
+    password_sign_in(page)
     expect(page.get_by_role("heading", name=ann.display_name)).to_be_visible()
     page.goto(f"{base}/account/passkeys/")
     page.get_by_label("Passkey name (optional)").fill("This browser")
