@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import environ
 
 SQLITE = "django.db.backends.sqlite3"
@@ -34,6 +36,16 @@ def database_from_url(url: str, *, conn_max_age: int = 60) -> dict:
         options.setdefault(
             "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"
         )
+        # Tests run on a file beside the database, as the quick start does: an
+        # in-memory database shares its cache between connections, where a
+        # second writer fails at once ("database table is locked") instead of
+        # waiting for the lock as BEGIN IMMEDIATE on a file makes it.
+        name = str(config.get("NAME", ""))
+        if name and name != ":memory:" and not name.startswith("file:"):
+            path = Path(name)
+            config.setdefault("TEST", {}).setdefault(
+                "NAME", str(path.with_name(f"test_{path.stem}{path.suffix}"))
+            )
     return config
 
 

@@ -1,9 +1,23 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from tests.factories import MembershipFactory, OperatorFactory, WorkspaceFactory
 from workspaces.models import Role
+
+
+def pytest_runtest_setup(item):
+    """``@pytest.mark.postgresql(reason=...)``: a test of what only PostgreSQL
+    does (its plans, its single-statement writes, its triggers' SQL) is skipped
+    on SQLite, saying why; a marker without a reason is a mistake."""
+    marker = item.get_closest_marker("postgresql")
+    if marker is None:
+        return
+    reason = marker.kwargs.get("reason")
+    assert reason, f"{item.nodeid}: say why it needs PostgreSQL (reason=...)"
+    if connection.vendor != "postgresql":
+        pytest.skip(f"PostgreSQL only: {reason}")
 
 
 @pytest.fixture

@@ -113,6 +113,9 @@ def test_a_term_with_like_wildcards_matches_itself(pool):
     ]
 
 
+@pytest.mark.postgresql(
+    reason="PostgreSQL's planner settings (SET LOCAL) around the search"
+)
 def test_the_probe_leaves_the_planner_as_it_was(pool, people):
     pool_user_list(pool=pool, filters=UserFilter(q="janet", by="name"), cursor=None)
     with connection.cursor() as c:
@@ -122,6 +125,9 @@ def test_the_probe_leaves_the_planner_as_it_was(pool, people):
         assert c.fetchone()[0] == "on"
 
 
+@pytest.mark.postgresql(
+    reason="PostgreSQL's planner settings (SET LOCAL) around the search"
+)
 def test_server_side_binding_finds_the_same(pool, people, monkeypatch):
     """With server-side binding (no statements sent together) the probe runs in
     a savepoint that is rolled back: same users, planner settings restored."""
@@ -136,6 +142,9 @@ def test_server_side_binding_finds_the_same(pool, people, monkeypatch):
         assert c.fetchone()[0] == "on"
 
 
+@pytest.mark.postgresql(
+    reason="pins the plans chosen from a capped count, which only PostgreSQL's search uses; SQLite runs one query"
+)
 def test_a_rare_and_a_common_name_cost_the_same_queries(
     pool, people, monkeypatch, django_assert_num_queries
 ):
@@ -149,6 +158,10 @@ def test_a_rare_and_a_common_name_cost_the_same_queries(
         )
 
 
+@pytest.mark.postgresql(
+    reason="PoolName is kept by PostgreSQL's triggers for its trigram index; "
+    "SQLite's search reads the users' name keys"
+)
 def test_the_database_keeps_each_pools_names(pool, workspace):
     from identity_pools.models import PoolName
     from identity_pools.services.users import pool_user_update_data
@@ -169,6 +182,23 @@ def test_the_database_keeps_each_pools_names(pool, workspace):
         pool=pool, filters=UserFilter(q="anna", by="name"), cursor=None
     )
     assert [u.pk for u in page.items] == [ann.pk]
+
+
+def test_a_user_is_found_by_a_new_name_and_not_the_old_one(pool):
+    from identity_pools.services.users import pool_user_update_data
+
+    ann = named(pool, "Ann Lee")
+    data = {**ann.user_data, "given_name": "Anna", "name": "Anna Lee"}
+    pool_user_update_data(user=ann, actor=None, user_data=data)
+
+    def found(term):
+        page = pool_user_list(
+            pool=pool, filters=UserFilter(q=term, by="name"), cursor=None
+        )
+        return [u.pk for u in page.items]
+
+    assert found("anna") == [ann.pk]
+    assert found("ann lee") == []
 
 
 def test_seeded_users_are_found_by_name(pool):
@@ -235,6 +265,9 @@ def test_identifier_search_with_a_status_filter(pool, emails, monkeypatch, cap):
     assert [pk for p in pages for pk in p] == with_prefix(emails, "sarah", "inactive")
 
 
+@pytest.mark.postgresql(
+    reason="pins the plans chosen from a capped count, which only PostgreSQL's search uses; SQLite runs one query"
+)
 def test_a_common_prefix_walks_the_pool_one_lookup_a_user(
     pool, emails, monkeypatch, django_assert_num_queries
 ):
@@ -255,6 +288,9 @@ def test_a_common_prefix_walks_the_pool_one_lookup_a_user(
         assert c.fetchone()[0] == "on"
 
 
+@pytest.mark.postgresql(
+    reason="pins the plans chosen from a capped count, which only PostgreSQL's search uses; SQLite runs one query"
+)
 def test_a_rare_prefix_is_three_queries(pool, emails, django_assert_num_queries):
     with django_assert_num_queries(3):  # probe, users, identifiers
         page = pool_user_list(

@@ -68,9 +68,7 @@ def test_history_is_only_this_workspaces(workspace, owner, pool, ann):
     assert list(pool_user_history(user=ann)) == []
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the GIN index is PostgreSQL's"
-)
+@pytest.mark.postgresql(reason="the GIN index is PostgreSQL's")
 def test_group_change_lookup_can_use_the_index(ann):
     from workspaces.activity import _group_member_q
 
