@@ -2,7 +2,6 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from accounts.models import Code, PasswordCredential
 from core.models import AuditEvent
@@ -230,8 +229,6 @@ def test_identifier_constraint_is_in_the_database(pool, pool_user):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_creates_end_in_one_user_and_one_clear_error(workspace, owner):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs concurrent connections (PostgreSQL)")
     pool = IdentityPoolFactory(workspace=workspace)
     barrier = threading.Barrier(2)
     outcomes = []

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from cryptography.exceptions import InvalidTag
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from joserfc import jwt
 from joserfc.jwk import KeySet
@@ -256,8 +256,6 @@ def _in_threads(target, n=2):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_rotations_leave_one_active_key_per_alg(workspace, owner):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs concurrent connections (PostgreSQL)")
     signing_keys.signing_keys_ensure(workspace=workspace)
 
     def rotate_both():
@@ -277,8 +275,6 @@ def test_concurrent_rotations_leave_one_active_key_per_alg(workspace, owner):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_first_ensures_make_one_key(workspace):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs concurrent connections (PostgreSQL)")
     assert (
         _in_threads(lambda: signing_keys.signing_keys_ensure(workspace=workspace)) == []
     )
