@@ -236,7 +236,7 @@ def test_chart_scale_and_labels():
 
 
 def test_status_counts_follow_every_kind_of_write(pool, workspace):
-    """The counters PostgreSQL keeps: inserts (COPY too), status changes and
+    """The counters the database keeps (PostgreSQL and SQLite): inserts (COPY too), status changes and
     deletes, per pool; deleting a pool takes its counters with it."""
     import io
 
