@@ -104,5 +104,12 @@ MESSAGES: dict[str, Any] = {
         "This %(algorithm)s hash is malformed: %(problem)s. Check that it was "
         "copied whole."
     ),
+    "password_hash_too_costly": _(
+        "This %(algorithm)s hash costs about %(cost)s times the pool's own hash to "
+        "check, at every sign-in attempt; the pool accepts at most %(limit)s. Raise "
+        "the limit (the pool's Settings → Password policy → Imported password "
+        "hashes, up to 32) or import the user without a password (they set one "
+        "with “Forgot password?”)."
+    ),
     "option_invalid.boolean": _("“%(name)s” must be true or false."),
 }

@@ -77,6 +77,19 @@ class PasswordPolicyForm(forms.ModelForm):
                 "Refuses passwords on a list of the most common and breached ones."
             ),
             "history_count": _("0 to 24; 0 allows reusing any earlier password."),
+            "imported_hash_max_cost": _(
+                "For users imported with another system's password hash (bcrypt, "
+                "PBKDF2, scrypt, …), kept until their first sign-in: the most one "
+                "check may cost, in times this pool's own hash (Argon2id), 1 to 32. "
+                "A wrong password costs that much CPU at every attempt, and every "
+                "sign-in of the pool takes as long as its costliest imported hash, "
+                "so that no answer tells imported accounts apart. Imports refuse "
+                "costlier hashes; a stored one above it is never checked: its user "
+                "sets a new password with “Forgot password?”. 4 admits bcrypt up to "
+                "cost 10 and PBKDF2-SHA256 up to 330,000 iterations; bcrypt at cost "
+                "12 needs 12, Django's Argon2 defaults 9, and Django's PBKDF2 at "
+                "1,000,000 iterations 12."
+            ),
         }
 
 

@@ -144,6 +144,14 @@ class IdentityPool(TimeStampedModel):
         ),
     )
 
+    # A hash shaped like the costliest imported hash the pool accepted (random
+    # value, so it matches no password): sign-in checks it when it has no such
+    # hash of its own to check, so that no answer tells an imported account
+    # from a native or an unknown one (accounts.authenticators.passwords).
+    imported_hash_dummy = models.CharField(
+        max_length=255, blank=True, default="", db_default="", editable=False
+    )
+
     objects = IdentityPoolQuerySet.as_manager()
 
     class Meta:

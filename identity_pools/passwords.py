@@ -18,17 +18,10 @@ from accounts.authenticators.passwords import password_was_used
 from core.catalogue import error, message
 
 from .models import PasswordPolicy
+from .policy_models import password_policy_for
 
 DEFAULT_POLICY = PasswordPolicy()
 NIST_MINIMUM = 15
-
-
-def password_policy_for(pool) -> PasswordPolicy:
-    """The pool's policy, or the defaults when it has none yet."""
-    try:
-        return pool.password_policy
-    except PasswordPolicy.DoesNotExist:
-        return PasswordPolicy(pool=pool)
 
 
 def policy_rules(policy: PasswordPolicy) -> list[str]:

@@ -61,6 +61,18 @@ class PasswordPolicy(models.Model):
         validators=_between(0, 3650),
         help_text=_("0: never. NIST SP 800-63B advises against forced expiry."),
     )
+    imported_hash_max_cost = models.PositiveSmallIntegerField(
+        _("imported password hashes: most costly check"),
+        default=4,
+        db_default=4,
+        validators=_between(1, 32),
+        help_text=_(
+            "1 to 32, in times the pool's own hash. Every sign-in attempt with a "
+            "wrong password costs at most this much CPU; imports refuse costlier "
+            "hashes, and a stored one above it is never checked (its user resets "
+            "the password)."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -79,6 +91,12 @@ class PasswordPolicy(models.Model):
                 condition=models.Q(history_count__lte=24),
                 name="identity_pools_passwordpolicy_history_range",
             ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    imported_hash_max_cost__gte=1, imported_hash_max_cost__lte=32
+                ),
+                name="identity_pools_passwordpolicy_imported_hash_cost_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -89,6 +107,14 @@ class PasswordPolicy(models.Model):
         from .passwords import policy_rules
 
         return " ".join(policy_rules(self))
+
+
+def password_policy_for(pool) -> PasswordPolicy:
+    """The pool's policy, or the defaults when it has none yet."""
+    try:
+        return pool.password_policy
+    except PasswordPolicy.DoesNotExist:
+        return PasswordPolicy(pool=pool)
 
 
 # Sign-in codes live at most this long (NIST SP 800-63B: out-of-band secrets).

@@ -8,15 +8,16 @@ successful sign-in). Which passwords are acceptable is the pool's policy
 
 from __future__ import annotations
 
+import statistics
+import time
+from collections import deque
 from functools import lru_cache
 
-from django.contrib.auth.hashers import (
-    check_password,
-    get_hasher,
-    identify_hasher,
-    make_password,
-)
+from django.contrib.auth.hashers import check_password, make_password
 from django.utils import timezone
+
+from core.password_hashes import hash_cost, hash_shape, is_own_hash
+from identity_pools.policy_models import password_policy_for
 
 from ..models import PasswordCredential, PasswordHistory
 
@@ -88,18 +89,33 @@ def _dummy_hash() -> str:
 def password_verify(
     *, user, raw_password: str, preloaded: bool = False
 ) -> PasswordCredential | None:
-    """``user``'s credential when ``raw_password`` is their password, else None. A hash of another algorithm
-    (imported) or older parameters is upgraded to the preferred one (Argon2id at
-    OWASP's parameters) on success, keeping its state and date. Never faster than
-    ``password_verify_nobody``: a hash of another algorithm is followed by the
-    preferred hasher's work, so imported accounts cannot be told apart by timing
-    from unknown ones."""
+    """``user``'s credential when ``raw_password`` is their password, else None.
+    A hash of another algorithm (imported) or older parameters is upgraded to
+    the preferred one (Argon2id at OWASP's parameters) on success, keeping its
+    state and date. Assumes ``user.pool`` is loaded (with its password policy,
+    as the hosted pages load it).
+
+    Every answer of a pool costs the same, known, unknown or imported
+    (``identity_pools.hash_limits``): our own hash's work, plus the pool's
+    costliest imported hash's (its dummy, checked for anyone without such a
+    hash; the check of a cheaper imported hash is padded to its time). A stored
+    hash costlier than the pool's limit is never checked: the answer is "wrong
+    password", and its user resets the password."""
     if preloaded:  # loaded with the user: select_related("password_credential")
         credential = user._state.fields_cache.get("password_credential")
     else:
         credential = password_credential_of(user)
+    pool = user.pool
     if credential is None:
-        password_verify_nobody(raw_password)
+        password_verify_nobody(raw_password, pool=pool)
+        return None
+    encoded = credential.password
+    if is_own_hash(encoded):
+        ok = check_password(raw_password, encoded)
+        _dummy_check(pool, raw_password)
+        return credential if ok else None
+    if hash_cost(encoded) > password_policy_for(pool).imported_hash_max_cost:
+        password_verify_nobody(raw_password, pool=pool)
         return None
 
     def upgrade(raw: str) -> None:
@@ -107,23 +123,58 @@ def password_verify(
             password=make_password(raw)
         )
 
-    ok = check_password(raw_password, credential.password, setter=upgrade)
-    # The preferred hasher at the preferred parameters; anything else (an
-    # imported hash, argon2id at weaker parameters) is followed by the dummy
-    # work, so no account answers faster than an unknown one.
-    try:
-        hasher = get_hasher()
-        preferred = identify_hasher(
-            credential.password
-        ).algorithm == hasher.algorithm and not hasher.must_update(credential.password)
-    except ValueError:
-        preferred = False
-    if not preferred:
-        password_verify_nobody(raw_password)
-    return credential if ok else None
+    started = time.perf_counter()
+    ok = check_password(raw_password, encoded, setter=upgrade)
+    took = time.perf_counter() - started
+    check_password(raw_password, _dummy_hash())  # our own hash's work
+    if ok:  # no need to hide a right password's time from its owner
+        return credential
+    dummy = pool_dummy(pool)
+    if dummy and hash_shape(dummy) != hash_shape(encoded):
+        time.sleep(max(0.0, _dummy_seconds(dummy, raw_password) - took))
+    return None
 
 
-def password_verify_nobody(raw_password: str) -> None:
-    """The preferred hasher's work for a sign-in that has no password to check
-    (unknown identifier, inactive user), so it takes as long as a real one."""
+def password_verify_nobody(raw_password: str, *, pool) -> None:
+    """The work of a sign-in that has no password to check (unknown identifier,
+    inactive user, a hash above the pool's limit), so that it takes as long as
+    a real one: our own hash, and the pool's dummy."""
     check_password(raw_password, _dummy_hash())
+    _dummy_check(pool, raw_password)
+
+
+def pool_dummy(pool) -> str:
+    """The pool's dummy hash, unless its limit has come down below it."""
+    dummy = pool.imported_hash_dummy
+    if dummy and hash_cost(dummy) > password_policy_for(pool).imported_hash_max_cost:
+        return ""
+    return dummy
+
+
+# How long a check against each pool's dummy takes in this process: its latest
+# times (a check of a cheaper imported hash is padded to their median, which
+# follows the machine's load as the checks themselves do).
+_DUMMY_TIMES: dict[str, deque[float]] = {}
+_TIMES_KEPT = 15
+
+
+def _dummy_check(pool, raw_password: str) -> None:
+    dummy = pool_dummy(pool)
+    if dummy:
+        _dummy_seconds(dummy, raw_password, fresh=True)
+
+
+def _dummy_seconds(dummy: str, raw_password: str, *, fresh: bool = False) -> float:
+    """How long a check against ``dummy`` takes: the median of its latest
+    times. Checks it (``fresh``, or when this process has no time for it yet)."""
+    times = _DUMMY_TIMES.get(dummy)
+    if times is None or fresh:
+        started = time.perf_counter()
+        check_password(raw_password, dummy)
+        took = time.perf_counter() - started
+        if times is None:
+            if len(_DUMMY_TIMES) >= 1000:
+                _DUMMY_TIMES.clear()
+            times = _DUMMY_TIMES[dummy] = deque(maxlen=_TIMES_KEPT)
+        times.append(took)
+    return statistics.median(times)

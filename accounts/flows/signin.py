@@ -248,7 +248,7 @@ def signin_password(*, pool, identifier: str, password: str, ip) -> Outcome:
     active) or ``sign_in_blocked`` (no password is checked then)."""
     locked, user = _first_factor_start(pool=pool, identifier=identifier, ip=ip)
     if user is None or user.status != PoolUser.Status.ACTIVE:
-        password_verify_nobody(password)
+        password_verify_nobody(password, pool=pool)
         reason = "unknown_identifier" if user is None else f"status_{user.status}"
         raise signin_failed(
             pool=pool, identifier=identifier, user=user, reason=reason, ip=ip

@@ -11,6 +11,7 @@ from core.validation import validated_save
 from workspaces.models import Workspace
 
 from ..code_rules import code_policies_for
+from ..hash_limits import pool_dummy_recompute
 from ..models import IdentityPool, SecondFactor, UserSchema
 from ..passwords import password_policy_for
 from ..sign_in_rules import sign_in_policy_for
@@ -149,6 +150,7 @@ POLICY_FIELDS = (
     "block_personal",
     "history_count",
     "expiry_days",
+    "imported_hash_max_cost",
 )
 
 
@@ -163,13 +165,16 @@ def pool_update_password_policy(*, pool: IdentityPool, actor, **values):
     )
     if policy.max_length < policy.min_length:
         raise field_error("max_length", "password_policy_lengths")
-    _save_setting(
-        pool=pool,
-        actor=actor,
-        setting=policy,
-        changes=changes,
-        action="pool.password_policy_changed",
-    )
+    with transaction.atomic():
+        _save_setting(
+            pool=pool,
+            actor=actor,
+            setting=policy,
+            changes=changes,
+            action="pool.password_policy_changed",
+        )
+        if "imported_hash_max_cost" in changes:
+            pool_dummy_recompute(pool=pool, max_cost=policy.imported_hash_max_cost)
     pool.password_policy = policy
     return policy
 

@@ -18,6 +18,7 @@ bytes is checked the way the system that made the hash checked it.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 
@@ -25,6 +26,7 @@ import argon2
 from django.contrib.auth.hashers import get_hashers_by_algorithm
 
 from accounts.authenticators.imported_hashes import b64decode, b64encode
+from core.password_hashes import hash_cost
 
 from .messages import RecordProblem
 
@@ -370,11 +372,13 @@ _OBJECTS: dict[str, Callable[[dict], str]] = {
 }
 
 
-def password_hash_encoded(value: object) -> str:
+def password_hash_encoded(value: object, *, max_cost: float = math.inf) -> str:
     """The Django encoded hash for ``value`` (a ``password_hash`` of an import
     record). Raises RecordProblem ``password_hash_unknown`` (not a format we
-    read) or ``password_hash_malformed`` (the format is known, the value is
-    damaged or its cost out of bounds), with its path in the record."""
+    read), ``password_hash_malformed`` (the format is known, the value is
+    damaged or its cost out of bounds) or ``password_hash_too_costly`` (one
+    check would cost more than ``max_cost`` checks of our own hash: the pool's
+    ``imported_hash_max_cost``), with its path in the record."""
     if isinstance(value, str):
         encoded = _from_string(value.strip())
     elif isinstance(value, dict):
@@ -385,8 +389,16 @@ def password_hash_encoded(value: object) -> str:
         encoded = build(value)
     else:
         raise RecordProblem("type_invalid", PATH, expected="text or an object")
+    algorithm = encoded.split("$", 1)[0]
     if len(encoded) > MAX_ENCODED:
-        raise _malformed(
-            encoded.split("$", 1)[0], f"it is longer than {MAX_ENCODED} characters"
+        raise _malformed(algorithm, f"it is longer than {MAX_ENCODED} characters")
+    cost = hash_cost(encoded)
+    if cost > max_cost:
+        raise RecordProblem(
+            "password_hash_too_costly",
+            PATH,
+            algorithm=algorithm,
+            cost=f"{cost:.0f}" if cost >= 2 else f"{cost:.1f}",
+            limit=f"{max_cost:g}",
         )
     return encoded

@@ -31,7 +31,9 @@ from django.utils import timezone
 
 from core.audit import audit_record
 
+from ..hash_limits import pool_dummy_raise
 from ..models import Group, Identifier, IdentityPool, PoolUser
+from ..passwords import password_policy_for
 from ..services.groups import group_create
 from .messages import problem
 from .records import Prepared, RecordChecker
@@ -417,6 +419,7 @@ def _write(pool, plan: _Plan, group_ids: dict, *, then) -> None:
                     pool=pool, updates=updates, group_ids=group_ids, now=now
                 )
             counters_add(pool=pool, users=len(rows.users), per_group=per_group)
+            _hashes_stored(pool, plan)
             then()
     except IntegrityError:
         # A concurrent writer took an identifier (or an id) after the check:
@@ -448,7 +451,21 @@ def _write_one_by_one(pool, plan: _Plan, group_ids: dict, now, *, then) -> None:
                 plan.outcomes[i] = ERROR
                 plan.errors[i] = [_lost(pool, record, exc)]
         counters_add(pool=pool, users=added, per_group=per_group)
+        _hashes_stored(pool, plan)
         then()
+
+
+def _hashes_stored(pool, plan: _Plan) -> None:
+    """The pool's dummy hash keeps up with the costliest imported hash written
+    (``identity_pools.hash_limits``)."""
+    hashes = [
+        r.password_hash
+        for i, r in enumerate(plan.prepared)
+        if r is not None and r.password_hash and plan.outcomes[i] in (CREATED, UPDATED)
+    ]
+    if hashes:
+        limit = password_policy_for(pool).imported_hash_max_cost
+        pool_dummy_raise(pool=pool, hashes=hashes, max_cost=limit)
 
 
 def _lost(pool, record: Prepared, exc: IntegrityError) -> dict:

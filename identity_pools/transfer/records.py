@@ -29,6 +29,7 @@ from core.text import printable, text_problem
 
 from ..identifiers import MAX_IDENTIFIERS, ParsedIdentifier, identifier_parse
 from ..models import IdentityPool, PoolUser
+from ..passwords import password_policy_for
 from ..user_schemas.data import (
     display_name_from,
     schema_data_checker,
@@ -132,6 +133,7 @@ class RecordChecker:
     def __init__(self, pool: IdentityPool, *, text_checked: bool = False) -> None:
         self.user_data_check = _checker(pool.user_schema.document, text_checked)
         self.metadata_check = _checker(pool.metadata_schema.document, text_checked)
+        self.max_hash_cost = password_policy_for(pool).imported_hash_max_cost
 
     def __call__(self, index: int, raw: object) -> tuple[Prepared | None, list[dict]]:
         """The prepared record, or None and its errors."""
@@ -268,7 +270,7 @@ class RecordChecker:
                 raise _unsafe(password, ("password",))
             return password, None
         if hashed is not None:
-            return None, password_hash_encoded(hashed)
+            return None, password_hash_encoded(hashed, max_cost=self.max_hash_cost)
         return None, None
 
     def _must_change(self, raw: dict, errors: list) -> bool:

@@ -9,16 +9,14 @@ import re
 from datetime import timedelta
 
 import pytest
-from argon2 import PasswordHasher
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import totp
 
-from accounts.authenticators import passwords as passwords_module
-from accounts.authenticators.passwords import password_set, password_verify
+from accounts.authenticators.passwords import password_set
 from accounts.authenticators.totp import totp_confirm, totp_new_key
-from accounts.models import PasswordCredential, RememberedDevice, SignInLock
+from accounts.models import RememberedDevice, SignInLock
 from identity_pools.models import Identifier, SignInPolicy
 from tests.factories import IdentityPoolFactory, PoolUserFactory
 
@@ -113,16 +111,3 @@ def test_a_password_reset_forgets_remembered_browsers(
         pool=pool, pending=pending, code=code, password="another passphrase 2027!"
     )
     assert not RememberedDevice.objects.filter(user=ann).exists()
-
-
-def test_a_weak_imported_argon2id_hash_costs_the_dummy_too(ann, monkeypatch):
-    weak = "argon2id" + PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(
-        "x"
-    )
-    PasswordCredential.objects.filter(user=ann).update(password=weak)
-    calls = []
-    monkeypatch.setattr(
-        passwords_module, "password_verify_nobody", lambda raw: calls.append(raw)
-    )
-    assert password_verify(user=ann, raw_password="wrong") is None
-    assert calls == ["wrong"]

@@ -101,8 +101,14 @@ def test_settings_screen(owner_client, url, pool):
         "block_personal": "on",
         "history_count": 0,
         "expiry_days": 0,
+        "imported_hash_max_cost": 4,
     }
     assert form_errors(owner_client.post(page, {**base, "min_length": 7}), "min_length")
+    for out_of_range in (0, 33):
+        assert form_errors(
+            owner_client.post(page, {**base, "imported_hash_max_cost": out_of_range}),
+            "imported_hash_max_cost",
+        )
     assert form_errors(
         owner_client.post(page, {**base, "max_length": 63}), "max_length"
     )
