@@ -44,10 +44,9 @@ from tests.nodes import (
 )
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-two_nodes = pytest.mark.skipif(
-    not ON_POSTGRES,
-    reason="two app servers need a database both can reach: set DATABASE_URL "
-    "to PostgreSQL (SQLite's test database lives in the test process's memory)",
+two_nodes = pytest.mark.postgresql(
+    reason="nodes on several machines share PostgreSQL, the production database; "
+    "SQLite is one machine's file"
 )
 
 
