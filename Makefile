@@ -35,8 +35,10 @@ $(VENV)/.installed-dev: requirements.lock requirements-dev.lock | $(VENV)/bin/py
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
+# bootstrap_demo prints the console's address (on PUBLIC_URL), the demo
+# operator's credentials and where mail and SMS to users go.
 run: migrate
-	PUBLIC_URL=$(PUBLIC_URL) $(BIN)/python manage.py bootstrap_demo --url $(PUBLIC_URL)/console/
+	PUBLIC_URL=$(PUBLIC_URL) $(BIN)/python manage.py bootstrap_demo
 	PUBLIC_URL=$(PUBLIC_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Installs Debian's Chromium for the browser tests when it is missing and we can

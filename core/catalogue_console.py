@@ -484,8 +484,13 @@ MESSAGES: dict[str, Any] = {
         "Applications that sign users in need the openid scope. Add it."
     ),
     "application_connections_required": _(
-        "Choose at least one identity provider that this application's users sign "
-        "in with (Workspace → Identity providers connects one)."
+        "Choose at least one identity provider: the connected identity pool whose "
+        "users sign in to this application (with several, they choose one)."
+    ),
+    "application_connections_required.none_connected": _(
+        "This workspace has no identity provider yet, and its users need one to "
+        "sign in. Connect an identity pool first (Identity providers → Connect "
+        "identity pool), then choose it for this application."
     ),
     "application_connection_foreign": _(
         "This is not an identity provider of this workspace. Choose one of its "

@@ -71,6 +71,16 @@ def time_passes(db):
     return advance
 
 
+@pytest.fixture
+def sms_outbox(settings):
+    """Text messages sent during the test (LocmemBackend), oldest first."""
+    from core.delivery import sms
+
+    settings.SMS_BACKEND = "core.delivery.sms.LocmemBackend"
+    sms.outbox.clear()
+    return sms.outbox
+
+
 @pytest.fixture(autouse=True)
 def _fresh_provider_caches():
     """The per-process caches (the OpenID provider's public documents by

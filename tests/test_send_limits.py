@@ -145,7 +145,10 @@ def test_create_user_refused_by_a_limit_is_a_form_error(
 def test_text_messages_are_not_html_escaped(
     owner, workspace, pool, sms_outbox, mailoutbox, django_capture_on_commit_callbacks
 ):
-    """Subjects, bodies and SMS are plain text: "P<img src=x>&Co" stays as typed."""
+    """Subjects, bodies and SMS are plain text: "P<img src=x>&Co" stays as typed
+    (the workspace's name: what messages to users name)."""
+    workspace.name = "P<img src=x>&Co"
+    workspace.save(update_fields=["name"])
     with django_capture_on_commit_callbacks(execute=True):
         _invite(pool, owner)
         _invite(pool, owner, "ann@example.com")

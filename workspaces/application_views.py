@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from accounts.oidc.quick_start import application_quick_start
 from core.views import ServiceConfirmView, ServiceFormView
 
 from .applications import (
@@ -110,10 +111,16 @@ class ApplicationCreateView(WorkspaceScopedMixin, ServiceFormView):
 
 
 class ApplicationDetailView(ApplicationScopedMixin, ServiceFormView):
-    """The application's page: its client id and its settings (a form)."""
+    """The application's page: its client id, the provider's addresses with a
+    quick start for its type, and its settings (a form)."""
 
     template_name = "workspaces/application_detail.html"
     form_class = ApplicationUpdateForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["provider"] = application_quick_start(self.application)
+        return context
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()

@@ -340,7 +340,14 @@ def _check(application: Application, connections, *, workspace) -> list:
     ):
         errors["connections"] = [error("application_connection_foreign")]
     elif not m2m and not connections:
-        errors["connections"] = [error("application_connections_required")]
+        connected = IdpConnection.objects.for_workspace(workspace).exists()
+        errors["connections"] = [
+            error(
+                "application_connections_required"
+                if connected
+                else "application_connections_required.none_connected"
+            )
+        ]
     if errors:
         raise ValidationError(errors)
     return connections

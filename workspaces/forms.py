@@ -210,7 +210,7 @@ class ApplicationForm(forms.Form):
         required=False,
         help_text=_(
             "The connected identity pools its users sign in with. With more than "
-            "one, the sign-in page lets the user choose."
+            "one, the sign-in page lets the user choose. None for machine to machine."
         ),
     )
     scopes = forms.MultipleChoiceField(
@@ -277,6 +277,10 @@ class ApplicationForm(forms.Form):
             (key, f"{c.display_name} ({c.pool.name})")
             for key, c in self.connection_objects.items()
         ]
+        if len(self.connection_objects) == 1:
+            # The only identity provider is the one to sign in with: ticked,
+            # so a first "Create application" does not fail for want of it.
+            self.fields["connections"].initial = list(self.connection_objects)
 
     def clean_connections(self):
         return [
@@ -292,6 +296,8 @@ class ApplicationForm(forms.Form):
         data["refresh_token_seconds"] = data.pop("refresh_token_days") * 86_400
         if not data["grant_types"]:
             data.pop("grant_types")
+        if data.get("kind") == Application.Kind.M2M:
+            data["connections"] = []  # no users to sign in (even if ticked)
         # Not sent (not left empty): a new application's default, an existing
         # one's current value.
         if not data["id_token_alg"]:

@@ -27,6 +27,7 @@ from authlib.oidc.core.errors import (
 )
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -388,11 +389,16 @@ class AuthorizeView(View):
         return page
 
     def pools(self, application) -> list:
+        """The pools whose users sign in to ``application``, each with its
+        connection's ``display_name`` (what users are shown, not the pool's
+        name)."""
         return list(
             IdentityPool.objects.filter(
                 idp_connections__applications=application,
                 workspace=self.workspace,
-            ).order_by("name")
+            )
+            .annotate(display_name=F("idp_connections__display_name"))
+            .order_by("display_name")
         )
 
     def consent_needed(self, application, user, scopes, prompts) -> bool:
@@ -436,7 +442,7 @@ class AuthorizeView(View):
                 "workspace": self.workspace,
                 "choices": [
                     {
-                        "name": pool.name,
+                        "name": pool.display_name,
                         "url": reverse(
                             "hosted:signin", args=[self.workspace.slug, pool.pk]
                         )

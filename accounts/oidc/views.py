@@ -105,12 +105,17 @@ def _public_json(request, kind: str, slug: str, build, content_type):
     return response
 
 
-def endpoint_urls(workspace) -> dict:
-    base = issuer(workspace)
+def provider_url(workspace, name: str) -> str:
+    """The address of the endpoint ``oidc:<name>`` of ``workspace``'s
+    provider: under its issuer (PUBLIC_URL), never the request's Host."""
     slug = workspace.slug
+    path = reverse(f"oidc:{name}", args=[slug])[len(f"/w/{slug}") :]
+    return issuer(workspace) + path
 
+
+def endpoint_urls(workspace) -> dict:
     def url(name):
-        return base + reverse(f"oidc:{name}", args=[slug])[len(f"/w/{slug}") :]
+        return provider_url(workspace, name)
 
     return {
         "authorization_endpoint": url("authorize"),

@@ -40,6 +40,23 @@ def send_templated_email(*, to: str, template: str, context: dict[str, Any]) -> 
     return True
 
 
+def email_destination() -> str:
+    """Where the configured mailer (``EMAIL_URL``) puts messages, in words for
+    whoever starts the server: the terminal, a folder, or an SMTP server."""
+    mailer = settings.MAILERS["default"]
+    backend, options = mailer["BACKEND"], mailer.get("OPTIONS", {})
+    if backend.endswith(("ConsoleEmailBackend", "console.EmailBackend")):
+        return "printed in this terminal, by the server"
+    if backend.endswith("filebased.EmailBackend"):
+        return f"written as files in {options.get('file_path')}"
+    if backend.endswith("smtp.EmailBackend"):
+        host, port = options.get("host", "localhost"), options.get("port", 25)
+        return f"sent through the SMTP server {host}:{port}"
+    if backend.endswith("locmem.EmailBackend"):
+        return "kept in memory (django.core.mail.outbox), not sent"
+    return f"handed to {backend}"
+
+
 def absolute_url(path: str) -> str:
     """A link for an email, built from PUBLIC_URL, never from the request's Host."""
     return f"{settings.PUBLIC_URL}{path}"

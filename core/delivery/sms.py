@@ -52,6 +52,19 @@ class LocmemBackend:
         outbox.append(TextMessage(to=to, body=body))
 
 
+def sms_destination() -> str:
+    """Where ``SMS_BACKEND`` puts text messages, in words for whoever starts
+    the server."""
+    backend = settings.SMS_BACKEND
+    if backend == f"{__name__}.ConsoleBackend":
+        return "printed in this terminal, by the server"
+    if backend == f"{__name__}.FileBackend":
+        return f"appended as JSON lines to {settings.SMS_FILE_PATH}"
+    if backend == f"{__name__}.LocmemBackend":
+        return f"kept in memory ({__name__}.outbox), not sent"
+    return f"handed to {backend}"
+
+
 def send_templated_sms(*, to: str, template: str, context: dict) -> bool:
     """Render ``templates/sms/<template>.txt`` and send it. Returns False (and logs)
     on failure, so the caller's state stays and the message can be sent again."""

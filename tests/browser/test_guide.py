@@ -49,7 +49,7 @@ def test_guide_pool_users_and_group(live_server, page):
     page.get_by_role("navigation", name="Main").get_by_role(
         "link", name="Users"
     ).click()
-    expect(page.get_by_role("heading", name="Identity pools")).to_be_visible()
+    expect(page.get_by_role("heading", name="Users", level=1)).to_be_visible()
     page.get_by_role("link", name="Create Pool").click()
     page.get_by_label("Pool name").fill("Customers")
     page.get_by_label("Description").fill("People who buy from the shop")

@@ -4,6 +4,7 @@ with a grace period, delete; viewers only look."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from core.catalogue import message
 from core.models import AuditEvent
 from core.tokens import token_hash
 from tests.factories import IdentityPoolFactory, WorkspaceFactory
@@ -241,7 +243,7 @@ def form_data(connection, **extra):
         "kind": "web",
         "redirect_uris": "https://app.example.com/callback\n\nhttp://localhost:8000/cb",
         "post_logout_redirect_uris": "",
-        "connections": [str(connection.pk)],
+        "connections": [str(connection.pk)] if connection else [],
         "scopes": ["openid", "email"],
         "access_token_seconds": "3600",
         "refresh_token_days": "30",
@@ -348,3 +350,51 @@ def test_viewers_look_but_cannot_change(
         assert client.post(url(workspace, name, *args), data).status_code == 403
     app.refresh_from_db()
     assert app.name == "Shop" and Application.objects.count() == 1
+
+
+def test_console_create_ticks_the_only_identity_provider(
+    owner_client, workspace, owner, connection
+):
+    """With one identity provider, it is ticked: a first "Create application"
+    with a name and a redirect URI succeeds."""
+    page = owner_client.get(url(workspace, "application_create"))
+    assert page.context["form"]["connections"].value() == [str(connection.pk)]
+    assert re.search(
+        rf'<input[^>]*value="{connection.pk}"[^>]*checked', page.content.decode()
+    )
+    # Two: the operator chooses.
+    other = IdentityPoolFactory(workspace=workspace, name="Staff")
+    idp_connect(workspace=workspace, actor=owner, pool=other)
+    page = owner_client.get(url(workspace, "application_create"))
+    assert page.context["form"]["connections"].value() in (None, [])
+
+
+def test_console_machine_to_machine_keeps_no_identity_provider(
+    owner_client, workspace, connection
+):
+    """The ticked provider means nothing to a machine-to-machine application."""
+    response = owner_client.post(
+        url(workspace, "application_create"),
+        form_data(connection, kind="m2m", redirect_uris="", scopes=[]),
+    )
+    assert response.status_code == 200
+    assert list(Application.objects.get().connections.all()) == []
+
+
+@pytest.mark.parametrize("connected", [True, False])
+def test_no_identity_provider_chosen_says_what_to_do(
+    owner_client, workspace, owner, connected
+):
+    """Nothing chosen: choose one; nothing to choose: connect a pool first."""
+    if connected:
+        pool = IdentityPoolFactory(workspace=workspace)
+        idp_connect(workspace=workspace, actor=owner, pool=pool)
+    response = owner_client.post(
+        url(workspace, "application_create"),
+        form_data(None),
+    )
+    [problem] = response.context["form"].errors.as_data()["connections"]
+    assert problem.code == "application_connections_required"
+    key = "application_connections_required"
+    assert problem.message == message(key if connected else key + ".none_connected")
+    assert not Application.objects.exists()

@@ -1,5 +1,11 @@
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -8,6 +14,7 @@ from workspaces.models import Membership, Workspace
 
 pytestmark = pytest.mark.django_db
 GOOD_PASSWORD = "a long enough passphrase 2026"
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def run(*args):
@@ -168,6 +175,72 @@ def test_bootstrap_demo_works_whatever_the_password_starts_with(monkeypatch):
 
     demo = get_user_model().objects.get(email="demo@example.com")
     assert demo.check_password("-starts-with-a-dash-x")
+
+
+@pytest.mark.parametrize(
+    ("email_url", "sms_backend", "told"),
+    [
+        ("consolemail://", "ConsoleBackend", ["this terminal", "this terminal"]),
+        ("filemail:///var/mail/ip", "FileBackend", ["/var/mail/ip", "/tmp/sms.jsonl"]),
+        ("smtp://mail.example.com:2525", "ConsoleBackend", ["mail.example.com:2525"]),
+    ],
+)
+def test_bootstrap_demo_says_where_mail_and_sms_go(
+    settings, email_url, sms_backend, told
+):
+    """make run prints where invitations and codes go, under EMAIL_URL and
+    SMS_BACKEND, the first time and every time after."""
+    from config.mail import mailers_from_url
+
+    settings.MAILERS = mailers_from_url(email_url)
+    settings.SMS_BACKEND = f"core.delivery.sms.{sms_backend}"
+    settings.SMS_FILE_PATH = "/tmp/sms.jsonl"
+    for out in (run("bootstrap_demo"), run("bootstrap_demo")):
+        mail_line, sms_line = (
+            line for line in out.splitlines() if "EMAIL_URL" in line or "SMS_" in line
+        )
+        assert told[0] in mail_line
+        if len(told) > 1:
+            assert told[1] in sms_line
+
+
+def test_bootstrap_demo_prints_addresses_that_work_on_any_port(settings, client):
+    """Whatever port make run serves (PUBLIC_URL follows PORT), every address
+    printed is on it and answers."""
+    settings.PUBLIC_URL = "http://localhost:9123"
+    for out in (run("bootstrap_demo"), run("bootstrap_demo")):
+        addresses = re.findall(r"https?://\S+[^\s.,)]", out)
+        assert addresses
+        for address in addresses:
+            assert address.startswith("http://localhost:9123/"), address
+            path = address.removeprefix("http://localhost:9123")
+            assert client.get(path).status_code in (200, 302), address
+
+
+def test_make_run_serves_and_prints_on_its_port():
+    """``make run PORT=9123``: the server listens on 9123 and PUBLIC_URL, which
+    every printed address and every link in messages use, says 9123."""
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "PUBLIC_URL", "PORT"}
+    }
+    result = subprocess.run(
+        ["make", "-n", "run", "PORT=9123"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = [line for line in result.stdout.splitlines() if "manage.py" in line]
+    bootstrap = next(line for line in lines if "bootstrap_demo" in line)
+    serve = next(line for line in lines if "runserver" in line)
+    assert "PUBLIC_URL=http://localhost:9123 " in bootstrap
+    assert "PUBLIC_URL=http://localhost:9123 " in serve and serve.endswith(":9123")
+    assert "8000" not in result.stdout
 
 
 def test_create_operator_needs_a_password_only_when_creating():
