@@ -389,6 +389,16 @@ class WebAuthnChallenge(models.Model):
     )
     purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices)
     challenge = models.BinaryField(_("challenge"), max_length=64)
+    browser = models.CharField(
+        _("browser"),
+        max_length=64,
+        blank=True,
+        db_default="",
+        help_text=_(
+            "SHA-256 of a secret kept by the hosted session of the browser that "
+            "asked: only that browser may answer the challenge."
+        ),
+    )
     expires_at = models.DateTimeField(_("expires"))
     used_at = models.DateTimeField(_("used"), null=True, blank=True)
 

@@ -7,13 +7,16 @@ for a pool of another workspace). The endpoints take POST only, with CSRF (the
 page's script, ``static/js/passkeys.js``, sends the page's token in
 X-CSRFToken), and answer JSON: ``{"challenge", "options"}`` for options,
 ``{"redirect"}`` on success, ``{"error"}`` with 400 (429 when rate-limited)
-otherwise. A challenge id is accepted only from the browser it was given to
-(the hosted session keeps the last few).
+otherwise. A challenge is answered only from the browser it was given to: the
+hosted session keeps one secret for its passkey ceremonies (made by the first
+options request, then only read, so ceremonies started at once do not undo each
+other's writes), and the stored challenge keeps its hash.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 
 from django.conf import settings
 from django.contrib import messages
@@ -58,6 +61,22 @@ from .signed_in import RecentSignInMixin
 from .steps import remember_this_device
 from .views import PASSKEY_OFFER_KEY, PASSKEY_OFFER_SECONDS, PoolPageMixin
 
+BROWSER_KEY = "passkey_browser"
+
+
+def passkey_browser(session, *, create: bool) -> str:
+    """The secret that binds passkey challenges to this browser's hosted
+    session: made when ``create`` and missing, else "" (which matches no
+    challenge). Signing in clears the session, and so the secret with it."""
+    secret = session.get(BROWSER_KEY)
+    if isinstance(secret, str) and secret:
+        return secret
+    if not create:
+        return ""
+    secret = secrets.token_urlsafe(32)
+    session[BROWSER_KEY] = secret
+    return secret
+
 
 def _body(request) -> dict:
     """The request's JSON object (at most ``MAX_JSON`` bytes), or
@@ -99,6 +118,11 @@ class PasskeyEndpoint(PoolPageMixin, View):
         """Check the browser's answer; returns the URL to go to."""
         raise NotImplementedError
 
+    def browser(self) -> str:
+        return passkey_browser(
+            self.request.hosted_session, create=self.step == "options"
+        )
+
     def post(self, request, *args, **kwargs):
         try:
             user = self.subject()
@@ -134,7 +158,7 @@ class PasskeySignInView(PasskeyEndpoint):
 
     def options(self, user):
         return passkey_authentication_options(
-            pool=self.pool, ip=client_ip(self.request)
+            pool=self.pool, ip=client_ip(self.request), browser=self.browser()
         )
 
     def verify(self, user, body):
@@ -151,6 +175,7 @@ class PasskeySignInView(PasskeyEndpoint):
             challenge_id=body.get("challenge"),
             response=body.get("credential"),
             ip=client_ip(self.request),
+            browser=self.browser(),
             identifier=identifier,
         )
         name = signin_after_first(
@@ -188,7 +213,10 @@ class PasskeySecondView(PasskeyEndpoint):
 
     def options(self, user):
         return passkey_authentication_options(
-            pool=self.pool, ip=client_ip(self.request), user=user
+            pool=self.pool,
+            ip=client_ip(self.request),
+            browser=self.browser(),
+            user=user,
         )
 
     def verify(self, user, body):
@@ -197,6 +225,7 @@ class PasskeySecondView(PasskeyEndpoint):
             challenge_id=body.get("challenge"),
             response=body.get("credential"),
             ip=client_ip(self.request),
+            browser=self.browser(),
             user=user,
         )
         self.remember = user if body.get("remember") is True else None
@@ -227,7 +256,7 @@ class PasskeyRegisterEndpoint(PasskeyEndpoint):
         return self.policy().passkeys_usable()
 
     def options(self, user):
-        return passkey_registration_options(user=user)
+        return passkey_registration_options(user=user, browser=self.browser())
 
     def verify(self, user, body):
         name = body.get("name")
@@ -235,6 +264,7 @@ class PasskeyRegisterEndpoint(PasskeyEndpoint):
             user=user,
             challenge_id=body.get("challenge"),
             response=body.get("credential"),
+            browser=self.browser(),
             name="" if name is None else name,
         )
         return self.registered(user, passkey)
