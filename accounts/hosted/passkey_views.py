@@ -21,7 +21,7 @@ import secrets
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, JsonResponse, RawPostDataException
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -89,7 +89,8 @@ def _body(request) -> dict:
         raise error("passkey_failed")
     try:
         data = json.loads(request.body or b"{}")
-    except (ValueError, RecursionError):
+    except (ValueError, RecursionError, RawPostDataException):
+        # RawPostDataException: a form's body, read as a form already.
         raise error("passkey_failed") from None
     if not isinstance(data, dict):
         raise error("passkey_failed")

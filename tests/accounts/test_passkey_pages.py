@@ -232,6 +232,15 @@ def test_malformed_or_huge_bodies_get_a_message(client, ann, pool, body):
         assert response.json()["error"]
 
 
+def test_a_form_body_gets_a_message(client, ann, pool):
+    """A form posted where JSON is expected: a message, not a 500."""
+    password_sign_in(client, pool)
+    for name in ("passkey_signin_verify", "passkey_account_verify"):
+        response = client.post(url(pool, name), {"challenge": "x", "credential": "y"})
+        assert response.status_code == 400, name
+        assert response.json() == {"error": message("passkey_failed")}
+
+
 def test_a_garbled_credential_gets_a_message(client, ann, pool):
     body = post_json(client, url(pool, "passkey_signin_options"), {}).json()
     for credential in ({"id": "a", "rawId": "!!", "type": "public-key"}, "{}", 3):
