@@ -111,12 +111,12 @@ _BY_EMAIL = Prepared(
 class PasswordCredential(models.Model):
     """A pool user's password, in Django's encoded form (Argon2id for ours; imported
     bcrypt, PBKDF2, scrypt, argon2 hashes are kept as they are and upgraded at the
-    next successful sign-in)."""
+    next successful sign-in). A password that must not sign in any more until a
+    reset is an unusable hash (``make_password(None)``), not a state."""
 
     class State(models.TextChoices):
         VALID = "valid", _("Valid")
         MUST_CHANGE = "must_change", _("Must change at next sign-in")
-        MUST_RESET = "must_reset", _("Must reset (sign-in refused until reset)")
 
     user = models.OneToOneField(
         "identity_pools.PoolUser",
@@ -135,7 +135,7 @@ class PasswordCredential(models.Model):
         verbose_name_plural = _("password credentials")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(state__in=["valid", "must_change", "must_reset"]),
+                condition=models.Q(state__in=["valid", "must_change"]),
                 name="accounts_passwordcredential_state_valid",
             )
         ]
@@ -389,6 +389,16 @@ class WebAuthnChallenge(models.Model):
     )
     purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices)
     challenge = models.BinaryField(_("challenge"), max_length=64)
+    browser = models.CharField(
+        _("browser"),
+        max_length=64,
+        blank=True,
+        db_default="",
+        help_text=_(
+            "SHA-256 of a secret kept by the hosted session of the browser that "
+            "asked: only that browser may answer the challenge."
+        ),
+    )
     expires_at = models.DateTimeField(_("expires"))
     used_at = models.DateTimeField(_("used"), null=True, blank=True)
 

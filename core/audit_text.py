@@ -327,7 +327,7 @@ VALUES: dict[str, str] = {
     "bad_password": "wrong password",
     "bad_code": "wrong code",
     "bad_credentials": "wrong email or password",
-    "must_reset": "password must be reset",
+    "must_reset": "password must be reset",  # sign-in failures before accounts 0013
     "unknown_identifier": "unknown email or mobile",
     "sign_in": "at sign-in",
     "account": "account page",

@@ -4,9 +4,13 @@ py_webauthn checks a ceremony's cryptography (challenge, origin, RP id hash,
 flags, signature, attestation); the duties it leaves to us are kept here:
 
 - Challenges are made and stored server-side (``WebAuthnChallenge``), bound to
-  the pool, the purpose and (registration, second factor) the user; they die
-  after five minutes and are used at most once: taken under a row lock and
-  marked used in the same transaction, whatever the verification says next.
+  the pool, the purpose, (registration, second factor) the user and the
+  browser that asked for them (``browser``: a secret its hosted session keeps,
+  stored hashed); they die after five minutes and are used at most once: taken
+  under a row lock and marked used in the same transaction, whatever the
+  verification says next. A challenge posted from another browser is refused
+  and not spent: whoever learns its id can neither use it nor take it from the
+  browser it was given to.
 - The relying party is ``settings.WEBAUTHN_RP_ID`` and the allowed origins
   ``settings.WEBAUTHN_ORIGINS`` (from PUBLIC_URL), never request headers.
 - A credential id names one user of the whole installation (a unique
@@ -64,6 +68,7 @@ from core import ratelimit
 from core.audit import SystemActor
 from core.catalogue import error, field_error
 from core.text import text_problem, text_problem_message
+from core.tokens import same_secret, token_hash
 from identity_pools.models import Identifier, PoolUser, SecondFactor
 from identity_pools.sign_in_rules import sign_in_policy_for
 from identity_pools.stats import pool_stat_add
@@ -89,7 +94,11 @@ Purpose = WebAuthnChallenge.Purpose
 # --- challenges -------------------------------------------------------------------
 
 
-def _challenge_new(*, pool, user, purpose: str, challenge: bytes) -> uuid.UUID:
+def _challenge_new(
+    *, pool, user, purpose: str, challenge: bytes, browser: str
+) -> uuid.UUID:
+    if not browser:
+        raise ValueError("A passkey challenge needs the browser it is given to.")
     now = timezone.now()
     # Expired challenges go in passing: one DELETE on the expiry index.
     WebAuthnChallenge.objects.filter(expires_at__lt=now - timedelta(days=1)).delete()
@@ -98,16 +107,21 @@ def _challenge_new(*, pool, user, purpose: str, challenge: bytes) -> uuid.UUID:
         user=user,
         purpose=purpose,
         challenge=challenge,
+        browser=token_hash(browser),
         expires_at=now + timedelta(seconds=CHALLENGE_SECONDS),
     )
     return row.pk
 
 
-def _challenge_take(*, challenge_id, pool, purpose: str, user) -> bytes | None:
-    """The challenge ``challenge_id`` made for ``pool``, ``purpose`` and ``user``
-    (None for a sign-in's first factor), marked used; None when it is unknown,
-    used, expired or another's. Call inside a transaction: the mark lands with
-    it, and the row lock makes two simultaneous uses end in one."""
+def _challenge_take(
+    *, challenge_id, pool, purpose: str, user, browser: str
+) -> bytes | None:
+    """The challenge ``challenge_id`` made for ``pool``, ``purpose``, ``user``
+    (None for a sign-in's first factor) and ``browser``, marked used; None when
+    it is unknown, used, expired or another's (then it is left as it was: a
+    challenge of another browser stays good for that browser). Call inside a
+    transaction: the mark lands with it, and the row lock makes two
+    simultaneous uses end in one."""
     try:
         pk = uuid.UUID(str(challenge_id))
     except ValueError:
@@ -121,6 +135,8 @@ def _challenge_take(*, challenge_id, pool, purpose: str, user) -> bytes | None:
         or row.pool_id != pool.pk
         or row.purpose != purpose
         or row.user_id != (user.pk if user is not None else None)
+        or not browser
+        or not same_secret(row.browser, token_hash(browser))
     ):
         return None
     row.used_at = now
@@ -189,10 +205,11 @@ def _descriptors(user) -> list[PublicKeyCredentialDescriptor]:
 # --- registration -----------------------------------------------------------------
 
 
-def passkey_registration_options(*, user) -> tuple[uuid.UUID, str]:
+def passkey_registration_options(*, user, browser: str) -> tuple[uuid.UUID, str]:
     """Options for ``navigator.credentials.create()`` for ``user`` (a
     discoverable credential with user verification; their passkeys excluded),
-    and the id of the stored challenge. Assumes ``user.pool`` is the pool of
+    and the id of the stored challenge, good only when ``browser`` (the asking
+    browser's secret) comes back with it. Assumes ``user.pool`` is the pool of
     the page (tenancy is the caller's)."""
     workspace = user.pool.workspace
     name = user.identifiers.order_by("id").values_list(
@@ -212,14 +229,20 @@ def passkey_registration_options(*, user) -> tuple[uuid.UUID, str]:
         exclude_credentials=_descriptors(user),
     )
     challenge_id = _challenge_new(
-        pool=user.pool, user=user, purpose=Purpose.REGISTER, challenge=options.challenge
+        pool=user.pool,
+        user=user,
+        purpose=Purpose.REGISTER,
+        challenge=options.challenge,
+        browser=browser,
     )
     return challenge_id, options_to_json(options)
 
 
-def passkey_register(*, user, challenge_id, response, name: str = "") -> Passkey:
+def passkey_register(
+    *, user, challenge_id, response, browser: str, name: str = ""
+) -> Passkey:
     """Save the passkey the browser created for ``user`` against the challenge
-    ``challenge_id``. ``name`` is optional ("Passkey 2" by default). Raises
+    ``challenge_id`` that ``browser`` asked for. ``name`` is optional ("Passkey 2" by default). Raises
     ValidationError: on "name" (see ``passkey_name_clean``), or
     ``passkey_challenge_invalid``, ``passkey_failed`` (malformed, not verified,
     a user who is not active), ``passkey_taken`` (the credential is registered
@@ -234,6 +257,7 @@ def passkey_register(*, user, challenge_id, response, name: str = "") -> Passkey
             pool=user.pool,
             purpose=Purpose.REGISTER,
             user=user,
+            browser=browser,
         )
         if expected is None:
             failure = "passkey_challenge_invalid"
@@ -286,8 +310,11 @@ def passkey_register(*, user, challenge_id, response, name: str = "") -> Passkey
 # --- authentication ---------------------------------------------------------------
 
 
-def passkey_authentication_options(*, pool, ip, user=None) -> tuple[uuid.UUID, str]:
-    """Options for ``navigator.credentials.get()``, and the stored challenge's id.
+def passkey_authentication_options(
+    *, pool, ip, browser: str, user=None
+) -> tuple[uuid.UUID, str]:
+    """Options for ``navigator.credentials.get()``, and the stored challenge's id
+    (good only when ``browser``, the asking browser's secret, comes back with it).
 
     Sign-in (``user`` None): usernameless, with an empty allow-list (also after
     an identifier was typed, so the answer never tells whether it exists) and
@@ -308,7 +335,11 @@ def passkey_authentication_options(*, pool, ip, user=None) -> tuple[uuid.UUID, s
         ),
     )
     challenge_id = _challenge_new(
-        pool=pool, user=user, purpose=Purpose.AUTHENTICATE, challenge=options.challenge
+        pool=pool,
+        user=user,
+        purpose=Purpose.AUTHENTICATE,
+        challenge=options.challenge,
+        browser=browser,
     )
     return challenge_id, options_to_json(options)
 
@@ -333,10 +364,17 @@ class PasskeyUse(NamedTuple):
 
 
 def passkey_authenticate(
-    *, pool, challenge_id, response, ip, identifier: str | None = None, user=None
+    *,
+    pool,
+    challenge_id,
+    response,
+    ip,
+    browser: str,
+    identifier: str | None = None,
+    user=None,
 ) -> PasskeyUse:
-    """The active user of ``pool`` whose passkey signed the challenge, and
-    whether that passkey is synced.
+    """The active user of ``pool`` whose passkey signed the challenge that
+    ``browser`` asked for, and whether that passkey is synced.
 
     ``identifier``: the one typed before (the passkey must be its user's);
     ``user``: the second-factor stage (the passkey must be theirs; user
@@ -365,6 +403,7 @@ def passkey_authenticate(
             pool=pool,
             purpose=Purpose.AUTHENTICATE,
             user=user,
+            browser=browser,
         )
         passkey = None
         if challenge is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.audit import audit_record
@@ -55,34 +56,45 @@ def _resettable(pool, identifier: str):
     )
 
 
-def reset_send_code(*, pool, identifier) -> None:
+def reset_send_code(*, pool, identifier, public: bool = False) -> None:
     """Issue a reset code to ``identifier`` (a verified address of an active user)
     and send it after commit; the earlier code stops working. Raises
-    ValidationError ``code_resend_too_soon`` or ``send_rate_limited``."""
-    with transaction.atomic():
-        send_quota_consume(workspace=pool.workspace, recipient=identifier.value)
-        code_send(
-            user=identifier.user,
-            purpose=Code.Purpose.PASSWORD_RESET,
-            identifier=identifier,
-            rules=code_rules_for(pool, Code.Purpose.PASSWORD_RESET),
-            template="reset_code",
-            context={"pool": pool},
-        )
+    ValidationError ``code_resend_too_soon`` or ``send_rate_limited``.
+
+    ``public`` ("Forgot password?"): a send refused as too soon or by a
+    recipient's limit is silent (the earlier code still works), since an
+    unknown address is never refused so; the workspace's limit still raises."""
+    try:
+        with transaction.atomic():
+            if send_quota_consume(
+                workspace=pool.workspace, recipient=identifier.value, public=public
+            ):
+                code_send(
+                    user=identifier.user,
+                    purpose=Code.Purpose.PASSWORD_RESET,
+                    identifier=identifier,
+                    rules=code_rules_for(pool, Code.Purpose.PASSWORD_RESET),
+                    template="reset_code",
+                    context={"pool": pool},
+                )
+    except ValidationError as exc:
+        if not (public and exc.code == "code_resend_too_soon"):
+            raise
 
 
 def reset_start(*, pool, identifier: str) -> Pending:
     """ "Forgot password?": a code to the address when it is a verified address of
-    an active user; the same answer otherwise (nothing is sent). Raises
-    ValidationError on "identifier" (not an address), ``send_rate_limited`` and
-    ``code_resend_too_soon`` alike for known and unknown addresses."""
+    an active user; the same answer otherwise (nothing is sent). A send refused
+    as too soon, or by a recipient's limit, is as silent. Raises ValidationError
+    on "identifier" (not an address) and ``send_rate_limited`` (the workspace's
+    limit, counted for unknown addresses too) alike for every address."""
     value = signin_identify(raw=identifier)
     target = _resettable(pool, value)
     if target is not None:
-        reset_send_code(pool=pool, identifier=target)
+        reset_send_code(pool=pool, identifier=target, public=True)
     else:
         with transaction.atomic():
-            send_quota_consume(workspace=pool.workspace, recipient=value)
+            send_quota_consume(workspace=pool.workspace, recipient=value, public=True)
     return Pending(str(pool.pk), value, time.time())
 
 

@@ -258,10 +258,6 @@ def signin_password(*, pool, identifier: str, password: str, ip) -> Outcome:
         raise signin_failed(
             pool=pool, identifier=identifier, user=user, reason="bad_password", ip=ip
         )
-    if credential.state == PasswordCredential.State.MUST_RESET:
-        raise signin_failed(
-            pool=pool, identifier=identifier, user=user, reason="must_reset", ip=ip
-        )
     must_change = credential.state == PasswordCredential.State.MUST_CHANGE or _expired(
         pool, credential
     )

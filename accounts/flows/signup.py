@@ -4,8 +4,10 @@ password, then proves the address with a code.
 Enumeration-safe: for an identifier the pool already has, nothing is created; the
 address's owner gets a notice instead of a code, the visitor sees exactly what a
 new sign-up sees (the same password-hashing work is done), and any code entered
-later is "not correct". The state between the two steps (``Pending``) lives in the
-hosted session.
+later is "not correct". A send refused by a recipient's limit (the address had
+mail a moment ago, or too much today) is as silent: the page reads as for any
+address (``core.delivery.limits``, ``public``). The state between the two steps
+(``Pending``) lives in the hosted session.
 """
 
 from __future__ import annotations
@@ -100,7 +102,8 @@ def signup_start(*, pool, identifier: str, user_data: dict, password: str) -> Pe
 
     Raises ValidationError on "identifier" (not understood, or a type the pool
     does not accept), "user_data", "password" (the pool's policy) and
-    ``send_rate_limited``; these do not depend on whether the address is known.
+    ``send_rate_limited`` (the workspace's limit); these do not depend on
+    whether the address is known, or has just had mail.
     """
     parsed = _parse(pool, identifier)
     existing = Identifier.objects.filter(
@@ -112,8 +115,10 @@ def signup_start(*, pool, identifier: str, user_data: dict, password: str) -> Pe
                 user, ident = pool_user_sign_up(
                     pool=pool, identifier=parsed, user_data=user_data, password=password
                 )
-                send_quota_consume(workspace=pool.workspace, recipient=parsed.value)
-                _issue_code(pool=pool, user=user, identifier=ident)
+                if send_quota_consume(
+                    workspace=pool.workspace, recipient=parsed.value, public=True
+                ):
+                    _issue_code(pool=pool, user=user, identifier=ident)
                 pool_stat_add(pool=pool, kind="sign_up")
             return Pending(
                 str(pool.pk), parsed.value, parsed.type, str(user.pk), time.time()
@@ -130,15 +135,17 @@ def signup_start(*, pool, identifier: str, user_data: dict, password: str) -> Pe
     )
     make_password(password)  # the hashing a new account costs
     with transaction.atomic():
-        send_quota_consume(workspace=pool.workspace, recipient=parsed.value)
-        transaction.on_commit(
-            lambda: send_templated(
-                channel=parsed.type,
-                to=parsed.value,
-                template="signup_exists",
-                context={"pool": pool},
+        if send_quota_consume(
+            workspace=pool.workspace, recipient=parsed.value, public=True
+        ):
+            transaction.on_commit(
+                lambda: send_templated(
+                    channel=parsed.type,
+                    to=parsed.value,
+                    template="signup_exists",
+                    context={"pool": pool},
+                )
             )
-        )
     return Pending(str(pool.pk), parsed.value, parsed.type, None, time.time())
 
 
@@ -160,9 +167,11 @@ def signup_verify(*, pool, pending: Pending, code: str):
 
 
 def signup_resend(*, pool, pending: Pending) -> Pending:
-    """A new code to the pending address (the earlier one stops working). Raises
-    ValidationError ``code_resend_too_soon`` within the pool's interval, counted
-    from the last send of this sign-up, known address or not."""
+    """A new code to the pending address (the earlier one stops working; when a
+    recipient's limit refuses, nothing is sent and the earlier one still works).
+    Raises ValidationError ``code_resend_too_soon`` within the pool's interval,
+    counted from the last send of this sign-up, known address or not, and
+    ``send_rate_limited`` (the workspace's limit)."""
     rules = code_rules_for(pool, Code.Purpose.VERIFY_IDENTIFIER)
     waited = time.time() - pending.sent_at
     if waited < rules.resend_after.total_seconds():
@@ -178,8 +187,10 @@ def signup_resend(*, pool, pending: Pending) -> Pending:
         else None
     )
     with transaction.atomic():
-        send_quota_consume(workspace=pool.workspace, recipient=pending.identifier)
-        if user is not None:
+        allowed = send_quota_consume(
+            workspace=pool.workspace, recipient=pending.identifier, public=True
+        )
+        if allowed and user is not None:
             ident = user.identifiers.get(value=pending.identifier)
             _issue_code(pool=pool, user=user, identifier=ident)
     return Pending(

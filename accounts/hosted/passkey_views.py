@@ -7,18 +7,21 @@ for a pool of another workspace). The endpoints take POST only, with CSRF (the
 page's script, ``static/js/passkeys.js``, sends the page's token in
 X-CSRFToken), and answer JSON: ``{"challenge", "options"}`` for options,
 ``{"redirect"}`` on success, ``{"error"}`` with 400 (429 when rate-limited)
-otherwise. A challenge id is accepted only from the browser it was given to
-(the hosted session keeps the last few).
+otherwise. A challenge is answered only from the browser it was given to: the
+hosted session keeps one secret for its passkey ceremonies (made by the first
+options request, then only read, so ceremonies started at once do not undo each
+other's writes), and the stored challenge keeps its hash.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, JsonResponse, RawPostDataException
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -58,6 +61,22 @@ from .signed_in import RecentSignInMixin
 from .steps import remember_this_device
 from .views import PASSKEY_OFFER_KEY, PASSKEY_OFFER_SECONDS, PoolPageMixin
 
+BROWSER_KEY = "passkey_browser"
+
+
+def passkey_browser(session, *, create: bool) -> str:
+    """The secret that binds passkey challenges to this browser's hosted
+    session: made when ``create`` and missing, else "" (which matches no
+    challenge). Signing in clears the session, and so the secret with it."""
+    secret = session.get(BROWSER_KEY)
+    if isinstance(secret, str) and secret:
+        return secret
+    if not create:
+        return ""
+    secret = secrets.token_urlsafe(32)
+    session[BROWSER_KEY] = secret
+    return secret
+
 
 def _body(request) -> dict:
     """The request's JSON object (at most ``MAX_JSON`` bytes), or
@@ -70,7 +89,8 @@ def _body(request) -> dict:
         raise error("passkey_failed")
     try:
         data = json.loads(request.body or b"{}")
-    except (ValueError, RecursionError):
+    except (ValueError, RecursionError, RawPostDataException):
+        # RawPostDataException: a form's body, read as a form already.
         raise error("passkey_failed") from None
     if not isinstance(data, dict):
         raise error("passkey_failed")
@@ -98,6 +118,11 @@ class PasskeyEndpoint(PoolPageMixin, View):
     def verify(self, user, body: dict) -> str:
         """Check the browser's answer; returns the URL to go to."""
         raise NotImplementedError
+
+    def browser(self) -> str:
+        return passkey_browser(
+            self.request.hosted_session, create=self.step == "options"
+        )
 
     def post(self, request, *args, **kwargs):
         try:
@@ -134,7 +159,7 @@ class PasskeySignInView(PasskeyEndpoint):
 
     def options(self, user):
         return passkey_authentication_options(
-            pool=self.pool, ip=client_ip(self.request)
+            pool=self.pool, ip=client_ip(self.request), browser=self.browser()
         )
 
     def verify(self, user, body):
@@ -151,6 +176,7 @@ class PasskeySignInView(PasskeyEndpoint):
             challenge_id=body.get("challenge"),
             response=body.get("credential"),
             ip=client_ip(self.request),
+            browser=self.browser(),
             identifier=identifier,
         )
         name = signin_after_first(
@@ -188,7 +214,10 @@ class PasskeySecondView(PasskeyEndpoint):
 
     def options(self, user):
         return passkey_authentication_options(
-            pool=self.pool, ip=client_ip(self.request), user=user
+            pool=self.pool,
+            ip=client_ip(self.request),
+            browser=self.browser(),
+            user=user,
         )
 
     def verify(self, user, body):
@@ -197,6 +226,7 @@ class PasskeySecondView(PasskeyEndpoint):
             challenge_id=body.get("challenge"),
             response=body.get("credential"),
             ip=client_ip(self.request),
+            browser=self.browser(),
             user=user,
         )
         self.remember = user if body.get("remember") is True else None
@@ -227,7 +257,7 @@ class PasskeyRegisterEndpoint(PasskeyEndpoint):
         return self.policy().passkeys_usable()
 
     def options(self, user):
-        return passkey_registration_options(user=user)
+        return passkey_registration_options(user=user, browser=self.browser())
 
     def verify(self, user, body):
         name = body.get("name")
@@ -235,6 +265,7 @@ class PasskeyRegisterEndpoint(PasskeyEndpoint):
             user=user,
             challenge_id=body.get("challenge"),
             response=body.get("credential"),
+            browser=self.browser(),
             name="" if name is None else name,
         )
         return self.registered(user, passkey)

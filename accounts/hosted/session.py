@@ -6,6 +6,10 @@ another cookie (``HOSTED_SESSION_COOKIE_NAME``) whose path is ``/w/``, so that a
 end user's state never reaches the console and an operator's sign-in never reaches
 a hosted page. ``HostedSessionMiddleware`` puts it on ``request.hosted_session``
 for hosted paths only.
+
+It also keeps every hosted answer out of caches (``no_store``): the pages show
+who is signed in, their addresses and the addresses of their sessions, a typed
+identifier, secrets shown once.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import UpdateError
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.http import http_date
 
 from core.request import client_ip
@@ -45,6 +49,17 @@ def allow_redirect_to_application(session, response) -> None:
     response._csp_config = config
 
 
+def no_store(response) -> None:
+    """A hosted answer is stored by no browser or proxy (``no-store``,
+    ``private``): every page is this browser's own (a signed-in user's name,
+    addresses and sessions; a sign-in's typed identifier; an authenticator
+    app's key or recovery codes, shown once). Answers that say how to cache
+    them keep their own word (the OpenID provider's discovery document and
+    keys are public and cached)."""
+    if not response.has_header("Cache-Control"):
+        add_never_cache_headers(response)
+
+
 class HostedSessionMiddleware:
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -63,6 +78,7 @@ class HostedSessionMiddleware:
         request.hosted_session.client_ip = client_ip(request)
         request.hosted_session.user_agent = request.headers.get("User-Agent", "")
         response = self.get_response(request)
+        no_store(response)
         session = request.hosted_session
         allow_redirect_to_application(session, response)
         if session.modified and not session.is_empty():

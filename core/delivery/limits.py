@@ -12,6 +12,12 @@ shared rate-limit table (``core.ratelimit``):
 ``send_quota_consume`` is called inside the transaction that records the send: when
 it refuses, the whole change rolls back (nothing is written, nothing is counted),
 and the ValidationError says which limit was reached and when to try again.
+
+On a public page (sign-up, its "send a new code", "Forgot password?") that
+answer would tell a stranger that an address has just been sent mail: there
+(``public=True``) a recipient's limit refuses silently (False: nothing counted,
+the caller sends nothing and answers as for any address); the workspace's limit
+is checked first and still says so, as it does for every address alike.
 """
 
 from __future__ import annotations
@@ -38,15 +44,24 @@ def _wait_words(seconds: int) -> str:
     return ngettext("%d hour", "%d hours", hours) % hours
 
 
-def send_quota_consume(*, workspace, recipient: str) -> None:
+class _Refused(Exception):
+    def __init__(self, reason: str, limit: ratelimit.Limit) -> None:
+        self.reason, self.limit = reason, limit
+
+
+def send_quota_consume(*, workspace, recipient: str, public: bool = False) -> bool:
     """Count one message to ``recipient`` (a normalised email address or E.164
     number) sent for ``workspace``, or raise ValidationError with code
     ``send_rate_limited`` when a limit is reached. Must run inside the caller's
-    transaction (``transaction.atomic``), so a refusal writes nothing."""
+    transaction (``transaction.atomic``), so a refusal writes nothing.
+
+    ``public``: the send is a public page's; a recipient's limit then returns
+    False instead (nothing counted; send nothing, answer as for any address).
+    Returns True when the message may go."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("send_quota_consume must run inside transaction.atomic()")
     limits = settings.MESSAGE_RATE_LIMITS
-    checks = (
+    checks = [
         (
             "recipient_minute",
             ratelimit.Limit(
@@ -67,12 +82,22 @@ def send_quota_consume(*, workspace, recipient: str) -> None:
                 f"send:workspace-day:{workspace.pk}", limits["workspace_per_day"], DAY
             ),
         ),
-    )
-    for reason, limit in checks:
-        if ratelimit.hit(limit) > limit.max_events:
-            raise error(
-                f"send_rate_limited.{reason}",
-                recipient=recipient,
-                max=limit.max_events,
-                wait=_wait_words(ratelimit.retry_after(limit)),
-            )
+    ]
+    if public:
+        # The workspace first: its refusal is the same whichever the address.
+        checks.insert(0, checks.pop())
+    try:
+        with transaction.atomic():  # a refusal counts nothing
+            for reason, limit in checks:
+                if ratelimit.hit(limit) > limit.max_events:
+                    raise _Refused(reason, limit)
+    except _Refused as refused:
+        if public and refused.reason != "workspace_day":
+            return False
+        raise error(
+            f"send_rate_limited.{refused.reason}",
+            recipient=recipient,
+            max=refused.limit.max_events,
+            wait=_wait_words(ratelimit.retry_after(refused.limit)),
+        ) from None
+    return True

@@ -7,9 +7,12 @@ identifiers, credentials and memberships go in with a few bulk statements in one
 transaction, with the counters and one audit event for the whole request
 (``pool_users.imported``, with the counts; not one event per user). The unique
 constraint on identifiers is the last guard: when a concurrent writer takes an
-identifier between the check and the insert, the batch is written again record by
-record, so that only the records that lost fail. A record is written whole (user,
-identifiers, password, memberships) or not at all.
+identifier (or an id) between the check and the insert, the batch is written
+again record by record, and a record that lost is decided again against what
+the winner wrote, as if it had been there at the check: skipped or updated as
+``on_conflict`` says, an error only under "error" (an equal record sent twice at
+once is one user, created by one request and skipped by the others). A record is
+written whole (user, identifiers, password, memberships) or not at all.
 """
 
 from __future__ import annotations
@@ -163,6 +166,7 @@ def _import(
             pool,
             plan,
             group_ids,
+            on_conflict,
             then=lambda: _record(pool, actor, plan, report, on_conflict),
         )
     for i in range(len(records)):
@@ -278,11 +282,11 @@ def _groups_by_name(pool, names) -> dict[str, uuid.UUID]:
     return found
 
 
-def _owners(pool, plan: _Plan) -> tuple[dict, dict]:
-    """The users of the batch's identifiers, and the pool of each given id (one
+def _owners(pool, records) -> tuple[dict, dict]:
+    """The users of ``records``' identifiers, and the pool of each given id (one
     query per 2,000 values)."""
     values = sorted(
-        {v for r in plan.prepared if r is not None for _k, v, _x, _i in r.identifiers}
+        {v for r in records if r is not None for _k, v, _x, _i in r.identifiers}
     )
     owners: dict[tuple[str, str], uuid.UUID] = {}
     for part in chunks(values):
@@ -290,7 +294,7 @@ def _owners(pool, plan: _Plan) -> tuple[dict, dict]:
             pool=pool, value__in=part
         ).values_list("type", "value", "user_id"):
             owners[(kind, value)] = user_id
-    ids = [r.id for r in plan.prepared if r is not None and r.id is not None]
+    ids = [r.id for r in records if r is not None and r.id is not None]
     pools: dict[uuid.UUID, uuid.UUID] = {}
     for part in chunks(ids):
         pools.update(PoolUser.objects.filter(pk__in=part).values_list("pk", "pool_id"))
@@ -300,46 +304,10 @@ def _owners(pool, plan: _Plan) -> tuple[dict, dict]:
 def _against_pool(pool, plan: _Plan, on_conflict: str) -> None:
     """Each record that passed its own checks: created, or (its user exists)
     updated, skipped or an error as ``on_conflict`` says."""
-    owners, pools = _owners(pool, plan)
+    owners, pools = _owners(pool, plan.prepared)
     for i, record in enumerate(plan.prepared):
-        if record is None:
-            continue
-        owned = [
-            (k, value, owners[(kind, value)])
-            for kind, value, _v, k in record.identifiers
-            if (kind, value) in owners
-        ]
-        target = None
-        if record.id is not None and record.id in pools:
-            if pools[record.id] != pool.pk:
-                _fail(plan, i, problem("id_taken", ("id",)))
-                continue
-            target = record.id  # a retry: this record made that user
-        others = [o for o in owned if o[2] != target]
-        if target is None and not others:
-            plan.outcomes[i] = CREATED
-            plan.user_ids[i] = record.id
-            continue
-        if on_conflict == "skip":
-            plan.outcomes[i] = SKIPPED
-            plan.user_ids[i] = target or others[0][2]
-            continue
-        single = len({o[2] for o in others}) <= 1
-        if target is None and single and record.id is None and on_conflict == "update":
-            target = others[0][2]
-            others = []
-        if others:
-            k, value, _owner = others[0]
-            if single:
-                error = problem(
-                    "identifier_taken.import", ("identifiers", k, "value"), value=value
-                )
-            else:
-                error = problem("identifier_conflict", ("identifiers",))
-            _fail(plan, i, error)
-            continue
-        plan.outcomes[i] = UPDATED if on_conflict == "update" else SKIPPED
-        plan.user_ids[i] = target
+        if record is not None:
+            _decide(pool, plan, i, record, owners, pools, on_conflict)
     # New users without an id of their own: increasing ids, in record order.
     unnamed = [
         i
@@ -348,6 +316,47 @@ def _against_pool(pool, plan: _Plan, on_conflict: str) -> None:
     ]
     for i, value in zip(unnamed, new_ids(len(unnamed)), strict=True):
         plan.user_ids[i] = uuid.UUID(value)
+
+
+def _decide(pool, plan: _Plan, i: int, record, owners, pools, on_conflict) -> None:
+    """Record ``i``'s outcome given the users that hold its identifiers
+    (``owners``) and the pools of the ids that exist (``pools``)."""
+    owned = [
+        (k, value, owners[(kind, value)])
+        for kind, value, _v, k in record.identifiers
+        if (kind, value) in owners
+    ]
+    target = None
+    if record.id is not None and record.id in pools:
+        if pools[record.id] != pool.pk:
+            _fail(plan, i, problem("id_taken", ("id",)))
+            return
+        target = record.id  # a retry: this record made that user
+    others = [o for o in owned if o[2] != target]
+    if target is None and not others:
+        plan.outcomes[i] = CREATED
+        plan.user_ids[i] = record.id
+        return
+    if on_conflict == "skip":
+        plan.outcomes[i] = SKIPPED
+        plan.user_ids[i] = target or others[0][2]
+        return
+    single = len({o[2] for o in others}) <= 1
+    if target is None and single and record.id is None and on_conflict == "update":
+        target = others[0][2]
+        others = []
+    if others:
+        k, value, _owner = others[0]
+        if single:
+            error = problem(
+                "identifier_taken.import", ("identifiers", k, "value"), value=value
+            )
+        else:
+            error = problem("identifier_conflict", ("identifiers",))
+        _fail(plan, i, error)
+        return
+    plan.outcomes[i] = UPDATED if on_conflict == "update" else SKIPPED
+    plan.user_ids[i] = target
 
 
 # --- writing -------------------------------------------------------------------------
@@ -396,7 +405,7 @@ def _hash_passwords(plan: _Plan) -> None:
         record.password_hash, record.password = encoded, None
 
 
-def _write(pool, plan: _Plan, group_ids: dict, *, then) -> None:
+def _write(pool, plan: _Plan, group_ids: dict, on_conflict: str, *, then) -> None:
     """Write the plan in one transaction that ends with ``then()``."""
     now = timezone.now()
     creates = [
@@ -423,33 +432,26 @@ def _write(pool, plan: _Plan, group_ids: dict, *, then) -> None:
             then()
     except IntegrityError:
         # A concurrent writer took an identifier (or an id) after the check:
-        # write record by record, so that only the records that lost fail.
-        _write_one_by_one(pool, plan, group_ids, now, then=then)
+        # write record by record, and decide again the records that lost.
+        _write_one_by_one(pool, plan, group_ids, now, on_conflict, then=then)
 
 
-def _write_one_by_one(pool, plan: _Plan, group_ids: dict, now, *, then) -> None:
+def _write_one_by_one(
+    pool, plan: _Plan, group_ids: dict, now, on_conflict: str, *, then
+) -> None:
     with transaction.atomic():
         added, per_group = 0, Counter()
         for i, record in enumerate(plan.prepared):
             if record is None or plan.outcomes[i] not in (CREATED, UPDATED):
                 continue
-            entry = [(record, plan.user_ids[i], record.password_hash)]
             try:
-                with transaction.atomic():
-                    if plan.outcomes[i] == CREATED:
-                        rows: Rows = rows_for(
-                            pool=pool, records=entry, group_ids=group_ids, now=now
-                        )
-                        insert_rows(rows)
-                        added += 1
-                        per_group += rows.per_group
-                    else:
-                        per_group += apply_updates(
-                            pool=pool, updates=entry, group_ids=group_ids, now=now
-                        )
+                users, groups = _write_record(pool, plan, i, record, group_ids, now)
             except IntegrityError as exc:
-                plan.outcomes[i] = ERROR
-                plan.errors[i] = [_lost(pool, record, exc)]
+                users, groups = _after_lost_race(
+                    pool, plan, i, record, group_ids, now, on_conflict, exc
+                )
+            added += users
+            per_group += groups
         counters_add(pool=pool, users=added, per_group=per_group)
         _hashes_stored(pool, plan)
         then()
@@ -466,6 +468,43 @@ def _hashes_stored(pool, plan: _Plan) -> None:
     if hashes:
         limit = password_policy_for(pool).imported_hash_max_cost
         pool_dummy_raise(pool=pool, hashes=hashes, max_cost=limit)
+
+
+def _write_record(pool, plan: _Plan, i: int, record, group_ids, now):
+    """Write record ``i`` as planned, in a savepoint; returns the users it
+    added (0 or 1) and its new memberships per group."""
+    entry = [(record, plan.user_ids[i], record.password_hash)]
+    with transaction.atomic():
+        if plan.outcomes[i] == CREATED:
+            rows: Rows = rows_for(
+                pool=pool, records=entry, group_ids=group_ids, now=now
+            )
+            insert_rows(rows)
+            return 1, rows.per_group
+        return 0, apply_updates(pool=pool, updates=entry, group_ids=group_ids, now=now)
+
+
+def _after_lost_race(pool, plan, i, record, group_ids, now, on_conflict, exc):
+    """Record ``i`` lost to a concurrent writer: decided again against what that
+    writer committed (seen now: PostgreSQL reports the violation once the
+    winner commits, SQLite's writers take turns), as ``_against_pool`` would
+    have decided: skipped, an update of the winner's user (written now), or an
+    error. Returns what ``_write_record`` does."""
+    plan.outcomes[i] = ERROR
+    owners, pools = _owners(pool, [record])
+    _decide(pool, plan, i, record, owners, pools, on_conflict)
+    outcome = plan.outcomes[i]
+    if outcome in (SKIPPED, ERROR):
+        return 0, Counter()
+    if outcome == UPDATED:
+        try:
+            return _write_record(pool, plan, i, record, group_ids, now)
+        except IntegrityError as again:  # lost once more
+            exc = again
+    # Nothing in the pool explains the refusal, or the update lost again.
+    plan.outcomes[i], plan.user_ids[i] = ERROR, record.id
+    plan.errors[i] = [_lost(pool, record, exc)]
+    return 0, Counter()
 
 
 def _lost(pool, record: Prepared, exc: IntegrityError) -> dict:

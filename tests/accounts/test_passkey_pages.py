@@ -9,9 +9,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
-from accounts.models import Passkey, SsoSession
+from accounts.flows.signin import session_start
+from accounts.hosted.session import HostedSessionMiddleware
+from accounts.hosted.views import PASSKEY_OFFER_KEY
+from accounts.models import Passkey, SsoSession, WebAuthnChallenge
+from core.catalogue import message
 from core.models import AuditEvent
 from tests.accounts.test_passkeys import GOOD, enrol, policy, post_json, url
 from tests.factories import IdentityPoolFactory, PoolUserFactory
@@ -227,6 +232,15 @@ def test_malformed_or_huge_bodies_get_a_message(client, ann, pool, body):
         assert response.json()["error"]
 
 
+def test_a_form_body_gets_a_message(client, ann, pool):
+    """A form posted where JSON is expected: a message, not a 500."""
+    password_sign_in(client, pool)
+    for name in ("passkey_signin_verify", "passkey_account_verify"):
+        response = client.post(url(pool, name), {"challenge": "x", "credential": "y"})
+        assert response.status_code == 400, name
+        assert response.json() == {"error": message("passkey_failed")}
+
+
 def test_a_garbled_credential_gets_a_message(client, ann, pool):
     body = post_json(client, url(pool, "passkey_signin_options"), {}).json()
     for credential in ({"id": "a", "rawId": "!!", "type": "public-key"}, "{}", 3):
@@ -380,3 +394,87 @@ def test_a_bad_name_at_registration_is_a_message(client, ann, pool):
     assert response.status_code == 400
     assert "1 to 100 characters" in response.json()["error"]
     assert not Passkey.objects.exists()
+
+
+# --- a challenge answers only in the browser that asked for it --------------------
+
+
+def _offered(client, pool, user):
+    """``client`` has just registered ``user``: the passkey offer is open."""
+    store = HostedSessionMiddleware(None).store()
+    session_start(store, key=PASSKEY_OFFER_KEY, pool=pool, user=str(user.pk))
+    store.save()
+    client.cookies[settings.HOSTED_SESSION_COOKIE_NAME] = store.session_key
+
+
+# (ceremony, how a browser reaches it, the sign-in policy, registration?)
+CEREMONIES = {
+    "usernameless sign-in": ("passkey_signin", lambda c, p, u: None, {}, False),
+    "sign-in after the identifier": (
+        "passkey_signin",
+        lambda c, p, u: c.post(url(p, "signin"), {"identifier": "ann@example.com"}),
+        {"preferred_method": "passkey"},
+        False,
+    ),
+    "second factor": (
+        "passkey_second",
+        lambda c, p, u: password_sign_in(c, p),
+        {"second_factor": "required"},
+        False,
+    ),
+    "account page": (
+        "passkey_account",
+        lambda c, p, u: password_sign_in(c, p),
+        {},
+        True,
+    ),
+    "enrolment": (
+        "passkey_enrol",
+        lambda c, p, u: password_sign_in(c, p),
+        {"second_factor": "required", "mfa_totp": False},
+        True,
+    ),
+    "offer after registration": ("passkey_offer", _offered, {}, True),
+}
+
+
+@pytest.mark.parametrize("ceremony", CEREMONIES)
+def test_a_challenge_posted_from_another_browser_is_refused_and_stays_good(
+    ann, pool, ceremony
+):
+    """Options fetched in one browser, signed and posted from another: refused,
+    nobody signed in and nothing registered; the challenge is not spent, so a
+    browser that learnt its id cannot take it from the one it was given to."""
+    prefix, reach, rules, registering = CEREMONIES[ceremony]
+    device = SoftAuthenticator() if registering else enrol(ann)
+    policy(pool, **rules)
+    asking, other = Client(), Client()
+    for browser in (asking, other):
+        reach(browser, pool, ann)
+    start = post_json(asking, url(pool, f"{prefix}_options"), {})
+    assert start.status_code == 200, start.content
+    start = start.json()
+    if registering:
+        credential = device.register(start["options"])
+    else:
+        credential = device.sign_in(start["options"], uv=prefix != "passkey_second")
+    body = {
+        "challenge": start["challenge"],
+        "credential": credential,
+        "identified": ceremony == "sign-in after the identifier",
+    }
+    signed_in_before = SsoSession.objects.count()
+
+    refused = post_json(other, url(pool, f"{prefix}_verify"), body)
+
+    assert refused.status_code == 400
+    assert refused.json() == {"error": message("passkey_challenge_invalid")}
+    assert SsoSession.objects.count() == signed_in_before
+    assert Passkey.objects.count() == (0 if registering else 1)
+    challenge = WebAuthnChallenge.objects.get(pk=start["challenge"])
+    assert challenge.used_at is None
+    if not registering:
+        assert other.get(url(pool, "account"))["Location"] == url(pool, "signin")
+    done = post_json(asking, url(pool, f"{prefix}_verify"), body)
+    assert done.status_code == 200, done.content
+    assert "redirect" in done.json()

@@ -1,7 +1,7 @@
 """Passkeys of pool users, the services: registration and sign-in ceremonies
 checked on real cryptography (a software authenticator,
 tests/passkey_authenticator.py), and the duties py_webauthn leaves to us:
-single-use challenges bound to pool, user and purpose; credential ids unique;
+single-use challenges bound to pool, user, purpose and browser; credential ids unique;
 credentials looked up within the pool; the identified user's own; user
 verification; the signature counter; renaming and removing only one's own.
 (The hosted pages: test_passkey_pages.py.)"""
@@ -35,6 +35,7 @@ pytestmark = pytest.mark.django_db
 
 GOOD = "a long enough passphrase for 2026"
 IP = "127.0.0.1"
+BROWSER = "the secret of the browser that asked"
 
 
 @pytest.fixture(autouse=True)
@@ -61,8 +62,9 @@ def url(pool, name):
 def enrol(user, authenticator=None, **kwargs) -> SoftAuthenticator:
     """``user`` registers a passkey (through the services)."""
     authenticator = authenticator or SoftAuthenticator()
-    challenge, options = passkey_registration_options(user=user)
+    challenge, options = passkey_registration_options(browser=BROWSER, user=user)
     passkey_register(
+        browser=BROWSER,
         user=user,
         challenge_id=challenge,
         response=authenticator.register(options),
@@ -72,8 +74,11 @@ def enrol(user, authenticator=None, **kwargs) -> SoftAuthenticator:
 
 
 def sign_in(pool, authenticator, **kwargs):
-    challenge, options = passkey_authentication_options(pool=pool, ip=IP)
+    challenge, options = passkey_authentication_options(
+        browser=BROWSER, pool=pool, ip=IP
+    )
     return passkey_authenticate(
+        browser=BROWSER,
         pool=pool,
         challenge_id=challenge,
         response=authenticator.sign_in(options),
@@ -95,7 +100,7 @@ def post_json(client, address, body):
 
 
 def test_registration(ann, pool):
-    challenge, options = passkey_registration_options(user=ann)
+    challenge, options = passkey_registration_options(browser=BROWSER, user=ann)
     data = json.loads(options)
     assert data["rp"] == {"id": "localhost", "name": pool.workspace.name}
     assert data["user"]["id"] == b64(ann.pk.bytes)
@@ -109,7 +114,10 @@ def test_registration(ann, pool):
 
     device = SoftAuthenticator(synced=True)
     passkey = passkey_register(
-        user=ann, challenge_id=challenge, response=device.register(options)
+        browser=BROWSER,
+        user=ann,
+        challenge_id=challenge,
+        response=device.register(options),
     )
     assert passkey.name == "Passkey 1"
     assert passkey.credential_id == b64(device.credential_id)
@@ -118,7 +126,7 @@ def test_registration(ann, pool):
     event = AuditEvent.objects.get(action="pool_user.passkey_added")
     assert (event.actor_id, event.target_id) == (str(ann.pk), str(ann.pk))
     # The next registration excludes the first passkey, and names itself.
-    _, options = passkey_registration_options(user=ann)
+    _, options = passkey_registration_options(browser=BROWSER, user=ann)
     assert [c["id"] for c in json.loads(options)["excludeCredentials"]] == [
         b64(device.credential_id)
     ]
@@ -129,12 +137,16 @@ def test_registration(ann, pool):
 
 
 def test_registration_challenge_is_single_use(ann):
-    challenge, options = passkey_registration_options(user=ann)
+    challenge, options = passkey_registration_options(browser=BROWSER, user=ann)
     passkey_register(
-        user=ann, challenge_id=challenge, response=SoftAuthenticator().register(options)
+        browser=BROWSER,
+        user=ann,
+        challenge_id=challenge,
+        response=SoftAuthenticator().register(options),
     )
     with pytest.raises(ValidationError) as exc:
         passkey_register(
+            browser=BROWSER,
             user=ann,
             challenge_id=challenge,
             response=SoftAuthenticator().register(options),
@@ -143,10 +155,11 @@ def test_registration_challenge_is_single_use(ann):
 
 
 def test_registration_challenge_expired(ann):
-    challenge, options = passkey_registration_options(user=ann)
+    challenge, options = passkey_registration_options(browser=BROWSER, user=ann)
     WebAuthnChallenge.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     with pytest.raises(ValidationError) as exc:
         passkey_register(
+            browser=BROWSER,
             user=ann,
             challenge_id=challenge,
             response=SoftAuthenticator().register(options),
@@ -156,20 +169,22 @@ def test_registration_challenge_expired(ann):
 
 def test_registration_challenge_of_another_user_pool_or_purpose(ann, bob, pool):
     stranger = PoolUserFactory(email="ann@example.com")  # another pool
-    challenge, options = passkey_registration_options(user=ann)
+    challenge, options = passkey_registration_options(browser=BROWSER, user=ann)
     for user in (bob, stranger):
         with pytest.raises(ValidationError) as exc:
             passkey_register(
+                browser=BROWSER,
                 user=user,
                 challenge_id=challenge,
                 response=SoftAuthenticator().register(options),
             )
         assert codes(exc) == ["passkey_challenge_invalid"]
     sign_in_challenge, sign_in_options = passkey_authentication_options(
-        pool=pool, ip=IP
+        browser=BROWSER, pool=pool, ip=IP
     )
     with pytest.raises(ValidationError) as exc:
         passkey_register(
+            browser=BROWSER,
             user=ann,
             challenge_id=sign_in_challenge,
             response=SoftAuthenticator().register(
@@ -182,16 +197,59 @@ def test_registration_challenge_of_another_user_pool_or_purpose(ann, bob, pool):
     assert codes(exc) == ["passkey_challenge_invalid"]
     # ann's own challenge was never spent by the others.
     passkey_register(
-        user=ann, challenge_id=challenge, response=SoftAuthenticator().register(options)
+        browser=BROWSER,
+        user=ann,
+        challenge_id=challenge,
+        response=SoftAuthenticator().register(options),
     )
+
+
+def test_a_challenge_answers_only_with_the_browser_that_asked(ann, pool):
+    """Registration and sign-in alike: another browser's secret (or none) is
+    refused and leaves the challenge good for the browser that asked."""
+    device = SoftAuthenticator()
+    challenge, options = passkey_registration_options(browser=BROWSER, user=ann)
+    response = device.register(options)
+    for other in ("another browser", ""):
+        with pytest.raises(ValidationError) as exc:
+            passkey_register(
+                browser=other, user=ann, challenge_id=challenge, response=response
+            )
+        assert codes(exc) == ["passkey_challenge_invalid"]
+    assert WebAuthnChallenge.objects.get(pk=challenge).used_at is None
+    passkey_register(
+        browser=BROWSER, user=ann, challenge_id=challenge, response=response
+    )
+    challenge, options = passkey_authentication_options(
+        browser=BROWSER, pool=pool, ip=IP
+    )
+    response = device.sign_in(options)
+    for other in ("another browser", ""):
+        with pytest.raises(ValidationError) as exc:
+            passkey_authenticate(
+                browser=other,
+                pool=pool,
+                challenge_id=challenge,
+                response=response,
+                ip=IP,
+            )
+        assert codes(exc) == ["passkey_challenge_invalid"]
+    assert WebAuthnChallenge.objects.get(pk=challenge).used_at is None
+    used = passkey_authenticate(
+        browser=BROWSER, pool=pool, challenge_id=challenge, response=response, ip=IP
+    )
+    assert used.user == ann
 
 
 def test_registration_of_a_credential_id_registered_already(ann, bob):
     device = enrol(ann)
-    challenge, options = passkey_registration_options(user=bob)
+    challenge, options = passkey_registration_options(browser=BROWSER, user=bob)
     with pytest.raises(ValidationError) as exc:
         passkey_register(
-            user=bob, challenge_id=challenge, response=device.register(options)
+            browser=BROWSER,
+            user=bob,
+            challenge_id=challenge,
+            response=device.register(options),
         )
     assert codes(exc) == ["passkey_taken"]
     assert WebAuthnChallenge.objects.get(pk=challenge).used_at is not None
@@ -206,10 +264,12 @@ def test_registration_of_a_credential_id_registered_already(ann, bob):
     ],
 )
 def test_registration_refused_and_challenge_spent(ann, tamper):
-    challenge, options = passkey_registration_options(user=ann)
+    challenge, options = passkey_registration_options(browser=BROWSER, user=ann)
     response = SoftAuthenticator().register(options, **tamper)
     with pytest.raises(ValidationError) as exc:
-        passkey_register(user=ann, challenge_id=challenge, response=response)
+        passkey_register(
+            browser=BROWSER, user=ann, challenge_id=challenge, response=response
+        )
     assert codes(exc) == ["passkey_failed"]
     assert WebAuthnChallenge.objects.get(pk=challenge).used_at is not None
     assert not Passkey.objects.exists()
@@ -220,9 +280,11 @@ def test_registration_refused_and_challenge_spent(ann, tamper):
     ["", "{", "[]", '{"id": 1}', "x" * 70_000, {"id": "a", "rawId": "!!", "type": 3}],
 )
 def test_registration_malformed(ann, response):
-    challenge, _ = passkey_registration_options(user=ann)
+    challenge, _ = passkey_registration_options(browser=BROWSER, user=ann)
     with pytest.raises(ValidationError) as exc:
-        passkey_register(user=ann, challenge_id=challenge, response=response)
+        passkey_register(
+            browser=BROWSER, user=ann, challenge_id=challenge, response=response
+        )
     assert codes(exc) == ["passkey_failed"]
 
 
@@ -231,19 +293,29 @@ def test_registration_malformed(ann, response):
 
 def test_usernameless_sign_in(ann, pool):
     device = enrol(ann)
-    challenge, options = passkey_authentication_options(pool=pool, ip=IP)
+    challenge, options = passkey_authentication_options(
+        browser=BROWSER, pool=pool, ip=IP
+    )
     data = json.loads(options)
     assert data["allowCredentials"] == [] and data["userVerification"] == "required"
     assert WebAuthnChallenge.objects.get(pk=challenge).user_id is None
     used = passkey_authenticate(
-        pool=pool, challenge_id=challenge, response=device.sign_in(options), ip=IP
+        browser=BROWSER,
+        pool=pool,
+        challenge_id=challenge,
+        response=device.sign_in(options),
+        ip=IP,
     )
     assert used == (ann, "passkey")  # on this device only (RFC 8176 "hwk")
     passkey = Passkey.objects.get()
     assert passkey.sign_count == 1 and passkey.last_used_at is not None
     with pytest.raises(ValidationError) as exc:  # the challenge is spent
         passkey_authenticate(
-            pool=pool, challenge_id=challenge, response=device.sign_in(options), ip=IP
+            browser=BROWSER,
+            pool=pool,
+            challenge_id=challenge,
+            response=device.sign_in(options),
+            ip=IP,
         )
     assert codes(exc) == ["passkey_challenge_invalid"]
 
@@ -259,11 +331,16 @@ def test_a_synced_passkey_is_recorded_as_one(ann, pool):
 
 def test_usernameless_sign_in_needs_the_user_handle(ann, pool):
     device = enrol(ann)
-    challenge, options = passkey_authentication_options(pool=pool, ip=IP)
+    challenge, options = passkey_authentication_options(
+        browser=BROWSER, pool=pool, ip=IP
+    )
     for handle in (None, b"someone else"):
-        challenge, options = passkey_authentication_options(pool=pool, ip=IP)
+        challenge, options = passkey_authentication_options(
+            browser=BROWSER, pool=pool, ip=IP
+        )
         with pytest.raises(ValidationError) as exc:
             passkey_authenticate(
+                browser=BROWSER,
                 pool=pool,
                 challenge_id=challenge,
                 response=device.sign_in(options, user_handle=handle),
@@ -299,13 +376,20 @@ def test_a_passkey_of_another_pool_is_unknown(ann, pool):
 
 def test_a_counter_that_does_not_grow_is_a_clone(ann, pool):
     device = enrol(ann)
-    challenge, options = passkey_authentication_options(pool=pool, ip=IP)
+    challenge, options = passkey_authentication_options(
+        browser=BROWSER, pool=pool, ip=IP
+    )
     response = device.sign_in(options, sign_count=5)
-    passkey_authenticate(pool=pool, challenge_id=challenge, response=response, ip=IP)
+    passkey_authenticate(
+        browser=BROWSER, pool=pool, challenge_id=challenge, response=response, ip=IP
+    )
     for count in (5, 3):
-        challenge, options = passkey_authentication_options(pool=pool, ip=IP)
+        challenge, options = passkey_authentication_options(
+            browser=BROWSER, pool=pool, ip=IP
+        )
         with pytest.raises(ValidationError) as exc:
             passkey_authenticate(
+                browser=BROWSER,
                 pool=pool,
                 challenge_id=challenge,
                 response=device.sign_in(options, sign_count=count),
@@ -320,18 +404,23 @@ def test_a_counter_that_does_not_grow_is_a_clone(ann, pool):
     # Authenticators that keep no counter (always 0) are fine.
     zero = enrol(ann)
     for _ in range(2):
-        challenge, options = passkey_authentication_options(pool=pool, ip=IP)
+        challenge, options = passkey_authentication_options(
+            browser=BROWSER, pool=pool, ip=IP
+        )
         response = zero.sign_in(options, sign_count=0)
         passkey_authenticate(
-            pool=pool, challenge_id=challenge, response=response, ip=IP
+            browser=BROWSER, pool=pool, challenge_id=challenge, response=response, ip=IP
         )
 
 
 def test_user_verification_is_required_for_the_first_factor_only(ann, pool):
     device = enrol(ann)
-    challenge, options = passkey_authentication_options(pool=pool, ip=IP)
+    challenge, options = passkey_authentication_options(
+        browser=BROWSER, pool=pool, ip=IP
+    )
     with pytest.raises(ValidationError) as exc:
         passkey_authenticate(
+            browser=BROWSER,
             pool=pool,
             challenge_id=challenge,
             response=device.sign_in(options, uv=False),
@@ -343,9 +432,12 @@ def test_user_verification_is_required_for_the_first_factor_only(ann, pool):
         "reason": "user_not_verified",
     }
     ann.pool = pool
-    challenge, options = passkey_authentication_options(pool=pool, ip=IP, user=ann)
+    challenge, options = passkey_authentication_options(
+        browser=BROWSER, pool=pool, ip=IP, user=ann
+    )
     assert json.loads(options)["allowCredentials"][0]["id"] == b64(device.credential_id)
     used = passkey_authenticate(
+        browser=BROWSER,
         pool=pool,
         challenge_id=challenge,
         response=device.sign_in(options, uv=False),
@@ -373,6 +465,7 @@ def test_verification_is_rate_limited_per_address(ann, pool):
     for _ in range(30):
         with pytest.raises(ValidationError):
             passkey_authenticate(
+                browser=BROWSER,
                 pool=pool,
                 challenge_id="nope",
                 response=device.sign_in({"challenge": "x"}),

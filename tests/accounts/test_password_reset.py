@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
@@ -20,6 +21,7 @@ pytestmark = pytest.mark.django_db
 
 OLD = "a long enough passphrase for 2026"
 NEW = "another long passphrase for 2027"
+IP = "10.0.0.1"
 
 
 @pytest.fixture
@@ -129,3 +131,51 @@ def test_reset_can_be_switched_off(client, pool, ann):
     SignInPolicy.objects.create(pool=pool, self_service_reset=False)
     assert client.get(url(pool, "reset_start")).status_code == 404
     assert client.get(url(pool, "reset_finish")).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_password_that_had_to_be_reset_signs_in_nobody_until_a_reset(
+    pool, ann, mailoutbox
+):
+    """The state "must_reset" is gone (only the Django admin could set it):
+    accounts 0013 turns such a password into an unusable hash, which keeps its
+    meaning: the old password no longer signs in, "Forgot password?" does."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from accounts.flows.signin import signin_password
+
+    before = [("accounts", "0012_webauthnchallenge_browser")]
+    after = [("accounts", "0013_password_must_reset_gone")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    bob = PoolUserFactory(pool=pool, email="bob@example.com")
+    password_set(user=bob, raw_password=OLD)
+    PasswordCredential.objects.filter(user=ann).update(state="must_reset")
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(after)
+
+    credential = PasswordCredential.objects.get(user=ann)
+    assert credential.state == "valid" and not credential.password.startswith("argon")
+    assert PasswordCredential.objects.get(user=bob).password.startswith("argon2")
+    with pytest.raises(ValidationError) as refused:
+        signin_password(pool=pool, identifier="ann@example.com", password=OLD, ip=IP)
+    assert refused.value.code == "sign_in_failed"
+    assert (
+        signin_password(
+            pool=pool, identifier="bob@example.com", password=OLD, ip=IP
+        ).user
+        == bob
+    )
+    client = Client()
+    client.post(url(pool, "reset_start"), {"identifier": "ann@example.com"})
+    code = re.search(r"\b(\d{6})\b", mailoutbox[-1].body).group(1)
+    done = finish(client, pool, "ann@example.com", code)
+    assert done["Location"] == url(pool, "signin")
+    assert (
+        signin_password(
+            pool=pool, identifier="ann@example.com", password=NEW, ip=IP
+        ).user
+        == ann
+    )

@@ -1,3 +1,5 @@
+import hashlib
+
 import pytest
 from django.urls import reverse
 from django_otp.oath import totp
@@ -139,6 +141,25 @@ def test_password_change_rejects_short_and_common(client, operator):
     )
     codes = {e.code for e in response.context["form"].errors.as_data()["new_password2"]}
     assert {"password_too_short", "password_too_common"} <= codes
+
+
+@pytest.mark.parametrize(
+    ("length", "refused"),
+    [(14, ["password_too_short"]), (15, []), (128, []), (129, ["password_too_long"])],
+)
+def test_an_operators_password_is_15_to_128_characters(operator, length, refused):
+    """The console's validators (settings.AUTH_PASSWORD_VALIDATORS), at their
+    boundaries."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    password = (hashlib.sha256(b"length only").hexdigest() * 3)[:length]
+    try:
+        validate_password(password, user=operator)
+    except ValidationError as exc:
+        assert [e.code for e in exc.error_list] == refused
+    else:
+        assert refused == []
 
 
 # --- TOTP ---------------------------------------------------------------------------

@@ -318,24 +318,46 @@ def test_import_plain_password_is_hashed_with_argon2id(api_client, pool):
     assert outcome.must_change
 
 
-def test_import_lost_race_fails_only_that_record(api_client, pool, monkeypatch):
+@pytest.mark.parametrize(
+    "on_conflict, outcome",
+    [("error", "error"), ("skip", "skipped"), ("update", "updated")],
+)
+def test_import_a_record_that_lost_a_race_is_decided_again(
+    api_client, pool, monkeypatch, on_conflict, outcome
+):
     """The unique constraint is the final guard: when another writer took an
-    identifier after the check, only that record fails."""
-    PoolUserFactory(pool=pool, email="taken@example.com")
+    identifier after the check, that record (only) is decided again against
+    the winner's user, as ``on_conflict`` says; the others are written."""
+    winner = PoolUserFactory(pool=pool, email="taken@example.com")
     real = imports._owners
+    calls = []
 
-    def blind(pool, plan):  # the check saw nothing: as if the row came later
-        _owners, pools = real(pool, plan)
-        return {}, pools
+    def blind_at_the_check(pool, records):  # as if the row came just after it
+        owners, pools = real(pool, records)
+        calls.append(len(records))
+        return ({} if len(calls) == 1 else owners), pools
 
-    monkeypatch.setattr(imports, "_owners", blind)
-    users = [record("ann@example.com"), record("taken@example.com"), record("c@x.org")]
-    body = post(api_client, pool, users).json()
-    assert [r["outcome"] for r in body["results"]] == ["created", "error", "created"]
-    assert body["results"][1]["errors"][0]["code"] == "identifier_taken"
+    monkeypatch.setattr(imports, "_owners", blind_at_the_check)
+    users = [
+        record("ann@example.com"),
+        record("taken@example.com", status="inactive"),
+        record("c@x.org"),
+    ]
+    body = post(api_client, pool, users, on_conflict=on_conflict).json()
+    assert [r["outcome"] for r in body["results"]] == ["created", outcome, "created"]
+    lost = body["results"][1]
+    if outcome == "error":
+        assert [e["code"] for e in lost["errors"]] == ["identifier_taken"]
+        assert lost["id"] is None
+    else:
+        assert (lost["id"], lost["errors"]) == (str(winner.pk), [])
+    winner.refresh_from_db()
+    assert winner.status == ("inactive" if outcome == "updated" else "active")
     pool.refresh_from_db()
     assert pool.user_count == 3
-    assert AuditEvent.objects.get(action="pool_users.imported").details["failed"] == 1
+    details = AuditEvent.objects.get(action="pool_users.imported").details
+    assert details["failed"] == (1 if outcome == "error" else 0)
+    assert details["created"] == 2 and details.get(outcome, 1) == 1
 
 
 def test_import_over_the_limit_is_413(api_client, pool):

@@ -3,6 +3,8 @@ one check wherever a password is set."""
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -68,6 +70,28 @@ def codes(pool, password, **policy):
 )
 def test_each_rule(pool, password, policy, expected):
     assert codes(pool, password, **policy) == expected
+
+
+def of_length(n: int) -> str:
+    """A password that breaks no rule but, maybe, the length."""
+    return (hashlib.sha256(b"length only").hexdigest() * 20)[:n]
+
+
+@pytest.mark.parametrize(("least", "most"), [(15, 128), (8, 64), (64, 1024)], ids=str)
+def test_the_length_limits_are_inclusive(pool, least, most):
+    """The defaults (15 to 128) and the ends of what a pool may choose."""
+    limits = (
+        {}
+        if (least, most) == (15, 128)
+        else {
+            "min_length": least,
+            "max_length": most,
+        }
+    )
+    assert codes(pool, of_length(least - 1), **limits) == ["password_too_short"]
+    assert codes(pool, of_length(least), **limits) == []
+    assert codes(pool, of_length(most), **limits) == []
+    assert codes(pool, of_length(most + 1), **limits) == ["password_too_long"]
 
 
 def test_history_refuses_the_last_n_passwords(pool, owner, pool_user):
