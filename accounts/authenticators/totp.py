@@ -29,6 +29,7 @@ from ..models import TotpDevice
 STEP = 30
 DIGITS = 6
 TOLERANCE = 1  # one step either side: clocks drift
+QUIET_ZONE = 4  # light modules around a QR code
 
 
 def totp_new_key() -> str:
@@ -54,8 +55,13 @@ def totp_uri(*, key: str, issuer: str, account: str) -> str:
 
 def totp_qr_svg(uri: str) -> str:
     """The QR code of ``uri`` as inline SVG markup (no image request, no external
-    service)."""
-    return segno.make(uri, error="m").svg_inline(scale=5, border=2, dark="#111")
+    service): the symbol with its quiet zone of four light modules (ISO/IEC
+    18004; scanners need it), all inside the ``viewBox``. No width or height:
+    the stylesheet sizes it (``.qr svg``) and it scales to its box, so no edge
+    is ever cut off."""
+    return segno.make(uri, error="m").svg_inline(
+        border=QUIET_ZONE, dark="#111", light="#fff", omitsize=True
+    )
 
 
 def _token(code: str) -> int | None:
