@@ -13,9 +13,7 @@ MESSAGES: dict[str, Any] = {
     "bad_credentials": _(
         "The email or password is not correct. Check both and try again."
     ),
-    "rate_limited": _(
-        "Too many failed attempts. Wait %(minutes)d minutes, then try again."
-    ),
+    "rate_limited": _("Too many failed attempts. Wait %(wait)s, then try again."),
     "bad_code": _(
         "This code is not correct or has already been used. Enter the code your "
         "authenticator app shows now."

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.util import random_hex
 
-from core.catalogue import error
+from core.catalogue import error, wait_words
 
 from ..models import TotpDevice
 
@@ -124,7 +124,7 @@ def totp_verify(*, user, code: str) -> None:
                 device.save()
                 return
     if wait is not None:
-        raise error("totp_throttled", seconds=wait)
+        raise error("totp_throttled", wait=wait_words(wait))
     raise error("totp_code_invalid")
 
 
