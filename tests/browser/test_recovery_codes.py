@@ -34,9 +34,11 @@ def watch(page) -> list[str]:
     page.on("pageerror", lambda exc: problems.append(f"pageerror: {exc}"))
     page.on(
         "console",
-        lambda msg: problems.append(msg.text)
-        if msg.type == "error" or "Content Security Policy" in msg.text
-        else None,
+        lambda msg: (
+            problems.append(msg.text)
+            if msg.type == "error" or "Content Security Policy" in msg.text
+            else None
+        ),
     )
     return problems
 
