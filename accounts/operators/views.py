@@ -62,7 +62,7 @@ class SignInView(FormView):
             )
         except ValidationError as exc:
             form.add_error(None, exc)
-            status = 429 if exc.code in ("rate_limited", "totp_throttled") else 200
+            status = 429 if exc.code == "rate_limited" else 200
             return self.render_to_response(
                 self.get_context_data(form=form), status=status
             )
