@@ -24,7 +24,7 @@ from core.catalogue import located_error as _error
 from core.catalogue import message
 from core.text import json_text_problems, text_problem_message
 
-from .editable import EDITABLE_BY
+from .editable import EDITABLE_BY, USER
 from .editable import VALUES as EDITABLE_BY_VALUES
 from .safety import (
     SAFE_REGISTRY,
@@ -314,7 +314,7 @@ def _editable_by_errors(
                 value=json.dumps(value, ensure_ascii=False)[:60],
             )
         ]
-    if value == "user" and prop.get("readOnly") is True:
+    if value == USER and prop.get("readOnly") is True:
         return [_error("schema_invalid.editable_by_read_only", [*path, EDITABLE_BY])]
     return []
 
