@@ -12,8 +12,9 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_otp.models import ThrottlingMixin
+from django_otp.models import ThrottlingMixin, VerifyNotAllowed
 
+from .authenticators.throttle import wrong_codes_locked_until
 from .flows.rows import Prepared
 
 
@@ -304,7 +305,8 @@ class TotpDevice(ThrottlingMixin, _AlwaysAllowed):
     with django-otp's TOTP. Saved only once the user has confirmed it with a first
     code. ``last_t`` is the time step of the last accepted code: that code and
     earlier ones are refused (no replay). Wrong codes slow further tries down
-    (django-otp's ``ThrottlingMixin``: 1, 2, 4 … seconds)."""
+    (django-otp's ``ThrottlingMixin`` counts them; after three free ones the
+    next waits 1, 2, 4 … seconds: ``authenticators.throttle``)."""
 
     user = models.OneToOneField(
         "identity_pools.PoolUser",
@@ -328,6 +330,20 @@ class TotpDevice(ThrottlingMixin, _AlwaysAllowed):
 
     def get_throttle_factor(self) -> int:
         return 1
+
+    def verify_is_allowed(self):
+        """ThrottlingMixin's answer under our rule: a few slips are free."""
+        until = wrong_codes_locked_until(
+            failures=self.throttling_failure_count,
+            last_failure=self.throttling_failure_timestamp,
+        )
+        if until is not None and timezone.now() < until:
+            return False, {
+                "reason": VerifyNotAllowed.N_FAILED_ATTEMPTS,
+                "failure_count": self.throttling_failure_count,
+                "locked_until": until,
+            }
+        return True, None
 
 
 class Passkey(models.Model):

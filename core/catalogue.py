@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import ngettext
 
 from .catalogue_console import MESSAGES as CONSOLE_MESSAGES
 from .catalogue_hosted import MESSAGES as HOSTED_MESSAGES
@@ -44,6 +45,21 @@ def error(key: str, /, **params: Any) -> ValidationError:
 def field_error(field: str, key: str, /, **params: Any) -> ValidationError:
     """``error(key, **params)`` attached to the form or service field ``field``."""
     return ValidationError({field: error(key, **params)})
+
+
+def wait_words(seconds: int) -> str:
+    """How long to wait, in words, for the ``%(wait)s`` of a message: "1 second",
+    "45 seconds" (under two minutes), "15 minutes" (under two hours, rounded up),
+    "3 hours". Never less than one second. Every message that asks someone to
+    wait says it with this, so the number and its word agree."""
+    seconds = max(1, int(seconds))
+    if seconds < 120:
+        return ngettext("%d second", "%d seconds", seconds) % seconds
+    if seconds < 2 * 3600:
+        minutes = (seconds + 59) // 60
+        return ngettext("%d minute", "%d minutes", minutes) % minutes
+    hours = (seconds + 3599) // 3600
+    return ngettext("%d hour", "%d hours", hours) % hours
 
 
 def json_pointer(path: Iterable[str | int]) -> str:

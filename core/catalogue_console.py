@@ -13,9 +13,7 @@ MESSAGES: dict[str, Any] = {
     "bad_credentials": _(
         "The email or password is not correct. Check both and try again."
     ),
-    "rate_limited": _(
-        "Too many failed attempts. Wait %(minutes)d minutes, then try again."
-    ),
+    "rate_limited": _("Too many failed attempts. Wait %(wait)s, then try again."),
     "bad_code": _(
         "This code is not correct or has already been used. Enter the code your "
         "authenticator app shows now."
@@ -158,6 +156,15 @@ MESSAGES: dict[str, Any] = {
         "Lower %(low)s or raise %(high)s."
     ),
     "schema_invalid.text": "%(at)s: %(problem)s",
+    "schema_invalid.editable_by": _(
+        '%(at)s: "x-editable-by" is %(value)s. Write "user" (the user fills it '
+        'in: sign-up asks for it when it is required) or "operator" (operators '
+        "only: never shown in or taken from a public form)."
+    ),
+    "schema_invalid.editable_by_read_only": _(
+        '%(at)s: "readOnly": true keeps this field from its users, so it cannot '
+        'also be "x-editable-by": "user". Remove one of the two.'
+    ),
     "schema_reference.outside": _(
         '%(at)s: "%(ref)s" points outside this schema. References may only point '
         'inside the document, e.g. "#/$defs/name"; other documents and addresses '
@@ -577,5 +584,9 @@ MESSAGES: dict[str, Any] = {
     "user_data_outdated": _(
         "This user's data does not satisfy the pool's current schema: %(problems)s "
         "Edit the user data to correct it."
+    ),
+    "user_data_to_fill": _(
+        "To be filled in by an operator (users are not asked for it): %(fields)s. "
+        "Edit the user data to add it."
     ),
 }

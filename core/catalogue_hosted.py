@@ -36,8 +36,7 @@ MESSAGES: dict[str, Any] = {
         "and reset your password with it. Add and verify another one first."
     ),
     "code_resend_too_soon": _(
-        "A code was sent a moment ago. Wait %(seconds)s seconds before asking for "
-        "another."
+        "A code was sent a moment ago. Wait %(wait)s before asking for another."
     ),
     "identifier_type_not_allowed": _(
         "This pool does not accept sign-ups with %(kind)s. Use %(allowed)s instead."
@@ -62,20 +61,16 @@ MESSAGES: dict[str, Any] = {
         "The email address, mobile number or password is not correct. Check them "
         "and try again."
     ),
-    "sign_in_blocked": _(
-        "Too many failed sign-ins. Wait %(minutes)s minutes, then try again."
-    ),
+    "sign_in_blocked": _("Too many failed sign-ins. Wait %(wait)s, then try again."),
     "hosted_rate_limited": _(
-        "Too many attempts from your network. Wait %(minutes)s minutes, then try again."
+        "Too many attempts from your network. Wait %(wait)s, then try again."
     ),
     # --- hosted pages: second factors and passkeys --------------------------------
     "totp_code_invalid": _(
         "This code is not correct. Enter the 6-digit code your authenticator app "
         "shows now."
     ),
-    "totp_throttled": _(
-        "Too many wrong codes. Wait %(seconds)s seconds, then try again."
-    ),
+    "totp_throttled": _("Too many wrong codes. Wait %(wait)s, then try again."),
     "recovery_code_invalid": _(
         "This recovery code is not correct, or it has been used. Each code works "
         "once; check for typos or use another one."
@@ -153,7 +148,7 @@ MESSAGES: dict[str, Any] = {
         "There is no such %(what)s in this workspace. Check the id in the URL."
     ),
     "api_rate_limited": _(
-        "Too many requests with this token. Wait %(seconds)s seconds, then try again."
+        "Too many requests with this token. Wait %(wait)s, then try again."
     ),
     "api_invalid": _("%(detail)s"),
     "api_body_too_large": _(

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from core.catalogue import error
+from core.catalogue import error, wait_words
 from core.delivery import send_templated
 from core.tokens import keyed_hash, new_numeric_code, new_token, same_secret
 
@@ -60,7 +60,7 @@ def _cooldown(*, user, purpose: str, rules: CodeRules) -> None:
     elapsed = timezone.now() - last if last is not None else None
     if elapsed is not None and elapsed < rules.resend_after:
         wait = int((rules.resend_after - elapsed).total_seconds()) + 1
-        raise error("code_resend_too_soon", seconds=wait)
+        raise error("code_resend_too_soon", wait=wait_words(wait))
 
 
 def code_issue_link_token(

@@ -66,7 +66,7 @@ from webauthn.helpers.structs import (
 
 from core import ratelimit
 from core.audit import SystemActor
-from core.catalogue import error, field_error
+from core.catalogue import error, field_error, wait_words
 from core.text import text_problem, text_problem_message
 from core.tokens import same_secret, token_hash
 from identity_pools.models import Identifier, PoolUser, SecondFactor
@@ -323,7 +323,7 @@ def passkey_authentication_options(
     ``hosted_rate_limited`` past the per-address limit."""
     limit = ratelimit.Limit(f"hosted:passkey_options:{ip}", *OPTIONS_LIMIT)
     if ratelimit.hit(limit) > limit.max_events:
-        raise error("hosted_rate_limited", minutes=_minutes(limit))
+        raise error("hosted_rate_limited", wait=_wait(limit))
     options = generate_authentication_options(
         rp_id=settings.WEBAUTHN_RP_ID,
         timeout=CHALLENGE_SECONDS * 1000,
@@ -344,8 +344,8 @@ def passkey_authentication_options(
     return challenge_id, options_to_json(options)
 
 
-def _minutes(limit: ratelimit.Limit) -> int:
-    return max(1, (ratelimit.retry_after(limit) + 59) // 60)
+def _wait(limit: ratelimit.Limit) -> str:
+    return wait_words(ratelimit.retry_after(limit))
 
 
 # The sign-in method a passkey's use is recorded as: the key is on one device
@@ -384,7 +384,7 @@ def passkey_authenticate(
     ``hosted_rate_limited``. Failures are audited when the user is known."""
     limit = ratelimit.Limit(f"hosted:passkey:{ip}", *VERIFY_LIMIT)
     if ratelimit.hit(limit) > limit.max_events:
-        raise error("hosted_rate_limited", minutes=_minutes(limit))
+        raise error("hosted_rate_limited", wait=_wait(limit))
     identified = identifier is not None or user is not None
     expected = user
     if identifier is not None:

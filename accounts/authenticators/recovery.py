@@ -9,6 +9,7 @@ import secrets
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.catalogue import error
 from core.tokens import keyed_hash
@@ -41,6 +42,17 @@ def recovery_codes_generate(*, user) -> list[str]:
             RecoveryCode(user=user, code_hash=_hash(user, code)) for code in codes
         )
     return codes
+
+
+def recovery_codes_text(*, codes: list[str], workspace_name: str) -> str:
+    """The codes as the text file a user downloads to keep: what they are for,
+    then one code a line."""
+    head = gettext(
+        "Recovery codes for %(workspace)s\n\nEach code signs you in once when "
+        "your authenticator app or passkey is out of reach. Making new codes "
+        "replaces these."
+    ) % {"workspace": workspace_name}
+    return head + "\n\n" + "\n".join(codes) + "\n"
 
 
 def recovery_code_use(*, user, code: str) -> None:

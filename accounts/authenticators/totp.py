@@ -22,13 +22,14 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.util import random_hex
 
-from core.catalogue import error
+from core.catalogue import error, wait_words
 
 from ..models import TotpDevice
 
 STEP = 30
 DIGITS = 6
 TOLERANCE = 1  # one step either side: clocks drift
+QUIET_ZONE = 4  # light modules around a QR code
 
 
 def totp_new_key() -> str:
@@ -54,8 +55,13 @@ def totp_uri(*, key: str, issuer: str, account: str) -> str:
 
 def totp_qr_svg(uri: str) -> str:
     """The QR code of ``uri`` as inline SVG markup (no image request, no external
-    service)."""
-    return segno.make(uri, error="m").svg_inline(scale=5, border=2, dark="#111")
+    service): the symbol with its quiet zone of four light modules (ISO/IEC
+    18004; scanners need it), all inside the ``viewBox``. No width or height:
+    the stylesheet sizes it (``.qr svg``) and it scales to its box, so no edge
+    is ever cut off."""
+    return segno.make(uri, error="m").svg_inline(
+        border=QUIET_ZONE, dark="#111", light="#fff", omitsize=True
+    )
 
 
 def _token(code: str) -> int | None:
@@ -118,7 +124,7 @@ def totp_verify(*, user, code: str) -> None:
                 device.save()
                 return
     if wait is not None:
-        raise error("totp_throttled", seconds=wait)
+        raise error("totp_throttled", wait=wait_words(wait))
     raise error("totp_code_invalid")
 
 

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core import ratelimit
-from core.catalogue import error
+from core.catalogue import error, wait_words
 from identity_pools.models import PoolUser
 from identity_pools.passwords import user_password_check
 from identity_pools.services.users import pool_user_delete
@@ -68,7 +68,7 @@ def account_password_confirm(*, user: PoolUser, current: str, ip, failed: str) -
     if wait:
         raise _field(
             "current_password",
-            error("sign_in_blocked", minutes=max(1, (wait + 59) // 60)),
+            error("sign_in_blocked", wait=wait_words(wait)),
         )
     if password_verify(user=user, raw_password=current) is None:
         policy = sign_in_policy_for(pool)

@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core import ratelimit
-from core.catalogue import error, field_error
+from core.catalogue import error, field_error, wait_words
 from core.delivery.limits import send_quota_consume
 from identity_pools.code_rules import code_rules_for
 from identity_pools.identifiers import MAX_IDENTIFIERS, identifier_parse
@@ -81,7 +81,9 @@ def identifier_add_start(*, user, raw: str) -> Pending:
         raise field_error("identifier", "identifiers_full", max=MAX_IDENTIFIERS)
     limit = ratelimit.Limit(f"hosted:add_identifier:{user.pk}", SENDS_PER_HOUR, 3600)
     if ratelimit.hit(limit) > limit.max_events:
-        raise error("hosted_rate_limited", minutes=60)
+        raise error(
+            "hosted_rate_limited", wait=wait_words(ratelimit.retry_after(limit))
+        )
     attempt = uuid.uuid4()
     pool = user.pool
     with transaction.atomic():

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import ratelimit
-from core.catalogue import error
+from core.catalogue import error, wait_words
 from core.tokens import token_hash
 from core.writes import Writes
 from identity_pools.models import Identifier, PoolUser, SecondFactor
@@ -220,7 +220,9 @@ def signin_second_send(*, pool, user, method: str, attempt: str, ip) -> str:
     of ``method``'s kind. Returns the address, masked for display."""
     limit = ratelimit.Limit(f"hosted:signin_send:{ip}", 20, 3600)
     if ratelimit.hit(limit) > limit.max_events:
-        raise error("hosted_rate_limited", minutes=60)
+        raise error(
+            "hosted_rate_limited", wait=wait_words(ratelimit.retry_after(limit))
+        )
     to = (
         user.identifiers.filter(type=CODE_TYPES[method], is_verified=True)
         .order_by("id")
@@ -253,7 +255,7 @@ def signin_second(
     identifier = state.get("identifier") or str(user.pk)
     wait = lock_wait(pool=pool, identifier=identifier)
     if wait:
-        raise error("sign_in_blocked", minutes=max(1, (wait + 59) // 60))
+        raise error("sign_in_blocked", wait=wait_words(wait))
     try:
         if method == "totp":
             totp_verify(user=user, code=code)

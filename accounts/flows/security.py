@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core import ratelimit
-from core.catalogue import error
+from core.catalogue import error, wait_words
 from identity_pools.models import PoolUser, SecondFactor
 from identity_pools.sign_in_rules import sign_in_policy_for
 
@@ -161,8 +161,8 @@ def account_totp_remove(*, user: PoolUser, code: str) -> str:
     ``recovery_code_invalid``, ``hosted_rate_limited``."""
     limit = ratelimit.Limit(f"hosted:totp_remove:{user.pk}", *REMOVE_TRIES)
     if ratelimit.is_limited(limit):
-        minutes = max(1, (ratelimit.retry_after(limit) + 59) // 60)
-        raise ValidationError({"code": error("hosted_rate_limited", minutes=minutes)})
+        wait = wait_words(ratelimit.retry_after(limit))
+        raise ValidationError({"code": error("hosted_rate_limited", wait=wait)})
     if _only_second_factor(user):
         raise error("totp_last_factor")
     proof = "totp" if _is_app_code(code) else "recovery_code"

@@ -29,7 +29,7 @@ from django.utils.dateparse import parse_datetime
 
 from core import ratelimit
 from core.audit import SystemActor, audit_record, audit_row
-from core.catalogue import error
+from core.catalogue import error, wait_words
 from core.models import RateLimitBucket
 from core.writes import Writes
 from identity_pools.code_rules import code_rules_for
@@ -85,7 +85,7 @@ def signin_identify(*, raw: str) -> str:
 
 
 def _wait_error(seconds: int) -> ValidationError:
-    return error("sign_in_blocked", minutes=max(1, (seconds + 59) // 60))
+    return error("sign_in_blocked", wait=wait_words(seconds))
 
 
 def signin_failed(
@@ -283,7 +283,9 @@ def signin_code_send(*, pool, identifier: str, attempt: str, ip) -> None:
     a send refused as too soon is as silent. Rate-limited per client address."""
     limit = ratelimit.Limit(f"hosted:signin_send:{ip}", 20, 3600)
     if ratelimit.hit(limit) > limit.max_events:
-        raise error("hosted_rate_limited", minutes=60)
+        raise error(
+            "hosted_rate_limited", wait=wait_words(ratelimit.retry_after(limit))
+        )
     found = (
         Identifier.objects.filter(pool=pool, value=identifier, is_verified=True)
         .select_related("user")

@@ -19,7 +19,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from core.catalogue import error, field_error
+from core.catalogue import error, field_error, wait_words
 from core.delivery import send_templated
 from core.delivery.limits import send_quota_consume
 from identity_pools.code_rules import code_rules_for
@@ -177,7 +177,7 @@ def signup_resend(*, pool, pending: Pending) -> Pending:
     if waited < rules.resend_after.total_seconds():
         raise error(
             "code_resend_too_soon",
-            seconds=int(rules.resend_after.total_seconds() - waited) + 1,
+            wait=wait_words(rules.resend_after.total_seconds() - waited + 1),
         )
     user = (
         PoolUser.objects.for_pool(pool)

@@ -22,7 +22,7 @@ from core.views import ServiceFormView
 from identity_pools.sign_in_rules import sign_in_policy_for
 from identity_pools.user_schemas.forms import SchemaDataForm
 
-from ..authenticators.recovery import recovery_codes_left
+from ..authenticators.recovery import recovery_codes_left, recovery_codes_text
 from ..authenticators.totp import totp_manual_key, totp_qr_svg, totp_uri
 from ..flows.account import account_change_password
 from ..flows.profile import account_data_document, account_update_data
@@ -146,7 +146,12 @@ def throttled_status(exc: ValidationError) -> int:
 
 
 def secret_page(request, template: str, context: dict):
-    """A page that shows secrets once (recovery codes): never cached."""
+    """A page that shows secrets once (recovery codes, with the text of the file
+    that keeps them): never cached."""
+    if context.get("codes"):
+        context["codes_text"] = recovery_codes_text(
+            codes=context["codes"], workspace_name=context["workspace"].name
+        )
     response = render(request, template, context)
     add_never_cache_headers(response)
     return response

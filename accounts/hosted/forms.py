@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.catalogue import error
 from identity_pools.passwords import password_policy_for, pool_password_check
+from identity_pools.user_schemas.editable import asked_at_sign_up
 from identity_pools.user_schemas.fields import schema_subset
 from identity_pools.user_schemas.forms import DATA_PREFIX, SchemaDataFormMixin
 
@@ -58,7 +59,8 @@ class NewPasswordFormMixin:
 
 
 class InvitationRegisterForm(NewPasswordFormMixin, SchemaDataFormMixin, forms.Form):
-    """A password, and the required user data the operator left empty."""
+    """A password, and the required user data the operator left empty (of the
+    fields users fill in: ``user_schemas.editable``)."""
 
     def __init__(self, *args, code, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -67,7 +69,7 @@ class InvitationRegisterForm(NewPasswordFormMixin, SchemaDataFormMixin, forms.Fo
         document = pool.user_schema.document
         missing = [
             name
-            for name in document.get("required", [])
+            for name in asked_at_sign_up(document)
             if name not in self.user.user_data
         ]
         self.add_schema_fields(schema_subset(document, missing), DATA_PREFIX, None)
@@ -85,7 +87,8 @@ class InvitationRegisterForm(NewPasswordFormMixin, SchemaDataFormMixin, forms.Fo
 
 
 class SignUpForm(NewPasswordFormMixin, SchemaDataFormMixin, forms.Form):
-    """Email/Mobile, the user data the schema requires, and a password."""
+    """Email/Mobile, the user data the schema requires of its users (never a
+    field only operators fill in: ``user_schemas.editable``), and a password."""
 
     identifier = forms.CharField(
         label=_("Email/Mobile"),
@@ -97,7 +100,7 @@ class SignUpForm(NewPasswordFormMixin, SchemaDataFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         document = pool.user_schema.document
         self.add_schema_fields(
-            schema_subset(document, document.get("required", [])), DATA_PREFIX, None
+            schema_subset(document, asked_at_sign_up(document)), DATA_PREFIX, None
         )
         self.add_password_fields(pool)
         kinds = [

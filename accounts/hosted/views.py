@@ -15,7 +15,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core import ratelimit
-from core.catalogue import error, message
+from core.catalogue import error, message, wait_words
 from core.request import client_ip
 from core.views import ServiceFormView
 from identity_pools.sign_in_rules import sign_in_policy_for
@@ -47,7 +47,7 @@ def code_try_count(request) -> None:
     limit = ratelimit.Limit(f"hosted:code:{client_ip(request)}", *CODE_TRIES)
     if ratelimit.hit(limit) > limit.max_events:
         raise error(
-            "hosted_rate_limited", minutes=max(1, ratelimit.retry_after(limit) // 60)
+            "hosted_rate_limited", wait=wait_words(ratelimit.retry_after(limit))
         )
 
 
@@ -122,7 +122,7 @@ class InvitationRegisterView(HostedMixin, ServiceFormView):
                     "workspace": self.workspace,
                     "text": message(
                         "hosted_rate_limited",
-                        minutes=max(1, ratelimit.retry_after(limit) // 60),
+                        wait=wait_words(ratelimit.retry_after(limit)),
                     ),
                 },
                 status=429,
@@ -231,7 +231,7 @@ class SignUpView(PoolPageMixin, ServiceFormView):
         if ratelimit.hit(limit) > limit.max_events:
             raise error(
                 "hosted_rate_limited",
-                minutes=max(1, ratelimit.retry_after(limit) // 60),
+                wait=wait_words(ratelimit.retry_after(limit)),
             )
         return signup_start(
             pool=self.pool,

@@ -18,10 +18,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from core import ratelimit
 from core.addresses import email_normalise
 from core.audit import audit_record, audit_row
-from core.catalogue import field_error, message
+from core.catalogue import field_error, message, wait_words
 from core.models import RateLimitBucket
 from core.writes import Writes
 
+from ..authenticators.throttle import wrong_codes_wait
 from ..flows.rows import Prepared
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -76,9 +77,8 @@ class SignInLimits:
 
 
 def _wait_error(seconds: int) -> ValidationError:
-    minutes = max(1, (seconds + 59) // 60)
     return ValidationError(
-        message("rate_limited", minutes=minutes), code="rate_limited"
+        message("rate_limited", wait=wait_words(seconds)), code="rate_limited"
     )
 
 
@@ -139,13 +139,29 @@ def operator_has_totp(operator) -> bool:
 
 def operator_verify_totp(*, operator, code: str, ip: str | None) -> TOTPDevice:
     """Check a TOTP code for the operator's confirmed device, under the same rate
-    limits as passwords. django-otp locks the device row, rejects a replayed code
-    and throttles repeated failures."""
+    limits as passwords. django-otp locks the device row and rejects a replayed
+    code; after wrong codes the next waits (``authenticators.throttle``: three
+    free, then 1, 2, 4 … seconds), said as ``totp_throttled``."""
     limits = SignInLimits.for_attempt(email=operator.email, ip=ip)
     wait = limits.limited()
     if wait:
         raise _wait_error(wait)
-    for device in TOTPDevice.objects.filter(user=operator, confirmed=True):
+    devices = list(TOTPDevice.objects.filter(user=operator, confirmed=True))
+    slow = max(
+        (
+            wrong_codes_wait(
+                failures=d.throttling_failure_count,
+                last_failure=d.throttling_failure_timestamp,
+            )
+            for d in devices
+        ),
+        default=0,
+    )
+    if slow:
+        raise ValidationError(
+            message("totp_throttled", wait=wait_words(slow)), code="totp_throttled"
+        )
+    for device in devices:
         verified = verify_token(operator, device.persistent_id, code)
         if verified is not None:
             return verified

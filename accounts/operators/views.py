@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import time
 
-import segno
 from django.contrib import messages
 from django.contrib.auth import get_user_model, logout, update_session_auth_hash
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -22,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from core.catalogue import message
 from core.request import client_ip
 
+from ..authenticators.totp import totp_qr_svg
 from . import services
 from .forms import OTPCodeForm, PasswordChangeForm, SignInForm, TOTPDisableForm
 
@@ -112,7 +112,7 @@ class SignInVerifyView(FormView):
             )
         except ValidationError as exc:
             form.add_error("code", exc)
-            status = 429 if exc.code == "rate_limited" else 200
+            status = 429 if exc.code in ("rate_limited", "totp_throttled") else 200
             return self.render_to_response(
                 self.get_context_data(form=form), status=status
             )
@@ -210,9 +210,7 @@ class TwoFactorSetupView(LoginRequiredMixin, FormView):
         context = super().get_context_data(**kwargs)
         url = self.device.config_url
         # segno renders an SVG element (no inline script or style), which the CSP allows.
-        context["qr_svg"] = mark_safe(  # noqa: S308 - segno's own SVG output
-            segno.make(url, error="m").svg_inline(scale=5, omitsize=False)
-        )
+        context["qr_svg"] = mark_safe(totp_qr_svg(url))  # noqa: S308 - segno's own SVG
         secret = self.device.bin_key
 
         context["secret"] = base64.b32encode(secret).decode().rstrip("=")

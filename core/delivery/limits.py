@@ -24,24 +24,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
-from django.utils.translation import ngettext
 
 from core import ratelimit
-from core.catalogue import error
+from core.catalogue import error, wait_words
 
 MINUTE = 60
 DAY = 24 * 60 * 60
-
-
-def _wait_words(seconds: int) -> str:
-    if seconds < 120:
-        seconds = max(1, seconds)
-        return ngettext("%d second", "%d seconds", seconds) % seconds
-    if seconds < 2 * 3600:
-        minutes = (seconds + 59) // 60
-        return ngettext("%d minute", "%d minutes", minutes) % minutes
-    hours = (seconds + 3599) // 3600
-    return ngettext("%d hour", "%d hours", hours) % hours
 
 
 class _Refused(Exception):
@@ -98,6 +86,6 @@ def send_quota_consume(*, workspace, recipient: str, public: bool = False) -> bo
             f"send_rate_limited.{refused.reason}",
             recipient=recipient,
             max=refused.limit.max_events,
-            wait=_wait_words(ratelimit.retry_after(refused.limit)),
+            wait=wait_words(ratelimit.retry_after(refused.limit)),
         ) from None
     return True

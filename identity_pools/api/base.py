@@ -21,7 +21,7 @@ from ninja.security import HttpBearer
 
 from accounts.api_tokens import api_token_authenticate
 from core import ratelimit
-from core.catalogue import json_pointer, message
+from core.catalogue import json_pointer, message, wait_words
 
 
 class ScopeMissing(Exception):
@@ -219,7 +219,7 @@ def _rate_limited(request, exc):
     body = [
         {
             "code": "rate_limited",
-            "message": message("api_rate_limited", seconds=exc.seconds),
+            "message": message("api_rate_limited", wait=wait_words(exc.seconds)),
             "path": "",
         }
     ]

@@ -29,6 +29,7 @@ from ..user_schemas.data import (
     display_name_from,
     schema_data_errors,
 )
+from ..user_schemas.editable import operator_only, users_data, users_document
 
 IDENTIFIER_ERRORS = {"identifier_taken": "identifier"}
 MODE_INVITE = "invite"
@@ -248,22 +249,33 @@ def pool_user_invitation_resend(*, user: PoolUser, actor) -> Code:
 
 
 def _update_schema_data(
-    *, user: PoolUser, actor, field: str, data: dict, keep_undeclared: bool
+    *,
+    user: PoolUser,
+    actor,
+    field: str,
+    data: dict,
+    keep_undeclared: bool,
+    by_user: bool = False,
 ) -> PoolUser:
     """Replace ``user_data`` or ``metadata`` after checking it against the pool's
     schema for it; audits the names (not the values) of the keys that changed.
     With ``keep_undeclared``, ``data`` holds the schema's properties only and the
     stored keys the schema does not declare are kept (see
-    ``user_schemas.data.data_with_undeclared``)."""
+    ``user_schemas.data.data_with_undeclared``). With ``by_user`` (user data
+    only), the properties only operators fill in keep their stored values and
+    may stay missing though required (``user_schemas.editable``)."""
     document = (
         user.pool.user_schema.document
         if field == "user_data"
         else user.pool.metadata_schema.document
     )
     current = getattr(user, field)
+    if by_user:
+        kept = {k: current[k] for k in operator_only(document) if k in current}
+        data = {**users_data(document, data), **kept}
     if keep_undeclared:
         data = data_with_undeclared(document, current=current, edited=data)
-    _check_data(document, data, field)
+    _check_data(users_document(document) if by_user else document, data, field)
     changed = sorted(
         k for k in set(current) | set(data) if current.get(k) != data.get(k)
     )
@@ -286,14 +298,23 @@ def _update_schema_data(
 
 
 def pool_user_update_data(
-    *, user: PoolUser, actor, user_data: dict, keep_undeclared: bool = False
+    *,
+    user: PoolUser,
+    actor,
+    user_data: dict,
+    keep_undeclared: bool = False,
+    by_user: bool = False,
 ) -> PoolUser:
+    """Replace ``user``'s user data. ``by_user``: the user edits their own (the
+    account page), so what only operators fill in is neither taken from
+    ``user_data`` nor required."""
     return _update_schema_data(
         user=user,
         actor=actor,
         field="user_data",
         data=user_data,
         keep_undeclared=keep_undeclared,
+        by_user=by_user,
     )
 
 
@@ -400,9 +421,11 @@ def pool_user_register(
     *, user: PoolUser, identifier: Identifier, password: str, user_data: dict
 ) -> PoolUser:
     """A "new" user registers (from an invitation): chooses ``password`` (the pool's
-    policy) and completes ``user_data`` (merged over what the operator entered);
-    becomes active, with ``identifier`` (where the invitation went) verified. The
-    user is the actor. Call inside the transaction that redeems the invitation.
+    policy) and completes ``user_data`` (merged over what the operator entered;
+    what only operators fill in is not taken from it, nor required:
+    ``user_schemas.editable``); becomes active, with ``identifier`` (where the
+    invitation went) verified. The user is the actor. Call inside the
+    transaction that redeems the invitation.
 
     Raises ValidationError on "password" or "user_data"; ``invitation_not_new``
     when the user is not "new" any more.
@@ -411,7 +434,8 @@ def pool_user_register(
     locked = PoolUser.objects.select_for_update().get(pk=user.pk)
     if locked.status != PoolUser.Status.NEW:
         raise error("invitation_not_new")
-    data = {**user.user_data, **user_data}
+    document = pool.user_schema.document
+    data = {**user.user_data, **users_data(document, user_data)}
     errors: dict[str, list[ValidationError]] = {}
     try:
         pool_password_check(
@@ -423,7 +447,7 @@ def pool_user_register(
     except ValidationError as exc:
         errors["password"] = exc.error_list
     try:
-        _check_data(pool.user_schema.document, data, "user_data")
+        _check_data(users_document(document), data, "user_data")
     except ValidationError as exc:
         errors.update(exc.error_dict)
     if errors:
@@ -450,11 +474,12 @@ def pool_user_sign_up_check(
     *, pool: IdentityPool, identifier: ParsedIdentifier, user_data: dict, password: str
 ) -> None:
     """What a sign-up must satisfy, whether or not the address is known: the
-    user data (the pool's schema) and the password (the pool's policy). Raises
-    ValidationError on "user_data" and "password"."""
+    user data (the pool's schema as users fill it in: what only operators fill
+    in may be missing, ``user_schemas.editable``) and the password (the pool's
+    policy). Raises ValidationError on "user_data" and "password"."""
     errors: dict[str, list[ValidationError]] = {}
     try:
-        _check_data(pool.user_schema.document, user_data, "user_data")
+        _check_data(users_document(pool.user_schema.document), user_data, "user_data")
     except ValidationError as exc:
         errors.update(exc.error_dict)
     try:
@@ -479,8 +504,10 @@ def pool_user_sign_up(
     is the actor. Call inside the caller's transaction.
 
     Raises ValidationError on "user_data" or "password"; ``identifier_taken`` on
-    "identifier" when a concurrent sign-up took it.
+    "identifier" when a concurrent sign-up took it. What only operators fill in
+    is dropped from ``user_data`` (a crafted post cannot set it).
     """
+    user_data = users_data(pool.user_schema.document, user_data)
     pool_user_sign_up_check(
         pool=pool, identifier=identifier, user_data=user_data, password=password
     )

@@ -1,10 +1,16 @@
 """The built-in schemas every workspace can use. Not editable by operators.
 
-Migration 0002 stores these documents with the fixed ids from models.py; a change
-here needs a data migration that updates those rows.
+Migration 0002 stores these documents with the fixed ids from models.py, and
+every ``migrate`` refreshes them (``apps.py``, post_migrate), so a change here
+reaches existing installations at their next migrate.
+
+Every property says who fills it in (``editable``): the OpenID Connect profile
+claims of the user data are the user's; the metadata is operators'.
 """
 
 from __future__ import annotations
+
+from .editable import EDITABLE_BY, OPERATOR, USER
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -16,6 +22,7 @@ def _text(title: str, description: str, max_length: int = 100) -> dict:
         "description": description,
         "minLength": 1,
         "maxLength": max_length,
+        EDITABLE_BY: USER,
     }
 
 
@@ -47,6 +54,7 @@ USER_DATA = {
             "format": "date",
             "title": "Birthdate",
             "description": "Year, month and day. Example: 1990-04-23.",
+            EDITABLE_BY: USER,
         },
         "locale": {
             "type": "string",
@@ -54,12 +62,14 @@ USER_DATA = {
             "description": "A language tag (BCP 47). Example: en-US.",
             "pattern": "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
             "maxLength": 35,
+            EDITABLE_BY: USER,
         },
         "zoneinfo": {
             "type": "string",
             "title": "Time zone",
             "description": "An IANA time zone. Example: Europe/Paris.",
             "maxLength": 64,
+            EDITABLE_BY: USER,
         },
         "picture": {
             "type": "string",
@@ -67,6 +77,7 @@ USER_DATA = {
             "title": "Picture",
             "description": "Address of a profile picture. Example: https://example.com/me.png",
             "maxLength": 2048,
+            EDITABLE_BY: USER,
         },
         "website": {
             "type": "string",
@@ -74,6 +85,7 @@ USER_DATA = {
             "title": "Website",
             "description": "Example: https://example.com",
             "maxLength": 2048,
+            EDITABLE_BY: USER,
         },
     },
     "required": ["given_name", "family_name", "name"],
@@ -90,12 +102,14 @@ METADATA = {
             "title": "External ID",
             "description": "The user's id in another system (CRM, previous identity provider).",
             "maxLength": 255,
+            EDITABLE_BY: OPERATOR,
         },
         "notes": {
             "type": "string",
             "title": "Notes",
             "description": "Operator notes. Never shown to the user.",
             "maxLength": 2000,
+            EDITABLE_BY: OPERATOR,
         },
     },
     "additionalProperties": False,

@@ -21,6 +21,7 @@ from core.patterns import pattern_search
 from core.text import json_text_problems
 
 from .claims import CLAIM_CHECKS
+from .editable import EDITABLE_BY
 from .fields import field_label, humanise, parse_date, parse_datetime
 from .safety import (
     UnusablePattern,
@@ -156,6 +157,7 @@ _ANNOTATIONS = frozenset(
         "readOnly",
         "writeOnly",
         "$comment",
+        EDITABLE_BY,
     }
 )
 _FAST_TOP = _ANNOTATIONS | {

@@ -24,6 +24,8 @@ from core.catalogue import located_error as _error
 from core.catalogue import message
 from core.text import json_text_problems, text_problem_message
 
+from .editable import EDITABLE_BY, USER
+from .editable import VALUES as EDITABLE_BY_VALUES
 from .safety import (
     SAFE_REGISTRY,
     schema_safety_errors,
@@ -267,7 +269,7 @@ def _property_errors(prop: object, path: list[str | int]) -> list[ValidationErro
         ]
     if kind == "null":
         return [_error("schema_unrenderable.many_types", [*path, "type"])]
-    errors: list[ValidationError] = []
+    errors: list[ValidationError] = _editable_by_errors(prop, path)
     if kind == "array":
         errors.extend(_array_errors(prop, path))
     elif "enum" in prop:
@@ -294,6 +296,27 @@ def _property_errors(prop: object, path: list[str | int]) -> list[ValidationErro
         if low in prop and high in prop and prop[low] > prop[high]:
             errors.append(_error("schema_invalid.min_max", path, low=low, high=high))
     return errors
+
+
+def _editable_by_errors(
+    prop: Mapping[str, Any], path: list[str | int]
+) -> list[ValidationError]:
+    """Our ``x-editable-by`` annotation (``editable``): "user" or "operator",
+    and not "user" beside ``"readOnly": true``."""
+    if EDITABLE_BY not in prop:
+        return []
+    value = prop[EDITABLE_BY]
+    if value not in EDITABLE_BY_VALUES:
+        return [
+            _error(
+                "schema_invalid.editable_by",
+                [*path, EDITABLE_BY],
+                value=json.dumps(value, ensure_ascii=False)[:60],
+            )
+        ]
+    if value == USER and prop.get("readOnly") is True:
+        return [_error("schema_invalid.editable_by_read_only", [*path, EDITABLE_BY])]
+    return []
 
 
 def _array_errors(

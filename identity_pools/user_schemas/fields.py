@@ -22,6 +22,7 @@ from core.catalogue import message
 from core.patterns import PatternError, pattern_search
 
 from .documents import enum_key, property_type
+from .editable import OPERATOR, editable_by
 from .safety import (
     UnusablePattern,
 )
@@ -123,6 +124,8 @@ def _field_for(name: str, prop: Mapping[str, Any], *, required: bool) -> forms.F
         field = _string_field(prop, required=required, common=common)
     if "default" in prop:
         field.initial = _initial_value(prop, prop["default"])
+    # The console marks it (components/field.html); public forms never have it.
+    field.operator_only = editable_by(prop) == OPERATOR
     return field
 
 

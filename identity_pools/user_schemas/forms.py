@@ -118,7 +118,11 @@ DOCUMENT_HELP = _(
     'an "enum" of allowed values (a drop-down list); or an array whose "items" have '
     'an "enum" of strings (checkboxes). Strings may have the format date, date-time, '
     'email or uri. "title" is the label, "description" the help text, "required" '
-    "lists the mandatory fields."
+    'lists the mandatory fields. "x-editable-by" says who fills a field in: "user" '
+    "(the default: users do, and sign-up asks for the required ones) or "
+    '"operator" (operators only: sign-up, invitations and the account page never '
+    'ask for it or take it, users only see it; "required" then holds for '
+    "operators' changes only, and users who sign up have it to be filled)."
 )
 
 

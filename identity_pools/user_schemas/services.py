@@ -25,6 +25,7 @@ from workspaces.models import Workspace
 from ..models import IdentityPool, PoolUser, UserSchema
 from .data import schema_data_checker, schema_data_validity_checker
 from .documents import schema_document_check
+from .editable import users_document
 
 SAMPLE_SIZE = 10
 SCAN_CHUNK_SIZE = 2000
@@ -78,9 +79,14 @@ def user_schema_impact(
     checks ``user_data``, ``UserSchema.Kind.METADATA`` checks ``metadata``. Reads
     each pool in id order in chunks of 2,000 rows (only id and the data column),
     then loads the sampled users in one query. Assumes ``document`` passed
-    ``schema_document_check``.
+    ``schema_document_check``. User data may lack a required property only
+    operators fill in (``editable.users_document``).
     """
     column = "metadata" if kind == UserSchema.Kind.METADATA else "user_data"
+    if column == "user_data":
+        # A required field only operators fill in, missing: to be filled (users
+        # who signed up have none), not broken (``editable``).
+        document = users_document(document)
     # Messages only for the samples; the count needs a yes/no per user.
     is_valid = schema_data_validity_checker(document)
     check = schema_data_checker(document)

@@ -22,7 +22,8 @@ from ..access import schema_access
 from ..models import UserSchema
 from .builtin import USER_DATA
 from .documents import schema_document_check
-from .fields import schema_form_fields
+from .editable import OPERATOR, editable_by
+from .fields import field_label, schema_form_fields
 from .forms import SchemaCreateForm, SchemaUpdateForm, document_text
 from .services import (
     SchemaBreaksUsers,
@@ -103,6 +104,37 @@ def preview_form(document: dict) -> tuple[forms.Form | None, list[str]]:
     return form, []
 
 
+def field_rows(document: dict) -> list[dict]:
+    """The fields of ``document`` as the schema screen lists them: label, name,
+    whether required, and who fills each in (``editable``)."""
+    required = set(document.get("required", ()))
+    rows = []
+    for name, prop in document.get("properties", {}).items():
+        who = editable_by(prop)
+        if who == OPERATOR:
+            words = (
+                _("Operators only (users who sign up have it to be filled)")
+                if name in required
+                else _("Operators only")
+            )
+        else:
+            words = (
+                _("The user, asked at sign-up")
+                if name in required
+                else _("The user, on their account page")
+            )
+        rows.append(
+            {
+                "name": name,
+                "label": field_label(name, prop),
+                "required": name in required,
+                "operator_only": who == OPERATOR,
+                "who": words,
+            }
+        )
+    return rows
+
+
 class SchemaDetailView(SchemaObjectMixin, SchemaNavMixin, FormView):
     """The document, a preview of the form it generates, and for workspace schemas
     an edit form. Saving a document that existing users do not satisfy needs
@@ -129,6 +161,8 @@ class SchemaDetailView(SchemaObjectMixin, SchemaNavMixin, FormView):
         context["preview"], context["preview_errors"] = preview_form(
             self.schema.document
         )
+        if context["preview"] is not None:
+            context["fields"] = field_rows(self.schema.document)
         context["pools"] = list(
             user_schema_pools(schema=self.schema, workspace=self.workspace)
             .order_by("name")

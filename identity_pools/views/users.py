@@ -33,7 +33,7 @@ from ..services import groups as group_services
 from ..services import sign_in as sign_in_services
 from ..services import users as services
 from ..user_schemas.forms import SchemaDataForm
-from .user_checks import user_data_problems
+from .user_checks import user_data_problems, user_data_to_fill
 from .user_sessions import sessions_context
 
 
@@ -148,6 +148,7 @@ def user_page_context(view, **forms) -> dict:
         ],
         "user_data_rows": _rows(pool.user_schema.document, user.user_data),
         "user_data_problems": user_data_problems(pool=pool, user=user),
+        "user_data_to_fill": user_data_to_fill(pool=pool, user=user),
         "metadata_rows": _rows(pool.metadata_schema.document, user.metadata),
         "credential": password_credential_of(user),
         "password_form": forms.get("password_form") or SetPasswordForm(pool=pool),
