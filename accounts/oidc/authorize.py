@@ -46,17 +46,19 @@ from ..flows.signin import (
     signed_in_user,
 )
 from ..hosted.access import hosted_workspace
+from .authorize_request import (
+    bad_parameters,
+    max_age_of,
+    request_error,
+    response_mode_of,
+    trusted_redirect_uri,
+)
 from .claims import subject
 from .models import Consent
 from .server import Provider, issuer
 from .sessions import ACR_MFA, ACR_SINGLE, ACR_VALUES, authentication_context
 
 PENDING_SECONDS = 15 * 60
-# How the answer reaches the application: its redirect URI's query (the
-# default), its fragment, or a form the browser posts to it (OAuth 2.0 Form
-# Post Response Mode; ASP.NET Core's default).
-RESPONSE_MODES = ("query", "fragment", "form_post")
-MAX_PARAMETER_CHARS = 2048
 SCOPE_TEXT = {
     "openid": "Know who you are (your account's id)",
     "profile": "See your name and profile details",
@@ -64,20 +66,6 @@ SCOPE_TEXT = {
     "phone": "See your mobile number",
     "groups": "See the groups you belong to",
 }
-
-
-def bad_parameters(params) -> str | None:
-    """Why ``params`` (a QueryDict) cannot be processed, or None: oversized
-    values get a message instead of reaching the database. (NUL bytes and lone
-    surrogates never reach a view: ``core.middleware.InputHygieneMiddleware``.)"""
-    for key, values in params.lists():
-        for value in [key, *values]:
-            if len(value) > MAX_PARAMETER_CHARS:
-                return (
-                    f"The parameter “{key[:40]}” is longer than "
-                    f"{MAX_PARAMETER_CHARS} characters."
-                )
-    return None
 
 
 def authorize_pending(session, *, workspace) -> dict | None:
@@ -148,17 +136,6 @@ def _hinted_subject(workspace, client, hint: str | None) -> str | bool | None:
     return sub
 
 
-def _max_age(params) -> int | None:
-    raw = params.get("max_age")
-    if raw is None or raw == "":
-        return None
-    try:
-        value = int(raw)
-    except ValueError:
-        return -1
-    return value if 0 <= value <= 10**9 else -1
-
-
 class AuthorizeView(View):
     """GET or POST (OpenID Connect allows both) /w/<workspace>/authorize."""
 
@@ -185,16 +162,19 @@ class AuthorizeView(View):
         request.GET = params  # what Authlib reads, also when resumed or posted
         request.method = "GET"
         provider = Provider(self.workspace)
-        client = provider.query_client(params.get("client_id"))
-        pools = self.pools(client.application) if client else []
+        client, trusted_uri, untrusted = trusted_redirect_uri(provider, params)
+        if untrusted:
+            return self.link_invalid(untrusted)
+        problem = request_error(params, redirect_uri=trusted_uri)
+        if problem is not None:
+            return self.refused(provider, problem)
+        pools = self.pools(client.application)
         user, data = _signed_in(self.session, pools)
         prompts = (params.get("prompt") or "").split()
-        max_age = _max_age(params)
+        max_age = max_age_of(params)
         hinted = _hinted_subject(self.workspace, client, params.get("id_token_hint"))
         someone_else = False
-        if max_age == -1:
-            user = None  # reported below by Authlib's checks of the client first
-        elif user is not None and not self.resumed:
+        if user is not None and not self.resumed:
             too_old = max_age is not None and time.time() - data["at"] > max_age
             someone_else = hinted not in (None, False) and hinted != subject(
                 application=client.application, user_id=user.pk
@@ -203,16 +183,6 @@ class AuthorizeView(View):
                 user = None
         try:
             grant = provider.get_consent_grant(request, end_user=user)
-            if max_age == -1:
-                raise InvalidRequestError(
-                    "'max_age' must be a number of seconds.",
-                    redirect_uri=grant.redirect_uri,
-                )
-            if self.response_mode() is None:
-                raise InvalidRequestError(
-                    "'response_mode' must be query, fragment or form_post.",
-                    redirect_uri=grant.redirect_uri,
-                )
             if hinted is False:
                 raise InvalidRequestError(
                     "'id_token_hint' is not an ID token this provider issued to "
@@ -283,11 +253,14 @@ class AuthorizeView(View):
             return self.delivered(
                 response, redirect_uri or self.request.GET.get("redirect_uri", "")
             )
-        text = exc.description or exc.error
+        return self.link_invalid(exc.description or exc.error)
+
+    def link_invalid(self, reason: str):
+        """The error page for a request no error may be sent back for."""
         return error_page(
             self.request,
             self.workspace,
-            f"This sign-in link is not valid: {text} Go back to the application "
+            f"This sign-in link is not valid: {reason} Go back to the application "
             "and try again, or tell its developers.",
         )
 
@@ -353,10 +326,7 @@ class AuthorizeView(View):
         )
 
     def response_mode(self) -> str | None:
-        """The request's ``response_mode`` (``query`` when absent); None when
-        it is none of RESPONSE_MODES."""
-        mode = self.request.GET.get("response_mode") or "query"
-        return mode if mode in RESPONSE_MODES else None
+        return response_mode_of(self.request.GET)
 
     def delivered(self, response, redirect_uri: str):
         """``response`` (Authlib's redirect to ``redirect_uri`` with the answer

@@ -12,8 +12,10 @@ RP-initiated logout. Codes and tokens are random and stored as SHA-256 hashes.
 
 from __future__ import annotations
 
+import base64
 import secrets
 from datetime import timedelta
+from urllib.parse import unquote
 
 from authlib.integrations.django_oauth2 import AuthorizationServer
 from authlib.integrations.django_oauth2.requests import (
@@ -22,6 +24,7 @@ from authlib.integrations.django_oauth2.requests import (
 )
 from authlib.oauth2.rfc6749 import (
     ClientMixin,
+    InvalidClientError,
     InvalidGrantError,
     InvalidRequestError,
     OAuth2Request,
@@ -65,6 +68,36 @@ class FailuresLimited(Exception):
 class StaleWorkspace(Exception):
     """The workspace cached for the URL's slug is gone or renamed (no client
     of it answers to the slug any more): look the slug up again."""
+
+
+def basic_credentials(header: str | None) -> tuple[str | None, str | None]:
+    """(client id, secret) of an ``Authorization: Basic`` header (each
+    form-urlencoded first, RFC 6749 §2.3.1); (None, None) for another scheme
+    or a header that does not decode (Authlib's parser raises on those)."""
+    scheme, _, value = (header or "").strip().partition(" ")
+    if scheme.lower() != "basic" or not value.strip():
+        return None, None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode()
+    except ValueError:  # not base64 (binascii.Error), or not UTF-8
+        return None, None
+    client_id, colon, secret = decoded.partition(":")
+    if not colon:
+        return None, None
+    return unquote(client_id), unquote(secret)
+
+
+def _authenticate_basic(query_client, request):
+    """``client_secret_basic``: Authlib's, with ``basic_credentials``."""
+    client_id, secret = basic_credentials(request.headers.get("Authorization"))
+    if not client_id or not secret:
+        return None
+    client = query_client(client_id)
+    if client is None:
+        raise InvalidClientError(
+            status_code=401, description="The client does not exist on this server."
+        )
+    return client if client.check_client_secret(secret) else None
 
 
 def _authenticate_console(query_client, request):
@@ -424,6 +457,7 @@ class Provider(AuthorizationServer):
         self._clients: dict = {}
         self._keys: dict = {}
         self.register_token_generator("default", self._generate_token)
+        self.register_client_auth_method("client_secret_basic", _authenticate_basic)
         self.register_client_auth_method(CONSOLE_METHOD, _authenticate_console)
         self.register_grant(
             AuthorizationCodeGrant, [PkceS256(required=True), OpenIDCode()]

@@ -13,6 +13,7 @@ import time
 from urllib.parse import urlsplit
 
 from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc6749 import InvalidRequestError
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from authlib.oidc.rpinitiated import EndSessionEndpoint
@@ -38,7 +39,8 @@ from workspaces.signing_keys import (
 
 from ..flows.signin import SIGNED_IN_KEY, session_sign_out
 from ..hosted.access import hosted_workspace
-from .authorize import RESPONSE_MODES, bad_parameters, error_page
+from .authorize import error_page
+from .authorize_request import RESPONSE_MODES, bad_parameters
 from .claims import SUPPORTED_CLAIMS, subject, user_claims
 from .models import OAuthToken
 from .server import (
@@ -522,7 +524,12 @@ class UserInfoView(ApiEndpoint):
 
 class EndSession(EndSessionEndpoint):
     def get_server_jwks(self):
-        return workspace_jwks(workspace=self.server.workspace)
+        jwks = workspace_jwks(workspace=self.server.workspace)
+        if not jwks["keys"]:  # nothing was ever signed here
+            raise InvalidRequestError(
+                "'id_token_hint' is not an ID token this provider issued."
+            )
+        return jwks
 
     def end_session(self, end_session_request):
         session = self.server.browser_session
