@@ -140,6 +140,7 @@ class AuthorizeView(View):
     """GET or POST (OpenID Connect allows both) /w/<workspace>/authorize."""
 
     resumed = False
+    pending: dict = {}  # the waiting request, when resumed
     stepped_up = False  # resumed after asking for a second factor (acr_values)
 
     def dispatch(self, request, *args, **kwargs):
@@ -173,14 +174,21 @@ class AuthorizeView(View):
         prompts = (params.get("prompt") or "").split()
         max_age = max_age_of(params)
         hinted = _hinted_subject(self.workspace, client, params.get("id_token_hint"))
-        someone_else = False
-        if user is not None and not self.resumed:
+        login = "login" in prompts
+        if user is not None and self.resumed:
+            # Sent to sign in again (prompt=login, max_age, another user
+            # hinted): only a sign-in made since then answers, not the old one
+            # (the account page sends a waiting request on).
+            if self.pending.get("login") and data["at"] < self.pending["at"]:
+                user, login = None, True
+        elif user is not None:
             too_old = max_age is not None and time.time() - data["at"] > max_age
             someone_else = hinted not in (None, False) and hinted != subject(
                 application=client.application, user_id=user.pk
             )
-            if "login" in prompts or too_old or someone_else:
-                user = None
+            if login or too_old or someone_else:
+                # The identifier page, not the signed-in shortcut.
+                user, login = None, True
         try:
             grant = provider.get_consent_grant(request, end_user=user)
             if hinted is False:
@@ -193,9 +201,6 @@ class AuthorizeView(View):
             return self.refused(provider, exc)
         redirect_uri = grant.request.payload.redirect_uri
         if user is None:
-            # Another user signed in than the ID token names: the identifier
-            # page, not the signed-in shortcut.
-            login = "login" in prompts or someone_else
             return self.sign_in_first(params, pools, login=login)
         stepping = self.step_up(
             params, client.application, user, data, prompts, provider, redirect_uri
@@ -448,6 +453,7 @@ class AuthorizeContinueView(AuthorizeView):
                 "This sign-in request has expired. Go back to the application "
                 "and sign in again.",
             )
+        self.pending = pending
         self.stepped_up = bool(pending.get("stepped_up"))
         return self.authorize(QueryDict(pending["query"], mutable=True))
 
@@ -455,6 +461,7 @@ class AuthorizeContinueView(AuthorizeView):
         pending = authorize_pending(self.session, workspace=self.workspace)
         if pending is None:
             return self.get(request, *args, **kwargs)
+        self.pending = pending
         decision = request.POST.get("decision")
         return self.authorize(
             QueryDict(pending["query"], mutable=True),
