@@ -35,6 +35,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
+from core.catalogue import message
 from identity_pools.models import IdentityPool
 from workspaces.signing_keys import Alg, workspace_jwks
 
@@ -59,13 +60,6 @@ from .server import Provider, issuer
 from .sessions import ACR_MFA, ACR_SINGLE, ACR_VALUES, authentication_context
 
 PENDING_SECONDS = 15 * 60
-SCOPE_TEXT = {
-    "openid": "Know who you are (your account's id)",
-    "profile": "See your name and profile details",
-    "email": "See your email address",
-    "phone": "See your mobile number",
-    "groups": "See the groups you belong to",
-}
 
 
 def authorize_pending(session, *, workspace) -> dict | None:
@@ -429,7 +423,7 @@ class AuthorizeView(View):
             {
                 "workspace": self.workspace,
                 "application": application,
-                "scopes": [SCOPE_TEXT[s] for s in scopes if s in SCOPE_TEXT],
+                "scopes": [message(f"consent_scope.{s}") for s in scopes],
             },
         )
 

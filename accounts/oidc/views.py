@@ -42,12 +42,11 @@ from ..hosted.access import hosted_workspace
 from .authorize import error_page
 from .authorize_request import RESPONSE_MODES, bad_parameters
 from .claims import SUPPORTED_CLAIMS, subject, user_claims
+from .clients import AUTH_METHODS, SCOPES
 from .models import OAuthToken
 from .server import (
     ACCESS_PREFIX,
-    AUTH_METHODS,
     REFRESH_PREFIX,
-    SCOPES,
     FailuresLimited,
     Provider,
     StaleWorkspace,
