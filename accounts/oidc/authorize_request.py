@@ -75,14 +75,8 @@ def trusted_redirect_uri(provider, params) -> tuple:
     if not redirect_uri:
         return None, None, "'redirect_uri' is missing."
     if not client.check_redirect_uri(redirect_uri):
-        return (
-            None,
-            None,
-            (
-                "'redirect_uri' is not one of the application's redirect URIs "
-                "(they must match exactly)."
-            ),
-        )
+        why = "'redirect_uri' is not one of the application's redirect URIs."
+        return None, None, why + " They must match exactly."
     return client, redirect_uri, None
 
 
@@ -115,6 +109,20 @@ def request_error(params, *, redirect_uri: str) -> OAuth2Error | None:
     for name in SINGLE_PARAMETERS:
         if len(params.getlist(name)) > 1:
             return invalid(f"'{name}' is sent more than once.")
+    if "request" in params:
+        return OAuth2Error(
+            error="request_not_supported",
+            description="Request objects ('request') are not supported: send "
+            "the parameters themselves.",
+            redirect_uri=redirect_uri,
+        )
+    if "request_uri" in params:
+        return OAuth2Error(
+            error="request_uri_not_supported",
+            description="'request_uri' is not supported: send the parameters "
+            "themselves.",
+            redirect_uri=redirect_uri,
+        )
     response_type = params.get("response_type")
     if response_type != "code":
         return OAuth2Error(

@@ -1,0 +1,56 @@
+"""What relying-party libraries expect of the provider beyond the sign-in
+itself: request objects refused the way OpenID Connect says (the provider does
+not support them), a missing response type as invalid_request, nonces a
+client repeats, RFC 8414 metadata and RFC 9207's ``iss`` in every
+authorization response."""
+
+from __future__ import annotations
+
+import pytest
+
+from .oidc_helpers import REDIRECT, authorize_url, callback_params
+
+pytestmark = pytest.mark.django_db
+
+REQUEST_OBJECT = "eyJhbGciOiJub25lIn0.eyJzY29wZSI6Im9wZW5pZCJ9."
+
+
+@pytest.mark.parametrize(
+    "name, value, error",
+    [
+        ("request", REQUEST_OBJECT, "request_not_supported"),
+        (
+            "request_uri",
+            "https://app.example.com/request.jwt",
+            "request_uri_not_supported",
+        ),
+        (
+            "request_uri",
+            "urn:ietf:params:oauth:request_uri:abc",
+            "request_uri_not_supported",
+        ),
+    ],
+)
+def test_request_objects_are_refused_at_the_redirect_uri(
+    client, workspace, web, name, value, error
+):
+    _, application, _ = web
+    response = client.get(authorize_url(workspace, application, **{name: value}))
+    assert response["Location"].startswith(REDIRECT)
+    answer = callback_params(response["Location"])
+    assert (answer["error"], answer["state"]) == (error, "st-1")
+
+
+def test_a_request_object_with_an_unknown_redirect_uri_gets_the_error_page(
+    client, workspace, web
+):
+    _, application, _ = web
+    response = client.get(
+        authorize_url(
+            workspace,
+            application,
+            request=REQUEST_OBJECT,
+            redirect_uri="https://evil.example.com/callback",
+        )
+    )
+    assert response.status_code == 400 and "Location" not in response
