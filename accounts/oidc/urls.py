@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
-from . import authorize, views
+from . import authorize, logout, views
 
 app_name = "oidc"
 
@@ -29,5 +29,5 @@ urlpatterns = [
     path(WORKSPACE + "userinfo", views.UserInfoView.as_view(), name="userinfo"),
     path(WORKSPACE + "revoke", views.RevokeView.as_view(), name="revoke"),
     path(WORKSPACE + "introspect", views.IntrospectView.as_view(), name="introspect"),
-    path(WORKSPACE + "logout", views.EndSessionView.as_view(), name="end_session"),
+    path(WORKSPACE + "logout", logout.EndSessionView.as_view(), name="end_session"),
 ]
