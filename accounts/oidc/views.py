@@ -38,6 +38,7 @@ from .authorize_request import RESPONSE_MODES, bad_parameters
 from .claims import SUPPORTED_CLAIMS, subject, user_claims
 from .clients import AUTH_METHODS, SCOPES
 from .models import OAuthToken
+from .protocol import challenge, json_body, oauth_text
 from .server import (
     ACCESS_PREFIX,
     REFRESH_PREFIX,
@@ -248,15 +249,20 @@ class ApiEndpoint(View):
         return response
 
     def explained(self, response):
-        """Authlib's invalid_client text lists method names; say what to do."""
-        try:
-            body = json.loads(response.content)
-        except ValueError:
-            return response
-        if not isinstance(body, dict) or body.get("error") != "invalid_client":
+        """Authlib's invalid_client text lists method names (the console's
+        among them): say what to do instead, in the body and in the Basic
+        challenge of a 401 alike (RFC 6749 §5.2)."""
+        body = json_body(response)
+        if body.get("error") != "invalid_client":
             return response
         body["error_description"] = CLIENT_AUTH_HELP
         response.content = json.dumps(body).encode()
+        if response.status_code == 401:
+            response["WWW-Authenticate"] = challenge(
+                "Basic", realm=issuer(self.workspace), body=body
+            )
+        elif "WWW-Authenticate" in response:
+            del response["WWW-Authenticate"]
         return response
 
     def cors(self, request, response):
@@ -266,6 +272,8 @@ class ApiEndpoint(View):
             response["Access-Control-Allow-Methods"] = self.cors_methods
             response["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
             response["Access-Control-Max-Age"] = "600"
+            # What a browser app needs to read of an error (RFC 6750 §3).
+            response["Access-Control-Expose-Headers"] = "WWW-Authenticate, Retry-After"
         patch_vary_headers(response, ("Origin",))
         return response
 
@@ -273,10 +281,12 @@ class ApiEndpoint(View):
         return HttpResponse(status=204)
 
     @staticmethod
-    def error(code: str, description: str, status: int):
-        response = JsonResponse(
-            {"error": code, "error_description": description}, status=status
-        )
+    def error(code: str | None, description: str, status: int, **extra):
+        """A JSON error (``code`` None: a description only), its description
+        in RFC 6749's characters."""
+        body = {"error": code} if code else {}
+        body |= {"error_description": oauth_text(description), **extra}
+        response = JsonResponse(body, status=status)
         response["Cache-Control"] = "no-store"
         return response
 
@@ -481,18 +491,24 @@ class UserInfoView(ApiEndpoint):
     http_method_names = ["get", "post", "options"]
     cors_methods = "GET, POST, OPTIONS"
 
-    def refuse(self, description: str, status: int = 401, error="invalid_token"):
-        response = self.error(error, description, status)
-        response["WWW-Authenticate"] = (
-            f'Bearer error="{error}", error_description="{description}"'
+    def refuse(self, description: str, status=401, error="invalid_token", **extra):
+        """The error, and its Bearer challenge made from the same body (no
+        error code in either when no token was sent: RFC 6750 §3.1)."""
+        response = self.error(error, description, status, **extra)
+        response["WWW-Authenticate"] = challenge(
+            "Bearer", realm=issuer(self.workspace), body=json_body(response)
         )
         return response
 
     def get(self, request, *args, **kwargs):
         scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+        secret = secret.strip()
         if scheme.lower() != "bearer" or not secret:
-            return self.refuse("Send the access token as 'Authorization: Bearer …'.")
-        row, kind = _token_by_secret(self.workspace, secret.strip())
+            return self.refuse(
+                "Send the access token as 'Authorization: Bearer <token>'.",
+                error=None,
+            )
+        row, kind = _token_by_secret(self.workspace, secret)
         if (
             row is None
             or kind != "access_token"
@@ -504,6 +520,7 @@ class UserInfoView(ApiEndpoint):
                 "This access token was not issued with the 'openid' scope.",
                 403,
                 "insufficient_scope",
+                scope="openid",
             )
         claims = user_claims(
             application=row.application, user=row.user, scopes=row.scope.split()
