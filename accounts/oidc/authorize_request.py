@@ -124,6 +124,8 @@ def request_error(params, *, redirect_uri: str) -> OAuth2Error | None:
             redirect_uri=redirect_uri,
         )
     response_type = params.get("response_type")
+    if not response_type:
+        return invalid("'response_type' is missing (send response_type=code).")
     if response_type != "code":
         return OAuth2Error(
             error="unsupported_response_type",

@@ -54,3 +54,16 @@ def test_a_request_object_with_an_unknown_redirect_uri_gets_the_error_page(
         )
     )
     assert response.status_code == 400 and "Location" not in response
+
+
+@pytest.mark.parametrize("response_type", [None, ""])
+def test_a_missing_response_type_is_an_invalid_request(
+    client, workspace, web, response_type
+):
+    _, application, _ = web
+    response = client.get(
+        authorize_url(workspace, application, response_type=response_type)
+    )
+    answer = callback_params(response["Location"])
+    assert answer["error"] == "invalid_request"
+    assert "response_type" in answer["error_description"]
