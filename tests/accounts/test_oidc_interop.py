@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import pytest
 
-from .oidc_helpers import REDIRECT, authorize_url, callback_params
+from .oidc_helpers import (
+    REDIRECT,
+    authorize_url,
+    callback_params,
+    exchange,
+    get_code,
+    make_user,
+    verify_id_token,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +75,15 @@ def test_a_missing_response_type_is_an_invalid_request(
     answer = callback_params(response["Location"])
     assert answer["error"] == "invalid_request"
     assert "response_type" in answer["error_description"]
+
+
+def test_a_client_may_send_the_same_nonce_again(client, workspace, web):
+    pool, application, secret = web
+    make_user(pool)
+    for signed_in in (False, True):
+        code, verifier = get_code(
+            client, workspace, application, pool, signed_in=signed_in, nonce="fixed"
+        )
+        body = exchange(client, workspace, application, code, verifier, secret)
+        claims = verify_id_token(client, workspace, body.json()["id_token"])
+        assert claims["nonce"] == "fixed"
