@@ -121,7 +121,7 @@ def endpoint_urls(workspace) -> dict:
 
 def discovery_document(workspace) -> dict:
     """The OpenID Provider Metadata of ``workspace`` (OpenID Connect
-    Discovery 1.0 and RFC 8414)."""
+    Discovery 1.0), served as its RFC 8414 authorization server metadata too."""
     return {
         "issuer": issuer(workspace),
         **endpoint_urls(workspace),

@@ -7,6 +7,8 @@ authorization response."""
 from __future__ import annotations
 
 import pytest
+from authlib.oauth2.rfc8414 import AuthorizationServerMetadata, get_well_known_url
+from django.urls import reverse
 
 from .oidc_helpers import (
     REDIRECT,
@@ -87,3 +89,24 @@ def test_a_client_may_send_the_same_nonce_again(client, workspace, web):
         body = exchange(client, workspace, application, code, verifier, secret)
         claims = verify_id_token(client, workspace, body.json()["id_token"])
         assert claims["nonce"] == "fixed"
+
+
+def test_rfc8414_metadata_for_each_workspace_issuer(client, workspace, settings):
+    settings.PUBLIC_URL = "https://id.example.com"
+    discovery = client.get(reverse("oidc:discovery", args=[workspace.slug])).json()
+    issuer = discovery["issuer"]
+    inserted = get_well_known_url(issuer)  # RFC 8414 §3.1: after the host
+    assert inserted == f"/.well-known/oauth-authorization-server/w/{workspace.slug}"
+    for path in (
+        inserted,
+        f"/w/{workspace.slug}/.well-known/oauth-authorization-server",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response["Content-Type"] == "application/json"
+        document = response.json()
+        assert document == discovery
+        AuthorizationServerMetadata(document).validate()
+    assert client.get("/.well-known/oauth-authorization-server/w/nope").status_code == (
+        404
+    )
