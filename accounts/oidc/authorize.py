@@ -329,19 +329,25 @@ class AuthorizeView(View):
 
     def delivered(self, response, redirect_uri: str):
         """``response`` (Authlib's redirect to ``redirect_uri`` with the answer
-        in its query) in the request's response mode: the same answer in the
-        URI's fragment, or as a form the browser posts to the URI (the page's
-        CSP lets that form go to the application's origin). Redirects
-        elsewhere, and an unknown mode, stay as they are."""
-        mode = self.response_mode()
+        in its query), the issuer added (RFC 9207: ``iss``, success or error),
+        in the request's response mode (``query`` for an unknown one): after
+        the redirect URI's own query, kept as registered; in its fragment; or
+        as a form the browser posts to it (the page's CSP lets that form go to
+        the application's origin). Redirects elsewhere stay as they are."""
         location = response.get("Location", "")
-        if mode in (None, "query") or not redirect_uri:
+        if not redirect_uri or response.status_code != 302:
             return response
-        if response.status_code != 302 or not location.startswith(redirect_uri):
-            return response
+        if urlsplit(location)[:3] != urlsplit(redirect_uri)[:3]:
+            return response  # (Authlib re-encodes the URI's own query)
         own = parse_qsl(urlsplit(redirect_uri).query, keep_blank_values=True)
         pairs = parse_qsl(urlsplit(location).query, keep_blank_values=True)
         fields = pairs[len(own) :] if pairs[: len(own)] == own else pairs
+        fields = [(k, v) for k, v in fields if k != "iss"]
+        fields.append(("iss", issuer(self.workspace)))
+        mode = self.response_mode() or "query"
+        if mode == "query":
+            joint = "&" if urlsplit(redirect_uri).query else "?"
+            return redirect(f"{redirect_uri}{joint}{urlencode(fields)}")
         if mode == "fragment":
             return redirect(f"{redirect_uri}#{urlencode(fields)}")
         page = render(

@@ -150,7 +150,7 @@ def discovery_document(workspace) -> dict:
         "acr_values_supported": list(ACR_VALUES),
         "claim_types_supported": ["normal"],
         "ui_locales_supported": ["en"],
-        "authorization_response_iss_parameter_supported": False,
+        "authorization_response_iss_parameter_supported": True,
     }
 
 
