@@ -120,6 +120,14 @@ MESSAGES: dict[str, Any] = {
     "sign_in_method_unavailable": _(
         "This way of signing in is not available. Choose another one."
     ),
+    # --- an application's sign-in: what the consent page says each scope allows -----
+    "consent_scope.openid": _("Know who you are (your account's id)"),
+    "consent_scope.profile": _("See your name and profile details"),
+    "consent_scope.email": _("See your email address"),
+    "consent_scope.phone": _("See your mobile number"),
+    "consent_scope.address": _("See your postal address"),
+    "consent_scope.groups": _("See the groups you belong to"),
+    "consent_scope.offline_access": _("Keep access while you are signed out"),
     # --- pool settings: sign-in methods ----------------------------------------------
     "sign_in_methods_none": _(
         "Turn at least one sign-in method on, or no one can sign in."

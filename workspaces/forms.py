@@ -219,7 +219,10 @@ class ApplicationForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
         initial=["openid", "profile", "email"],
-        help_text=_("What it may ask for; openid is required to sign users in."),
+        help_text=_(
+            "What it may ask for; openid is required to sign users in. With the "
+            "refresh-token grant it may also ask for offline_access."
+        ),
     )
     access_token_seconds = forms.IntegerField(
         label=_("Access-token lifetime (seconds)"),

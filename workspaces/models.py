@@ -245,6 +245,7 @@ class Application(TimeStampedModel):
         PROFILE = "profile", "profile"
         EMAIL = "email", "email"
         PHONE = "phone", "phone"
+        ADDRESS = "address", "address"
         GROUPS = "groups", "groups"
 
     PUBLIC_KINDS = frozenset({Kind.SPA, Kind.NATIVE})

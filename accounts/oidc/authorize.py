@@ -36,6 +36,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
+from core.catalogue import message
 from identity_pools.models import IdentityPool
 from workspaces.signing_keys import Alg, workspace_jwks
 
@@ -47,38 +48,19 @@ from ..flows.signin import (
     signed_in_user,
 )
 from ..hosted.access import hosted_workspace
+from .authorize_request import (
+    bad_parameters,
+    max_age_of,
+    request_error,
+    response_mode_of,
+    trusted_redirect_uri,
+)
 from .claims import subject
 from .models import Consent
 from .server import Provider, issuer
 from .sessions import ACR_MFA, ACR_SINGLE, ACR_VALUES, authentication_context
 
 PENDING_SECONDS = 15 * 60
-# How the answer reaches the application: its redirect URI's query (the
-# default), its fragment, or a form the browser posts to it (OAuth 2.0 Form
-# Post Response Mode; ASP.NET Core's default).
-RESPONSE_MODES = ("query", "fragment", "form_post")
-MAX_PARAMETER_CHARS = 2048
-SCOPE_TEXT = {
-    "openid": "Know who you are (your account's id)",
-    "profile": "See your name and profile details",
-    "email": "See your email address",
-    "phone": "See your mobile number",
-    "groups": "See the groups you belong to",
-}
-
-
-def bad_parameters(params) -> str | None:
-    """Why ``params`` (a QueryDict) cannot be processed, or None: oversized
-    values get a message instead of reaching the database. (NUL bytes and lone
-    surrogates never reach a view: ``core.middleware.InputHygieneMiddleware``.)"""
-    for key, values in params.lists():
-        for value in [key, *values]:
-            if len(value) > MAX_PARAMETER_CHARS:
-                return (
-                    f"The parameter “{key[:40]}” is longer than "
-                    f"{MAX_PARAMETER_CHARS} characters."
-                )
-    return None
 
 
 def authorize_pending(session, *, workspace) -> dict | None:
@@ -149,21 +131,11 @@ def _hinted_subject(workspace, client, hint: str | None) -> str | bool | None:
     return sub
 
 
-def _max_age(params) -> int | None:
-    raw = params.get("max_age")
-    if raw is None or raw == "":
-        return None
-    try:
-        value = int(raw)
-    except ValueError:
-        return -1
-    return value if 0 <= value <= 10**9 else -1
-
-
 class AuthorizeView(View):
     """GET or POST (OpenID Connect allows both) /w/<workspace>/authorize."""
 
     resumed = False
+    pending: dict = {}  # the waiting request, when resumed
     stepped_up = False  # resumed after asking for a second factor (acr_values)
 
     def dispatch(self, request, *args, **kwargs):
@@ -186,34 +158,34 @@ class AuthorizeView(View):
         request.GET = params  # what Authlib reads, also when resumed or posted
         request.method = "GET"
         provider = Provider(self.workspace)
-        client = provider.query_client(params.get("client_id"))
-        pools = self.pools(client.application) if client else []
+        client, trusted_uri, untrusted = trusted_redirect_uri(provider, params)
+        if untrusted:
+            return self.link_invalid(untrusted)
+        problem = request_error(params, redirect_uri=trusted_uri)
+        if problem is not None:
+            return self.refused(provider, problem)
+        pools = self.pools(client.application)
         user, data = _signed_in(self.session, pools)
         prompts = (params.get("prompt") or "").split()
-        max_age = _max_age(params)
+        max_age = max_age_of(params)
         hinted = _hinted_subject(self.workspace, client, params.get("id_token_hint"))
-        someone_else = False
-        if max_age == -1:
-            user = None  # reported below by Authlib's checks of the client first
-        elif user is not None and not self.resumed:
+        login = "login" in prompts
+        if user is not None and self.resumed:
+            # Sent to sign in again (prompt=login, max_age, another user
+            # hinted): only a sign-in made since then answers, not the old one
+            # (the account page sends a waiting request on).
+            if self.pending.get("login") and data["at"] < self.pending["at"]:
+                user, login = None, True
+        elif user is not None:
             too_old = max_age is not None and time.time() - data["at"] > max_age
             someone_else = hinted not in (None, False) and hinted != subject(
                 application=client.application, user_id=user.pk
             )
-            if "login" in prompts or too_old or someone_else:
-                user = None
+            if login or too_old or someone_else:
+                # The identifier page, not the signed-in shortcut.
+                user, login = None, True
         try:
             grant = provider.get_consent_grant(request, end_user=user)
-            if max_age == -1:
-                raise InvalidRequestError(
-                    "'max_age' must be a number of seconds.",
-                    redirect_uri=grant.redirect_uri,
-                )
-            if self.response_mode() is None:
-                raise InvalidRequestError(
-                    "'response_mode' must be query, fragment or form_post.",
-                    redirect_uri=grant.redirect_uri,
-                )
             if hinted is False:
                 raise InvalidRequestError(
                     "'id_token_hint' is not an ID token this provider issued to "
@@ -224,9 +196,6 @@ class AuthorizeView(View):
             return self.refused(provider, exc)
         redirect_uri = grant.request.payload.redirect_uri
         if user is None:
-            # Another user signed in than the ID token names: the identifier
-            # page, not the signed-in shortcut.
-            login = "login" in prompts or someone_else
             return self.sign_in_first(params, pools, login=login)
         stepping = self.step_up(
             params, client.application, user, data, prompts, provider, redirect_uri
@@ -284,11 +253,14 @@ class AuthorizeView(View):
             return self.delivered(
                 response, redirect_uri or self.request.GET.get("redirect_uri", "")
             )
-        text = exc.description or exc.error
+        return self.link_invalid(exc.description or exc.error)
+
+    def link_invalid(self, reason: str):
+        """The error page for a request no error may be sent back for."""
         return error_page(
             self.request,
             self.workspace,
-            f"This sign-in link is not valid: {text} Go back to the application "
+            f"This sign-in link is not valid: {reason} Go back to the application "
             "and try again, or tell its developers.",
         )
 
@@ -354,26 +326,29 @@ class AuthorizeView(View):
         )
 
     def response_mode(self) -> str | None:
-        """The request's ``response_mode`` (``query`` when absent); None when
-        it is none of RESPONSE_MODES."""
-        mode = self.request.GET.get("response_mode") or "query"
-        return mode if mode in RESPONSE_MODES else None
+        return response_mode_of(self.request.GET)
 
     def delivered(self, response, redirect_uri: str):
         """``response`` (Authlib's redirect to ``redirect_uri`` with the answer
-        in its query) in the request's response mode: the same answer in the
-        URI's fragment, or as a form the browser posts to the URI (the page's
-        CSP lets that form go to the application's origin). Redirects
-        elsewhere, and an unknown mode, stay as they are."""
-        mode = self.response_mode()
+        in its query), the issuer added (RFC 9207: ``iss``, success or error),
+        in the request's response mode (``query`` for an unknown one): after
+        the redirect URI's own query, kept as registered; in its fragment; or
+        as a form the browser posts to it (the page's CSP lets that form go to
+        the application's origin). Redirects elsewhere stay as they are."""
         location = response.get("Location", "")
-        if mode in (None, "query") or not redirect_uri:
+        if not redirect_uri or response.status_code != 302:
             return response
-        if response.status_code != 302 or not location.startswith(redirect_uri):
-            return response
+        if urlsplit(location)[:3] != urlsplit(redirect_uri)[:3]:
+            return response  # (Authlib re-encodes the URI's own query)
         own = parse_qsl(urlsplit(redirect_uri).query, keep_blank_values=True)
         pairs = parse_qsl(urlsplit(location).query, keep_blank_values=True)
         fields = pairs[len(own) :] if pairs[: len(own)] == own else pairs
+        fields = [(k, v) for k, v in fields if k != "iss"]
+        fields.append(("iss", issuer(self.workspace)))
+        mode = self.response_mode() or "query"
+        if mode == "query":
+            joint = "&" if urlsplit(redirect_uri).query else "?"
+            return redirect(f"{redirect_uri}{joint}{urlencode(fields)}")
         if mode == "fragment":
             return redirect(f"{redirect_uri}#{urlencode(fields)}")
         page = render(
@@ -460,7 +435,7 @@ class AuthorizeView(View):
             {
                 "workspace": self.workspace,
                 "application": application,
-                "scopes": [SCOPE_TEXT[s] for s in scopes if s in SCOPE_TEXT],
+                "scopes": [message(f"consent_scope.{s}") for s in scopes],
             },
         )
 
@@ -484,6 +459,7 @@ class AuthorizeContinueView(AuthorizeView):
                 "This sign-in request has expired. Go back to the application "
                 "and sign in again.",
             )
+        self.pending = pending
         self.stepped_up = bool(pending.get("stepped_up"))
         return self.authorize(QueryDict(pending["query"], mutable=True))
 
@@ -491,6 +467,7 @@ class AuthorizeContinueView(AuthorizeView):
         pending = authorize_pending(self.session, workspace=self.workspace)
         if pending is None:
             return self.get(request, *args, **kwargs)
+        self.pending = pending
         decision = request.POST.get("decision")
         return self.authorize(
             QueryDict(pending["query"], mutable=True),

@@ -1,7 +1,7 @@
 """The claims an application receives about a pool user (ID token and
 userinfo): ``sub`` (the user's id, or a pairwise one per application), the
-standard scopes ``profile``, ``email``, ``phone``, the ``groups`` claim, and the
-operator's custom claims mapped from user data and metadata."""
+standard scopes ``profile``, ``email``, ``phone``, ``address``, the ``groups``
+claim, and the operator's custom claims mapped from user data and metadata."""
 
 from __future__ import annotations
 
@@ -22,11 +22,21 @@ SUPPORTED_CLAIMS = (
     "email_verified",
     "phone_number",
     "phone_number_verified",
+    "address",
     "groups",
     "auth_time",
     "acr",
     "amr",
     "nonce",
+)
+# The members of the "address" claim (OpenID Connect Core 5.1.1).
+ADDRESS_FIELDS = (
+    "formatted",
+    "street_address",
+    "locality",
+    "region",
+    "postal_code",
+    "country",
 )
 MAX_GROUPS = 200
 MAX_PATH_SEGMENTS = 5
@@ -58,6 +68,22 @@ def _identifier(user, kind: str):
     found = [i for i in user.oidc_identifiers if i.type == kind]
     verified = [i for i in found if i.is_verified]
     return (verified or found or [None])[0]
+
+
+def address_claim(value) -> dict | None:
+    """The ``address`` claim from the user data's ``address`` field: an
+    object keeps its OpenID Connect members that are text, a text is the
+    ``formatted`` address; None when nothing is left."""
+    if isinstance(value, str):
+        value = {"formatted": value}
+    if not isinstance(value, dict):
+        return None
+    claim = {
+        name: value[name]
+        for name in ADDRESS_FIELDS
+        if isinstance(value.get(name), str) and value[name]
+    }
+    return claim or None
 
 
 def user_claims(*, application, user, scopes, identifiers=None) -> dict:
@@ -94,6 +120,10 @@ def user_claims(*, application, user, scopes, identifiers=None) -> dict:
         if phone is not None:
             claims["phone_number"] = phone.value
             claims["phone_number_verified"] = phone.is_verified
+    if "address" in scopes:
+        address = address_claim(data.get("address"))
+        if address is not None:
+            claims["address"] = address
     if "groups" in scopes:
         claims["groups"] = list(
             GroupMembership.objects.filter(user=user)

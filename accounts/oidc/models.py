@@ -109,10 +109,6 @@ class AuthorizationCode(SignInContext, models.Model):
         ]
         indexes = [
             models.Index(fields=["expires_at"], name="accounts_authcode_exp_idx"),
-            # A nonce seen before for the application is a replay.
-            models.Index(
-                fields=["application", "nonce"], name="accounts_authcode_nonce_idx"
-            ),
         ]
 
     def __str__(self) -> str:

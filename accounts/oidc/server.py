@@ -21,7 +21,6 @@ from authlib.integrations.django_oauth2.requests import (
     DjangoOAuth2Request,
 )
 from authlib.oauth2.rfc6749 import (
-    ClientMixin,
     InvalidGrantError,
     InvalidRequestError,
     OAuth2Request,
@@ -37,12 +36,20 @@ from core.audit import audit_record, audit_row
 from core.ratelimit import Limit
 from core.tokens import token_hash
 from identity_pools.models import PoolUser
-from workspaces.applications import application_check_secret
 from workspaces.models import Application
 from workspaces.signing_keys import signing_key_for_signing, signing_key_private
 
 from . import issuance
 from .claims import user_claims
+from .clients import (
+    AUTH_METHODS,
+    CONSOLE_METHOD,
+    OFFLINE_ACCESS,
+    SCOPES,
+    Client,
+    authenticate_basic,
+    authenticate_console,
+)
 from .issuance import Claim
 from .models import AuthorizationCode, OAuthToken
 
@@ -50,11 +57,6 @@ CODE_SECONDS = 60
 ID_TOKEN_SECONDS = 3600
 ACCESS_PREFIX = "ipat_"
 REFRESH_PREFIX = "iprt_"
-SCOPES = ("openid", "profile", "email", "phone", "groups")
-AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
-# The console's "Try it" exchanges its code in-process (accounts.oidc.try_it):
-# an attribute set on the request object in Python, never by an HTTP request.
-CONSOLE_METHOD = "console_try_it"
 
 
 class FailuresLimited(Exception):
@@ -67,70 +69,9 @@ class StaleWorkspace(Exception):
     of it answers to the slug any more): look the slug up again."""
 
 
-def _authenticate_console(query_client, request):
-    application_id = getattr(getattr(request, "_request", None), CONSOLE_METHOD, None)
-    if application_id is None:
-        return None
-    client = query_client(request.payload.client_id)
-    if client is not None and client.application.pk == application_id:
-        return client
-    return None
-
-
 def issuer(workspace) -> str:
     """The workspace's issuer: from PUBLIC_URL, never from the request."""
     return f"{settings.PUBLIC_URL}/w/{workspace.slug}"
-
-
-class Client(ClientMixin):
-    """An application as Authlib's client."""
-
-    def __init__(self, application: Application):
-        self.application = application
-        self.client_id = application.client_id
-        self.client_metadata = {
-            "post_logout_redirect_uris": application.post_logout_redirect_uris
-        }
-
-    def get_client_id(self):
-        return self.client_id
-
-    def get_default_redirect_uri(self):
-        return None  # OpenID Connect: the request always names it
-
-    def get_allowed_scope(self, scope):
-        if not scope:
-            return ""
-        allowed = set(self.application.scopes)
-        return " ".join(s for s in scope.split() if s in allowed)
-
-    def check_redirect_uri(self, redirect_uri):
-        from .try_it import try_it_redirect_uri
-
-        return redirect_uri in self.application.redirect_uris or (
-            redirect_uri == try_it_redirect_uri(self.application)
-        )
-
-    def check_client_secret(self, client_secret):
-        return application_check_secret(
-            application=self.application, secret=client_secret
-        )
-
-    def check_endpoint_auth_method(self, method, endpoint):
-        if method == CONSOLE_METHOD:
-            return endpoint == "token"  # vouched for by _authenticate_console
-        if self.application.is_public:
-            return method == "none"
-        return method in ("client_secret_basic", "client_secret_post")
-
-    def check_response_type(self, response_type):
-        return (
-            response_type == "code"
-            and "authorization_code" in self.application.grant_types
-        )
-
-    def check_grant_type(self, grant_type):
-        return grant_type in self.application.grant_types
 
 
 def _audit(workspace, action: str, *, actor, target=None, **details):
@@ -287,9 +228,10 @@ class IdToken:
 
 class OpenIDCode(IdToken, oidc_grants.OpenIDCode):
     def exists_nonce(self, nonce, request):
-        return AuthorizationCode.objects.filter(
-            application=request.client.application, nonce=nonce
-        ).exists()
+        # The nonce is the application's check (it compares the ID token's
+        # with the one it sent); a client that sends the same one each time
+        # is not refused as a replay.
+        return False
 
     def __call__(self, grant):
         self.server = grant.server
@@ -424,12 +366,18 @@ class Provider(AuthorizationServer):
         self._clients: dict = {}
         self._keys: dict = {}
         self.register_token_generator("default", self._generate_token)
-        self.register_client_auth_method(CONSOLE_METHOD, _authenticate_console)
+        self.register_client_auth_method("client_secret_basic", authenticate_basic)
+        self.register_client_auth_method(CONSOLE_METHOD, authenticate_console)
         self.register_grant(
             AuthorizationCodeGrant, [PkceS256(required=True), OpenIDCode()]
         )
         self.register_grant(RefreshTokenGrant, [OpenIDRefresh()])
         self.register_grant(ClientCredentialsGrant)
+
+    def validate_requested_scope(self, scope):
+        """Unknown scopes are ignored, not refused (OpenID Connect Core
+        3.1.2.1; libraries send offline_access and others by default): what
+        is granted is ``Client.get_allowed_scope``'s."""
 
     def create_oauth2_request(self, request):
         if isinstance(request, OAuth2Request):
@@ -512,6 +460,7 @@ class Provider(AuthorizationServer):
         }
         if include_refresh_token and user is not None:
             token["refresh_token"] = REFRESH_PREFIX + secrets.token_urlsafe(32)
+        scope = client.get_allowed_scope(scope)  # client credentials: as asked
         if scope:
             token["scope"] = scope
         return token
@@ -523,16 +472,22 @@ class Provider(AuthorizationServer):
         family = code.family if code is not None else None
         context = self.sign_in_context
         refresh = token.get("refresh_token")
+        scope = token.get("scope", "")
         row = OAuthToken(
             application=application,
             user=request.user or None,
-            sso_session_id=context.get("sso"),
+            # Offline access outlives the single sign-on session: its tokens
+            # are not ended with it (only by revocation, expiry, "sign out
+            # everywhere" or the user's deactivation).
+            sso_session_id=(
+                None if OFFLINE_ACCESS in scope.split() else context.get("sso")
+            ),
             family=family
             or self.family
             or OAuthToken._meta.get_field("family").default(),
             access_token_hash=token_hash(token["access_token"]),
             refresh_token_hash=token_hash(refresh) if refresh else None,
-            scope=token.get("scope", ""),
+            scope=scope,
             auth_time=context.get("auth_time"),
             amr=context.get("amr", []),
             acr=context.get("acr", ""),

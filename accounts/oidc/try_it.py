@@ -20,7 +20,6 @@ import secrets
 import time
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.test import RequestFactory
 from django.urls import reverse
 from joserfc import jwt
@@ -29,18 +28,12 @@ from joserfc.jwk import KeySet
 from core.tokens import token_hash
 from workspaces.signing_keys import workspace_jwks
 
+from .clients import try_it_redirect_uri
 from .models import OAuthToken
 from .server import Provider
 
 TRY_KEY = "try_it"
 TRY_SECONDS = 15 * 60
-
-
-def try_it_redirect_uri(application) -> str:
-    return settings.PUBLIC_URL + reverse(
-        "workspaces:application_try_callback",
-        args=[application.workspace.slug, application.pk],
-    )
 
 
 def try_it_start(session, *, application) -> str:

@@ -1,9 +1,21 @@
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
-from . import authorize, views
+from . import authorize, logout, views
 
 app_name = "oidc"
+
+# RFC 8414 §3.1: the authorization server metadata of the issuer
+# PUBLIC_URL/w/<workspace> is at PUBLIC_URL/.well-known/
+# oauth-authorization-server/w/<workspace> (the well-known part inserted after
+# the host); included at the site's root by ``config.urls``.
+PROVIDER_METADATA = [
+    path(
+        ".well-known/oauth-authorization-server/w/<slug:workspace>",
+        views.DiscoveryView.as_view(),
+        name="oauth_authorization_server",
+    )
+]
 
 WORKSPACE = "<slug:workspace>/"
 
@@ -12,6 +24,13 @@ urlpatterns = [
         WORKSPACE + ".well-known/openid-configuration",
         views.DiscoveryView.as_view(),
         name="discovery",
+    ),
+    # RFC 8414's name for the same document, under the issuer (its own
+    # place, after the host, is ``config.urls``'s: PROVIDER_METADATA).
+    path(
+        WORKSPACE + ".well-known/oauth-authorization-server",
+        views.DiscoveryView.as_view(),
+        name="oauth_metadata",
     ),
     path(WORKSPACE + ".well-known/jwks.json", views.JwksView.as_view(), name="jwks"),
     # Applications may POST the authorization request from their own pages.
@@ -29,5 +48,5 @@ urlpatterns = [
     path(WORKSPACE + "userinfo", views.UserInfoView.as_view(), name="userinfo"),
     path(WORKSPACE + "revoke", views.RevokeView.as_view(), name="revoke"),
     path(WORKSPACE + "introspect", views.IntrospectView.as_view(), name="introspect"),
-    path(WORKSPACE + "logout", views.EndSessionView.as_view(), name="end_session"),
+    path(WORKSPACE + "logout", logout.EndSessionView.as_view(), name="end_session"),
 ]

@@ -12,12 +12,9 @@ import json
 import time
 from urllib.parse import urlsplit
 
-from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
-from authlib.oidc.rpinitiated import EndSessionEndpoint
 from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -36,23 +33,22 @@ from workspaces.signing_keys import (
     workspace_jwks,
 )
 
-from ..flows.signin import SIGNED_IN_KEY, session_sign_out
 from ..hosted.access import hosted_workspace
-from .authorize import RESPONSE_MODES, bad_parameters, error_page
+from .authorize_request import RESPONSE_MODES, bad_parameters
 from .claims import SUPPORTED_CLAIMS, subject, user_claims
+from .clients import AUTH_METHODS, SCOPES
 from .models import OAuthToken
+from .protocol import challenge, json_body, oauth_text
 from .server import (
     ACCESS_PREFIX,
-    AUTH_METHODS,
     REFRESH_PREFIX,
-    SCOPES,
     FailuresLimited,
     Provider,
     StaleWorkspace,
     _audit,
     issuer,
 )
-from .sessions import ACR_VALUES, sso_session_end
+from .sessions import ACR_VALUES
 
 MAX_AGE = 300
 SIGNING_ALGS = ("ES256", "RS256")
@@ -130,7 +126,7 @@ def endpoint_urls(workspace) -> dict:
 
 def discovery_document(workspace) -> dict:
     """The OpenID Provider Metadata of ``workspace`` (OpenID Connect
-    Discovery 1.0 and RFC 8414)."""
+    Discovery 1.0), served as its RFC 8414 authorization server metadata too."""
     return {
         "issuer": issuer(workspace),
         **endpoint_urls(workspace),
@@ -159,7 +155,7 @@ def discovery_document(workspace) -> dict:
         "acr_values_supported": list(ACR_VALUES),
         "claim_types_supported": ["normal"],
         "ui_locales_supported": ["en"],
-        "authorization_response_iss_parameter_supported": False,
+        "authorization_response_iss_parameter_supported": True,
     }
 
 
@@ -258,15 +254,20 @@ class ApiEndpoint(View):
         return response
 
     def explained(self, response):
-        """Authlib's invalid_client text lists method names; say what to do."""
-        try:
-            body = json.loads(response.content)
-        except ValueError:
-            return response
-        if not isinstance(body, dict) or body.get("error") != "invalid_client":
+        """Authlib's invalid_client text lists method names (the console's
+        among them): say what to do instead, in the body and in the Basic
+        challenge of a 401 alike (RFC 6749 §5.2)."""
+        body = json_body(response)
+        if body.get("error") != "invalid_client":
             return response
         body["error_description"] = CLIENT_AUTH_HELP
         response.content = json.dumps(body).encode()
+        if response.status_code == 401:
+            response["WWW-Authenticate"] = challenge(
+                "Basic", realm=issuer(self.workspace), body=body
+            )
+        elif "WWW-Authenticate" in response:
+            del response["WWW-Authenticate"]
         return response
 
     def cors(self, request, response):
@@ -276,6 +277,8 @@ class ApiEndpoint(View):
             response["Access-Control-Allow-Methods"] = self.cors_methods
             response["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
             response["Access-Control-Max-Age"] = "600"
+            # What a browser app needs to read of an error (RFC 6750 §3).
+            response["Access-Control-Expose-Headers"] = "WWW-Authenticate, Retry-After"
         patch_vary_headers(response, ("Origin",))
         return response
 
@@ -283,10 +286,12 @@ class ApiEndpoint(View):
         return HttpResponse(status=204)
 
     @staticmethod
-    def error(code: str, description: str, status: int):
-        response = JsonResponse(
-            {"error": code, "error_description": description}, status=status
-        )
+    def error(code: str | None, description: str, status: int, **extra):
+        """A JSON error (``code`` None: a description only), its description
+        in RFC 6749's characters."""
+        body = {"error": code} if code else {}
+        body |= {"error_description": oauth_text(description), **extra}
+        response = JsonResponse(body, status=status)
         response["Cache-Control"] = "no-store"
         return response
 
@@ -491,18 +496,24 @@ class UserInfoView(ApiEndpoint):
     http_method_names = ["get", "post", "options"]
     cors_methods = "GET, POST, OPTIONS"
 
-    def refuse(self, description: str, status: int = 401, error="invalid_token"):
-        response = self.error(error, description, status)
-        response["WWW-Authenticate"] = (
-            f'Bearer error="{error}", error_description="{description}"'
+    def refuse(self, description: str, status=401, error="invalid_token", **extra):
+        """The error, and its Bearer challenge made from the same body (no
+        error code in either when no token was sent: RFC 6750 §3.1)."""
+        response = self.error(error, description, status, **extra)
+        response["WWW-Authenticate"] = challenge(
+            "Bearer", realm=issuer(self.workspace), body=json_body(response)
         )
         return response
 
     def get(self, request, *args, **kwargs):
         scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+        secret = secret.strip()
         if scheme.lower() != "bearer" or not secret:
-            return self.refuse("Send the access token as 'Authorization: Bearer …'.")
-        row, kind = _token_by_secret(self.workspace, secret.strip())
+            return self.refuse(
+                "Send the access token as 'Authorization: Bearer <token>'.",
+                error=None,
+            )
+        row, kind = _token_by_secret(self.workspace, secret)
         if (
             row is None
             or kind != "access_token"
@@ -514,6 +525,7 @@ class UserInfoView(ApiEndpoint):
                 "This access token was not issued with the 'openid' scope.",
                 403,
                 "insufficient_scope",
+                scope="openid",
             )
         claims = user_claims(
             application=row.application, user=row.user, scopes=row.scope.split()
@@ -523,73 +535,3 @@ class UserInfoView(ApiEndpoint):
         return response
 
     post = get
-
-
-class EndSession(EndSessionEndpoint):
-    def get_server_jwks(self):
-        return workspace_jwks(workspace=self.server.workspace)
-
-    def end_session(self, end_session_request):
-        session = self.server.browser_session
-        claims = end_session_request.id_token_claims or {}
-        data = session.get(SIGNED_IN_KEY) or {}
-        if claims.get("sid") and claims["sid"] != data.get("sso"):
-            # The ID token names another sign-on session: end that one only.
-            sso_session_end(session_id=claims["sid"], reason="rp_logout")
-            return
-        session_sign_out(session)
-
-
-class EndSessionView(View):
-    """RP-initiated logout (GET or POST). With a valid ``id_token_hint`` the
-    browser is signed out at once and sent to the registered
-    ``post_logout_redirect_uri``; without one the user confirms first."""
-
-    http_method_names = ["get", "post"]
-
-    @method_decorator(csrf_exempt)
-    def dispatch(self, request, *args, **kwargs):
-        self.workspace = hosted_workspace(slug=kwargs["workspace"])
-        problem = bad_parameters(request.GET) or bad_parameters(request.POST)
-        if problem:
-            return error_page(request, self.workspace, problem)
-        return super().dispatch(request, *args, **kwargs)
-
-    def handle(self, request, *, confirmed: bool):
-        provider = Provider(self.workspace)
-        provider.browser_session = request.hosted_session
-        provider.register_endpoint(EndSession)
-        try:
-            validated = provider.validate_endpoint_request("end_session", request)
-        except OAuth2Error as exc:
-            return error_page(
-                request,
-                self.workspace,
-                "This sign-out link is not valid: "
-                f"{exc.description or exc.error} You can close this page.",
-            )
-        if validated.needs_confirmation and not confirmed:
-            return render(
-                request,
-                "oidc/logout_confirm.html",
-                {"workspace": self.workspace, "query": request.GET.urlencode()},
-            )
-        response = provider.create_endpoint_response("end_session", validated)
-        if response is not None:
-            return response
-        return render(request, "oidc/logged_out.html", {"workspace": self.workspace})
-
-    def get(self, request, *args, **kwargs):
-        return self.handle(request, confirmed=False)
-
-    def post(self, request, *args, **kwargs):
-        # The confirmation form (ours, with a CSRF token) or an RP's form post
-        # with an id_token_hint (then no confirmation is needed anyway).
-        from django.middleware.csrf import CsrfViewMiddleware
-
-        confirmed = request.POST.get("confirm") == "yes"
-        if confirmed and CsrfViewMiddleware(lambda r: None).process_view(
-            request, None, (), {}
-        ):
-            confirmed = False
-        return self.handle(request, confirmed=confirmed)

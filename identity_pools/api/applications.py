@@ -30,7 +30,7 @@ CONNECTION_FIELDS = {"connections": "connection_ids"}
 
 Kind = Literal["web", "spa", "native", "m2m"]
 GrantType = Literal["authorization_code", "refresh_token", "client_credentials"]
-ScopeName = Literal["openid", "profile", "email", "phone", "groups"]
+ScopeName = Literal["openid", "profile", "email", "phone", "address", "groups"]
 Uri = Annotated[str, Field(max_length=services.MAX_URI_LENGTH)]
 Uris = Annotated[list[Uri], Field(max_length=services.MAX_URIS)]
 AccessSeconds = Annotated[int, Field(ge=60, le=86_400)]

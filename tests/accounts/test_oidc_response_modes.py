@@ -1,6 +1,7 @@
 """How the authorization response reaches the application: the redirect URI's
 query (default), its fragment, or a form the browser posts (form_post, the
-default of ASP.NET Core's OpenID Connect handler) — errors too."""
+default of ASP.NET Core's OpenID Connect handler) — errors too, and each with
+the issuer (RFC 9207's ``iss``)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from .oidc_helpers import (
     follow_to_application,
     get_code,
     make_user,
+    setup_provider,
     sign_in,
 )
 
@@ -99,3 +101,55 @@ def test_an_unknown_response_mode_is_an_invalid_request(client, workspace, web):
 def test_discovery_lists_the_modes(client, workspace, web):
     document = client.get(reverse("oidc:discovery", args=[workspace.slug])).json()
     assert document["response_modes_supported"] == ["query", "fragment", "form_post"]
+    assert document["authorization_response_iss_parameter_supported"] is True
+
+
+def answer_of(response, mode: str) -> dict:
+    """The authorization response's parameters, as the application gets them."""
+    if mode == "form_post":
+        assert response.status_code == 200
+        return posted_fields(response.content.decode())
+    location = response["Location"]
+    assert location.startswith(REDIRECT), location
+    parts = urlsplit(location)
+    return dict(parse_qsl(parts.fragment if mode == "fragment" else parts.query))
+
+
+@pytest.mark.parametrize("mode", ["query", "fragment", "form_post"])
+@pytest.mark.parametrize(
+    "outcome, params",
+    [
+        ("code", {}),
+        ("login_required", {"prompt": "none", "signed_in": False}),
+        ("invalid_request", {"max_age": "soon"}),
+        ("unsupported_response_type", {"response_type": "token"}),
+        ("request_not_supported", {"request": "e30.e30."}),
+    ],
+)
+def test_every_authorization_response_names_the_issuer(
+    client, workspace, web, mode, outcome, params
+):
+    pool, application, _ = web
+    make_user(pool)
+    params = dict(params)  # each run its own copy
+    if params.pop("signed_in", True):
+        get_code(client, workspace, application, pool)
+    response, _ = authorize(
+        client, workspace, application, response_mode=mode, **params
+    )
+    answer = answer_of(response, mode)
+    assert answer.get("error", "code") == outcome and answer["state"] == "st-1"
+    document = client.get(reverse("oidc:discovery", args=[workspace.slug])).json()
+    assert answer["iss"] == document["issuer"]
+
+
+def test_the_issuer_follows_the_redirect_uris_own_query(client, workspace):
+    pool, application, _ = setup_provider(
+        workspace, kind="web", redirect_uris=[REDIRECT + "?tenant=a%20b"]
+    )
+    make_user(pool)
+    authorize(client, workspace, application, redirect_uri=REDIRECT + "?tenant=a%20b")
+    location = follow_to_application(client, sign_in(client, pool))
+    assert location.startswith(REDIRECT + "?tenant=a%20b&")
+    answer = dict(parse_qsl(urlsplit(location).query))
+    assert answer["tenant"] == "a b" and answer["code"] and answer["iss"]

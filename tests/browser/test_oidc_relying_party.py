@@ -10,6 +10,7 @@ user out (RP-initiated logout). No script error or CSP violation on the way:
 from __future__ import annotations
 
 import re
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -288,4 +289,53 @@ def test_relying_party_spa_signs_in_with_a_passkey(
     assert claims["amr"] == ["hwk", "mfa"] and claims["acr"] == "2"
     assert rp.userinfo(token["access_token"]).json()["sub"] == str(ann.pk)
     assert Passkey.objects.get(user=ann).last_used_at is not None
+    assert problems == []
+
+
+def test_relying_party_as_certified_libraries_ask(
+    issuer_of, app, relying_party, workspace, page
+):
+    """What openid-client and others send by default: offline_access and
+    scopes the provider does not know, max_age; what they check: RFC 9207's
+    iss in the answer, auth_time against max_age."""
+    pool, application, secret = setup_provider(
+        workspace,
+        kind="web",
+        redirect_uris=[app.callback],
+        post_logout_redirect_uris=[app.signed_out],
+    )
+    make_user(pool)
+    rp = relying_party(workspace, application, secret)
+    assert rp.metadata["authorization_response_iss_parameter_supported"] is True
+    assert "offline_access" in rp.metadata["scopes_supported"]
+    problems = watch_problems(page)
+    scope = "openid email offline_access https://api.example.com/read"
+
+    page.goto(rp.authorization_url(scope=scope))
+    password_sign_in(page)
+    params = arrive(page, app, app.callback, problems)
+    assert params["iss"] == rp.metadata["issuer"] and params["code"]
+    token = rp.exchange(app.arrived[-1])
+    assert token["scope"] == "openid email offline_access"
+    first = rp.id_token_claims(token["id_token"], nonce=rp.pending["nonce"])
+
+    # Signed in a second ago, too old for max_age=0: the identifier page
+    # again, and the new ID token says when.
+    time.sleep(1.1)
+    page.goto(rp.authorization_url(scope=scope, max_age="0"))
+    expect(page.get_by_label("Email/Mobile")).to_be_visible()
+    password_sign_in(page)
+    arrive(page, app, app.callback, problems)
+    again = rp.exchange(app.arrived[-1])
+    claims = rp.id_token_claims(again["id_token"], nonce=rp.pending["nonce"])
+    assert claims["auth_time"] > first["auth_time"]
+    assert claims["sid"] == first["sid"]  # the same single sign-on session
+
+    # Signed out of the provider: offline access carries on.
+    page.goto(rp.end_session_url(again["id_token"], state="bye", then=app.signed_out))
+    arrive(page, app, app.signed_out, problems)
+    refreshed = rp.token_request(
+        {"grant_type": "refresh_token", "refresh_token": again["refresh_token"]}
+    )
+    assert refreshed.status_code == 200, refreshed.text
     assert problems == []
