@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0011_oidc_hash_constraints'),
+        ('accounts', '0013_password_must_reset_gone'),
     ]
 
     operations = [
