@@ -372,6 +372,16 @@ _OBJECTS: dict[str, Callable[[dict], str]] = {
 }
 
 
+# What the records call the hashes stored under our hashers' names.
+_SHOWN = {
+    "bcrypt72": "bcrypt",
+    "pbkdf2_rawsalt_sha1": "pbkdf2-sha1",
+    "pbkdf2_rawsalt_sha256": "pbkdf2-sha256",
+    "pbkdf2_rawsalt_sha512": "pbkdf2-sha512",
+    "firebase_scrypt": "firebase-scrypt",
+}
+
+
 def password_hash_encoded(value: object, *, max_cost: float = math.inf) -> str:
     """The Django encoded hash for ``value`` (a ``password_hash`` of an import
     record). Raises RecordProblem ``password_hash_unknown`` (not a format we
@@ -397,7 +407,7 @@ def password_hash_encoded(value: object, *, max_cost: float = math.inf) -> str:
         raise RecordProblem(
             "password_hash_too_costly",
             PATH,
-            algorithm=algorithm,
+            algorithm=_SHOWN.get(algorithm, algorithm),
             cost=f"{cost:.0f}" if cost >= 2 else f"{cost:.1f}",
             limit=f"{max_cost:g}",
         )
