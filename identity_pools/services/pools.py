@@ -173,7 +173,9 @@ def pool_update_password_policy(*, pool: IdentityPool, actor, **values):
             changes=changes,
             action="pool.password_policy_changed",
         )
-        if "imported_hash_max_cost" in changes:
+        if "imported_hash_max_cost" in changes or pool.imported_hash_dummy:
+            # From the hashes the pool still stores: once its imported users
+            # have signed in (upgraded), saving the policy ends the dummy.
             pool_dummy_recompute(pool=pool, max_cost=policy.imported_hash_max_cost)
     pool.password_policy = policy
     return policy
