@@ -44,7 +44,7 @@ from ..flows.signin import (
 from ..models import Passkey, TotpDevice
 from ..oidc.authorize import authorize_pending, continue_url
 from ..oidc.session_words import browser_in_words, method_in_words
-from ..oidc.sessions import user_sso_sessions
+from ..oidc.sessions import user_applications, user_sso_sessions
 from .forms import (
     AccountPasswordForm,
     CodeForm,
@@ -101,6 +101,7 @@ class AccountView(SignedInPageMixin, TemplateView):
             }
             for session in user_sso_sessions(user=user, limit=20)
         ]
+        context["applications"] = user_applications(user=user, limit=20)
         context["sign_ins"] = list(
             AuditEvent.objects.for_workspace(self.workspace)
             .filter(

@@ -160,7 +160,9 @@ def test_a_lower_limit_makes_the_dummy_again_from_what_fits(pool):
 def test_saving_the_policy_ends_the_dummy_once_every_imported_user_upgraded(pool):
     imported(pool, record("ann@example.com", raw_bcrypt(6)))
     assert pool.imported_hash_dummy
-    signin_password(pool=pool, identifier="ann@example.com", password=PASSWORD, ip="::1")
+    signin_password(
+        pool=pool, identifier="ann@example.com", password=PASSWORD, ip="::1"
+    )
     pool_update_password_policy(pool=pool, actor=None, min_length=15)  # unchanged
     pool.refresh_from_db()
     assert pool.imported_hash_dummy == ""

@@ -190,3 +190,35 @@ def test_discovery_lists_the_scopes_and_claims(client, workspace, web):
     document = client.get(reverse("oidc:discovery", args=[workspace.slug])).json()
     assert {"offline_access", "address"} <= set(document["scopes_supported"])
     assert "address" in document["claims_supported"]
+
+
+def test_the_user_takes_back_an_applications_offline_access(client, workspace, web):
+    """Offline access outlives signing out; the account page's "Applications
+    with access" is the user's way to end it (and the consent with it)."""
+    from accounts.models import Consent
+    from core.models import AuditEvent
+    from tests.factories import WorkspaceFactory
+
+    pool, application, secret = web
+    ann = make_user(pool)
+    offline = tokens(
+        client, workspace, application, pool, secret, "openid offline_access"
+    )
+    Consent.objects.create(user=ann, application=application, scopes=["openid"])
+    page = client.get(hosted(pool, "account"))
+    assert application.name in page.content.decode()
+    remove = hosted(pool, "account_application_remove")
+    _pool, other, _secret = setup_provider(WorkspaceFactory())  # not the user's
+    refused = client.post(remove, {"application": str(other.pk)}, follow=True)
+    assert "That application had no access." in refused.content.decode()
+    done = client.post(remove, {"application": str(application.pk)}, follow=True)
+    assert f"{application.name} no longer has access" in done.content.decode()
+    gone = refresh(client, workspace, application, secret, offline["refresh_token"])
+    assert gone.status_code == 400
+    assert not Consent.objects.filter(user=ann).exists()
+    event = AuditEvent.objects.get(action="oauth.tokens_revoked")
+    assert event.actor_type == "pool_user"
+    assert (
+        "No application holds access"
+        in client.get(hosted(pool, "account")).content.decode()
+    )
