@@ -144,6 +144,22 @@ def exchange(client, workspace, application, code, verifier, secret=None, **extr
     return client.post(token_url(workspace), data, headers=headers)
 
 
+def refresh(client, workspace, application, secret, token):
+    """A refresh-token grant at the token endpoint (client_secret_basic)."""
+    return client.post(
+        token_url(workspace),
+        {"grant_type": "refresh_token", "refresh_token": token},
+        headers=basic(application, secret),
+    )
+
+
+def userinfo(client, workspace, access_token):
+    return client.get(
+        token_url(workspace, "userinfo"),
+        headers={"Authorization": f"Bearer {access_token}"},
+    )
+
+
 def basic(application, secret) -> dict:
     raw = f"{application.client_id}:{secret}".encode()
     return {"Authorization": "Basic " + base64.b64encode(raw).decode()}

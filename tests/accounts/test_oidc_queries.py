@@ -16,7 +16,7 @@ from accounts.oidc import server, views
 from core.models import AuditEvent
 from workspaces.models import Workspace
 
-from .oidc_helpers import basic, exchange, get_code, make_user
+from .oidc_helpers import basic, exchange, get_code, make_user, refresh
 from .oidc_helpers import token_url as url
 
 pytestmark = pytest.mark.django_db
@@ -29,11 +29,6 @@ STATEMENTS = 3
 postgresql_only = pytest.mark.postgresql(
     reason="pins the one statement PostgreSQL runs; SQLite runs the ORM's queries"
 )
-
-
-def refresh(client, workspace, application, secret, token):
-    form = {"grant_type": "refresh_token", "refresh_token": token}
-    return client.post(url(workspace), form, headers=basic(application, secret))
 
 
 def signed_in(client, workspace, web):

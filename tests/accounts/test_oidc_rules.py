@@ -25,9 +25,11 @@ from .oidc_helpers import (
     hosted,
     make_user,
     pkce,
+    refresh,
     setup_provider,
     sign_in,
     token_url,
+    userinfo,
 )
 
 pytestmark = pytest.mark.django_db
@@ -36,21 +38,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def spa(workspace):
     return setup_provider(workspace, kind="spa")
-
-
-def refresh(client, workspace, application, secret, token):
-    return client.post(
-        token_url(workspace),
-        {"grant_type": "refresh_token", "refresh_token": token},
-        headers=basic(application, secret),
-    )
-
-
-def userinfo(client, workspace, access_token):
-    return client.get(
-        token_url(workspace, "userinfo"),
-        headers={"Authorization": f"Bearer {access_token}"},
-    )
 
 
 def test_wrong_redirect_uri_gets_an_error_page_not_a_redirect(client, workspace, web):

@@ -19,9 +19,11 @@ from .oidc_helpers import (
     get_code,
     hosted,
     make_user,
+    refresh,
     setup_provider,
     sign_in,
     token_url,
+    userinfo,
     verify_id_token,
 )
 
@@ -35,21 +37,6 @@ def tokens(client, workspace, application, pool, secret, scope, signed_in=False)
     response = exchange(client, workspace, application, code, verifier, secret)
     assert response.status_code == 200, response.content
     return response.json()
-
-
-def refresh(client, workspace, application, secret, token):
-    return client.post(
-        token_url(workspace),
-        {"grant_type": "refresh_token", "refresh_token": token},
-        headers=basic(application, secret),
-    )
-
-
-def userinfo(client, workspace, access_token):
-    return client.get(
-        token_url(workspace, "userinfo"),
-        headers={"Authorization": f"Bearer {access_token}"},
-    )
 
 
 def test_unknown_scopes_are_ignored(client, workspace, web):
