@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 
+from . import messages  # noqa: F401 (registers the app's messages as it loads)
+
 
 class AccountsConfig(AppConfig):
     default = True

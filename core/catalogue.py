@@ -1,16 +1,17 @@
 """One catalogue of the user-facing messages, keyed by stable code.
 
-Every message a person reads (form errors, refusals, warnings) is here, so that
-the wording is consistent, reviewed in one place and translated once. A key is a
+Every message a person reads (form errors, refusals, warnings) is in it, so that
+the wording is consistent, reviewed in one place per app and translated once.
+Each app keeps its own in ``<app>/messages.py`` and registers them there
+(``register``, when the app loads: its ``apps.py`` imports that module), so core
+names no feature; core's own plumbing's are in ``core/messages.py``. A key is a
 code (``"identifier_taken"``) or a code with a reason (``"schema_unrenderable.
 keyword"``): the ValidationError's code is the part before the dot, and tests
 assert codes, not wording. Each message says what is wrong and what to do.
 
-The texts live in ``catalogue_console.py``, ``catalogue_hosted.py`` and
-``catalogue_transfer.py`` (by area); read them only through this module: ``message(key, **params)``; raise
-with ``error(key,
-**params)`` (a ValidationError with the key's code) or ``field_error(field, key,
-**params)``.
+Read them only through this module: ``message(key, **params)``; raise with
+``error(key, **params)`` (a ValidationError with the key's code) or
+``field_error(field, key, **params)``.
 """
 
 from __future__ import annotations
@@ -18,17 +19,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.translation import ngettext
 
-from .catalogue_console import MESSAGES as CONSOLE_MESSAGES
-from .catalogue_hosted import MESSAGES as HOSTED_MESSAGES
-from .catalogue_transfer import MESSAGES as TRANSFER_MESSAGES
+# Every registered message, by key (``register``).
+MESSAGES: dict[str, Any] = {}
 
-MESSAGES: dict[str, Any] = {**CONSOLE_MESSAGES, **HOSTED_MESSAGES, **TRANSFER_MESSAGES}
-assert len(MESSAGES) == len(CONSOLE_MESSAGES) + len(HOSTED_MESSAGES) + len(
-    TRANSFER_MESSAGES
-), "a message key is defined twice"
+
+def register(messages: dict[str, Any]) -> None:
+    """Add an app's ``messages`` to the catalogue. A key registered twice with
+    another text is a mistake (two apps would say different things)."""
+    for key, text in messages.items():
+        if key in MESSAGES and MESSAGES[key] is not text:
+            raise ImproperlyConfigured(f"The message {key!r} is registered twice.")
+    MESSAGES.update(messages)
 
 
 def message(key: str, /, **params: Any) -> str:
@@ -81,3 +85,7 @@ def located_error(
     """``error(key, ...)`` for a message that starts with the JSON location
     ``path`` (its ``%(at)s`` placeholder)."""
     return error(key, at=at(path), **params)
+
+
+# Core's own messages (its modules use them as they load).
+from . import messages as _core_messages  # noqa: E402, F401

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
+from . import messages  # noqa: F401 (registers the app's messages as it loads)
+
 
 class IdentityPoolsConfig(AppConfig):
     name = "identity_pools"

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from . import messages  # noqa: F401 (registers the app's messages as it loads)
+
 
 class WorkspacesConfig(AppConfig):
     name = "workspaces"

@@ -1,5 +1,5 @@
 """The import's and export's record errors. The texts are in the catalogue
-(``core/catalogue_transfer.py``); read them through ``text``;
+(``identity_pools/messages.py``); read them through ``text``;
 a record's error is ``problem(key, path, **params)``: ``{"code", "message",
 "path"}`` with the code before the key's dot and ``path`` a JSON pointer into the
 record."""

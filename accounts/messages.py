@@ -1,5 +1,9 @@
-"""Messages of the end users' hosted pages, the pools' sign-in settings and the REST API (part of the one catalogue: read them through
-``core.catalogue``)."""
+"""Messages of authentication: operators' sign-in, end users' hosted pages, sign-up, sign-in, authenticators.
+
+Part of the one catalogue: registered here when the app loads (its
+``apps.py`` imports this module), read anywhere through ``core.catalogue``
+(``message(key)``, ``error(key)``). Keys are stable codes; tests assert codes.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,28 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from core.catalogue import register
+
 MESSAGES: dict[str, Any] = {
+    # --- operators: console sign-in, second factor, password ---------------------
+    "bad_credentials": _(
+        "The email or password is not correct. Check both and try again."
+    ),
+    "bad_code": _(
+        "This code is not correct or has already been used. Enter the code your "
+        "authenticator app shows now."
+    ),
+    "password_incorrect": _(
+        "This password is not correct. Type your current password."
+    ),
+    "second_factor_expired": _(
+        "Your sign-in took too long. Enter your email and password again."
+    ),
+    "operator_exists": _(
+        "An operator with this email address already exists. Sign in instead, or "
+        "use another address."
+    ),
+    "password_unchanged": _("This is your current password. Choose a different one."),
     # --- hosted pages: registration ------------------------------------------------
     "invitation_link_invalid": _(
         "This invitation link no longer works: it has expired, has been used, or a "
@@ -40,26 +65,6 @@ MESSAGES: dict[str, Any] = {
     ),
     "identifier_type_not_allowed": _(
         "This pool does not accept sign-ups with %(kind)s. Use %(allowed)s instead."
-    ),
-    "signup_closed": _("Sign-up is not open for this pool."),
-    "signup_no_identifier": _(
-        "Choose at least one way to sign up (email address or mobile number), or "
-        "turn self-registration off."
-    ),
-    "lockout_order": _(
-        "The longest block must be at least as long as the first block."
-    ),
-    "reset_no_address": _(
-        "A password reset needs an active user with a verified email address or "
-        "mobile number. Mark one verified first."
-    ),
-    "password_none": _(
-        "This user has no password yet. Set one first, or let them choose one from "
-        "an invitation."
-    ),
-    "sign_in_failed": _(
-        "The email address, mobile number or password is not correct. Check them "
-        "and try again."
     ),
     "sign_in_blocked": _("Too many failed sign-ins. Wait %(wait)s, then try again."),
     "hosted_rate_limited": _(
@@ -128,48 +133,10 @@ MESSAGES: dict[str, Any] = {
     "consent_scope.address": _("See your postal address"),
     "consent_scope.groups": _("See the groups you belong to"),
     "consent_scope.offline_access": _("Keep access while you are signed out"),
-    # --- pool settings: sign-in methods ----------------------------------------------
-    "sign_in_methods_none": _(
-        "Turn at least one sign-in method on, or no one can sign in."
-    ),
-    "sign_in_preferred_off": _(
-        "The preferred method must be one of the methods turned on."
-    ),
-    "second_factor_methods_none": _(
-        "Choose at least one method that counts as a second factor, or turn the "
-        "second factor off."
-    ),
     # --- the REST API and its tokens ------------------------------------------------
     "api_token_name_invalid": _("Give the token a name of 1 to 100 characters."),
     "api_token_scopes_invalid": _("Choose at least one scope: read, write or import."),
     "api_token_expiry_past": _("The expiry must be in the future, or left empty."),
-    "api_unauthenticated": _(
-        "Send a valid API token: the header “Authorization: Bearer <token>”. The "
-        "token may be revoked or expired; make a new one under the workspace's API "
-        "tokens."
-    ),
-    "api_scope_missing": _(
-        "This token lacks the “%(scope)s” scope this request needs. Make a token "
-        "with it under the workspace's API tokens."
-    ),
-    "api_not_found": _(
-        "There is no such %(what)s in this workspace. Check the id in the URL."
-    ),
-    "api_rate_limited": _(
-        "Too many requests with this token. Wait %(wait)s, then try again."
-    ),
-    "api_invalid": _("%(detail)s"),
-    "api_body_too_large": _(
-        "The request body is larger than %(max)s bytes. Send less at once (bulk "
-        "imports: at most 10,000 records a request)."
-    ),
-    "api_no_such_address": _(
-        "There is no such address in the API. Check the path against the API "
-        "reference at /api/v1/docs (ids are UUIDs)."
-    ),
-    # --- choices a form or an API call must make --------------------------------
-    "role_invalid": _("Choose owner, admin or viewer."),
-    "mode_invalid": _("Choose “Send invitation” or “Set credentials”."),
-    "status_invalid": _("Choose activate or deactivate."),
-    "user_id_invalid": _("“%(value)s” is not a user id."),
 }
+
+register(MESSAGES)

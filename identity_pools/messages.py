@@ -1,6 +1,9 @@
-"""Messages of the console: operators, workspaces, pools, users, schemas, user data,
-text, addresses and sending (part of the one catalogue: read them through
-``core.catalogue``)."""
+"""Messages of the directory: pools and their policies, user schemas and user data, users, identifiers, groups, import and export.
+
+Part of the one catalogue: registered here when the app loads (its
+``apps.py`` imports this module), read anywhere through ``core.catalogue``
+(``message(key)``, ``error(key)``). Keys are stable codes; tests assert codes.
+"""
 
 from __future__ import annotations
 
@@ -8,56 +11,18 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from core.catalogue import register
+
+RECORD_FIELDS = (
+    "id, identifiers, status, user_data, metadata, groups, password, "
+    "password_hash, must_change_password, created_at"
+)
+
 MESSAGES: dict[str, Any] = {
-    # --- operators: console sign-in, second factor, password ---------------------
-    "bad_credentials": _(
-        "The email or password is not correct. Check both and try again."
-    ),
     "rate_limited": _("Too many failed attempts. Wait %(wait)s, then try again."),
-    "bad_code": _(
-        "This code is not correct or has already been used. Enter the code your "
-        "authenticator app shows now."
-    ),
-    "password_incorrect": _(
-        "This password is not correct. Type your current password."
-    ),
-    "second_factor_expired": _(
-        "Your sign-in took too long. Enter your email and password again."
-    ),
-    "operator_exists": _(
-        "An operator with this email address already exists. Sign in instead, or "
-        "use another address."
-    ),
-    # --- workspaces: members and invitations --------------------------------------
-    "slug_taken": _(
-        "This slug is already used by another workspace. Choose another slug."
-    ),
-    "already_member": _("This operator is already a member of the workspace."),
-    "already_invited": _(
-        "An invitation for this email is already open. Revoke it first to send a new one."
-    ),
-    "last_owner": _(
-        "A workspace needs at least one owner. Make another member an owner first."
-    ),
-    "invitation_invalid": _(
-        "This invitation link is invalid, has expired or has already been used. "
-        "Ask a workspace owner for a new one."
-    ),
-    "invitation_wrong_operator": _(
-        "This invitation was sent to another email address. Sign out and open the link "
-        "again, or ask for an invitation to your address."
-    ),
-    "idp_pool_connected": _(
-        "This pool is already connected as an identity provider of this "
-        "workspace. Use the existing connection, or disconnect it first."
-    ),
-    "idp_name_invalid": _("Give the connection a name of 1 to 100 characters."),
     # --- identity pools: pools, users, identifiers, groups, passwords -------------
     "identifier_required": _("Enter an email address or a mobile number."),
     "identifier_too_long": _("This is too long for an email address or mobile number."),
-    "email_invalid": _(
-        "“%(value)s” is not an email address. Check it for typos, e.g. name@example.com."
-    ),
     "phone_invalid": _(
         "“%(value)s” is not understood as a mobile number. Write it in international "
         "form: + and the country code, then the number, e.g. +44 7911 123456."
@@ -86,8 +51,6 @@ MESSAGES: dict[str, Any] = {
     "too_many_users": _("Choose at most %(max)d users at once."),
     "no_users_chosen": _("Choose at least one user."),
     "password_required": _("Enter a password, or choose “Send invitation” instead."),
-    "password_mismatch": _("The two passwords differ. Type the same password twice."),
-    "password_unchanged": _("This is your current password. Choose a different one."),
     "password_too_short": _(
         "This password is too short. Use at least %(min)d characters; a few unrelated "
         "words make a long password easy to remember."
@@ -365,200 +328,6 @@ MESSAGES: dict[str, Any] = {
     "type_word.array": _("a list"),
     "type_word.object": _("an object"),
     "type_word.null": _("empty (null)"),
-    # Why RE2 cannot run a pattern (core.patterns), inside "schema_pattern".
-    "pattern_reason.lookahead": _("look-ahead (?=…) or (?!…) is not supported"),
-    "pattern_reason.lookbehind": _("look-behind (?<=…) or (?<!…) is not supported"),
-    "pattern_reason.backreference": _("backreferences (\\1, \\2, …) are not supported"),
-    "pattern_reason.repetition": _(
-        "a repetition count is above 1000 (nested counts multiply)"
-    ),
-    "pattern_reason.too_large": _("the pattern is too large"),
-    "pattern_reason.too_long": _("it is longer than %(limit)s characters"),
-    "pattern_reason.invalid": _("it is not a valid regular expression (%(detail)s)"),
-    # --- text that enters anywhere (core.text) ---------------------------------------
-    "text_invalid.nul": _(
-        "%(subject)s contains a NUL character (\\u0000), which cannot be stored. "
-        "Remove it and try again."
-    ),
-    "text_invalid.surrogate": _(
-        "%(subject)s contains invalid Unicode: a lone surrogate (\\ud800 to "
-        "\\udfff) that is not a character. Retype the text or copy it again from "
-        "its source."
-    ),
-    "text_invalid.this_text": _("This text"),
-    # --- email addresses (core.addresses) ------------------------------------------
-    "email_invalid.too_long": _(
-        "This email address is too long: at most %(max)s characters."
-    ),
-    "email_invisible": _(
-        "“%(value)s” contains an invisible character (%(char)s). Type the address "
-        "again without it."
-    ),
-    "email_literal": _(
-        "“%(value)s” uses an IP address instead of a domain name. Use an address "
-        "with a domain name, e.g. name@example.com."
-    ),
-    "email_domain": _(
-        "“%(value)s” does not have a valid domain name after the @. Check it for "
-        "typos, e.g. name@example.com."
-    ),
-    "email_domain.no_dot": _(
-        "“%(value)s” has no top-level domain after the @ (such as .com). Use the "
-        "full address, e.g. name@example.com."
-    ),
-    "email_lookalike.mixed": _(
-        "The domain “%(domain)s” (%(ascii)s) mixes Latin letters with look-alike "
-        "%(scripts)s ones: it may imitate another address."
-    ),
-    "email_lookalike.whole": _(
-        "The domain “%(domain)s” (%(ascii)s) is written in %(scripts)s letters that "
-        "look like Latin ones: it may imitate another address."
-    ),
-    # --- messages sent on someone's behalf (core.delivery.limits) ------------------
-    "send_rate_limited.recipient_minute": _(
-        "A message was sent to %(recipient)s less than a minute ago. Wait "
-        "%(wait)s, then try again."
-    ),
-    "send_rate_limited.recipient_day": _(
-        "%(recipient)s has been sent %(max)s messages today, the most allowed. Try "
-        "again in %(wait)s."
-    ),
-    "send_rate_limited.workspace_day": _(
-        "This workspace has sent %(max)s messages in the last 24 hours, its limit. "
-        "Try again in %(wait)s, or ask the installation's operators to raise "
-        "MESSAGES_PER_WORKSPACE_PER_DAY."
-    ),
-    # --- applications: the workspace's OpenID Connect clients ------------------
-    "application_name_taken": _(
-        "This workspace already has an application of this name (in any letter "
-        "case). Choose another name."
-    ),
-    "application_name_invalid": _(
-        "Give the application a name of 1 to 100 characters."
-    ),
-    "application_kind_invalid": _(
-        "Choose a type: web, spa (single-page), native or m2m (machine to machine)."
-    ),
-    "application_kind_fixed": _(
-        "An application's type cannot change after it is created (its secret and "
-        "grants depend on it). Create a new application of the other type instead."
-    ),
-    "application_uri_invalid.not_text": _("Each URI must be a text string."),
-    "application_uri_invalid.too_long": _(
-        "“%(uri)s…” is longer than %(max)s characters. Use a shorter URI."
-    ),
-    "application_uri_invalid.absolute": _(
-        "“%(uri)s” is not an absolute URL. Write it in full, e.g. "
-        "https://app.example.com/callback."
-    ),
-    "application_uri_invalid.https": _(
-        "“%(uri)s” must use https (http is allowed only on 127.0.0.1, [::1] and "
-        "localhost, for development)."
-    ),
-    "application_uri_invalid.fragment": _(
-        "“%(uri)s” has a fragment (#…), which redirect URIs may not have. Remove it."
-    ),
-    "application_uri_invalid.userinfo": _(
-        "“%(uri)s” contains a user name or password. Remove it."
-    ),
-    "application_uris_too_many": _("At most %(max)s URIs are allowed. Remove some."),
-    "application_uris_required": _(
-        "Enter at least one redirect URI: where users return after signing in."
-    ),
-    "application_uris_m2m": _(
-        "Machine-to-machine applications sign no users in, so they have no redirect "
-        "URIs. Leave this empty."
-    ),
-    "application_grants_invalid.empty": _("Choose at least one grant type."),
-    "application_grants_invalid.unknown": _(
-        "Choose grant types among authorization_code, refresh_token and "
-        "client_credentials."
-    ),
-    "application_grants_invalid.m2m": _(
-        "Machine-to-machine applications use the client_credentials grant only."
-    ),
-    "application_grants_invalid.public": _(
-        "Single-page and native applications cannot keep a secret, so they cannot "
-        "use client_credentials. Use authorization_code (with refresh_token)."
-    ),
-    "application_grants_invalid.web": _(
-        "Web applications sign users in: include authorization_code."
-    ),
-    "application_scopes_invalid": _(
-        "Choose scopes among openid, profile, email, phone and groups."
-    ),
-    "application_openid_required": _(
-        "Applications that sign users in need the openid scope. Add it."
-    ),
-    "application_connections_required": _(
-        "Choose at least one identity provider: the connected identity pool whose "
-        "users sign in to this application (with several, they choose one)."
-    ),
-    "application_connections_required.none_connected": _(
-        "This workspace has no identity provider yet, and its users need one to "
-        "sign in. Connect an identity pool first (Identity providers → Connect "
-        "identity pool), then choose it for this application."
-    ),
-    "application_connection_foreign": _(
-        "This is not an identity provider of this workspace. Choose one of its "
-        "connected identity pools."
-    ),
-    "application_grace_invalid": _(
-        "Choose how long the old secret keeps working: 0 to 30 days."
-    ),
-    "application_no_secret": _(
-        "Single-page and native applications have no client secret; they prove "
-        "themselves with PKCE instead."
-    ),
-    # --- applications: ID tokens and custom claims --------------------------------
-    "application_id_token_alg_invalid": _(
-        "Choose ES256 or RS256 to sign ID tokens (ES256 unless the application's "
-        "library needs RS256)."
-    ),
-    "application_claims_invalid.shape": _(
-        "Give custom claims as a list of objects with a “claim” and a “source”, "
-        'e.g. [{"claim": "department", "source": "user_data.department"}].'
-    ),
-    "application_claims_invalid.line": _(
-        "Line %(line)s is not “claim = source”. Write one mapping a line, e.g. "
-        "department = user_data.department."
-    ),
-    "application_claim_name_invalid": _(
-        "“%(claim)s” is not a valid claim name. Start with a letter or _, then use "
-        "up to 63 letters, digits and _ . : -, e.g. department."
-    ),
-    "application_claim_reserved": _(
-        "“%(claim)s” is a claim the provider sets itself. Choose another name, "
-        "e.g. app_%(claim)s."
-    ),
-    "application_claim_source_invalid": _(
-        "“%(source)s” (for “%(claim)s”) is not a source. Use user_data.<name> or "
-        "metadata.<name>: 1 to 5 names joined by dots, each 1 to 64 letters, "
-        "digits, _ or -."
-    ),
-    "application_claims_too_many": _(
-        "At most %(max)s custom claims are allowed (%(count)s given). Remove some."
-    ),
-    "application_claim_duplicate": _(
-        "The claim “%(claim)s” is mapped twice. Keep one source for it."
-    ),
-    "application_claims_text": _("A custom claim"),
-    # --- signing keys --------------------------------------------------------------
-    "signing_key_rotate_unconfirmed": _(
-        "Tick the box to confirm that you want to rotate the signing keys."
-    ),
-    # --- activity: filters and retention ---------------------------------------------
-    "activity_object_invalid": _(
-        "Enter an object id as it appears in the object's address, e.g. "
-        "0b8e6f0a-5c1e-4f7e-9a51-3c2d1e0f9a8b."
-    ),
-    "activity_kind_invalid": _("Choose a kind of event from the list."),
-    "activity_date_invalid": _("Enter a date as YYYY-MM-DD, e.g. 2026-03-01."),
-    "activity_dates_order": _("“To” is before “From”. Choose a later “To” date."),
-    "audit_retention_range": _(
-        "Enter a number of days from 1 to 3650, or leave it empty to keep activity "
-        "forever."
-    ),
     # --- user data: readable pattern errors, registry-backed claims ---------------
     "field.pattern_described": _("Enter a valid %(label)s. %(description)s"),
     "field.pattern_plain": _(
@@ -589,4 +358,162 @@ MESSAGES: dict[str, Any] = {
         "To be filled in by an operator (users are not asked for it): %(fields)s. "
         "Edit the user data to add it."
     ),
+    "signup_no_identifier": _(
+        "Choose at least one way to sign up (email address or mobile number), or "
+        "turn self-registration off."
+    ),
+    "lockout_order": _(
+        "The longest block must be at least as long as the first block."
+    ),
+    "reset_no_address": _(
+        "A password reset needs an active user with a verified email address or "
+        "mobile number. Mark one verified first."
+    ),
+    "password_none": _(
+        "This user has no password yet. Set one first, or let them choose one from "
+        "an invitation."
+    ),
+    "sign_in_failed": _(
+        "The email address, mobile number or password is not correct. Check them "
+        "and try again."
+    ),
+    # --- pool settings: sign-in methods ----------------------------------------------
+    "sign_in_methods_none": _(
+        "Turn at least one sign-in method on, or no one can sign in."
+    ),
+    "sign_in_preferred_off": _(
+        "The preferred method must be one of the methods turned on."
+    ),
+    "second_factor_methods_none": _(
+        "Choose at least one method that counts as a second factor, or turn the "
+        "second factor off."
+    ),
+    "api_unauthenticated": _(
+        "Send a valid API token: the header “Authorization: Bearer <token>”. The "
+        "token may be revoked or expired; make a new one under the workspace's API "
+        "tokens."
+    ),
+    "api_scope_missing": _(
+        "This token lacks the “%(scope)s” scope this request needs. Make a token "
+        "with it under the workspace's API tokens."
+    ),
+    "api_not_found": _(
+        "There is no such %(what)s in this workspace. Check the id in the URL."
+    ),
+    "api_rate_limited": _(
+        "Too many requests with this token. Wait %(wait)s, then try again."
+    ),
+    "api_invalid": _("%(detail)s"),
+    "api_body_too_large": _(
+        "The request body is larger than %(max)s bytes. Send less at once (bulk "
+        "imports: at most 10,000 records a request)."
+    ),
+    "api_no_such_address": _(
+        "There is no such address in the API. Check the path against the API "
+        "reference at /api/v1/docs (ids are UUIDs)."
+    ),
+    "mode_invalid": _("Choose “Send invitation” or “Set credentials”."),
+    "status_invalid": _("Choose activate or deactivate."),
+    "user_id_invalid": _("“%(value)s” is not a user id."),
+    "too_large.records": _(
+        "Send at most %(max)s records in one request; this one has more. Split "
+        "the records over several requests."
+    ),
+    "too_large.bytes": _(
+        "Send at most %(max)s MB in one request. Split the records over several "
+        "requests."
+    ),
+    "json_invalid.body": _(
+        "The body is not valid JSON (%(problem)s). Send "
+        '{"users": [...]} as application/json, or one record a line as '
+        "application/x-ndjson."
+    ),
+    "body_invalid": _(
+        'Send an object with a "users" list: {"users": [{"identifiers": '
+        '[{"type": "email", "value": "ann@example.com"}]}]}.'
+    ),
+    "content_type_unsupported": _(
+        "Send the records as application/json or application/x-ndjson."
+    ),
+    "option_invalid": _("“%(name)s” must be %(allowed)s."),
+    "json_invalid.line": _(
+        "This line is not a JSON object (%(problem)s). Write one record a line."
+    ),
+    "record_invalid": _(
+        'A record is a JSON object, e.g. {"identifiers": [{"type": "email", '
+        '"value": "ann@example.com"}]}.'
+    ),
+    "field_unknown": _(
+        "“%(key)s” is not a field of an import record. The fields are: "
+        + RECORD_FIELDS
+        + "."
+    ),
+    "type_invalid": _("This must be %(expected)s."),
+    "id_invalid": _(
+        "“%(value)s” is not a UUID. Leave the id out, or give a UUID such as "
+        "0190f0e2-7a4c-7d1e-9c3b-3f2a1b0c9d8e."
+    ),
+    "id_taken": _(
+        "This id is already used by another user. Leave it out, or give another."
+    ),
+    "duplicate.id": _(
+        "Record %(index)s of this request has the same id. Each user once."
+    ),
+    "identifiers_required": _(
+        "Give at least one identifier: an email address or a mobile number."
+    ),
+    "identifiers_too_many": _("Give at most %(max)s identifiers a user."),
+    "identifier_type_mismatch": _(
+        "“%(value)s” is not of the type “%(type)s”. Use “email” for an email "
+        "address and “phone” for a mobile number, or leave the type out."
+    ),
+    "duplicate.identifier": _(
+        "Record %(index)s of this request has this identifier too. An identifier "
+        "belongs to one user: remove it from one of them."
+    ),
+    "duplicate.in_record": _("This user has this identifier twice."),
+    "identifier_taken.import": _(
+        "“%(value)s” belongs to another user of this pool. Send on_conflict "
+        "“skip” or “update”, or remove it from this record."
+    ),
+    "identifier_conflict": _(
+        "These identifiers belong to different users of this pool; a record can "
+        "update only one. Split them, or remove the ones of the other user."
+    ),
+    "status_invalid.import": _("The status must be “new”, “active” or “inactive”."),
+    "password_conflict": _("Give either “password” or “password_hash”, not both."),
+    "password_empty": _("The password is empty. Leave it out, or give one."),
+    "created_at_invalid": _(
+        "“%(value)s” is not a date and time with a time zone, e.g. "
+        "2024-05-01T09:30:00Z."
+    ),
+    "group_unknown": _(
+        "This pool has no group “%(name)s”. Create it first, or send "
+        '"create_groups": true.'
+    ),
+    "group_name_invalid": _(
+        "A group name has 1 to 100 characters; “%(name)s” does not."
+    ),
+    "write_failed": _("This record could not be written (%(problem)s). Send it again."),
+    "password_hash_unknown": _(
+        "This password hash is not in a format the import understands. Give a "
+        "Django encoded hash (argon2$…, bcrypt$…, pbkdf2_sha256$…), raw bcrypt "
+        "($2b$…), an argon2 string ($argon2id$…), or an object with “algorithm”: "
+        "pbkdf2-sha256, pbkdf2-sha1, pbkdf2-sha512, sha1, sha256, sha512, md5 or "
+        "firebase-scrypt."
+    ),
+    "password_hash_malformed": _(
+        "This %(algorithm)s hash is malformed: %(problem)s. Check that it was "
+        "copied whole."
+    ),
+    "password_hash_too_costly": _(
+        "This %(algorithm)s hash costs about %(cost)s times the pool's own hash to "
+        "check, at every sign-in attempt; the pool accepts at most %(limit)s. Raise "
+        "the limit (the pool's Settings → Password policy → Imported password "
+        "hashes, up to 32) or import the user without a password (they set one "
+        "with “Forgot password?”)."
+    ),
+    "option_invalid.boolean": _("“%(name)s” must be true or false."),
 }
+
+register(MESSAGES)
