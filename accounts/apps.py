@@ -12,6 +12,9 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        # Register the app's audit sentences (they load its models).
+        from . import audit_text  # noqa: F401
+        from .oidc import audit_text as oidc_audit_text  # noqa: F401
         from .operators.services import last_login_record
 
         # Django's receiver, under its own uid, by one that does the same with

@@ -9,6 +9,9 @@ class IdentityPoolsConfig(AppConfig):
     verbose_name = "Identity pools"
 
     def ready(self) -> None:
+        # Registers the app's audit sentences (they load its models).
+        from . import audit_text  # noqa: F401
+
         post_migrate.connect(_ensure_builtin_schemas, sender=self)
 
 

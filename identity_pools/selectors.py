@@ -5,17 +5,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import (
     Exists,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     prefetch_related_objects,
 )
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from core import audit_text
 from core.db import replica_alias
+from core.models import AuditEvent
 from core.pagination import KeysetPage, keyset_page
 from workspaces.models import Workspace
 
@@ -192,6 +196,40 @@ HISTORY_KINDS = {
     "failed": (_("Failed sign-ins"), {"action__in": FAILED_SIGN_IN_ACTIONS}),
     "changes": (_("Changes"), None),
 }
+
+
+# Group changes record the users they list (``details["users"]``).
+GROUP_MEMBER_ACTIONS = ("group.users_assigned", "group.users_removed")
+
+
+def group_member_q(user_id: str) -> Q:
+    """Group-membership events whose recorded users include ``user_id``. On
+    PostgreSQL a JSON containment (``details -> 'users' @> '["…"]'``) served by
+    the partial GIN index ``core_audit_group_users_gin`` (migration
+    workspaces 0008); elsewhere a text match."""
+    if connection.vendor == "postgresql":
+        match = Q(details__users__contains=[user_id])
+    else:
+        match = Q(details__icontains=f'"{user_id}"')
+    return Q(action__in=GROUP_MEMBER_ACTIONS) & match
+
+
+def pool_user_history(
+    *, user: PoolUser, kind: str = "all", limit: int = 50
+) -> QuerySet[AuditEvent]:
+    """The latest events about ``user`` (of its workspace): those that target it
+    and the group changes that list it. ``kind`` is a ``HISTORY_KINDS`` key:
+    sign-ins, failed sign-ins, every other change (not a sign-in of
+    ``core.audit_text.SIGN_IN_ACTIONS``), or all."""
+    events = AuditEvent.objects.for_workspace(user.pool.workspace).filter(
+        Q(target_type="identity_pools.pooluser", target_id=str(user.pk))
+        | group_member_q(str(user.pk))
+    )
+    if kind == "changes":
+        events = events.exclude(action__in=audit_text.SIGN_IN_ACTIONS)
+    elif HISTORY_KINDS.get(kind, (None, None))[1]:
+        events = events.filter(**HISTORY_KINDS[kind][1])
+    return events.order_by("-created_at", "-id")[:limit]
 
 
 def pool_group_count(*, pool: IdentityPool) -> int:

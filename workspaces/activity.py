@@ -14,40 +14,26 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 
 from django import forms
-from django.db import connection, transaction
-from django.db.models import OuterRef, Q, QuerySet, Subquery
-from django.urls import reverse
+from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ApiToken
 from core.audit import SystemActor, audit_record, changes_applied
 from core.audit_text import (
-    GROUP,
-    GROUP_MEMBER_ACTIONS,
     KINDS,
-    POOL,
+    OBJECT_MATCHES,
     SIGN_IN_ACTIONS,
-    USER,
+    TARGETS,
     Line,
     Ref,
     describe,
     referenced,
-    short_id,
 )
 from core.catalogue import MESSAGES, error, field_error
 from core.models import AuditEvent
-from identity_pools.models import Group, Identifier, IdentityPool, PoolUser, UserSchema
-from identity_pools.selectors import HISTORY_KINDS
 
-from .models import (
-    Application,
-    IdpConnection,
-    Membership,
-    SigningKey,
-    Workspace,
-    WorkspaceInvitation,
-)
+from .models import Workspace
 
 
 def _uuids(values: Iterable[str]) -> list[uuid.UUID]:
@@ -61,133 +47,28 @@ def _uuids(values: Iterable[str]) -> list[uuid.UUID]:
 
 
 class WorkspaceNames:
-    """The objects a list of events names, loaded with one query per type
-    (pools, users, groups, applications, …), only from ``workspace``."""
+    """The objects a list of events names, loaded with one query per kind of
+    object (each app's ``core.audit_text.Target`` loader), only from
+    ``workspace``."""
 
     def __init__(self, *, workspace: Workspace, wanted: dict[str, set[str]]):
-        self.workspace = workspace
         self.refs: dict[tuple[str, str], Ref] = {}
-        self.pools: dict[tuple[str, str], Ref] = {}
-        slug = workspace.slug
+        self.containers: dict[tuple[str, str], Ref] = {}
         for kind, ids in wanted.items():
-            loader = getattr(self, "_load_" + kind.replace(".", "_"), None)
+            target = TARGETS.get(kind)
             keys = _uuids(ids)
-            if loader is not None and keys:
-                loader(slug, keys)
+            if target is None or target.load is None or not keys:
+                continue
+            for pk, (ref, within) in target.load(workspace, keys).items():
+                self.refs[(kind, str(pk))] = ref
+                if within is not None:
+                    self.containers[(kind, str(pk))] = within
 
     def ref(self, target_type: str, target_id: str) -> Ref | None:
-        if target_type == "workspaces.workspace":
-            if target_id == str(self.workspace.pk):
-                url = reverse(
-                    "workspaces:workspace_settings", args=[self.workspace.slug]
-                )
-                return Ref(self.workspace.name, url)
-            return None
         return self.refs.get((target_type, str(target_id)))
 
-    def pool_of(self, target_type: str, target_id: str) -> Ref | None:
-        return self.pools.get((target_type, str(target_id)))
-
-    def _put(self, kind: str, pk, ref: Ref, pool: IdentityPool | None = None) -> None:
-        self.refs[(kind, str(pk))] = ref
-        if pool is not None:
-            self.pools[(kind, str(pk))] = self._pool_ref(pool)
-
-    def _pool_ref(self, pool: IdentityPool) -> Ref:
-        url = reverse("identity_pools:pool_detail", args=[self.workspace.slug, pool.pk])
-        return Ref(pool.name, url)
-
-    def _load_identity_pools_identitypool(self, slug, ids) -> None:
-        for pool in IdentityPool.objects.for_workspace(self.workspace).filter(
-            pk__in=ids
-        ):
-            self._put(POOL, pool.pk, self._pool_ref(pool))
-
-    def _load_identity_pools_pooluser(self, slug, ids) -> None:
-        first = Identifier.objects.filter(user=OuterRef("pk")).order_by("id")
-        users = (
-            PoolUser.objects.filter(pool__workspace=self.workspace, pk__in=ids)
-            .select_related("pool")
-            .only("id", "display_name", "pool__id", "pool__name")
-            .annotate(first_identifier=Subquery(first.values("value")[:1]))
-        )
-        for user in users:
-            name, identifier = user.display_name, user.first_identifier or ""
-            if name and identifier and name != identifier:
-                label = f"{name} ({identifier})"
-            else:
-                label = name or identifier or f"user {short_id(str(user.pk))}"
-            url = reverse(
-                "identity_pools:pool_user_detail", args=[slug, user.pool_id, user.pk]
-            )
-            self._put(USER, user.pk, Ref(label, url), user.pool)
-
-    def _load_identity_pools_group(self, slug, ids) -> None:
-        groups = Group.objects.filter(
-            pool__workspace=self.workspace, pk__in=ids
-        ).select_related("pool")
-        for group in groups:
-            url = reverse(
-                "identity_pools:group_detail", args=[slug, group.pool_id, group.pk]
-            )
-            self._put(GROUP, group.pk, Ref(group.name, url), group.pool)
-
-    def _load_identity_pools_userschema(self, slug, ids) -> None:
-        schemas = UserSchema.objects.filter(
-            Q(workspace=self.workspace) | Q(workspace__isnull=True), pk__in=ids
-        ).only("id", "name")
-        for schema in schemas:
-            url = reverse("identity_pools:schema_detail", args=[slug, schema.pk])
-            self._put("identity_pools.userschema", schema.pk, Ref(schema.name, url))
-
-    def _load_workspaces_application(self, slug, ids) -> None:
-        for app in Application.objects.filter(
-            workspace=self.workspace, pk__in=ids
-        ).only("id", "name"):
-            url = reverse("workspaces:application_detail", args=[slug, app.pk])
-            self._put("workspaces.application", app.pk, Ref(app.name, url))
-
-    def _load_accounts_apitoken(self, slug, ids) -> None:
-        url = reverse("workspaces:api_token_list", args=[slug])
-        for token in ApiToken.objects.filter(workspace=self.workspace, pk__in=ids).only(
-            "id", "name"
-        ):
-            self._put("accounts.apitoken", token.pk, Ref(token.name, url))
-
-    def _load_workspaces_idpconnection(self, slug, ids) -> None:
-        url = reverse("workspaces:idp_connection_list", args=[slug])
-        connections = IdpConnection.objects.filter(
-            workspace=self.workspace, pk__in=ids
-        ).select_related("pool")
-        for conn in connections:
-            ref = Ref(conn.display_name or conn.pool.name, url)
-            self._put("workspaces.idpconnection", conn.pk, ref, conn.pool)
-
-    def _load_workspaces_membership(self, slug, ids) -> None:
-        url = reverse("workspaces:member_list", args=[slug])
-        members = Membership.objects.filter(
-            workspace=self.workspace, pk__in=ids
-        ).select_related("operator")
-        for member in members:
-            self._put(
-                "workspaces.membership", member.pk, Ref(member.operator.email, url)
-            )
-
-    def _load_workspaces_workspaceinvitation(self, slug, ids) -> None:
-        url = reverse("workspaces:member_list", args=[slug])
-        invitations = WorkspaceInvitation.objects.filter(
-            workspace=self.workspace, pk__in=ids
-        ).only("id", "email")
-        for invitation in invitations:
-            ref = Ref(invitation.email, url)
-            self._put("workspaces.workspaceinvitation", invitation.pk, ref)
-
-    def _load_workspaces_signingkey(self, slug, ids) -> None:
-        url = reverse("workspaces:signing_key_list", args=[slug])
-        for key in SigningKey.objects.filter(workspace=self.workspace, pk__in=ids).only(
-            "id", "kid"
-        ):
-            self._put("workspaces.signingkey", key.pk, Ref(key.kid, url))
+    def within(self, target_type: str, target_id: str) -> Ref | None:
+        return self.containers.get((target_type, str(target_id)))
 
 
 def activity_lines(*, workspace: Workspace, events: Iterable[AuditEvent]) -> list[Line]:
@@ -199,18 +80,6 @@ def activity_lines(*, workspace: Workspace, events: Iterable[AuditEvent]) -> lis
 
 
 # --- filters ----------------------------------------------------------------------
-def _group_member_q(user_id: str) -> Q:
-    """Group-membership events whose recorded users include ``user_id``. On
-    PostgreSQL a JSON containment (``details -> 'users' @> '["…"]'``) served by
-    the partial GIN index ``core_audit_group_users_gin`` (migration
-    workspaces 0008); elsewhere a text match."""
-    if connection.vendor == "postgresql":
-        match = Q(details__users__contains=[user_id])
-    else:
-        match = Q(details__icontains=f'"{user_id}"')
-    return Q(action__in=GROUP_MEMBER_ACTIONS) & match
-
-
 class ActivityFilterForm(forms.Form):
     """The Activity page's filters (all optional, from the query string)."""
 
@@ -224,8 +93,9 @@ class ActivityFilterForm(forms.Form):
         label=_("Kind of event"),
         required=False,
         error_messages={"invalid_choice": MESSAGES["activity_kind_invalid"]},
-        choices=[("", _("Any kind"))]
-        + [(k, label) for k, (label, _p) in KINDS.items()],
+        choices=lambda: (
+            [("", _("Any kind"))] + [(key, kind.label) for key, kind in KINDS.items()]
+        ),
     )
     object = forms.CharField(
         label=_("Object id"),
@@ -287,37 +157,19 @@ def activity_filter(
         events = events.filter(action__in=SIGN_IN_ACTIONS)
     elif kind in KINDS:
         prefixes = Q()
-        for prefix in KINDS[kind][1]:
+        for prefix in KINDS[kind].prefixes:
             prefixes |= Q(action__startswith=prefix)
         events = events.filter(prefixes).exclude(action__in=SIGN_IN_ACTIONS)
     if object:
-        events = events.filter(
-            Q(target_id=object)
-            | Q(actor_id=object)
-            | Q(details__pool=object)
-            | _group_member_q(object)
-        )
+        match = Q(target_id=object) | Q(actor_id=object)
+        for more in OBJECT_MATCHES:
+            match |= more(object)
+        events = events.filter(match)
     if date_from:
         events = events.filter(created_at__gte=_day_start(date_from))
     if date_to:
         events = events.filter(created_at__lt=_day_start(date_to + timedelta(days=1)))
     return events
-
-
-def pool_user_history(
-    *, user: PoolUser, kind: str = "all", limit: int = 50
-) -> QuerySet[AuditEvent]:
-    """The latest events about ``user`` (of its workspace): those that target it
-    and the group changes that list it. ``kind`` is a ``HISTORY_KINDS`` key:
-    sign-ins, failed sign-ins, every other change, or all."""
-    events = AuditEvent.objects.for_workspace(user.pool.workspace).filter(
-        Q(target_type=USER, target_id=str(user.pk)) | _group_member_q(str(user.pk))
-    )
-    if kind == "changes":
-        events = events.exclude(action__in=SIGN_IN_ACTIONS)
-    elif HISTORY_KINDS.get(kind, (None, None))[1]:
-        events = events.filter(**HISTORY_KINDS[kind][1])
-    return events.order_by("-created_at", "-id")[:limit]
 
 
 def activity_iter(

@@ -16,7 +16,7 @@ from accounts.authenticators.lockout import lock_state
 from accounts.authenticators.passwords import password_credential_of
 from accounts.models import Code
 from core.views import ServiceConfirmView, ServiceFormView
-from workspaces.activity import activity_lines, pool_user_history
+from workspaces.activity import activity_lines
 
 from .. import selectors
 from ..access import group_access, identifier_access
@@ -140,7 +140,7 @@ def user_page_context(view, **forms) -> dict:
         # Sentences, with the group changes that list the user (one query a kind).
         "history": activity_lines(
             workspace=view.workspace,
-            events=pool_user_history(user=user, kind=history_kind),
+            events=selectors.pool_user_history(user=user, kind=history_kind),
         ),
         "history_kind": history_kind,
         "history_kinds": [

@@ -198,7 +198,7 @@ def test_describe_needs_no_database(workspace):
         def ref(self, *args):
             return None
 
-        def pool_of(self, *args):
+        def within(self, *args):
             return None
 
     event = AuditEvent(

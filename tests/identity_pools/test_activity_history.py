@@ -8,11 +8,11 @@ from django.db import connection
 from django.urls import reverse
 
 from core.models import AuditEvent
+from identity_pools.selectors import pool_user_history
 from identity_pools.services import groups as group_services
 from identity_pools.services import users as user_services
 from identity_pools.services.pools import pool_create
 from tests.factories import PoolUserFactory
-from workspaces.activity import pool_user_history
 
 pytestmark = pytest.mark.django_db
 
@@ -70,9 +70,9 @@ def test_history_is_only_this_workspaces(workspace, owner, pool, ann):
 
 @pytest.mark.postgresql(reason="the GIN index is PostgreSQL's")
 def test_group_change_lookup_can_use_the_index(ann):
-    from workspaces.activity import _group_member_q
+    from identity_pools.selectors import group_member_q
 
-    query = AuditEvent.objects.filter(_group_member_q(str(ann.pk))).query
+    query = AuditEvent.objects.filter(group_member_q(str(ann.pk))).query
     sql, params = query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
