@@ -8,7 +8,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
@@ -207,39 +206,3 @@ class AccountDeleteView(RecentSignInMixin, ServiceConfirmView):
 
     def refused_url(self) -> str:
         return self.page_url("account")
-
-
-POOL = "<slug:workspace>/pools/<uuid:pool>/"
-
-urlpatterns = [
-    path(
-        POOL + "account/delete/",
-        AccountDeleteView.as_view(),
-        name="account_delete",
-    ),
-    path(
-        POOL + "account/identifiers/add/",
-        AccountIdentifierAddView.as_view(),
-        name="account_identifier_add",
-    ),
-    path(
-        POOL + "account/identifiers/verify/",
-        AccountIdentifierVerifyView.as_view(),
-        name="account_identifier_verify",
-    ),
-    path(
-        POOL + "account/identifiers/remove/",
-        AccountIdentifierRemoveView.as_view(),
-        name="account_identifier_remove",
-    ),
-    path(
-        POOL + "account/sessions/end/",
-        AccountSessionsEndView.as_view(),
-        name="account_sessions_end",
-    ),
-    path(
-        POOL + "account/applications/remove/",
-        AccountApplicationRemoveView.as_view(),
-        name="account_application_remove",
-    ),
-]

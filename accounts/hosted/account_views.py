@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -360,32 +359,3 @@ class SignOutView(PoolPageMixin, View):
         session_sign_out(request.hosted_session)
         messages.success(request, _("You are signed out."))
         return redirect(self.page_url("signin"))
-
-
-POOL = "<slug:workspace>/pools/<uuid:pool>/"
-
-urlpatterns = [
-    path(POOL + "account/", AccountView.as_view(), name="account"),
-    path(
-        POOL + "account/password/",
-        AccountPasswordView.as_view(),
-        name="account_password",
-    ),
-    path(
-        POOL + "account/profile/",
-        AccountProfileView.as_view(),
-        name="account_profile",
-    ),
-    path(POOL + "account/app/", AccountTotpView.as_view(), name="account_totp"),
-    path(
-        POOL + "account/app/remove/",
-        AccountTotpRemoveView.as_view(),
-        name="account_totp_remove",
-    ),
-    path(
-        POOL + "account/recovery-codes/",
-        AccountRecoveryCodesView.as_view(),
-        name="account_recovery_codes",
-    ),
-    path(POOL + "signout/", SignOutView.as_view(), name="signout"),
-]

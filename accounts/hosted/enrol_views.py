@@ -9,7 +9,6 @@ nothing else finishes it, so the enrolment cannot be skipped."""
 from __future__ import annotations
 
 from django.shortcuts import redirect
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -135,20 +134,3 @@ class SignInEnrolledView(EnrolPageMixin, TemplateView):
             must_change=self.state.get("must_change", False),
         )
         return redirect(self.page_url(name))
-
-
-POOL = "<slug:workspace>/pools/<uuid:pool>/"
-
-urlpatterns = [
-    path(POOL + "signin/enrol/", SignInEnrolView.as_view(), name="signin_enrol"),
-    path(
-        POOL + "signin/enrol/app/",
-        SignInEnrolAppView.as_view(),
-        name="signin_enrol_app",
-    ),
-    path(
-        POOL + "signin/enrolled/",
-        SignInEnrolledView.as_view(),
-        name="signin_enrolled",
-    ),
-]

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
@@ -204,13 +203,3 @@ class SignInSecondView(PoolPageMixin, ServiceFormView):
         if remember and days:
             remember_this_device(response, user=self.user, days=days)
         return response
-
-
-POOL = "<slug:workspace>/pools/<uuid:pool>/"
-
-urlpatterns = [
-    path(POOL + "signin/code/", SignInCodeView.as_view(), name="signin_code"),
-    path(POOL + "signin/app/", SignInAppView.as_view(), name="signin_app"),
-    path(POOL + "signin/passkey/", SignInPasskeyView.as_view(), name="signin_passkey"),
-    path(POOL + "signin/verify/", SignInSecondView.as_view(), name="signin_second"),
-]

@@ -23,7 +23,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse, RawPostDataException
 from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -438,66 +438,3 @@ class AccountPasskeysView(RecentSignInMixin, TemplateView):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect(self.page_url("account_passkeys"))
-
-
-POOL = "<slug:workspace>/pools/<uuid:pool>/"
-
-
-urlpatterns = [
-    path(
-        POOL + "signin/passkey/options/",
-        PasskeySignInView.as_view(step="options"),
-        name="passkey_signin_options",
-    ),
-    path(
-        POOL + "signin/passkey/verify/",
-        PasskeySignInView.as_view(step="verify"),
-        name="passkey_signin_verify",
-    ),
-    path(
-        POOL + "signin/verify/passkey/options/",
-        PasskeySecondView.as_view(step="options"),
-        name="passkey_second_options",
-    ),
-    path(
-        POOL + "signin/verify/passkey/verify/",
-        PasskeySecondView.as_view(step="verify"),
-        name="passkey_second_verify",
-    ),
-    path(
-        POOL + "signin/enrol/passkey/options/",
-        EnrolPasskeyRegisterView.as_view(step="options"),
-        name="passkey_enrol_options",
-    ),
-    path(
-        POOL + "signin/enrol/passkey/verify/",
-        EnrolPasskeyRegisterView.as_view(step="verify"),
-        name="passkey_enrol_verify",
-    ),
-    path(
-        POOL + "account/passkeys/",
-        AccountPasskeysView.as_view(),
-        name="account_passkeys",
-    ),
-    path(
-        POOL + "account/passkeys/options/",
-        AccountPasskeyRegisterView.as_view(step="options"),
-        name="passkey_account_options",
-    ),
-    path(
-        POOL + "account/passkeys/verify/",
-        AccountPasskeyRegisterView.as_view(step="verify"),
-        name="passkey_account_verify",
-    ),
-    path(POOL + "welcome/passkey/", PasskeyOfferView.as_view(), name="passkey_offer"),
-    path(
-        POOL + "welcome/passkey/options/",
-        OfferPasskeyRegisterView.as_view(step="options"),
-        name="passkey_offer_options",
-    ),
-    path(
-        POOL + "welcome/passkey/verify/",
-        OfferPasskeyRegisterView.as_view(step="verify"),
-        name="passkey_offer_verify",
-    ),
-]

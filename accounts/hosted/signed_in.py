@@ -8,7 +8,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.urls import path
 from django.utils.translation import gettext as _
 
 from core.request import client_ip
@@ -97,14 +96,3 @@ class AccountConfirmView(SignedInPageMixin, ServiceFormView):
     def done(self, _result):
         name = self.request.hosted_session.pop(CONFIRM_NEXT_KEY, None)
         return redirect(self.page_url(name if name in CONFIRMED_PAGES else "account"))
-
-
-POOL = "<slug:workspace>/pools/<uuid:pool>/"
-
-urlpatterns = [
-    path(
-        POOL + "account/confirm/",
-        AccountConfirmView.as_view(),
-        name="account_confirm",
-    ),
-]

@@ -50,10 +50,159 @@ urlpatterns = [
         signin_views.ResetFinishView.as_view(),
         name="reset_finish",
     ),
-    *mfa_views.urlpatterns,
-    *passkey_views.urlpatterns,
-    *account_views.urlpatterns,
-    *account_access_views.urlpatterns,
-    *signed_in.urlpatterns,
-    *enrol_views.urlpatterns,
+    # mfa_views
+    path(POOL + "signin/code/", mfa_views.SignInCodeView.as_view(), name="signin_code"),
+    path(POOL + "signin/app/", mfa_views.SignInAppView.as_view(), name="signin_app"),
+    path(
+        POOL + "signin/passkey/",
+        mfa_views.SignInPasskeyView.as_view(),
+        name="signin_passkey",
+    ),
+    path(
+        POOL + "signin/verify/",
+        mfa_views.SignInSecondView.as_view(),
+        name="signin_second",
+    ),
+    # passkey_views
+    path(
+        POOL + "signin/passkey/options/",
+        passkey_views.PasskeySignInView.as_view(step="options"),
+        name="passkey_signin_options",
+    ),
+    path(
+        POOL + "signin/passkey/verify/",
+        passkey_views.PasskeySignInView.as_view(step="verify"),
+        name="passkey_signin_verify",
+    ),
+    path(
+        POOL + "signin/verify/passkey/options/",
+        passkey_views.PasskeySecondView.as_view(step="options"),
+        name="passkey_second_options",
+    ),
+    path(
+        POOL + "signin/verify/passkey/verify/",
+        passkey_views.PasskeySecondView.as_view(step="verify"),
+        name="passkey_second_verify",
+    ),
+    path(
+        POOL + "signin/enrol/passkey/options/",
+        passkey_views.EnrolPasskeyRegisterView.as_view(step="options"),
+        name="passkey_enrol_options",
+    ),
+    path(
+        POOL + "signin/enrol/passkey/verify/",
+        passkey_views.EnrolPasskeyRegisterView.as_view(step="verify"),
+        name="passkey_enrol_verify",
+    ),
+    path(
+        POOL + "account/passkeys/",
+        passkey_views.AccountPasskeysView.as_view(),
+        name="account_passkeys",
+    ),
+    path(
+        POOL + "account/passkeys/options/",
+        passkey_views.AccountPasskeyRegisterView.as_view(step="options"),
+        name="passkey_account_options",
+    ),
+    path(
+        POOL + "account/passkeys/verify/",
+        passkey_views.AccountPasskeyRegisterView.as_view(step="verify"),
+        name="passkey_account_verify",
+    ),
+    path(
+        POOL + "welcome/passkey/",
+        passkey_views.PasskeyOfferView.as_view(),
+        name="passkey_offer",
+    ),
+    path(
+        POOL + "welcome/passkey/options/",
+        passkey_views.OfferPasskeyRegisterView.as_view(step="options"),
+        name="passkey_offer_options",
+    ),
+    path(
+        POOL + "welcome/passkey/verify/",
+        passkey_views.OfferPasskeyRegisterView.as_view(step="verify"),
+        name="passkey_offer_verify",
+    ),
+    # account_views
+    path(POOL + "account/", account_views.AccountView.as_view(), name="account"),
+    path(
+        POOL + "account/password/",
+        account_views.AccountPasswordView.as_view(),
+        name="account_password",
+    ),
+    path(
+        POOL + "account/profile/",
+        account_views.AccountProfileView.as_view(),
+        name="account_profile",
+    ),
+    path(
+        POOL + "account/app/",
+        account_views.AccountTotpView.as_view(),
+        name="account_totp",
+    ),
+    path(
+        POOL + "account/app/remove/",
+        account_views.AccountTotpRemoveView.as_view(),
+        name="account_totp_remove",
+    ),
+    path(
+        POOL + "account/recovery-codes/",
+        account_views.AccountRecoveryCodesView.as_view(),
+        name="account_recovery_codes",
+    ),
+    path(POOL + "signout/", account_views.SignOutView.as_view(), name="signout"),
+    # account_access_views
+    path(
+        POOL + "account/delete/",
+        account_access_views.AccountDeleteView.as_view(),
+        name="account_delete",
+    ),
+    path(
+        POOL + "account/identifiers/add/",
+        account_access_views.AccountIdentifierAddView.as_view(),
+        name="account_identifier_add",
+    ),
+    path(
+        POOL + "account/identifiers/verify/",
+        account_access_views.AccountIdentifierVerifyView.as_view(),
+        name="account_identifier_verify",
+    ),
+    path(
+        POOL + "account/identifiers/remove/",
+        account_access_views.AccountIdentifierRemoveView.as_view(),
+        name="account_identifier_remove",
+    ),
+    path(
+        POOL + "account/sessions/end/",
+        account_access_views.AccountSessionsEndView.as_view(),
+        name="account_sessions_end",
+    ),
+    path(
+        POOL + "account/applications/remove/",
+        account_access_views.AccountApplicationRemoveView.as_view(),
+        name="account_application_remove",
+    ),
+    # signed_in
+    path(
+        POOL + "account/confirm/",
+        signed_in.AccountConfirmView.as_view(),
+        name="account_confirm",
+    ),
+    # enrol_views
+    path(
+        POOL + "signin/enrol/",
+        enrol_views.SignInEnrolView.as_view(),
+        name="signin_enrol",
+    ),
+    path(
+        POOL + "signin/enrol/app/",
+        enrol_views.SignInEnrolAppView.as_view(),
+        name="signin_enrol_app",
+    ),
+    path(
+        POOL + "signin/enrolled/",
+        enrol_views.SignInEnrolledView.as_view(),
+        name="signin_enrolled",
+    ),
 ]
