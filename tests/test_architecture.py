@@ -1,12 +1,13 @@
 """The layout's rules, checked: the import contracts in pyproject.toml
 (import-linter: core imports no feature app, no app imports another app's views,
-no app imports config) and no source file over 600 lines."""
+no app imports config); source files over 600 lines are named as a warning."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,10 +65,17 @@ def _source_files():
                 yield path
 
 
-def test_no_source_file_is_over_600_lines():
+def test_long_source_files_are_named():
+    """A file over 600 lines is worth a look, not a failure: split by concern,
+    not by count (issue 21). The test lists them as a warning."""
     long = {
         str(path.relative_to(ROOT)): lines
         for path in _source_files()
         if (lines := len(path.read_text().splitlines())) > MAX_LINES
     }
-    assert long == {}, "Split these by concern: " + repr(long)
+    if long:
+        warnings.warn(
+            f"Source files over {MAX_LINES} lines (split by concern if they hold "
+            f"several): {long!r}",
+            stacklevel=1,
+        )
