@@ -410,7 +410,7 @@ def _noun(target_type: str) -> str:
         POOL: "pool",
         GROUP: "group",
         "workspaces.application": "application",
-        "accounts.apitoken": "API token",
+        "workspaces.apitoken": "API token",
         "workspaces.membership": "member",
         "workspaces.workspaceinvitation": "invitation",
         "workspaces.signingkey": "signing key",
@@ -435,7 +435,7 @@ def actor_ref(event, names: Names) -> Ref:
     kind = {
         "pool_user": USER,
         "application": "workspaces.application",
-        "api_token": "accounts.apitoken",
+        "api_token": "workspaces.apitoken",
     }.get(event.actor_type)
     if kind and event.actor_id:
         found = names.ref(kind, event.actor_id)
@@ -574,7 +574,7 @@ def referenced(events) -> dict[str, set[str]]:
         elif event.actor_type == "application":
             add("workspaces.application", event.actor_id)
         elif event.actor_type == "api_token":
-            add("accounts.apitoken", event.actor_id)
+            add("workspaces.apitoken", event.actor_id)
         details = event.details if isinstance(event.details, dict) else {}
         if isinstance(details.get("pool"), str):
             add(POOL, details["pool"])

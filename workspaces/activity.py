@@ -20,7 +20,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ApiToken
 from core.audit import SystemActor, audit_record, changes_applied
 from core.audit_text import (
     GROUP,
@@ -41,6 +40,7 @@ from identity_pools.models import Group, Identifier, IdentityPool, PoolUser, Use
 from identity_pools.selectors import HISTORY_KINDS
 
 from .models import (
+    ApiToken,
     Application,
     IdpConnection,
     Membership,
@@ -147,12 +147,12 @@ class WorkspaceNames:
             url = reverse("workspaces:application_detail", args=[slug, app.pk])
             self._put("workspaces.application", app.pk, Ref(app.name, url))
 
-    def _load_accounts_apitoken(self, slug, ids) -> None:
+    def _load_workspaces_apitoken(self, slug, ids) -> None:
         url = reverse("workspaces:api_token_list", args=[slug])
         for token in ApiToken.objects.filter(workspace=self.workspace, pk__in=ids).only(
             "id", "name"
         ):
-            self._put("accounts.apitoken", token.pk, Ref(token.name, url))
+            self._put("workspaces.apitoken", token.pk, Ref(token.name, url))
 
     def _load_workspaces_idpconnection(self, slug, ids) -> None:
         url = reverse("workspaces:idp_connection_list", args=[slug])

@@ -19,9 +19,9 @@ from ninja.errors import ValidationError as RequestShapeError
 from ninja.openapi.docs import Swagger
 from ninja.security import HttpBearer
 
-from accounts.api_tokens import api_token_authenticate
 from core import ratelimit
 from core.catalogue import json_pointer, message, wait_words
+from workspaces.api_tokens import api_token_authenticate
 
 
 class ScopeMissing(Exception):
