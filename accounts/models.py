@@ -484,60 +484,6 @@ class RememberedDevice(models.Model):
         return f"remembered device of {self.user_id}"
 
 
-class ApiToken(models.Model):
-    """A workspace's key to the REST API (``Authorization: Bearer <secret>``).
-    Only the SHA-256 of the secret is stored; the secret is shown once. A token
-    sees its own workspace only, and only what its scopes allow."""
-
-    class Scope(models.TextChoices):
-        READ = "read", _("read: list and read")
-        WRITE = "write", _("write: create, change and delete")
-        IMPORT = "import", _("import: bulk import, and export with password hashes")
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    workspace = models.ForeignKey(
-        "workspaces.Workspace", on_delete=models.DB_CASCADE, related_name="api_tokens"
-    )
-    name = models.CharField(_("name"), max_length=100)
-    prefix = models.CharField(
-        _("starts with"),
-        max_length=12,
-        help_text=_("The secret's first characters, to recognise it by."),
-    )
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    scopes = models.JSONField(_("scopes"), default=list)
-    created_by = models.ForeignKey(
-        "accounts.Operator",
-        on_delete=models.DB_SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
-    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("API token")
-        verbose_name_plural = _("API tokens")
-        indexes = [
-            models.Index(
-                fields=["workspace", "-created_at"], name="accounts_apitoken_ws_idx"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.prefix}…)"
-
-    @property
-    def audit_label(self) -> str:
-        return f"API token {self.name}"
-
-    def allows(self, scope: str) -> bool:
-        return scope in self.scopes
-
-
 # The OpenID provider's state (sessions, codes, tokens, consents).
 from .oidc.models import (  # noqa: E402, F401
     AuthorizationCode,

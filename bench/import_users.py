@@ -304,8 +304,8 @@ def copy_baseline(
 def setup(url: str):
     from django.core.management import call_command
 
-    from accounts.api_tokens import api_token_create
     from core.audit import SystemActor
+    from workspaces.api_tokens import api_token_create
     from workspaces.models import Workspace
     from workspaces.services import workspace_create
 
@@ -340,7 +340,7 @@ def setup(url: str):
         _t, token = api_token_create(
             workspace=workspace, actor=actor, name="bench", scopes=["read", "import"]
         )
-        print("API token made with accounts.api_tokens.api_token_create.")
+        print("API token made with workspaces.api_tokens.api_token_create.")
     return workspace, token, actor
 
 

@@ -3,8 +3,8 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from accounts.oidc.urls import PROVIDER_METADATA
-from identity_pools.api import api
-from identity_pools.api.base import api_not_found
+from config.api import api
+from workspaces.api.errors import api_not_found
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="workspaces:workspace_list")),

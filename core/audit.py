@@ -15,7 +15,7 @@ from .request import current_ip
 ACTOR_TYPES = {
     "accounts.operator": ActorType.OPERATOR,
     "identity_pools.pooluser": ActorType.POOL_USER,
-    "accounts.apitoken": ActorType.API_TOKEN,
+    "workspaces.apitoken": ActorType.API_TOKEN,
     "workspaces.application": ActorType.APPLICATION,
 }
 

@@ -14,12 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from accounts.api_tokens import api_token_create, api_token_revoke
-from accounts.models import ApiToken
 from core.views import ServiceConfirmView, ServiceFormView
 
+from .api_tokens import api_token_create, api_token_revoke
 from .forms import ApiTokenCreateForm
 from .mixins import WorkspaceScopedMixin
+from .models import ApiToken
 
 
 class ApiTokenListView(WorkspaceScopedMixin, TemplateView):

@@ -7,10 +7,9 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ApiToken
 from core.audit_text import Kind, Ref, Target, register
 
-from .models import Membership, WorkspaceInvitation
+from .models import ApiToken, Membership, WorkspaceInvitation
 
 
 def _workspace(workspace, ids) -> dict:
@@ -79,6 +78,6 @@ register(
         Target("workspaces.workspace", "workspace", _workspace),
         Target("workspaces.membership", "member", _members),
         Target("workspaces.workspaceinvitation", "invitation", _invitations),
-        Target("accounts.apitoken", "API token", _api_tokens, actor_type="api_token"),
+        Target("workspaces.apitoken", "API token", _api_tokens, actor_type="api_token"),
     ],
 )

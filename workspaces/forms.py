@@ -6,12 +6,11 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ApiToken
 from core.addresses import email_normalise
 from core.catalogue import MESSAGES, error
 
 from .applications import claim_mappings_parse
-from .models import Application, Role, SigningKey
+from .models import ApiToken, Application, Role, SigningKey
 
 
 class WorkspaceCreateForm(forms.Form):

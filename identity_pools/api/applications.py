@@ -15,12 +15,12 @@ from ninja import Field, Router, Schema, Status
 
 from core.catalogue import error, message
 from workspaces import applications as services
+from workspaces.api.auth import need
+from workspaces.api.shapes import Body, Name, fields_renamed, responses
 from workspaces.connections import idp_connect, idp_disconnect
 from workspaces.models import Application, IdpConnection
 
 from ..access import pool_access
-from .base import need
-from .shapes import Body, Name, fields_renamed, responses
 
 idp_router = Router(tags=["identity providers"])
 router = Router(tags=["applications"])

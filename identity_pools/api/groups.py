@@ -8,12 +8,8 @@ from datetime import datetime
 from django.core.exceptions import NON_FIELD_ERRORS
 from ninja import Field, Router, Schema, Status
 
-from .. import selectors
-from ..access import group_access, pool_access
-from ..models import Group
-from ..services import groups as services
-from .base import need
-from .shapes import (
+from workspaces.api.auth import need
+from workspaces.api.shapes import (
     After,
     Body,
     Description,
@@ -24,6 +20,11 @@ from .shapes import (
     fields_renamed,
     responses,
 )
+
+from .. import selectors
+from ..access import group_access, pool_access
+from ..models import Group
+from ..services import groups as services
 
 router = Router(tags=["groups"])
 

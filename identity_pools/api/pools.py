@@ -11,11 +11,8 @@ from django.http import Http404
 from ninja import Field, Router, Schema, Status
 
 from core.catalogue import message
-
-from ..access import pool_access, schema_access
-from ..services import pools as services
-from .base import need
-from .shapes import (
+from workspaces.api.auth import need
+from workspaces.api.shapes import (
     Body,
     Description,
     ErrorItem,
@@ -24,6 +21,9 @@ from .shapes import (
     fields_renamed,
     responses,
 )
+
+from ..access import pool_access, schema_access
+from ..services import pools as services
 
 __all__ = ["ErrorItem", "Errors", "router"]
 

@@ -9,11 +9,12 @@ from typing import Literal
 
 from ninja import Field, Router, Schema, Status
 
+from workspaces.api.auth import need
+from workspaces.api.shapes import Body, Description, JsonObject, Name, responses
+
 from ..access import schema_access
 from ..models import UserSchema
 from ..user_schemas import services
-from .base import need
-from .shapes import Body, Description, JsonObject, Name, responses
 
 router = Router(tags=["schemas"])
 

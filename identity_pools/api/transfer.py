@@ -20,6 +20,10 @@ from typing import Literal
 from django.http import HttpResponse, StreamingHttpResponse
 from ninja import Router, Schema
 
+from workspaces.api.auth import need
+from workspaces.api.errors import TooLarge, errors_response
+from workspaces.api.shapes import Errors, responses
+
 from ..access import pool_access
 from ..transfer.exports import (
     ndjson_lines,
@@ -35,8 +39,6 @@ from ..transfer.imports import (
 from ..transfer.messages import json_text, text
 from ..transfer.records import Unparsable
 from ..transfer.schema import EXPORT_RESPONSE, IMPORT_BODY
-from .base import TooLarge, errors_response, need
-from .shapes import Errors, responses
 
 router = Router(tags=["import and export"])
 

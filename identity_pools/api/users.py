@@ -14,17 +14,8 @@ from django.db.models import Prefetch, prefetch_related_objects
 from ninja import Field, Query, Router, Schema, Status
 
 from core.catalogue import message
-
-from .. import selectors
-from ..access import group_access, identifier_access, pool_access, pool_user_access
-from ..identifiers import identifier_parse
-from ..models import GroupMembership, PoolUser
-from ..passwords import pool_password_check
-from ..services import sign_in as sign_in_services
-from ..services import users as services
-from ..transfer.imports import pool_users_import
-from .base import need
-from .shapes import (
+from workspaces.api.auth import need
+from workspaces.api.shapes import (
     After,
     Body,
     JsonObject,
@@ -34,6 +25,15 @@ from .shapes import (
     fields_renamed,
     responses,
 )
+
+from .. import selectors
+from ..access import group_access, identifier_access, pool_access, pool_user_access
+from ..identifiers import identifier_parse
+from ..models import GroupMembership, PoolUser
+from ..passwords import pool_password_check
+from ..services import sign_in as sign_in_services
+from ..services import users as services
+from ..transfer.imports import pool_users_import
 
 router = Router(tags=["users"])
 

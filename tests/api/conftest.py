@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from accounts.api_tokens import api_token_create
 from core.audit import SystemActor
 from tests.factories import IdentityPoolFactory, WorkspaceFactory
+from workspaces.api_tokens import api_token_create
 
 
 @pytest.fixture

@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts.api_tokens import api_token_revoke
-from accounts.models import ApiToken
 from core.audit import SystemActor
 from tests.api.conftest import ApiClient
 from tests.factories import IdentityPoolFactory, WorkspaceFactory
+from workspaces.api_tokens import api_token_revoke
+from workspaces.models import ApiToken
 
 pytestmark = pytest.mark.django_db
 

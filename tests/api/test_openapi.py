@@ -23,8 +23,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from config.api import api
 from core.models import AuditEvent
-from identity_pools.api import api
 from tests.api.conftest import ApiClient
 from tests.factories import (
     GroupFactory,

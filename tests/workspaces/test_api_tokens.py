@@ -9,9 +9,8 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import ApiToken
 from core.models import AuditEvent
-from workspaces.models import Role
+from workspaces.models import ApiToken, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +72,7 @@ def test_revoke_stops_the_token(owner_client, workspace):
 def test_viewers_see_tokens_but_cannot_create_or_revoke(
     client, workspace, member_of, owner
 ):
-    from accounts.api_tokens import api_token_create
+    from workspaces.api_tokens import api_token_create
 
     token, _ = api_token_create(
         workspace=workspace, actor=owner, name="CI", scopes=["read"]

@@ -8,7 +8,6 @@ from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from django.views import View
 
-from accounts.api_tokens import api_token_create
 from accounts.models import Passkey
 from identity_pools.models import UserSchema
 from identity_pools.user_schemas.builtin import USER_DATA
@@ -19,6 +18,7 @@ from tests.factories import (
     PoolUserFactory,
     WorkspaceFactory,
 )
+from workspaces.api_tokens import api_token_create
 from workspaces.mixins import WorkspaceScopedMixin
 from workspaces.models import Application, IdpConnection, Role
 from workspaces.services import member_invite

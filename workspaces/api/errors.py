@@ -1,4 +1,4 @@
-"""The API object, its token authentication, scopes, rate limit and error shape.
+"""The API's error shape and the handlers that answer in it.
 
 Every error is ``{"errors": [{"code", "message", "path"}]}`` with a stable
 ``code`` (the catalogue's): 400 for a request the rules refuse (``path`` is a
@@ -6,21 +6,21 @@ JSON pointer into the request, "" for the whole), 401 without a valid token, 403
 for a missing scope, 404 for anything not in the token's workspace (missing and
 foreign alike), 413 for a body over the limit, 429 with ``Retry-After`` when the
 token is over its rate.
+
+``EXCEPTION_HANDLERS`` maps each exception to its answer; the API root
+(``config/api.py``) puts them on its NinjaAPI. Routes raise the exceptions, or
+answer ``errors_response`` themselves.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, ValidationError
-from django.http import Http404, JsonResponse
-from ninja import NinjaAPI
+from django.http import Http404, HttpResponse, JsonResponse
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestShapeError
-from ninja.openapi.docs import Swagger
-from ninja.security import HttpBearer
+from ninja.renderers import JSONRenderer
 
-from accounts.api_tokens import api_token_authenticate
-from core import ratelimit
 from core.catalogue import json_pointer, message, wait_words
 
 
@@ -39,48 +39,16 @@ class TooLarge(Exception):
         self.text = text
 
 
-class TokenAuth(HttpBearer):
-    """``Authorization: Bearer <token>``: sets ``request.auth`` to the ApiToken
-    (its workspace loaded) and counts the request against the token's rate."""
-
-    openapi_description = "A workspace API token (console: workspace → API tokens)."
-
-    def authenticate(self, request, token):
-        found = api_token_authenticate(token)
-        if found is None:
-            return None
-        limit = ratelimit.Limit(f"api:{found.pk}", settings.API_REQUESTS_PER_MINUTE, 60)
-        if ratelimit.hit(limit) > limit.max_events:
-            raise RateLimited(max(1, ratelimit.retry_after(limit)))
-        return found
-
-
-def need(request, scope: str):
-    """The request's token, when it has ``scope`` (else 403). Returns the
-    token's workspace, the only one the request may see."""
-    if not request.auth.allows(scope):
-        raise ScopeMissing(scope)
-    return request.auth.workspace
-
-
-api = NinjaAPI(
-    title="Identity Pools API",
-    version="1",
-    description=(
-        "Pools, user schemas, users, identifiers, invitations, groups, bulk import "
-        "and export of one workspace. Authenticate with a workspace API token: "
-        "`Authorization: Bearer <token>`. Errors are "
-        '`{"errors": [{"code", "message", "path"}]}`.'
-    ),
-    auth=TokenAuth(),
-    docs=Swagger(settings={"persistAuthorization": False}),
-    docs_url="/docs",
-    urls_namespace="api",
-)
+# The API's renderer (django-ninja's default), so these answers are the routes'.
+RENDERER = JSONRenderer()
 
 
 def errors_response(request, status: int, errors: list[dict], headers=None):
-    response = api.create_response(request, {"errors": errors}, status=status)
+    response = HttpResponse(
+        RENDERER.render(request, {"errors": errors}, response_status=status),
+        status=status,
+        content_type=f"{RENDERER.media_type}; charset={RENDERER.charset}",
+    )
     for name, value in (headers or {}).items():
         response[name] = value
     return response
@@ -111,7 +79,6 @@ def validation_errors(exc: ValidationError, prefix: tuple = ()) -> list[dict]:
     ]
 
 
-@api.exception_handler(ValidationError)
 def _refused(request, exc):
     return errors_response(request, 400, validation_errors(exc))
 
@@ -126,7 +93,6 @@ def _location(loc) -> str:
     return json_pointer(parts)
 
 
-@api.exception_handler(RequestShapeError)
 def _malformed(request, exc):
     errors = [
         {
@@ -139,7 +105,6 @@ def _malformed(request, exc):
     return errors_response(request, 400, errors)
 
 
-@api.exception_handler(HttpError)
 def _http_error(request, exc):
     """ninja's own refusals (e.g. a body that is not JSON) in our shape."""
     code = {400: "malformed", 413: "too_large"}.get(exc.status_code, "invalid")
@@ -147,7 +112,6 @@ def _http_error(request, exc):
     return errors_response(request, exc.status_code, body)
 
 
-@api.exception_handler(RequestDataTooBig)
 def _body_too_big(request, exc):
     body = [
         {
@@ -178,7 +142,6 @@ def api_not_found(request, *args, **kwargs):
     )
 
 
-@api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
     body = [
         {
@@ -190,7 +153,6 @@ def _unauthenticated(request, exc):
     return errors_response(request, 401, body, {"WWW-Authenticate": "Bearer"})
 
 
-@api.exception_handler(ScopeMissing)
 def _forbidden(request, exc):
     body = [
         {
@@ -202,7 +164,6 @@ def _forbidden(request, exc):
     return errors_response(request, 403, body)
 
 
-@api.exception_handler(Http404)
 def _not_found(request, exc):
     body = [
         {
@@ -214,7 +175,6 @@ def _not_found(request, exc):
     return errors_response(request, 404, body)
 
 
-@api.exception_handler(RateLimited)
 def _rate_limited(request, exc):
     body = [
         {
@@ -226,23 +186,19 @@ def _rate_limited(request, exc):
     return errors_response(request, 429, body, {"Retry-After": str(exc.seconds)})
 
 
-@api.exception_handler(TooLarge)
 def _too_large(request, exc):
     body = [{"code": "too_large", "message": exc.text, "path": ""}]
     return errors_response(request, 413, body)
 
 
-# The resources register their routers here (one module each).
-from . import groups, pools, schemas, users  # noqa: E402
-
-api.add_router("/pools", pools.router)
-api.add_router("/pools", users.router)
-api.add_router("/pools", groups.router)
-api.add_router("/schemas", schemas.router)
-from . import transfer  # noqa: E402
-
-api.add_router("/pools", transfer.router)
-from . import applications  # noqa: E402
-
-api.add_router("/identity-providers", applications.idp_router)
-api.add_router("/applications", applications.router)
+EXCEPTION_HANDLERS = {
+    ValidationError: _refused,
+    RequestShapeError: _malformed,
+    HttpError: _http_error,
+    RequestDataTooBig: _body_too_big,
+    AuthenticationError: _unauthenticated,
+    ScopeMissing: _forbidden,
+    Http404: _not_found,
+    RateLimited: _rate_limited,
+    TooLarge: _too_large,
+}

@@ -4,11 +4,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from accounts.api_tokens import api_token_create
-from accounts.models import ApiToken
 from core.audit import SystemActor
+from workspaces.api_tokens import api_token_create
 from workspaces.management.commands.create_workspace import command_error_text
-from workspaces.models import Workspace
+from workspaces.models import ApiToken, Workspace
 
 ACTOR = SystemActor("manage.py create_api_token")
 
