@@ -37,7 +37,7 @@ const CLAIMS = {
   family_name: 'User',
 };
 
-const db = new pg.Pool({ connectionString: env('DATABASE_URL'), max: 4 });
+const db = new pg.Pool({ connectionString: env('DATABASE_URL'), max: 4, idleTimeoutMillis: 0 });
 
 await db.query(`
   CREATE TABLE IF NOT EXISTS oidc_payloads (

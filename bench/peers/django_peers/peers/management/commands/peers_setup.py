@@ -24,7 +24,9 @@ class Command(BaseCommand):
         parser.add_argument("--redirect-uri", required=True)
         parser.add_argument("--key-file", required=True)
 
-    def handle(self, *, password, client_id, client_secret, redirect_uri, key_file, **_):
+    def handle(
+        self, *, password, client_id, client_secret, redirect_uri, key_file, **_
+    ):
         key_path = Path(key_file)
         if not key_path.exists():
             key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
