@@ -109,6 +109,9 @@ class Conn:
         return Response(int(lines[0].split(" ", 2)[1]), headers, cookies, body)
 
 
+CLOSE = {"close": False}  # run.py's --connection-close: "Connection: close" on all
+
+
 def raw_request(
     port: int,
     method: str,
@@ -122,6 +125,8 @@ def raw_request(
     ``json_body``: JSON, as API clients send)."""
     lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}"]
     lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+    if CLOSE["close"]:
+        lines.append("Connection: close")
     data = b""
     if form is not None:
         data = urlencode(form).encode()

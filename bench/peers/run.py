@@ -7,7 +7,8 @@ django-oauth-toolkit and node-oidc-provider.
         [--signins 100] [--get-requests 1000] [--clients 3]
         [--only signin,token,userinfo,discovery,jwks] [--skip-node]
         [--database-url-prefix postgres://postgres@127.0.0.1:5432/ip_bench_peers]
-        [--ours-alg RS256|ES256] [--json results.json]
+        [--ours CHECKOUT[=LABEL] ...] [--ours-alg RS256|ES256]
+        [--connection-close] [--json results.json]
 
 Every server runs on PostgreSQL, in its own database (prefix + _ours, _django,
 _node: dropped and made again), with one gunicorn sync worker (ours, and the
@@ -30,12 +31,23 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import signal
 import sys
 import time
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from client import BenchError, Browser, Conn, drive, expect, raw_request, sign_in
+from client import (
+    CLOSE,
+    BenchError,
+    Browser,
+    Conn,
+    drive,
+    expect,
+    raw_request,
+    sign_in,
+)
 from report import print_report, write_json
 from servers import (
     LOGS,
@@ -97,22 +109,44 @@ def parse_args() -> argparse.Namespace:
         choices=["RS256", "ES256"],
         help="our application's ID-token algorithm (the peers sign with RS256)",
     )
+    add(
+        "--ours",
+        action="append",
+        metavar="CHECKOUT[=LABEL]",
+        help="a checkout of Identity Pools to measure (default: this one); give it "
+        "twice, e.g. --ours ../before=before --ours .=after, for before and after "
+        "in the same run (its .venv if it has one, else this Python)",
+    )
+    add(
+        "--connection-close",
+        action="store_true",
+        help="a new connection for every request, to node too (gunicorn's sync "
+        "workers close every connection; node keeps them open by default)",
+    )
     add("--json", metavar="PATH", help="also write the results as JSON")
     args = parser.parse_args()
     args.kinds = [k.strip() for k in args.only.split(",") if k.strip()]
     unknown = set(args.kinds) - set(KINDS)
     if unknown or not args.kinds:
-        parser.error(
-            f"--only takes {', '.join(KINDS)}; not {', '.join(sorted(unknown))}"
-        )
-    if (
-        min(args.rounds, args.requests, args.signins, args.get_requests, args.clients)
-        < 1
-    ):
-        parser.error(
-            "--rounds, --requests, --signins, --get-requests, --clients: 1 or more"
-        )
+        parser.error(f"--only takes {','.join(KINDS)}, not {','.join(sorted(unknown))}")
+    counts = (args.rounds, args.requests, args.signins, args.get_requests, args.clients)
+    if min(counts) < 1:
+        parser.error("--rounds, --requests, --signins, --get-requests, --clients: 1+")
+    many = len(args.ours or []) > 1
+    args.ours = [_checkout(value, many=many) for value in args.ours or ["."]]
+    if len({label for _root, label in args.ours}) < len(args.ours):
+        parser.error("each --ours needs its own label: --ours CHECKOUT=LABEL")
     return args
+
+
+def _checkout(value: str, *, many: bool) -> tuple[Path, str]:
+    path, _, label = value.partition("=")
+    root = Path(path).resolve()
+    if not (root / "manage.py").exists():
+        sys.exit(
+            f"--ours {value}: {root} has no manage.py (an Identity Pools checkout?)"
+        )
+    return root, f"ours {label}" if label else ("ours " + root.name if many else "ours")
 
 
 class Results:
@@ -288,14 +322,22 @@ def measure_all(args) -> int:
     prefix = args.database_url_prefix.rstrip("/")
     admin = urlunsplit(urlsplit(prefix)._replace(path="/postgres"))
     started, load = dt.datetime.now(dt.UTC), os.getloadavg()
+    CLOSE["close"] = args.connection_close
     python = ensure_python_peers()
     want_node = not args.skip_node and args.kinds != ["signin"]
     node = ensure_node_peer() if want_node else None
-    print("Setting up ours …", flush=True)
-    paths, ours = setup_ours(database_url(prefix, "ours"), alg=args.ours_alg)
+    paths, providers = [], []
+    for root, label in args.ours:
+        ours_python = root / ".venv/bin/python"
+        ours_python = ours_python if ours_python.exists() else Path(sys.executable)
+        print(f"Setting up {label} ({root}) …", flush=True)
+        suffix = re.sub(r"[^a-z0-9]+", "_", label.lower())
+        found, ours = setup_ours(database_url(prefix, suffix), root=root,
+                                 python=ours_python, label=label, alg=args.ours_alg)  # fmt: skip
+        paths, providers = paths + found, [*providers, ours]
     print("Setting up the Django peers …", flush=True)
     peer_paths, dot = setup_django_peers(database_url(prefix, "django"), python)
-    paths, providers = paths + peer_paths, [ours, dot]
+    paths, providers = paths + peer_paths, [*providers, dot]
     if node:
         print("Setting up node-oidc-provider …", flush=True)
         providers.append(setup_node(database_url(prefix, "node"), node))
@@ -322,7 +364,7 @@ def measure_all(args) -> int:
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "node": node and run_version([node, "--version"]),
-        "options": {k: v for k, v in vars(args).items() if k != "kinds"},
+        "options": {k: v for k, v in vars(args).items() if k not in ("kinds", "ours")},
     }
     print_report(results.data, meta, args)
     if args.json:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -36,7 +35,6 @@ from servers import (
     DJANGO_PEERS,
     LOGS,
     NODE,
-    ROOT,
     Server,
     SetupError,
     base_env,
@@ -156,33 +154,24 @@ class Api:
         return json.loads(response.body)
 
 
-def setup_ours(url: str, *, alg: str) -> tuple[list[SignInPath], Provider]:
-    """Our server on a new database, set up as an operator would: two pools
-    (identifier first; password on the first page), a user in each, each pool
-    connected, a web application for each, and an operator."""
+def setup_ours(
+    url: str, *, root: Path, python: Path, label: str, alg: str
+) -> tuple[list[SignInPath], Provider]:
+    """The server of the checkout ``root`` on a new database, set up as an
+    operator would: two pools (identifier first; password on the first page),
+    a user in each, each pool connected, a web application for each, and an
+    operator. ``label`` names it in the tables ("ours", or "ours before"…)."""
     recreate_database(url)
-    python = Path(sys.executable)
     env = base_env(url)
     env.update(DJANGO_SETTINGS_MODULE="config.settings", DJANGO_DEBUG="false")
     env.update(DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost", DJANGO_CONN_MAX_AGE="3600")
 
-    def manage(*args: str, what: str) -> str:
-        return run(
-            [str(python), "manage.py", *args],
-            env=env,
-            cwd=ROOT,
-            what=f"ours: manage.py {what}",
-        )
+    def manage(*args: str) -> str:
+        command = [str(python), "manage.py", *args]
+        return run(command, env=env, cwd=root, what=f"{label}: manage.py {args[0]}")
 
-    manage("migrate", "--no-input", what="migrate")
-    manage(
-        "create_workspace",
-        "--name",
-        "Bench peers",
-        "--slug",
-        SLUG,
-        what="create_workspace",
-    )
+    manage("migrate", "--no-input")
+    manage("create_workspace", "--name", "Bench peers", "--slug", SLUG)
     manage(
         "create_operator",
         "--email",
@@ -190,99 +179,57 @@ def setup_ours(url: str, *, alg: str) -> tuple[list[SignInPath], Provider]:
         f"--password={PASSWORD}",
         "--workspace",
         SLUG,
-        what="create_operator",
     )
-    token = (
-        manage(
-            "create_api_token",
-            "--workspace",
-            SLUG,
-            "--name",
-            "bench peers",
-            "--scopes",
-            "read,write",
-            what="create_api_token",
-        )
-        .strip()
-        .splitlines()[-1]
-    )
+    scopes = ["--scopes", "read,write"]
+    token = manage("create_api_token", "--workspace", SLUG, "--name", "bench", *scopes)
+    token = token.strip().splitlines()[-1]
+    database = urlsplit(url).path.lstrip("/")
+    config = root / "config/gunicorn.conf.py"  # as in production (README)
 
     def start() -> Server:
-        return gunicorn(
-            "ours",
-            python,
-            "config.wsgi",
-            env=env,
-            cwd=ROOT,
-            database=urlsplit(url).path.lstrip("/"),
-            ready_path="/",
-            config=ROOT / "config/gunicorn.conf.py",
-        )
+        return gunicorn(label, python, "config.wsgi", env=env, cwd=root,
+                        database=database, ready_path="/", config=config)  # fmt: skip
 
-    server = start()
+    server, apps = start(), []
     try:
-        api, apps = Api(server, token), []
+        api = Api(server, token)
         for name in ("Bench identifier first", "Bench one page"):
             pool = api.post("pools", {"name": name})["id"]
             identifier = {"type": "email", "value": EMAIL, "verified": True}
+            user = {"identifiers": [identifier], "status": "active"}
             api.post(
                 f"pools/{pool}/users",
-                {
-                    "identifiers": [identifier],
-                    "status": "active",
-                    "password": PASSWORD,
-                    "user_data": USER_DATA,
-                },
+                {**user, "password": PASSWORD, "user_data": USER_DATA},
             )
             connection = api.post("identity-providers", {"pool_id": pool})["id"]
-            apps.append(
-                (
-                    pool,
-                    api.post(
-                        "applications",
-                        {
-                            "name": f"{name} app",
-                            "kind": "web",
-                            "redirect_uris": [REDIRECT],
-                            "connection_ids": [connection],
-                            "id_token_alg": alg,
-                        },
-                    ),
-                )
-            )
-        manage(
-            "shell",
-            "-c",
-            ONE_PAGE_SNIPPET.format(pool=apps[1][0]),
-            what="shell (password on the first page)",
-        )
+            app = {"name": f"{name} app", "kind": "web", "redirect_uris": [REDIRECT]}
+            app.update(connection_ids=[connection], id_token_alg=alg)
+            apps.append((pool, api.post("applications", app)))
+        manage("shell", "-c", ONE_PAGE_SNIPPET.format(pool=apps[1][0]))
     finally:
         server.stop()
     server = start()  # anew: no process keeps a pool's settings from before
     values = {"identifier": EMAIL, "email": OPERATOR, "password": PASSWORD}
-    providers = []
-    for _pool, app in apps:
-        provider = Provider(
-            "ours",
-            server,
-            f"/w/{SLUG}/.well-known/openid-configuration",
-            app["client_id"],
-            app["client_secret"],
-            values,
+    discovery = f"/w/{SLUG}/.well-known/openid-configuration"
+    providers = [
+        Provider(
+            label, server, discovery, app["client_id"], app["client_secret"], values
         )
-        provider.load_endpoints()
-        providers.append(provider)
-    hosted = {"identifier": EMAIL, "password": PASSWORD}
-    starts = []
+        for _pool, app in apps
+    ]
+    hosted, starts = {"identifier": EMAIL, "password": PASSWORD}, []
     for provider in providers:  # each application's pool: where its sign-in starts
+        provider.load_endpoints()
         endpoint = provider.endpoints["authorization_endpoint"]
         url, _verifier = authorization_url(endpoint, provider.client_id, REDIRECT)
         starts.append(form_page(server, url, hosted))
     console = {"email": OPERATOR, "password": PASSWORD}
     paths = [
-        SignInPath("ours, hosted, identifier first", server, starts[0], hosted),
-        SignInPath("ours, hosted, one page", server, starts[1], hosted),
-        SignInPath("ours, console", server, form_page(server, "/", console), console),
+        SignInPath(f"{label}, hosted, identifier first", server, starts[0], hosted),
+        SignInPath(f"{label}, hosted, one page", server, starts[1], hosted),
+        SignInPath(
+            f"{label}, console", server, form_page(server, "/", console), console
+        ),
     ]
     return paths, providers[0]
 
