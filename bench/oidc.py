@@ -226,12 +226,12 @@ def start_gunicorn(url: str, config: str) -> tuple[subprocess.Popen, int]:
 
 def setup_provider() -> None:
     """A workspace, pool, connection, web application and user, into ``P``."""
-    from accounts.oidc.models import SsoSession
+    from accounts.models import SsoSession
     from core.audit import SystemActor
     from identity_pools.models import Identifier, PoolUser
     from identity_pools.services.pools import pool_create
-    from workspaces.applications import application_create
-    from workspaces.connections import idp_connect
+    from oidc.applications import application_create
+    from oidc.connections import idp_connect
     from workspaces.models import Workspace
 
     actor = SystemActor("bench")
@@ -260,8 +260,8 @@ def make_codes(n: int) -> list[tuple[str, str]]:
     """``n`` fresh (code, PKCE verifier)s, stored as save_authorization_code does."""
     from django.utils import timezone
 
-    from accounts.oidc.models import AuthorizationCode
     from core.tokens import token_hash
+    from oidc.models import AuthorizationCode
 
     expires_at, pairs, rows = timezone.now() + timedelta(seconds=60), [], []
     same = {"application": P.application, "user": P.user, "sso_session": P.sso}
@@ -295,7 +295,7 @@ def make_signer():
     """Signs an ID token's claims with the workspace's active ES256 key."""
     from joserfc import jwt
 
-    from workspaces.signing_keys import signing_key_private, signing_keys_ensure
+    from oidc.signing_keys import signing_key_private, signing_keys_ensure
 
     key = signing_keys_ensure(workspace=P.workspace, alg="ES256")
     private, header = signing_key_private(key), {"alg": "ES256", "kid": key.kid}
@@ -505,11 +505,11 @@ def breakdown(runs: int = 200) -> None:
     from django.utils import timezone
 
     from accounts.hosted.access import hosted_workspace
-    from accounts.oidc import issuance
-    from accounts.oidc.claims import user_claims
-    from accounts.oidc.models import AuthorizationCode, OAuthToken
     from core.tokens import token_hash
-    from workspaces.signing_keys import signing_key_private, signing_keys_ensure
+    from oidc import issuance
+    from oidc.claims import user_claims
+    from oidc.models import AuthorizationCode, OAuthToken
+    from oidc.signing_keys import signing_key_private, signing_keys_ensure
 
     ws, app = {"workspace": P.workspace}, P.application
     client, key = Client(), signing_keys_ensure(**ws)

@@ -409,11 +409,11 @@ def _noun(target_type: str) -> str:
         USER: "user",
         POOL: "pool",
         GROUP: "group",
-        "workspaces.application": "application",
+        "oidc.application": "application",
         "accounts.apitoken": "API token",
         "workspaces.membership": "member",
         "workspaces.workspaceinvitation": "invitation",
-        "workspaces.signingkey": "signing key",
+        "oidc.signingkey": "signing key",
         "identity_pools.userschema": "schema",
         "accounts.operator": "operator",
     }.get(target_type, target_type.rsplit(".", 1)[-1] or "object")
@@ -434,7 +434,7 @@ def actor_ref(event, names: Names) -> Ref:
     label = event.actor_label or event.get_actor_type_display()
     kind = {
         "pool_user": USER,
-        "application": "workspaces.application",
+        "application": "oidc.application",
         "api_token": "accounts.apitoken",
     }.get(event.actor_type)
     if kind and event.actor_id:
@@ -572,7 +572,7 @@ def referenced(events) -> dict[str, set[str]]:
         if event.actor_type == "pool_user":
             add(USER, event.actor_id)
         elif event.actor_type == "application":
-            add("workspaces.application", event.actor_id)
+            add("oidc.application", event.actor_id)
         elif event.actor_type == "api_token":
             add("accounts.apitoken", event.actor_id)
         details = event.details if isinstance(event.details, dict) else {}

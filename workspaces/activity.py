@@ -39,15 +39,9 @@ from core.catalogue import MESSAGES, error, field_error
 from core.models import AuditEvent
 from identity_pools.models import Group, Identifier, IdentityPool, PoolUser, UserSchema
 from identity_pools.selectors import HISTORY_KINDS
+from oidc.models import Application, IdpConnection, SigningKey
 
-from .models import (
-    Application,
-    IdpConnection,
-    Membership,
-    SigningKey,
-    Workspace,
-    WorkspaceInvitation,
-)
+from .models import Membership, Workspace, WorkspaceInvitation
 
 
 def _uuids(values: Iterable[str]) -> list[uuid.UUID]:
@@ -140,12 +134,12 @@ class WorkspaceNames:
             url = reverse("identity_pools:schema_detail", args=[slug, schema.pk])
             self._put("identity_pools.userschema", schema.pk, Ref(schema.name, url))
 
-    def _load_workspaces_application(self, slug, ids) -> None:
+    def _load_oidc_application(self, slug, ids) -> None:
         for app in Application.objects.filter(
             workspace=self.workspace, pk__in=ids
         ).only("id", "name"):
-            url = reverse("workspaces:application_detail", args=[slug, app.pk])
-            self._put("workspaces.application", app.pk, Ref(app.name, url))
+            url = reverse("oidc_console:application_detail", args=[slug, app.pk])
+            self._put("oidc.application", app.pk, Ref(app.name, url))
 
     def _load_accounts_apitoken(self, slug, ids) -> None:
         url = reverse("workspaces:api_token_list", args=[slug])
@@ -154,14 +148,14 @@ class WorkspaceNames:
         ):
             self._put("accounts.apitoken", token.pk, Ref(token.name, url))
 
-    def _load_workspaces_idpconnection(self, slug, ids) -> None:
-        url = reverse("workspaces:idp_connection_list", args=[slug])
+    def _load_oidc_idpconnection(self, slug, ids) -> None:
+        url = reverse("oidc_console:idp_connection_list", args=[slug])
         connections = IdpConnection.objects.filter(
             workspace=self.workspace, pk__in=ids
         ).select_related("pool")
         for conn in connections:
             ref = Ref(conn.display_name or conn.pool.name, url)
-            self._put("workspaces.idpconnection", conn.pk, ref, conn.pool)
+            self._put("oidc.idpconnection", conn.pk, ref, conn.pool)
 
     def _load_workspaces_membership(self, slug, ids) -> None:
         url = reverse("workspaces:member_list", args=[slug])
@@ -182,12 +176,12 @@ class WorkspaceNames:
             ref = Ref(invitation.email, url)
             self._put("workspaces.workspaceinvitation", invitation.pk, ref)
 
-    def _load_workspaces_signingkey(self, slug, ids) -> None:
-        url = reverse("workspaces:signing_key_list", args=[slug])
+    def _load_oidc_signingkey(self, slug, ids) -> None:
+        url = reverse("oidc_console:signing_key_list", args=[slug])
         for key in SigningKey.objects.filter(workspace=self.workspace, pk__in=ids).only(
             "id", "kid"
         ):
-            self._put("workspaces.signingkey", key.pk, Ref(key.kid, url))
+            self._put("oidc.signingkey", key.pk, Ref(key.kid, url))
 
 
 def activity_lines(*, workspace: Workspace, events: Iterable[AuditEvent]) -> list[Line]:
