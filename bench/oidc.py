@@ -504,7 +504,7 @@ def breakdown(runs: int = 200) -> None:
     from django.test import Client
     from django.utils import timezone
 
-    from accounts.hosted.access import hosted_workspace
+    from core.audit import audit_row
     from core.tokens import token_hash
     from oidc import issuance
     from oidc.claims import user_claims
@@ -530,7 +530,7 @@ def breakdown(runs: int = 200) -> None:
         row.update(access_token_hash=hashes[0], refresh_token_hash=hashes[1])
         row.update(issued_at=now, access_expires_at=now, refresh_expires_at=now)
         token = OAuthToken(**row, auth_time=now, amr=["pwd"], acr="1")
-        event = issuance.audit_event(P.workspace, "oauth.token_issued", **who)
+        event = audit_row(action="oauth.token_issued", workspace=P.workspace, **who)
         assert issuance.write(claim=claim, rows=[token, event])
 
     auth = {"HTTP_AUTHORIZATION": P.auth}
@@ -546,7 +546,6 @@ def breakdown(runs: int = 200) -> None:
         "a request answered 404 (middleware floor)": partial(client.get, "/none/"),
         "discovery document (test client)": partial(client.get, discovery),
         "JWKS (test client)": partial(client.get, f"/w/{SLUG}/.well-known/jwks.json"),
-        "one query (workspace by slug)": partial(hosted_workspace, slug=SLUG),
         "code read with user, pool check, identifiers (prepared)": read_code,
         "claim + token row + audit event (one statement)": write_token,
         "active signing key (one query)": partial(signing_keys_ensure, **ws),

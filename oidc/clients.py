@@ -1,7 +1,7 @@
 """Applications as the provider's clients: what each may be granted
-(scopes), how it authenticates at the token endpoints (client secret, none
-with PKCE, or the console's in-process "Try it"), and where it may be sent
-back to (its redirect URIs, and the console's "Try it" callback)."""
+(scopes), how it authenticates at the token endpoints (client secret, or none
+with PKCE), and where it may be sent back to (its redirect URIs, and the
+console's "Try it" callback: ``oidc.try_it``)."""
 
 from __future__ import annotations
 
@@ -24,9 +24,6 @@ SCOPES = ("openid", "profile", "email", "phone", "address", "groups", "offline_a
 # user's consent where the application asks for it.
 OFFLINE_ACCESS = "offline_access"
 AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
-# The console's "Try it" exchanges its code in-process (oidc.try_it):
-# an attribute set on the request object in Python, never by an HTTP request.
-CONSOLE_METHOD = "console_try_it"
 
 
 def try_it_redirect_uri(application) -> str:
@@ -55,6 +52,19 @@ def basic_credentials(header: str | None) -> tuple[str | None, str | None]:
     return unquote(client_id), unquote(secret)
 
 
+def requested_client_id(request) -> str | None:
+    """The client id a token request (a Django request) authenticates as:
+    its Basic header's with a secret, else its body's, as Authlib's client
+    authentication looks them up first; None when it names none that could
+    be a client id."""
+    client_id, secret = basic_credentials(request.headers.get("Authorization"))
+    if not (client_id and secret):
+        client_id = request.POST.get("client_id")
+    if not client_id or len(client_id) > 64:
+        return None
+    return client_id
+
+
 def authenticate_basic(query_client, request):
     """``client_secret_basic``: Authlib's, with ``basic_credentials``."""
     client_id, secret = basic_credentials(request.headers.get("Authorization"))
@@ -66,17 +76,6 @@ def authenticate_basic(query_client, request):
             status_code=401, description="The client does not exist on this server."
         )
     return client if client.check_client_secret(secret) else None
-
-
-def authenticate_console(query_client, request):
-    """The console's "Try it" (``CONSOLE_METHOD``), in-process only."""
-    application_id = getattr(getattr(request, "_request", None), CONSOLE_METHOD, None)
-    if application_id is None:
-        return None
-    client = query_client(request.payload.client_id)
-    if client is not None and client.application.pk == application_id:
-        return client
-    return None
 
 
 class Client(ClientMixin):
@@ -116,8 +115,6 @@ class Client(ClientMixin):
         )
 
     def check_endpoint_auth_method(self, method, endpoint):
-        if method == CONSOLE_METHOD:
-            return endpoint == "token"  # vouched for by authenticate_console
         if self.application.is_public:
             return method == "none"
         return method in ("client_secret_basic", "client_secret_post")

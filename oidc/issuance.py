@@ -12,15 +12,17 @@ transaction.
 A request that fails after the code (or refresh token) was read still uses it
 up (``Claim.burn``), as when the claim came first: a code is tried once.
 
-Before that, the client is read with the address's failure count (one
-statement instead of two). The three reads are built and compiled by the ORM
-once per process (``Prepared``): building and compiling them took more CPU
-than anything else in a token request.
+Before that, one statement reads the workspace of the URL, the address's
+failure count and the client the request names (``token_request_read``,
+written once per process). The code and refresh reads are built and compiled
+by the ORM once per process (``Prepared``): building and compiling them took
+more CPU than anything else in a token request.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from types import SimpleNamespace
 
 from django.contrib.postgres.aggregates import JSONBAgg
@@ -29,11 +31,12 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 
-from accounts.flows.rows import Prepared
+from accounts.flows.rows import Prepared, columns, instance_from_row
 from core.models import RateLimitBucket
 from core.ratelimit import Limit, bucket_key
 from core.writes import Writes
 from identity_pools.models import Identifier
+from workspaces.models import Workspace
 
 from .models import Application, ApplicationConnection, AuthorizationCode, OAuthToken
 
@@ -56,21 +59,6 @@ class Claim:
     def burn(self) -> bool:
         """Take the claim on its own (a failed request); False if taken."""
         return bool(self.queryset().update(**{self.field: timezone.now()}))
-
-
-def failures_subquery(*, bucket: str, now) -> Subquery:
-    """The failure count of a limit's window open at ``now`` (what
-    ``ratelimit.count`` reads), as a subquery; ``bucket`` is
-    ``failures_bucket(limit)``."""
-    return Subquery(
-        RateLimitBucket.objects.filter(key=bucket, window_ends_at__gt=now).values(
-            "count"
-        )[:1]
-    )
-
-
-def failures_bucket(limit: Limit) -> str:
-    return bucket_key(limit.key)
 
 
 def with_identifiers(queryset: models.QuerySet, user: str = "user"):
@@ -128,19 +116,60 @@ REFRESH_READ = Prepared(
 )
 
 
-def _client_query(*, workspace, client_id, slug=None, bucket=None, now=None):
-    """The application ``client_id`` of ``workspace``; with ``slug``, only if
-    the workspace still has it; with ``bucket``, annotated with the failure
-    count of that rate-limit bucket's window open at ``now``."""
-    found = Application.objects.filter(workspace=workspace, client_id=client_id)
-    if slug is not None:
-        found = found.filter(workspace__slug=slug)
-    if bucket is not None:
-        found = found.annotate(failures=failures_subquery(bucket=bucket, now=now))
-    return found
+CLIENT_READ = Prepared(
+    lambda workspace, client_id: Application.objects.filter(
+        workspace=workspace, client_id=client_id
+    )
+)
 
 
-CLIENT_READ = Prepared(_client_query)
+@lru_cache(maxsize=4)
+def _token_request_sql(vendor: str) -> str:
+    """``token_request_read``'s statement, written once (table and column
+    names only)."""
+    qn = connection.ops.quote_name
+
+    def column(model, name):
+        return qn(model._meta.get_field(name).column)
+
+    bucket = RateLimitBucket._meta
+    selected = [*columns(Workspace, "w"), *columns(Application, "a")]
+    return f"""SELECT {", ".join(selected)},
+            (SELECT b.{column(RateLimitBucket, "count")}
+                FROM {qn(bucket.db_table)} b
+                WHERE b.{column(RateLimitBucket, "key")} = %s
+                    AND b.{column(RateLimitBucket, "window_ends_at")} > %s)
+        FROM {qn(Workspace._meta.db_table)} w
+        LEFT JOIN {qn(Application._meta.db_table)} a
+            ON a.{column(Application, "workspace")} = w.{qn(Workspace._meta.pk.column)}
+            AND a.{column(Application, "client_id")} = %s
+        WHERE w.{column(Workspace, "slug")} = %s"""  # noqa: S608
+
+
+def token_request_read(
+    *, slug: str, client_id: str | None, limit: Limit, now
+) -> tuple[Workspace | None, Application | None, int]:
+    """In one statement: the workspace ``slug`` (None when there is none),
+    the failure count of ``limit``'s window open at ``now`` (what
+    ``ratelimit.count`` reads) and the workspace's application ``client_id``
+    (None when it has none, or ``client_id`` is None)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _token_request_sql(connection.vendor),
+            [
+                bucket_key(limit.key),
+                connection.ops.adapt_datetimefield_value(now),
+                client_id,
+                slug,
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None, None, 0
+    width = len(Workspace._meta.concrete_fields)
+    workspace = instance_from_row(Workspace, row[:width])
+    application = instance_from_row(Application, row[width:-1])
+    return workspace, application, row[-1] or 0
 
 
 def write(*, claim: Claim | None, rows: list[models.Model]) -> bool:

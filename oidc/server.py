@@ -33,7 +33,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audit_record, audit_row
-from core.ratelimit import Limit
 from core.tokens import token_hash
 from identity_pools.models import PoolUser
 
@@ -41,12 +40,10 @@ from . import issuance
 from .claims import user_claims
 from .clients import (
     AUTH_METHODS,
-    CONSOLE_METHOD,
     OFFLINE_ACCESS,
     SCOPES,
     Client,
     authenticate_basic,
-    authenticate_console,
 )
 from .issuance import Claim
 from .models import Application, AuthorizationCode, OAuthToken
@@ -56,16 +53,6 @@ CODE_SECONDS = 60
 ID_TOKEN_SECONDS = 3600
 ACCESS_PREFIX = "ipat_"
 REFRESH_PREFIX = "iprt_"
-
-
-class FailuresLimited(Exception):
-    """The client's address reached the token endpoint's failure limit (found
-    with the client's row, before its secret is checked)."""
-
-
-class StaleWorkspace(Exception):
-    """The workspace cached for the URL's slug is gone or renamed (no client
-    of it answers to the slug any more): look the slug up again."""
 
 
 def issuer(workspace) -> str:
@@ -101,7 +88,7 @@ def revoke_family(family, *, workspace, application, reason: str) -> int:
 
 
 class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
-    TOKEN_ENDPOINT_AUTH_METHODS = [*AUTH_METHODS, CONSOLE_METHOD]
+    TOKEN_ENDPOINT_AUTH_METHODS = list(AUTH_METHODS)
 
     def save_authorization_code(self, code, request):
         context = self.server.sign_in_context
@@ -123,23 +110,16 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         )
 
     def query_authorization_code(self, code, client):
-        application = client.application
         found = issuance.CODE_READ.first(
-            "code", code_hash=token_hash(code), application=application.pk
+            "code", code_hash=token_hash(code), application=client.application.pk
         )
         if found is None:
             return None
-        if found.used_at is not None:
-            revoke_family(
-                found.family,
-                workspace=self.server.workspace,
-                application=application,
-                reason="code_reused",
-            )
-            return None
-        # Claimed with the token (one statement), or by the provider when
-        # the request fails from here on: of two concurrent exchanges, one
-        # wins; the other revokes the family.
+        # The one guard of a code's single use: claimed (used_at, only while
+        # empty) with the token in one statement, or by the provider when the
+        # request fails from here on. A code used before, or by a concurrent
+        # exchange that won, cannot be claimed: nothing is issued and what
+        # the code's first use issued is revoked (Provider.create_token_response).
         self.server.claim = Claim(
             AuthorizationCode,
             found.pk,
@@ -260,16 +240,9 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         if token is None or token.revoked_at is not None:
             return None
         if application.rotate_refresh_tokens:
-            if token.rotated_at is not None:  # a rotated token came back: stolen?
-                revoke_family(
-                    token.family,
-                    workspace=self.server.workspace,
-                    application=application,
-                    reason="refresh_token_reused",
-                )
-                return None
-            # Claimed with the new token, or by the provider on failure (as
-            # for codes).
+            # Claimed (rotated_at) with the new token, or by the provider on
+            # failure, as codes are: a rotated token that comes back (stolen?)
+            # cannot be claimed again and its family is revoked.
             self.server.claim = Claim(
                 OAuthToken, token.pk, "rotated_at", token.family, "refresh_token_reused"
             )
@@ -334,24 +307,15 @@ class TokenRequest(ProviderRequest):
 
 
 class Provider(AuthorizationServer):
-    """The authorization server of ``workspace``."""
+    """The authorization server of ``workspace``: the grants and client
+    authentication methods applications use, nothing else (the console's
+    "Try it" is ``oidc.try_it``'s own provider)."""
 
-    def __init__(
-        self,
-        workspace,
-        *,
-        body_only: bool = False,
-        limit: Limit | None = None,
-        workspace_cached: bool = False,
-    ):
+    client_class = Client
+
+    def __init__(self, workspace, *, body_only: bool = False):
         super().__init__(client_model=Application, token_model=OAuthToken)
         self.workspace = workspace
-        # The token endpoint's failure limit, read with the client's row
-        # (``limit_checked`` once read); the workspace from a per-process
-        # cache, checked by that same query (see TokenView).
-        self.limit = limit
-        self.limit_checked = False
-        self.workspace_cached = workspace_cached
         # What the grant claims (a code, a rotated refresh token) and the rows
         # it writes, written together once the response is ready.
         self.claim: Claim | None = None
@@ -366,7 +330,9 @@ class Provider(AuthorizationServer):
         self._keys: dict = {}
         self.register_token_generator("default", self._generate_token)
         self.register_client_auth_method("client_secret_basic", authenticate_basic)
-        self.register_client_auth_method(CONSOLE_METHOD, authenticate_console)
+        self.register_grants()
+
+    def register_grants(self) -> None:
         self.register_grant(
             AuthorizationCodeGrant, [PkceS256(required=True), OpenIDCode()]
         )
@@ -409,26 +375,22 @@ class Provider(AuthorizationServer):
         )
         return response
 
+    def known_client(self, client_id: str, application) -> None:
+        """``client_id``'s application (or None: the workspace has no such
+        client), read already: the token endpoint reads it with the workspace
+        (``issuance.token_request_read``), so ``query_client`` need not."""
+        if application is not None:
+            application.workspace = self.workspace
+        self._clients[client_id] = application and self.client_class(application)
+
     def query_client(self, client_id):
         if not isinstance(client_id, str) or len(client_id) > 64:
             return None
         if client_id not in self._clients:
-            values = {"workspace": self.workspace.pk, "client_id": client_id}
-            if self.workspace_cached:
-                values["slug"] = self.workspace.slug
-            if self.limit is not None:
-                values["bucket"] = issuance.failures_bucket(self.limit)
-                values["now"] = timezone.now()
-            application = issuance.CLIENT_READ.first(tuple(sorted(values)), **values)
-            if application is None and self.workspace_cached:
-                raise StaleWorkspace
-            if application is not None:
-                application.workspace = self.workspace
-                if self.limit is not None:
-                    self.limit_checked = True
-                    if (application.failures or 0) >= self.limit.max_events:
-                        raise FailuresLimited
-            self._clients[client_id] = application and Client(application)
+            application = issuance.CLIENT_READ.first(
+                "client", workspace=self.workspace.pk, client_id=client_id
+            )
+            self.known_client(client_id, application)
         client = self._clients[client_id]
         if client is not None:
             self.client_application = client.application

@@ -4,11 +4,13 @@ workspace's provider, for an operator to see what an application receives.
 The operator's browser goes to the authorization endpoint with the console's
 own callback as redirect URI (valid for every application of the workspace,
 and useless to anyone else: the callback needs the operator's session with the
-state and PKCE verifier it was started with). The code is exchanged in-process
-(a confidential application's secret is not known to the console: the
-exchange authenticates as "console_try_it", a method no HTTP request can
-use), userinfo is called with the access token, and the tokens are then
-revoked: a try leaves nothing usable behind.
+state and PKCE verifier it was started with). The code is exchanged
+in-process by the try's own provider (``TryItProvider``: the production
+token grants, with one client authentication instead of the applications'
+ones: the operator's session vouches for the application, whose secret the
+console does not know; the token endpoint knows nothing of it). Userinfo is
+called with the access token, and the tokens are then revoked: a try leaves
+nothing usable behind.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import secrets
 import time
 from urllib.parse import urlencode
 
+from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload, OAuth2Request
+from django.conf import settings
 from django.test import RequestFactory
 from django.urls import reverse
 from joserfc import jwt
@@ -27,13 +31,66 @@ from joserfc.jwk import KeySet
 
 from core.tokens import token_hash
 
-from .clients import try_it_redirect_uri
+from .clients import Client, try_it_redirect_uri
 from .models import OAuthToken
-from .server import Provider
+from .server import AuthorizationCodeGrant, OpenIDCode, PkceS256, Provider
 from .signing_keys import workspace_jwks
+from .views import UserInfoView
 
 TRY_KEY = "try_it"
 TRY_SECONDS = 15 * 60
+# How the try's exchange authenticates: its provider's only method.
+CONSOLE_METHOD = "console_try_it"
+
+
+class ConsoleClient(Client):
+    def check_endpoint_auth_method(self, method, endpoint):
+        return method == CONSOLE_METHOD and endpoint == "token"
+
+
+class ConsoleCodeGrant(AuthorizationCodeGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = [CONSOLE_METHOD]
+
+
+class TryItProvider(Provider):
+    """The provider of a try of ``application``: the authorization-code grant
+    (PKCE, OpenID Connect) as applications get it, its client authenticated
+    by the console (``application`` only, resolved through the operator's
+    workspace), and no other grant."""
+
+    client_class = ConsoleClient
+
+    def __init__(self, workspace, *, application):
+        self.application = application
+        super().__init__(workspace, body_only=True)
+        self.register_client_auth_method(CONSOLE_METHOD, self.authenticate_console)
+
+    def register_grants(self) -> None:
+        self.register_grant(ConsoleCodeGrant, [PkceS256(required=True), OpenIDCode()])
+
+    def authenticate_console(self, query_client, request):
+        client = query_client(request.payload.client_id)
+        if client is not None and client.application.pk == self.application.pk:
+            return client
+        return None
+
+
+class TryTokenRequest(OAuth2Request):
+    """The try's code exchange as Authlib reads a token request, made in
+    Python from the try's own values (never from an HTTP request)."""
+
+    def __init__(self, workspace, data: dict):
+        uri = settings.PUBLIC_URL + reverse("oidc:token", args=[workspace.slug])
+        super().__init__("POST", uri)
+        self.payload = BasicOAuth2Payload(data)
+
+    @property
+    def args(self):
+        return {}
+
+    @property
+    def form(self):
+        return self.payload.data
 
 
 def try_it_start(session, *, application) -> str:
@@ -95,9 +152,8 @@ def try_it_finish(session, *, application, params) -> dict:
             "error": f"{params.get('error')}: {params.get('error_description', '')}"
         }
     workspace = application.workspace
-    factory = RequestFactory()
-    token_request = factory.post(
-        reverse("oidc:token", args=[workspace.slug]),
+    token_request = TryTokenRequest(
+        workspace,
         {
             "grant_type": "authorization_code",
             "client_id": application.client_id,
@@ -106,8 +162,8 @@ def try_it_finish(session, *, application, params) -> dict:
             "code_verifier": pending["verifier"],
         },
     )
-    token_request.console_try_it = application.pk
-    response = Provider(workspace, body_only=True).create_token_response(token_request)
+    provider = TryItProvider(workspace, application=application)
+    response = provider.create_token_response(token_request)
     body = json.loads(response.content)
     if response.status_code != 200:
         return {"error": f"{body.get('error')}: {body.get('error_description', '')}"}
@@ -121,9 +177,7 @@ def try_it_finish(session, *, application, params) -> dict:
         result["id_token_header"] = header
         result["id_token_claims"] = claims
         result["nonce_ok"] = claims.get("nonce") == pending["nonce"]
-    from .views import UserInfoView
-
-    info_request = factory.get(
+    info_request = RequestFactory().get(
         reverse("oidc:userinfo", args=[workspace.slug]),
         HTTP_AUTHORIZATION=f"Bearer {body['access_token']}",
     )

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
-from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -29,20 +29,13 @@ from core.audit import SystemActor, audit_record
 from core.request import client_ip
 from core.tokens import token_hash
 
+from . import issuance
 from .authorize_request import RESPONSE_MODES, bad_parameters
 from .claims import SUPPORTED_CLAIMS, subject, user_claims
-from .clients import AUTH_METHODS, SCOPES
+from .clients import AUTH_METHODS, SCOPES, requested_client_id
 from .models import Application, OAuthToken
 from .protocol import challenge, json_body, oauth_text
-from .server import (
-    ACCESS_PREFIX,
-    REFRESH_PREFIX,
-    FailuresLimited,
-    Provider,
-    StaleWorkspace,
-    _audit,
-    issuer,
-)
+from .server import ACCESS_PREFIX, REFRESH_PREFIX, Provider, _audit, issuer
 from .signing_keys import (
     signing_keys_changed_at,
     signing_keys_ensure,
@@ -217,31 +210,44 @@ def _allowed_origin(workspace, origin: str) -> bool:
 class ApiEndpoint(View):
     """An endpoint applications call directly (not a browser page): no CSRF
     (client authentication instead), CORS for the workspace's browser apps,
-    failures counted per client address."""
+    failures counted per client address, and refused past the limit: checked
+    here only, once per request, before anything of the request is read."""
 
     http_method_names = ["post", "options"]
     cors_methods = "POST, OPTIONS"
 
     def dispatch(self, request, *args, **kwargs):
-        self.workspace = hosted_workspace(slug=kwargs["workspace"])
-        self.limit = self.failures_limit(request)
-        if request.method != "OPTIONS" and ratelimit.is_limited(self.limit):
+        slug = kwargs["workspace"]
+        self.limit = ratelimit.Limit(
+            f"oidc:failures:{slug}:{client_ip(request)}", *FAILURES
+        )
+        if request.method == "OPTIONS":
+            self.workspace = hosted_workspace(slug=slug)
+            response = super().dispatch(request, *args, **kwargs)
+            return self.cors(request, response)
+        self.workspace, failures = self.admit(request, slug)
+        if failures >= self.limit.max_events:
             response = self.limited()
-        elif request.method != "OPTIONS" and (
-            problem := bad_parameters(request.POST) or bad_parameters(request.GET)
-        ):
-            response = self.error("invalid_request", problem, 400)
+        elif problem := bad_parameters(request.POST) or bad_parameters(request.GET):
+            response = self.malformed(request, problem)
         else:
             response = super().dispatch(request, *args, **kwargs)
             if response.status_code in (400, 401):
-                ratelimit.hit(self.limit)
-                response = self.explained(response)
+                response = self.refused(request, response)
         return self.cors(request, response)
 
-    def failures_limit(self, request) -> ratelimit.Limit:
-        return ratelimit.Limit(
-            f"oidc:failures:{self.workspace.pk}:{client_ip(request)}", *FAILURES
-        )
+    def admit(self, request, slug: str):
+        """The workspace ``slug`` (Http404 when there is none) and the
+        failure count of this address (``self.limit``)."""
+        return hosted_workspace(slug=slug), ratelimit.count(self.limit)
+
+    def malformed(self, request, problem: str):
+        return self.error("invalid_request", problem, 400)
+
+    def refused(self, request, response):
+        """A refused request counts against the address's limit."""
+        ratelimit.hit(self.limit)
+        return self.explained(response)
 
     def limited(self):
         response = self.error(
@@ -253,9 +259,9 @@ class ApiEndpoint(View):
         return response
 
     def explained(self, response):
-        """Authlib's invalid_client text lists method names (the console's
-        among them): say what to do instead, in the body and in the Basic
-        challenge of a 401 alike (RFC 6749 §5.2)."""
+        """Authlib's invalid_client text lists method names: say what to do
+        instead, in the body and in the Basic challenge of a 401 alike
+        (RFC 6749 §5.2)."""
         body = json_body(response)
         if body.get("error") != "invalid_client":
             return response
@@ -295,75 +301,40 @@ class ApiEndpoint(View):
         return response
 
 
-# Workspaces by slug, per process, for the token endpoint: each use is checked
-# by the client's query (the client must belong to the workspace under that
-# slug), so a deleted or renamed workspace is looked up again at once.
-_WORKSPACES: dict = {}
-
-
-@method_decorator(csrf_exempt, name="dispatch")
 class TokenView(ApiEndpoint):
-    """The token endpoint. Its hot path is three statements: the client with
-    the address's failure count (``Provider.query_client``), the code or
-    refresh token with everything the response needs, and the claim written
-    with the new token and its audit event (``Provider.create_token_response``).
-    """
+    """The token endpoint, for applications only (the console's "Try it" has
+    its own provider: ``oidc.try_it``). Its hot path is three statements: the
+    workspace with the address's failure count and the client the request
+    names (``admit``), the code or refresh token with everything the response
+    needs, and the claim written with the new token and its audit event
+    (``Provider.create_token_response``). A refusal is audited."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.method != "POST":  # OPTIONS (CORS), or 405
-            return super().dispatch(request, *args, **kwargs)
-        slug = kwargs["workspace"]
-        cached = _WORKSPACES.get(slug)
-        try:
-            workspace = cached or hosted_workspace(slug=slug)
-            response = self.exchange(request, workspace, cached=cached is not None)
-        except StaleWorkspace:
-            _WORKSPACES.pop(slug, None)
-            cached = None
-            response = self.exchange(request, hosted_workspace(slug=slug))
-        if cached is None and response.status_code == 200:
-            if len(_WORKSPACES) > 10_000:
-                _WORKSPACES.clear()
-            _WORKSPACES[slug] = self.workspace
-        return self.cors(request, response)
-
-    def exchange(self, request, workspace, *, cached: bool = False):
-        """The response, failures counted and limited as for every
-        ``ApiEndpoint``: the limit is read with the client (before its secret
-        is checked), or on its own when no client was looked up."""
-        self.workspace = workspace
-        self.limit = self.failures_limit(request)
-        provider = Provider(
-            workspace,
-            body_only=True,
-            limit=self.limit,
-            workspace_cached=cached,
+    def admit(self, request, slug: str):
+        client_id = requested_client_id(request)
+        workspace, application, failures = issuance.token_request_read(
+            slug=slug, client_id=client_id, limit=self.limit, now=timezone.now()
         )
-        problem = bad_parameters(request.POST) or bad_parameters(request.GET)
-        try:
-            response = None if problem else provider.create_token_response(request)
-        except FailuresLimited:
-            return self.limited()
-        unchecked = not provider.limit_checked  # no client was looked up
-        failed = response is None or response.status_code != 200
-        if unchecked and failed and ratelimit.is_limited(self.limit):
-            return self.limited()
-        if response is None:
-            return self.error("invalid_request", problem, 400)
-        if response.status_code in (400, 401):
-            self.audit_refusal(provider, request, response)
-            ratelimit.hit(self.limit)
-            response = self.explained(response)
-        return response
+        if workspace is None:
+            raise Http404("No such workspace.")
+        self.provider = Provider(workspace, body_only=True)
+        if client_id is not None:
+            self.provider.known_client(client_id, application)
+        return workspace, failures
 
-    def audit_refusal(self, provider, request, response) -> None:
+    def post(self, request, *args, **kwargs):
+        return self.provider.create_token_response(request)
+
+    def malformed(self, request, problem: str):
+        return self.refused(request, super().malformed(request, problem))
+
+    def refused(self, request, response):
         """A refused token request is an audit event (bounded: the failures of
-        an address are rate limited), by the application when it is known."""
+        an address are limited), by the application when it is known."""
         try:
             error = json.loads(response.content).get("error", "")
         except ValueError:
             error = ""
-        application = provider.client_application
+        application = self.provider.client_application
         audit_record(
             actor=application or SystemActor("token endpoint"),
             action="oauth.token_refused",
@@ -374,6 +345,7 @@ class TokenView(ApiEndpoint):
                 "grant": request.POST.get("grant_type", "")[:40],
             },
         )
+        return super().refused(request, response)
 
 
 def _token_by_secret(workspace, secret: str):

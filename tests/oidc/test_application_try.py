@@ -77,3 +77,21 @@ def test_a_foreign_state_is_refused(owner_client, workspace):
     _, callback = try_urls(workspace, application)
     response = owner_client.get(callback, {"code": "x", "state": "forged"})
     assert "expired or was started elsewhere" in response.content.decode()
+
+
+def test_the_token_endpoint_knows_only_the_applications_methods(client, workspace):
+    """ "Try it" is the console's, outside the token server: the provider the
+    token endpoint runs accepts the client authentication methods discovery
+    advertises, no other (the try's own method is its own provider's)."""
+    from oidc.server import Provider
+    from oidc.try_it import CONSOLE_METHOD, TryItProvider
+
+    discovery = client.get(reverse("oidc:discovery", args=[workspace.slug])).json()
+    advertised = set(discovery["token_endpoint_auth_methods_supported"])
+    production = Provider(workspace, body_only=True)
+    for grant, _extensions in production._token_grants:
+        assert set(grant.TOKEN_ENDPOINT_AUTH_METHODS) <= advertised, grant
+    _pool, application, _ = setup_provider(workspace, kind="web")
+    console = TryItProvider(workspace, application=application)
+    [(grant, _extensions)] = console._token_grants
+    assert grant.TOKEN_ENDPOINT_AUTH_METHODS == [CONSOLE_METHOD]

@@ -16,7 +16,7 @@ from oidc import server, views
 from oidc.models import AuthorizationCode, OAuthToken
 from workspaces.models import Workspace
 
-from .oidc_helpers import basic, exchange, get_code, make_user, refresh
+from .oidc_helpers import basic, exchange, get_code, make_user, refresh, userinfo
 from .oidc_helpers import token_url as url
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +54,25 @@ def test_code_exchange_statements(client, workspace, web, django_assert_num_quer
     assert AuthorizationCode.objects.filter(used_at__isnull=True).count() == 0
     assert AuditEvent.objects.filter(action="oauth.token_issued").count() == 2
     assert OAuthToken.objects.filter(application=application).count() == 2
+
+
+@postgresql_only
+def test_a_workspaces_first_token_request_takes_as_many(
+    client, workspace, web, django_assert_num_queries
+):
+    """The workspace is read with the client and the failure count from the
+    first request on: no per-process cache of workspaces to go stale, and no
+    second run of an exchange when one did. (The signing key is kept per
+    process: read here first.)"""
+    from oidc.signing_keys import signing_key_for_signing
+
+    pool, application, secret = web
+    make_user(pool)
+    signing_key_for_signing(workspace=workspace, alg=application.id_token_alg)
+    code, verifier = get_code(client, workspace, application, pool)
+    with django_assert_num_queries(STATEMENTS):
+        response = exchange(client, workspace, application, code, verifier, secret)
+    assert response.status_code == 200, response.content
 
 
 def test_token_endpoint_needs_no_csrf_token(workspace, web):
@@ -174,10 +193,27 @@ def test_failure_limit_is_read_with_the_client(client, workspace, web, monkeypat
     assert unknown.status_code == 429
 
 
+def test_past_the_limit_nothing_of_a_request_is_read(
+    client, workspace, web, monkeypatch, django_assert_num_queries
+):
+    """The failure limit is checked once, first, for every request of the
+    provider's endpoints: one that names no client is refused as one that
+    does, and so is another endpoint's; nothing is read but the workspace
+    with the count, then when to try again."""
+    _pool, application, secret = web
+    monkeypatch.setattr(views, "FAILURES", (2, 900))
+    for _ in range(2):
+        refresh(client, workspace, application, secret, "iprt_no")
+    with django_assert_num_queries(2):
+        nameless = client.post(url(workspace), {"grant_type": "client_credentials"})
+    assert nameless.status_code == 429 and nameless["Retry-After"]
+    assert userinfo(client, workspace, "ipat_no").status_code == 429
+    assert AuditEvent.objects.filter(action="oauth.token_refused").count() == 2
+
+
 def test_renamed_workspace_is_looked_up_again(client, workspace, web):
     _pool, application, secret = web
     tokens = signed_in(client, workspace, web)
-    assert views._WORKSPACES[workspace.slug].pk == workspace.pk
     old_slug = workspace.slug
     Workspace.objects.filter(pk=workspace.pk).update(slug="renamed-" + old_slug[:40])
     workspace.refresh_from_db()
@@ -187,6 +223,5 @@ def test_renamed_workspace_is_looked_up_again(client, workspace, web):
         headers=basic(application, secret),
     )
     assert gone.status_code == 404
-    assert old_slug not in views._WORKSPACES
     moved = refresh(client, workspace, application, secret, tokens["refresh_token"])
     assert moved.status_code == 200, moved.content
