@@ -14,7 +14,6 @@ class AccountsConfig(AppConfig):
 
         # Register the app's audit sentences (they load its models).
         from . import audit_text  # noqa: F401
-        from .oidc import audit_text as oidc_audit_text  # noqa: F401
         from .operators.services import last_login_record
 
         # Django's receiver, under its own uid, by one that does the same with

@@ -125,18 +125,6 @@ MESSAGES: dict[str, Any] = {
     "sign_in_method_unavailable": _(
         "This way of signing in is not available. Choose another one."
     ),
-    # --- an application's sign-in: what the consent page says each scope allows -----
-    "consent_scope.openid": _("Know who you are (your account's id)"),
-    "consent_scope.profile": _("See your name and profile details"),
-    "consent_scope.email": _("See your email address"),
-    "consent_scope.phone": _("See your mobile number"),
-    "consent_scope.address": _("See your postal address"),
-    "consent_scope.groups": _("See the groups you belong to"),
-    "consent_scope.offline_access": _("Keep access while you are signed out"),
-    # --- the REST API and its tokens ------------------------------------------------
-    "api_token_name_invalid": _("Give the token a name of 1 to 100 characters."),
-    "api_token_scopes_invalid": _("Choose at least one scope: read, write or import."),
-    "api_token_expiry_past": _("The expiry must be in the future, or left empty."),
 }
 
 register(MESSAGES)

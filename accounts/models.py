@@ -1,6 +1,6 @@
 """Operators (console users), and the authenticators of pool users: password
 credentials, one-time codes, authenticator apps (TOTP), passkeys, recovery codes
-and remembered devices."""
+and remembered devices; pool users' single sign-on sessions."""
 
 from __future__ import annotations
 
@@ -461,6 +461,39 @@ class RecoveryCode(models.Model):
         return f"recovery code of {self.user_id}"
 
 
+class SsoSession(models.Model):
+    """A pool user signed in on the hosted pages of a browser: the session every
+    application of the workspace shares (single sign-on). Ending it (sign out,
+    RP-initiated logout, the operator's "Revoke") signs that browser out and
+    stops the tokens issued under it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        "identity_pools.PoolUser",
+        on_delete=models.DB_CASCADE,
+        related_name="sso_sessions",
+    )
+    method = models.CharField(_("signed in with"), max_length=60)
+    auth_time = models.DateTimeField(_("signed in"))
+    ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("single sign-on session")
+        verbose_name_plural = _("single sign-on sessions")
+        indexes = [
+            models.Index(
+                fields=["user", "-auth_time"],
+                condition=models.Q(ended_at__isnull=True),
+                name="accounts_sso_user_open_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"session {self.pk} of {self.user_id}"
+
+
 class RememberedDevice(models.Model):
     """A browser that passed the second factor and is not asked again until
     ``expires_at`` (the pool's "remember this device"). The browser holds the
@@ -482,12 +515,3 @@ class RememberedDevice(models.Model):
 
     def __str__(self) -> str:
         return f"remembered device of {self.user_id}"
-
-
-# The OpenID provider's state (sessions, codes, tokens, consents).
-from .oidc.models import (  # noqa: E402, F401
-    AuthorizationCode,
-    Consent,
-    OAuthToken,
-    SsoSession,
-)

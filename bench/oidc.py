@@ -226,12 +226,12 @@ def start_gunicorn(url: str, config: str) -> tuple[subprocess.Popen, int]:
 
 def setup_provider() -> None:
     """A workspace, pool, connection, web application and user, into ``P``."""
-    from accounts.oidc.models import SsoSession
+    from accounts.models import SsoSession
     from core.audit import SystemActor
     from identity_pools.models import Identifier, PoolUser
     from identity_pools.services.pools import pool_create
-    from workspaces.applications import application_create
-    from workspaces.connections import idp_connect
+    from oidc.applications import application_create
+    from oidc.connections import idp_connect
     from workspaces.models import Workspace
 
     actor = SystemActor("bench")
@@ -260,8 +260,8 @@ def make_codes(n: int) -> list[tuple[str, str]]:
     """``n`` fresh (code, PKCE verifier)s, stored as save_authorization_code does."""
     from django.utils import timezone
 
-    from accounts.oidc.models import AuthorizationCode
     from core.tokens import token_hash
+    from oidc.models import AuthorizationCode
 
     expires_at, pairs, rows = timezone.now() + timedelta(seconds=60), [], []
     same = {"application": P.application, "user": P.user, "sso_session": P.sso}
@@ -295,7 +295,7 @@ def make_signer():
     """Signs an ID token's claims with the workspace's active ES256 key."""
     from joserfc import jwt
 
-    from workspaces.signing_keys import signing_key_private, signing_keys_ensure
+    from oidc.signing_keys import signing_key_private, signing_keys_ensure
 
     key = signing_keys_ensure(workspace=P.workspace, alg="ES256")
     private, header = signing_key_private(key), {"alg": "ES256", "kid": key.kid}
@@ -504,12 +504,12 @@ def breakdown(runs: int = 200) -> None:
     from django.test import Client
     from django.utils import timezone
 
-    from accounts.hosted.access import hosted_workspace
-    from accounts.oidc import issuance
-    from accounts.oidc.claims import user_claims
-    from accounts.oidc.models import AuthorizationCode, OAuthToken
+    from core.audit import audit_row
     from core.tokens import token_hash
-    from workspaces.signing_keys import signing_key_private, signing_keys_ensure
+    from oidc import issuance
+    from oidc.claims import user_claims
+    from oidc.models import AuthorizationCode, OAuthToken
+    from oidc.signing_keys import signing_key_private, signing_keys_ensure
 
     ws, app = {"workspace": P.workspace}, P.application
     client, key = Client(), signing_keys_ensure(**ws)
@@ -530,7 +530,7 @@ def breakdown(runs: int = 200) -> None:
         row.update(access_token_hash=hashes[0], refresh_token_hash=hashes[1])
         row.update(issued_at=now, access_expires_at=now, refresh_expires_at=now)
         token = OAuthToken(**row, auth_time=now, amr=["pwd"], acr="1")
-        event = issuance.audit_event(P.workspace, "oauth.token_issued", **who)
+        event = audit_row(action="oauth.token_issued", workspace=P.workspace, **who)
         assert issuance.write(claim=claim, rows=[token, event])
 
     auth = {"HTTP_AUTHORIZATION": P.auth}
@@ -546,7 +546,6 @@ def breakdown(runs: int = 200) -> None:
         "a request answered 404 (middleware floor)": partial(client.get, "/none/"),
         "discovery document (test client)": partial(client.get, discovery),
         "JWKS (test client)": partial(client.get, f"/w/{SLUG}/.well-known/jwks.json"),
-        "one query (workspace by slug)": partial(hosted_workspace, slug=SLUG),
         "code read with user, pool check, identifiers (prepared)": read_code,
         "claim + token row + audit event (one statement)": write_token,
         "active signing key (one query)": partial(signing_keys_ensure, **ws),

@@ -267,7 +267,7 @@ def breakdown(client, workspace, pool, user, first) -> None:
     from accounts.flows.signin import _first_factor_start, signin_record
     from accounts.hosted.access import hosted_pool
     from accounts.hosted.session import HostedSessionMiddleware
-    from accounts.oidc.sessions import sso_session_start
+    from accounts.sso import sso_session_start
     from core.writes import Writes
 
     store = HostedSessionMiddleware(lambda request: None).store

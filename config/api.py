@@ -7,7 +7,8 @@ from __future__ import annotations
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
-from identity_pools.api import applications, groups, pools, schemas, transfer, users
+from identity_pools.api import groups, pools, schemas, transfer, users
+from oidc import api as oidc_api
 from workspaces.api.auth import TokenAuth
 from workspaces.api.errors import EXCEPTION_HANDLERS
 
@@ -35,5 +36,5 @@ api.add_router("/pools", users.router)
 api.add_router("/pools", groups.router)
 api.add_router("/schemas", schemas.router)
 api.add_router("/pools", transfer.router)
-api.add_router("/identity-providers", applications.idp_router)
-api.add_router("/applications", applications.router)
+api.add_router("/identity-providers", oidc_api.idp_router)
+api.add_router("/applications", oidc_api.router)

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "accounts",
     "workspaces",
     "identity_pools",
+    "oidc",
 ]
 
 MIDDLEWARE = [

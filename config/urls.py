@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from accounts.oidc.urls import PROVIDER_METADATA
 from config.api import api
+from oidc.urls import PROVIDER_METADATA
 from workspaces.api.errors import api_not_found
 
 urlpatterns = [
@@ -12,8 +12,10 @@ urlpatterns = [
     path("console/", include("accounts.operators.urls")),
     path("console/", include("workspaces.urls")),
     path("console/", include("identity_pools.urls")),
+    path("console/", include("oidc.console_urls")),
     path("w/", include("accounts.hosted.urls")),
-    path("w/", include("accounts.oidc.urls")),
+    path("w/", include("oidc.urls")),
+    path("w/", include("oidc.hosted_urls")),
     *PROVIDER_METADATA,
     path("api/v1/", api.urls),
     re_path(r"^api/", api_not_found),

@@ -16,7 +16,7 @@ ACTOR_TYPES = {
     "accounts.operator": ActorType.OPERATOR,
     "identity_pools.pooluser": ActorType.POOL_USER,
     "workspaces.apitoken": ActorType.API_TOKEN,
-    "workspaces.application": ActorType.APPLICATION,
+    "oidc.application": ActorType.APPLICATION,
 }
 
 

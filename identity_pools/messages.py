@@ -19,7 +19,6 @@ RECORD_FIELDS = (
 )
 
 MESSAGES: dict[str, Any] = {
-    "rate_limited": _("Too many failed attempts. Wait %(wait)s, then try again."),
     # --- identity pools: pools, users, identifiers, groups, passwords -------------
     "identifier_required": _("Enter an email address or a mobile number."),
     "identifier_too_long": _("This is too long for an email address or mobile number."),
@@ -387,30 +386,6 @@ MESSAGES: dict[str, Any] = {
     "second_factor_methods_none": _(
         "Choose at least one method that counts as a second factor, or turn the "
         "second factor off."
-    ),
-    "api_unauthenticated": _(
-        "Send a valid API token: the header “Authorization: Bearer <token>”. The "
-        "token may be revoked or expired; make a new one under the workspace's API "
-        "tokens."
-    ),
-    "api_scope_missing": _(
-        "This token lacks the “%(scope)s” scope this request needs. Make a token "
-        "with it under the workspace's API tokens."
-    ),
-    "api_not_found": _(
-        "There is no such %(what)s in this workspace. Check the id in the URL."
-    ),
-    "api_rate_limited": _(
-        "Too many requests with this token. Wait %(wait)s, then try again."
-    ),
-    "api_invalid": _("%(detail)s"),
-    "api_body_too_large": _(
-        "The request body is larger than %(max)s bytes. Send less at once (bulk "
-        "imports: at most 10,000 records a request)."
-    ),
-    "api_no_such_address": _(
-        "There is no such address in the API. Check the path against the API "
-        "reference at /api/v1/docs (ids are UUIDs)."
     ),
     "mode_invalid": _("Choose “Send invitation” or “Set credentials”."),
     "status_invalid": _("Choose activate or deactivate."),

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from .user_schemas.urls import urlpatterns as schema_urlpatterns
-from .views import groups, pools, user_sessions, users
+from .views import groups, pools, users
 
 app_name = "identity_pools"
 
@@ -106,16 +106,6 @@ urlpatterns = [
         USER + "sign-in/passkeys/<uuid:passkey>/remove/",
         users.PoolUserSignInActionView.as_view(action="remove_passkey"),
         name="pool_user_remove_passkey",
-    ),
-    path(
-        USER + "sessions/revoke/",
-        user_sessions.PoolUserSessionRevokeView.as_view(),
-        name="pool_user_session_revoke",
-    ),
-    path(
-        USER + "applications/revoke/",
-        user_sessions.PoolUserApplicationRevokeView.as_view(),
-        name="pool_user_application_revoke",
     ),
     path(
         USER + "password/",

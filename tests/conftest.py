@@ -87,8 +87,8 @@ def _fresh_provider_caches():
     workspace slug, signing keys, hosted pages' paths) start empty in every
     test: slugs repeat across tests, and a test may change the URLs."""
     from accounts.hosted import views as hosted_views
-    from accounts.oidc import views as oidc_views
-    from workspaces import signing_keys
+    from oidc import signing_keys
+    from oidc import views as oidc_views
 
     oidc_views._PUBLIC.clear()
     signing_keys._ACTIVE_CACHE.clear()

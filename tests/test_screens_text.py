@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from oidc.connections import idp_connect
 from tests.factories import IdentityPoolFactory
-from workspaces.connections import idp_connect
 
 ROOT = Path(__file__).resolve().parent.parent
 STALE = re.compile(
@@ -36,7 +36,7 @@ def test_identity_providers_page_leads_to_applications(owner_client, workspace, 
         workspace=workspace, actor=owner, pool=IdentityPoolFactory(workspace=workspace)
     )
     page = owner_client.get(
-        reverse("workspaces:idp_connection_list", args=[workspace.slug])
+        reverse("oidc_console:idp_connection_list", args=[workspace.slug])
     ).content.decode()
-    applications = reverse("workspaces:application_list", args=[workspace.slug])
+    applications = reverse("oidc_console:application_list", args=[workspace.slug])
     assert f'href="{applications}"' in page.split('<main id="main"')[1]

@@ -26,8 +26,6 @@ from config.database import replica_databases
 from core.db import PrimaryReplicaRouter, replica_alias
 from identity_pools.models import GroupMembership, Identifier, PoolUser
 from identity_pools.sign_in_rules import sign_in_policy_for
-from tests.accounts.oidc_helpers import GOOD, REDIRECT, basic, make_user, pkce
-from tests.accounts.oidc_helpers import setup_provider as oidc_setup_provider
 from tests.factories import (
     GroupFactory,
     IdentityPoolFactory,
@@ -42,6 +40,8 @@ from tests.nodes import (
     start_nodes,
     wait_for,
 )
+from tests.oidc.oidc_helpers import GOOD, REDIRECT, basic, make_user, pkce
+from tests.oidc.oidc_helpers import setup_provider as oidc_setup_provider
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 two_nodes = pytest.mark.postgresql(

@@ -1,14 +1,6 @@
 from django.urls import path
 
-from . import (
-    activity_views,
-    api_token_views,
-    application_views,
-    connection_views,
-    signing_key_views,
-    try_it_views,
-    views,
-)
+from . import activity_views, api_token_views, views
 
 app_name = "workspaces"
 
@@ -73,68 +65,6 @@ urlpatterns = [
         "w/<slug:workspace>/settings/activity/",
         activity_views.AuditRetentionView.as_view(),
         name="audit_retention",
-    ),
-    path(
-        "w/<slug:workspace>/identity-providers/",
-        connection_views.IdpConnectionListView.as_view(),
-        name="idp_connection_list",
-    ),
-    path(
-        "w/<slug:workspace>/identity-providers/connect/",
-        connection_views.IdpConnectView.as_view(),
-        name="idp_connect",
-    ),
-    path(
-        "w/<slug:workspace>/identity-providers/<uuid:connection>/disconnect/",
-        connection_views.IdpDisconnectView.as_view(),
-        name="idp_disconnect",
-    ),
-    # --- applications (OpenID Connect clients) ---
-    path(
-        "w/<slug:workspace>/applications/",
-        application_views.ApplicationListView.as_view(),
-        name="application_list",
-    ),
-    path(
-        "w/<slug:workspace>/applications/new/",
-        application_views.ApplicationCreateView.as_view(),
-        name="application_create",
-    ),
-    path(
-        "w/<slug:workspace>/applications/<uuid:application>/",
-        application_views.ApplicationDetailView.as_view(),
-        name="application_detail",
-    ),
-    path(
-        "w/<slug:workspace>/applications/<uuid:application>/rotate-secret/",
-        application_views.ApplicationRotateSecretView.as_view(),
-        name="application_rotate_secret",
-    ),
-    path(
-        "w/<slug:workspace>/applications/<uuid:application>/delete/",
-        application_views.ApplicationDeleteView.as_view(),
-        name="application_delete",
-    ),
-    path(
-        "w/<slug:workspace>/applications/<uuid:application>/try/",
-        try_it_views.ApplicationTryView.as_view(),
-        name="application_try",
-    ),
-    path(
-        "w/<slug:workspace>/applications/<uuid:application>/try/callback/",
-        try_it_views.ApplicationTryCallbackView.as_view(),
-        name="application_try_callback",
-    ),
-    # --- signing keys (the OpenID provider's) ---
-    path(
-        "w/<slug:workspace>/signing-keys/",
-        signing_key_views.SigningKeyListView.as_view(),
-        name="signing_key_list",
-    ),
-    path(
-        "w/<slug:workspace>/signing-keys/rotate/",
-        signing_key_views.SigningKeyRotateView.as_view(),
-        name="signing_key_rotate",
     ),
     path(
         "w/<slug:workspace>/api-tokens/",

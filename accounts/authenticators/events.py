@@ -10,7 +10,8 @@ from django.utils import timezone
 from core.audit import audit_record
 from core.delivery import send_templated
 
-from ..models import OAuthToken, RememberedDevice, SsoSession
+from ..models import RememberedDevice, SsoSession
+from ..signals import user_signed_out_everywhere
 
 
 def user_audit(user, action: str, details: dict | None = None, *, actor=None):
@@ -47,8 +48,9 @@ def user_notice(user, template: str, *, to=None, **context) -> None:
 
 def sessions_end(*, user) -> None:
     """Sign ``user`` out of every hosted session (their single sign-on sessions
-    end and applications' tokens are revoked), and forget the browsers that
-    were excused from the second factor: they must pass it again."""
+    end, and ``user_signed_out_everywhere`` stops what applications were
+    issued: call inside the change's transaction), and forget the browsers
+    that were excused from the second factor: they must pass it again."""
     user.sessions_ended_at = timezone.now()
     type(user).objects.filter(pk=user.pk).update(
         sessions_ended_at=user.sessions_ended_at, updated_at=user.sessions_ended_at
@@ -57,4 +59,4 @@ def sessions_end(*, user) -> None:
     # Single sign-on ends too, and the applications' tokens stop working.
     now = user.sessions_ended_at
     SsoSession.objects.filter(user=user, ended_at__isnull=True).update(ended_at=now)
-    OAuthToken.objects.filter(user=user).revoke(now)
+    user_signed_out_everywhere.send(sender=type(user), user=user, now=now)

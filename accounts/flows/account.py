@@ -17,13 +17,11 @@ from identity_pools.models import PoolUser
 from identity_pools.passwords import user_password_check
 from identity_pools.services.users import pool_user_delete
 from identity_pools.sign_in_rules import sign_in_policy_for
-from workspaces.models import Application
 
 from ..authenticators.events import sessions_end, user_audit, user_notice
 from ..authenticators.lockout import lock_fail, lock_wait
 from ..authenticators.passwords import password_set, password_verify
-from ..oidc.models import Consent
-from ..oidc.sessions import sso_session_end, user_application_revoke, user_sso_sessions
+from ..sso import sso_session_end, user_sso_sessions
 from .signin import ADDRESS_LIMIT, SIGNED_IN_KEY, session_sign_out
 
 # Changes that let someone take an account over (the addresses codes and
@@ -122,27 +120,6 @@ def account_sessions_end(*, user, current, which: str) -> int:
         sso_session_end(session_id=pk, user=user, actor=user, reason="user")
         for pk in ids
     )
-
-
-def account_application_remove(*, user: PoolUser, application_id: str) -> str | None:
-    """The user takes back an application's access: every token of theirs it
-    holds stops working (offline ones too, which outlive signing out) and their
-    consent is forgotten, so it asks again next time; audited, the user as
-    actor. Returns the application's name, or None when ``application_id`` is
-    not an application of the user's workspace."""
-    try:
-        pk = uuid.UUID(application_id)
-    except ValueError:
-        return None
-    application = Application.objects.filter(
-        workspace_id=user.pool.workspace_id, pk=pk
-    ).first()
-    if application is None:
-        return None
-    with transaction.atomic():
-        user_application_revoke(user=user, application=application, actor=user)
-        Consent.objects.filter(user=user, application=application).delete()
-    return application.name
 
 
 def account_delete(session, *, user: PoolUser) -> None:

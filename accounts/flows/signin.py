@@ -49,12 +49,16 @@ from ..authenticators.passwords import (
 from ..authenticators.presence import AUTHENTICATORS, authenticator_flags_sql
 from ..authenticators.totp import totp_verify
 from ..models import Code, PasswordCredential, SignInLock
-from ..oidc.sessions import sso_session_end, sso_session_start
+from ..sso import sso_session_end, sso_session_start
 from .rows import columns, instance_from_row
 
 IDENTIFIER_KEY = "signin"
-# An application's authorization request waiting for the sign-in to finish.
+# An application's authorization request waiting for the sign-in to finish:
+# kept by the OpenID provider (``oidc.authorize``) with its workspace's id
+# ("workspace"), the time it was kept ("at"), the origin the answer goes to
+# ("origin") and where to pick it up again once signed in ("continue").
 AUTHORIZE_KEY = "authorize"
+AUTHORIZE_SECONDS = 15 * 60
 CHANGE_KEY = "signin_change"
 SIGNED_IN_KEY = "pool_user"
 STEP_SECONDS = 10 * 60  # a started sign-in is forgotten after this
@@ -407,6 +411,18 @@ def signin_begin(session, *, pool, identifier: str) -> None:
         attempt=uuid.uuid4().hex,
         stage="first",
     )
+
+
+def authorize_pending(session, *, workspace) -> dict | None:
+    """The authorization request of ``workspace`` waiting in this browser
+    (``AUTHORIZE_KEY``), forgotten after AUTHORIZE_SECONDS."""
+    data = session.get(AUTHORIZE_KEY)
+    if not data or data.get("workspace") != str(workspace.pk):
+        return None
+    if time.time() - data.get("at", 0) > AUTHORIZE_SECONDS:
+        session.pop(AUTHORIZE_KEY, None)
+        return None
+    return data
 
 
 def session_start(session, *, key: str, pool, **values) -> None:

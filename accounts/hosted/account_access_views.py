@@ -1,6 +1,5 @@
 """The account page's addresses (add or verify one with a code, remove one),
-"Where you're signed in" (sign other browsers out), "Applications with access"
-(take an application's access back) and "Delete your account"
+"Where you're signed in" (sign other browsers out) and "Delete your account"
 (where the pool allows it)."""
 
 from __future__ import annotations
@@ -16,11 +15,7 @@ from core.views import ServiceConfirmView, ServiceFormView
 from identity_pools.sign_in_rules import sign_in_policy_for
 
 from ..flows import identifiers as own_identifiers
-from ..flows.account import (
-    account_application_remove,
-    account_delete,
-    account_sessions_end,
-)
+from ..flows.account import account_delete, account_sessions_end
 from ..flows.signin import SIGNED_IN_KEY
 from .forms import AccountIdentifierForm, CodeForm
 from .signed_in import RecentSignInMixin, SignedInPageMixin
@@ -157,27 +152,6 @@ class AccountSessionsEndView(SignedInPageMixin, View):
 
     def get(self, request, *args, **kwargs):
         return redirect(self.page_url("account") + "#sessions")
-
-
-class AccountApplicationRemoveView(SignedInPageMixin, View):
-    """POST ``application`` (one listed under "Applications with access"): its
-    tokens of this user stop working and its consent is forgotten."""
-
-    def post(self, request, *args, **kwargs):
-        name = account_application_remove(
-            user=self.user, application_id=request.POST.get("application", "")[:40]
-        )
-        if name is None:
-            messages.error(request, _("That application had no access."))
-        else:
-            messages.success(
-                request,
-                _("%(name)s no longer has access to your account.") % {"name": name},
-            )
-        return redirect(self.page_url("account") + "#applications")
-
-    def get(self, request, *args, **kwargs):
-        return redirect(self.page_url("account") + "#applications")
 
 
 class AccountDeleteView(RecentSignInMixin, ServiceConfirmView):

@@ -37,13 +37,14 @@ from ..flows.security import (
 )
 from ..flows.signin import (
     SIGNED_IN_KEY,
+    authorize_pending,
     session_sign_in,
     session_sign_out,
 )
 from ..models import Passkey, TotpDevice
-from ..oidc.authorize import authorize_pending, continue_url
-from ..oidc.session_words import browser_in_words, method_in_words
-from ..oidc.sessions import user_applications, user_sso_sessions
+from ..session_words import browser_in_words, method_in_words
+from ..sso import user_sso_sessions
+from .account_page import account_page
 from .forms import (
     AccountPasswordForm,
     CodeForm,
@@ -55,15 +56,17 @@ from .views import PoolPageMixin
 
 class AccountView(SignedInPageMixin, TemplateView):
     """The signed-in user's page: their details and identifiers, "Sign-in and
-    security" (password, authenticator app, passkeys, recovery codes), recent
+    security" (password, authenticator app, passkeys, recovery codes), where
+    they are signed in, the sections of other apps (``account_page``), recent
     sign-ins, sign out."""
 
     template_name = "hosted/account.html"
 
     def get(self, request, *args, **kwargs):
         # Signed in for an application: back to its authorization request.
-        if authorize_pending(request.hosted_session, workspace=self.workspace):
-            return redirect(continue_url(self.workspace))
+        pending = authorize_pending(request.hosted_session, workspace=self.workspace)
+        if pending and pending.get("continue"):
+            return redirect(pending["continue"])
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -100,7 +103,8 @@ class AccountView(SignedInPageMixin, TemplateView):
             }
             for session in user_sso_sessions(user=user, limit=20)
         ]
-        context["applications"] = user_applications(user=user, limit=20)
+        context["account_sections"], added = account_page.render(self)
+        context.update(added)
         context["sign_ins"] = list(
             AuditEvent.objects.for_workspace(self.workspace)
             .filter(

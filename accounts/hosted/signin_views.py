@@ -21,6 +21,7 @@ from ..flows.signin import (
     CHANGE_KEY,
     IDENTIFIER_KEY,
     Outcome,
+    authorize_pending,
     first_factor_methods,
     session_sign_in,
     session_value,
@@ -31,7 +32,6 @@ from ..flows.signin import (
     signin_identify,
     signin_password,
 )
-from ..oidc.authorize import authorize_pending
 from .forms import (
     IdentifierForm,
     NewPasswordForm,

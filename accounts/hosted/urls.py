@@ -178,11 +178,6 @@ urlpatterns = [
         account_access_views.AccountSessionsEndView.as_view(),
         name="account_sessions_end",
     ),
-    path(
-        POOL + "account/applications/remove/",
-        account_access_views.AccountApplicationRemoveView.as_view(),
-        name="account_application_remove",
-    ),
     # signed_in
     path(
         POOL + "account/confirm/",

@@ -32,9 +32,9 @@ from ..models import PoolUser
 from ..services import groups as group_services
 from ..services import sign_in as sign_in_services
 from ..services import users as services
+from ..user_page import user_page
 from ..user_schemas.forms import SchemaDataForm
 from .user_checks import user_data_problems, user_data_to_fill
-from .user_sessions import sessions_context
 
 
 def user_filters(request, pool) -> selectors.UserFilter:
@@ -131,6 +131,7 @@ def user_page_context(view, **forms) -> dict:
     history_kind = view.request.GET.get("history", "all")
     if history_kind not in selectors.HISTORY_KINDS:
         history_kind = "all"
+    sections, added = user_page.render(view)  # other apps' sections
     return {
         "identifiers": list(user.identifiers.order_by("id")),
         "identifier_form": forms.get("identifier_form") or IdentifierAddForm(),
@@ -160,7 +161,8 @@ def user_page_context(view, **forms) -> dict:
         else None,
         "now": timezone.now(),
         **sign_in_services.pool_user_authenticators(user=user),
-        **sessions_context(user=user),
+        "user_page_sections": sections,
+        **added,
     }
 
 

@@ -1,8 +1,7 @@
 """Fixtures the hosted pages' tests share: a pool of the workspace, and Ann,
-its user with a password (``GOOD``); for the OpenID provider's tests, ``web``:
-a pool connected to a web application (pool, application, secret). A test
-module that needs them otherwise (a policy on the pool, a verified address)
-defines its own."""
+its user with a password (``GOOD``); the OpenID provider's tests use them too
+(tests/oidc/conftest.py). A test module that needs them otherwise (a policy
+on the pool, a verified address) defines its own."""
 
 from __future__ import annotations
 
@@ -10,8 +9,6 @@ import pytest
 
 from accounts.authenticators.passwords import password_set
 from tests.factories import IdentityPoolFactory, PoolUserFactory
-
-from .oidc_helpers import setup_provider
 
 GOOD = "a long enough passphrase for 2026"
 
@@ -26,8 +23,3 @@ def ann(pool):
     user = PoolUserFactory(pool=pool, email="ann@example.com")
     password_set(user=user, raw_password=GOOD)
     return user
-
-
-@pytest.fixture
-def web(workspace):
-    return setup_provider(workspace, kind="web")

@@ -73,7 +73,7 @@ def test_a_session_of_one_pool_is_no_one_in_another(workspace):
 
 
 def test_every_provider_endpoint_of_a_missing_workspace_is_404():
-    from accounts.oidc.urls import urlpatterns
+    from oidc.urls import urlpatterns
 
     client = Client()
     for pattern in urlpatterns:

@@ -9,9 +9,9 @@ import pytest
 
 from core.models import AuditEvent
 from core.tokens import token_hash
+from oidc.applications import application_check_secret
+from oidc.models import Application, IdpConnection
 from tests.factories import IdentityPoolFactory, WorkspaceFactory
-from workspaces.applications import application_check_secret
-from workspaces.models import Application, IdpConnection
 
 pytestmark = pytest.mark.django_db
 

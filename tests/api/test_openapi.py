@@ -25,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
 
 from config.api import api
 from core.models import AuditEvent
+from oidc.models import Application, IdpConnection
 from tests.api.conftest import ApiClient
 from tests.factories import (
     GroupFactory,
@@ -34,7 +35,6 @@ from tests.factories import (
     UserSchemaFactory,
     WorkspaceFactory,
 )
-from workspaces.models import Application, IdpConnection
 
 DOCUMENT = api.get_openapi_schema()
 OPERATIONS = [

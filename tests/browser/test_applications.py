@@ -9,9 +9,9 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
+from oidc.connections import idp_connect
+from oidc.models import Application
 from tests.factories import PASSWORD, IdentityPoolFactory, MembershipFactory
-from workspaces.connections import idp_connect
-from workspaces.models import Application
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

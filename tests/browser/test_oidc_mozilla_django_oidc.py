@@ -25,8 +25,8 @@ import requests
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
-from accounts.oidc.models import SsoSession
-from tests.accounts.oidc_helpers import GOOD, make_user, setup_provider
+from accounts.models import SsoSession
+from tests.oidc.oidc_helpers import GOOD, make_user, setup_provider
 
 from .oidc_rp import watch_problems
 

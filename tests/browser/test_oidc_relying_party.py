@@ -18,10 +18,9 @@ from django.core import mail
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
-from accounts.models import Passkey
-from accounts.oidc.models import SsoSession
+from accounts.models import Passkey, SsoSession
 from identity_pools.models import Identifier, SignInPolicy
-from tests.accounts.oidc_helpers import GOOD, make_user, setup_provider
+from tests.oidc.oidc_helpers import GOOD, make_user, setup_provider
 
 from .oidc_rp import (
     application_server,

@@ -15,12 +15,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import OAuthToken, SsoSession
-from accounts.oidc.session_words import browser_in_words, method_in_words
+from accounts.models import SsoSession
+from accounts.session_words import browser_in_words, method_in_words
 from core.models import AuditEvent
-from tests.accounts.oidc_helpers import ACTOR, REDIRECT, setup_provider
+from oidc.applications import application_create
+from oidc.models import OAuthToken
 from tests.factories import PoolUserFactory, WorkspaceFactory
-from workspaces.applications import application_create
+from tests.oidc.oidc_helpers import ACTOR, REDIRECT, setup_provider
 from workspaces.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -88,13 +89,15 @@ def texts(response) -> list[str]:
 
 
 @pytest.fixture
-def revoke(url, pool_user):
+def revoke(workspace, pool, pool_user):
     """revoke(client, "session"|"application", value) → the POST's response."""
 
     def post(client, kind, value, user=None):
-        return client.post(
-            url(f"pool_user_{kind}_revoke", (user or pool_user).pk), {kind: value}
+        address = reverse(
+            f"oidc_console:pool_user_{kind}_revoke",
+            args=[workspace.slug, pool.pk, (user or pool_user).pk],
         )
+        return client.post(address, {kind: value})
 
     return post
 
@@ -121,7 +124,7 @@ def test_the_user_page_lists_open_sessions_and_applications(
     assert "1\xa0hour, 30\xa0minutes ago" in page
     assert page.count('name="session"') == 2
     detail = reverse(
-        "workspaces:application_detail", args=[workspace.slug, application.pk]
+        "oidc_console:application_detail", args=[workspace.slug, application.pk]
     )
     assert f'<a href="{detail}">{application.name}</a>' in page
     assert "<td>2</td>" in page  # two live tokens
@@ -251,9 +254,16 @@ def test_a_malformed_id_is_404_not_500(owner_client, pool_user, revoke, kind, va
     assert revoke(owner_client, kind, value).status_code == 404
 
 
-def test_get_on_a_revoke_url_goes_to_the_user_page(owner_client, url, pool_user):
+def test_get_on_a_revoke_url_goes_to_the_user_page(
+    owner_client, url, workspace, pool, pool_user
+):
     for kind in ("session", "application"):
-        response = owner_client.get(url(f"pool_user_{kind}_revoke", pool_user.pk))
+        response = owner_client.get(
+            reverse(
+                f"oidc_console:pool_user_{kind}_revoke",
+                args=[workspace.slug, pool.pk, pool_user.pk],
+            )
+        )
         assert response.status_code == 302
         assert response["Location"].startswith(url("pool_user_detail", pool_user.pk))
 

@@ -45,11 +45,11 @@ def test_viewer_sees_read_only_workspace_forms(client, workspace, member_of):
     client.force_login(viewer)
     membership = workspace.memberships.get(operator=viewer)
     for name, extra in (
-        ("api_token_create", []),
-        ("application_create", []),
-        ("membership_role", [membership.pk]),
+        ("workspaces:api_token_create", []),
+        ("oidc_console:application_create", []),
+        ("workspaces:membership_role", [membership.pk]),
     ):
-        url = reverse(f"workspaces:{name}", args=[workspace.slug, *extra])
+        url = reverse(name, args=[workspace.slug, *extra])
         response = client.get(url)
         assert response.status_code == 200, name
         main = response.content.decode().split('<main id="main"', 1)[1]

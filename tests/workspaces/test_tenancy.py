@@ -11,6 +11,7 @@ from django.views import View
 from accounts.models import Passkey
 from identity_pools.models import UserSchema
 from identity_pools.user_schemas.builtin import USER_DATA
+from oidc.models import Application, IdpConnection
 from tests.factories import (
     GroupFactory,
     IdentityPoolFactory,
@@ -20,7 +21,7 @@ from tests.factories import (
 )
 from workspaces.api_tokens import api_token_create
 from workspaces.mixins import WorkspaceScopedMixin
-from workspaces.models import Application, IdpConnection, Role
+from workspaces.models import Role
 from workspaces.services import member_invite
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,15 @@ import django.core.validators
 import django.db.models.deletion
 import django.db.models.functions.text
 import uuid
-import workspaces.models
+import secrets
+
 from django.db import migrations, models
+
+
+def new_client_id() -> str:
+    """A random, URL-safe client id (as ``oidc.models.new_client_id``, where
+    the model moved: a copy, so this migration needs no later app)."""
+    return secrets.token_urlsafe(16)
 
 
 class Migration(migrations.Migration):
@@ -54,7 +61,7 @@ class Migration(migrations.Migration):
                 (
                     "client_id",
                     models.CharField(
-                        default=workspaces.models.new_client_id,
+                        default=new_client_id,
                         editable=False,
                         max_length=64,
                         unique=True,

@@ -2,8 +2,15 @@
 
 import django.db.models.deletion
 import uuid
-import workspaces.models
+import secrets
+
 from django.db import migrations, models
+
+
+def new_kid() -> str:
+    """A random, URL-safe key id (as ``oidc.models.new_kid``, where the model
+    moved: a copy, so this migration needs no later app)."""
+    return secrets.token_urlsafe(16)
 
 
 class Migration(migrations.Migration):
@@ -17,7 +24,7 @@ class Migration(migrations.Migration):
             name='SigningKey',
             fields=[
                 ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('kid', models.CharField(default=workspaces.models.new_kid, editable=False, max_length=64, unique=True, verbose_name='key id')),
+                ('kid', models.CharField(default=new_kid, editable=False, max_length=64, unique=True, verbose_name='key id')),
                 ('alg', models.CharField(choices=[('ES256', 'ES256'), ('RS256', 'RS256')], default='ES256', max_length=10, verbose_name='algorithm')),
                 ('private_key_encrypted', models.BinaryField()),
                 ('public_jwk', models.JSONField(editable=False, verbose_name='public key (JWK)')),
