@@ -19,9 +19,9 @@ from .models import (
     SignInPolicy,
     UserSchema,
 )
-from .passwords import password_policy_for, pool_password_check
-from .policy_models import SIGN_IN_CODE_MINUTES
-from .services.pools import METHOD_FIELDS, POLICY_FIELDS, SIGN_IN_FIELDS
+from .policies.models import SIGN_IN_CODE_MINUTES
+from .policies.passwords import password_policy_for, pool_password_check
+from .policies.services import METHOD_FIELDS, POLICY_FIELDS, SIGN_IN_FIELDS
 from .services.users import MODE_CREDENTIALS, MODE_INVITE
 from .user_schemas.forms import DATA_PREFIX, SchemaDataFormMixin
 

@@ -23,6 +23,25 @@ from workspaces.models import Workspace
 from .fields import OrderedJSONField
 from .ids import uuid7
 
+# The pool's policies live in their own package (registered through this import).
+from .policies.models import (
+    CodePolicy,
+    CodePurpose,
+    PasswordPolicy,
+    SecondFactor,
+    SignInMethod,
+    SignInPolicy,
+)
+
+__all__ = [
+    "CodePolicy",
+    "CodePurpose",
+    "PasswordPolicy",
+    "SecondFactor",
+    "SignInMethod",
+    "SignInPolicy",
+]
+
 # Fixed ids of the built-in schemas (created by migration 0002).
 BUILTIN_USER_DATA_SCHEMA_ID = uuid.UUID("00000000-0000-4000-8000-000000000001")
 BUILTIN_METADATA_SCHEMA_ID = uuid.UUID("00000000-0000-4000-8000-000000000002")
@@ -410,26 +429,6 @@ class GroupMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} in {self.group_id}"
-
-
-# The pool's policies live in their own module (re-exported here for Django).
-from .policy_models import (  # noqa: E402
-    CodePolicy,
-    CodePurpose,
-    PasswordPolicy,
-    SecondFactor,
-    SignInMethod,
-    SignInPolicy,
-)
-
-__all__ = [
-    "CodePolicy",
-    "CodePurpose",
-    "PasswordPolicy",
-    "SecondFactor",
-    "SignInMethod",
-    "SignInPolicy",
-]
 
 
 class PoolDailyStat(models.Model):

@@ -23,9 +23,9 @@ from django.utils import timezone
 from core import ratelimit
 from core.catalogue import error, field_error, wait_words
 from core.delivery.limits import send_quota_consume
-from identity_pools.code_rules import code_rules_for
 from identity_pools.identifiers import MAX_IDENTIFIERS, identifier_parse
 from identity_pools.models import Identifier
+from identity_pools.policies.codes import code_rules_for
 from identity_pools.services.users import (
     identifier_remove,
     pool_user_confirm_identifier,

@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from django.views import View
 
 from core.views import ServiceConfirmView, ServiceFormView
-from identity_pools.sign_in_rules import sign_in_policy_for
+from identity_pools.policies.sign_in import sign_in_policy_for
 
 from ..flows import identifiers as own_identifiers
 from ..flows.account import (

@@ -19,7 +19,7 @@ from .. import selectors
 from ..access import group_access, identifier_access, pool_access, pool_user_access
 from ..identifiers import identifier_parse
 from ..models import GroupMembership, PoolUser
-from ..passwords import pool_password_check
+from ..policies.passwords import pool_password_check
 from ..services import sign_in as sign_in_services
 from ..services import users as services
 from ..transfer.imports import pool_users_import

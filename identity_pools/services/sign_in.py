@@ -9,7 +9,11 @@ from django.utils import timezone
 
 from accounts.authenticators.events import sessions_end
 from accounts.authenticators.lockout import lock_clear
-from accounts.authenticators.passwords import password_require_change, password_set
+from accounts.authenticators.passwords import (
+    password_require_change,
+    password_set,
+    user_password_check,
+)
 from accounts.authenticators.totp import totp_remove
 from accounts.flows.reset import reset_send_code
 from accounts.models import Passkey, RecoveryCode, RememberedDevice, TotpDevice
@@ -17,7 +21,6 @@ from core.audit import audit_record
 from core.catalogue import error
 
 from ..models import Identifier, PoolUser
-from ..passwords import user_password_check
 
 
 def pool_user_set_password(

@@ -20,10 +20,10 @@ from core.delivery.email import absolute_url
 from core.delivery.limits import send_quota_consume
 from core.validation import constraint_lost, full_clean_onto, validated_save
 
-from ..code_rules import code_rules_for
 from ..identifiers import ParsedIdentifier, identifier_parse
 from ..models import Group, Identifier, IdentityPool, PoolUser
-from ..passwords import pool_password_check
+from ..policies.codes import code_rules_for
+from ..policies.passwords import pool_password_check
 from ..user_schemas.data import (
     data_with_undeclared,
     display_name_from,

@@ -36,7 +36,7 @@ from core.audit import audit_record
 
 from ..hash_limits import pool_dummy_raise
 from ..models import Group, Identifier, IdentityPool, PoolUser
-from ..passwords import password_policy_for
+from ..policies.passwords import password_policy_for
 from ..services.groups import group_create
 from .messages import problem
 from .records import Prepared, RecordChecker

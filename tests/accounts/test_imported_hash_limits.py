@@ -22,7 +22,7 @@ from accounts.flows.signin import signin_password
 from accounts.models import PasswordCredential
 from core.password_hashes import hash_cost, hash_like, hash_shape, is_own_hash
 from identity_pools.models import IdentityPool, PasswordPolicy
-from identity_pools.services.pools import pool_update_password_policy
+from identity_pools.policies.services import pool_update_password_policy
 from identity_pools.transfer.hashes import password_hash_encoded
 from identity_pools.transfer.imports import pool_users_import
 from tests.api.test_import_hashes import FORMATS, PASSWORD
