@@ -53,7 +53,7 @@ def samples() -> dict[str, str]:
     import bcrypt
     from django.contrib.auth import hashers
 
-    from accounts.authenticators.imported_hashes import (
+    from config.hashers import (
         FirebaseScryptPasswordHasher,
         PBKDF2RawSaltSHA512PasswordHasher,
     )
