@@ -20,10 +20,11 @@ from core.catalogue import MESSAGES
 from core.models import TimeStampedModel
 from workspaces.models import Workspace
 
+# The password hashes and the pool's policies live in their own modules
+# (registered through these imports).
+from .credentials import PasswordCredential, PasswordHistory
 from .fields import OrderedJSONField
 from .ids import uuid7
-
-# The pool's policies live in their own package (registered through this import).
 from .policies.models import (
     CodePolicy,
     CodePurpose,
@@ -36,6 +37,8 @@ from .policies.models import (
 __all__ = [
     "CodePolicy",
     "CodePurpose",
+    "PasswordCredential",
+    "PasswordHistory",
     "PasswordPolicy",
     "SecondFactor",
     "SignInMethod",

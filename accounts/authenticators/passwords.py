@@ -1,4 +1,7 @@
-"""Pool users' password credentials: the only code that writes them.
+"""Pool users' passwords: set (keeping the earlier hashes for the policy's
+history rule), check at sign-in, upgrade, require a change. The hashes are the
+directory's (``identity_pools.credentials``); besides this module only the
+directory's writes of new users touch them (Create User, sign-up, the import).
 
 The hash is Django's encoded form (Argon2id for passwords set here; imported
 hashes of other algorithms are kept as they are and upgraded at the next
@@ -20,9 +23,12 @@ from django.utils import timezone
 
 from core.catalogue import error
 from core.password_hashes import hash_cost, hash_shape, is_own_hash
+from identity_pools.credentials import (
+    PasswordCredential,
+    PasswordHistory,
+    password_credential_of,
+)
 from identity_pools.policies.passwords import password_policy_for, pool_password_check
-
-from ..models import PasswordCredential, PasswordHistory
 
 
 def password_set(*, user, raw_password: str, must_change: bool = False):
@@ -59,11 +65,6 @@ def password_require_change(*, user) -> bool:
             state=PasswordCredential.State.MUST_CHANGE
         )
     )
-
-
-def password_credential_of(user) -> PasswordCredential | None:
-    """``user``'s password credential, or None when it has none."""
-    return PasswordCredential.objects.filter(user=user).first()
 
 
 HISTORY_KEPT = 24  # the largest history a pool's policy can ask for

@@ -12,6 +12,7 @@ from core.tokens import token_hash
 from identity_pools.services.users import pool_user_register
 from identity_pools.stats import pool_stat_add
 
+from ..authenticators.passwords import password_set
 from ..models import Code
 
 
@@ -56,6 +57,7 @@ def invitation_accept(*, workspace, token: str, password: str, user_data: dict):
             password=password,
             user_data=user_data,
         )
+        password_set(user=user, raw_password=password)
         Code.objects.filter(pk=code.pk).update(used_at=timezone.now())
         pool_stat_add(pool=user.pool, kind="sign_up")
     return user

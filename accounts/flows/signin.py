@@ -32,6 +32,7 @@ from core.audit import SystemActor, audit_record, audit_row
 from core.catalogue import error, wait_words
 from core.models import RateLimitBucket
 from core.writes import Writes
+from identity_pools.credentials import PasswordCredential
 from identity_pools.identifiers import identifier_parse
 from identity_pools.models import Identifier, IdentityPool, PoolUser, SecondFactor
 from identity_pools.policies.codes import code_rules_for
@@ -49,7 +50,7 @@ from ..authenticators.passwords import (
 )
 from ..authenticators.presence import AUTHENTICATORS, authenticator_flags_sql
 from ..authenticators.totp import totp_verify
-from ..models import Code, PasswordCredential, SignInLock
+from ..models import Code, SignInLock
 from ..oidc.sessions import sso_session_end, sso_session_start
 from .rows import columns, instance_from_row
 

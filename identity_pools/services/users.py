@@ -3,6 +3,7 @@ audit event; messages are sent only after the transaction commits."""
 
 from __future__ import annotations
 
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -11,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.authenticators.codes import code_issue_link_token, code_send_failed
-from accounts.authenticators.passwords import password_set
 from accounts.models import Code
 from core.audit import audit_record
 from core.catalogue import error, field_error, message
@@ -20,6 +20,7 @@ from core.delivery.email import absolute_url
 from core.delivery.limits import send_quota_consume
 from core.validation import constraint_lost, full_clean_onto, validated_save
 
+from ..credentials import PasswordCredential
 from ..identifiers import ParsedIdentifier, identifier_parse
 from ..models import Group, Identifier, IdentityPool, PoolUser
 from ..policies.codes import code_rules_for
@@ -81,13 +82,20 @@ def _insert_user(
     password: str | None,
     must_change: bool = False,
 ) -> None:
-    """Save a ``_new_user`` with its identifier and password (when given), and
-    count it in its pool; inside the caller's transaction."""
+    """Save a ``_new_user`` with its identifier and password (when given: its
+    first hash, as the import stores one), and count it in its pool; inside the
+    caller's transaction."""
     user.save()
     ident.user = user
     ident.save()
     if password is not None:
-        password_set(user=user, raw_password=password, must_change=must_change)
+        PasswordCredential.objects.create(
+            user=user,
+            password=make_password(password),
+            state=PasswordCredential.State.MUST_CHANGE
+            if must_change
+            else PasswordCredential.State.VALID,
+        )
     IdentityPool.objects.filter(pk=user.pool_id).update(user_count=F("user_count") + 1)
 
 
@@ -420,12 +428,13 @@ def identifier_remove(*, identifier: Identifier, actor) -> None:
 def pool_user_register(
     *, user: PoolUser, identifier: Identifier, password: str, user_data: dict
 ) -> PoolUser:
-    """A "new" user registers (from an invitation): chooses ``password`` (the pool's
-    policy) and completes ``user_data`` (merged over what the operator entered;
-    what only operators fill in is not taken from it, nor required:
-    ``user_schemas.editable``); becomes active, with ``identifier`` (where the
-    invitation went) verified. The user is the actor. Call inside the
-    transaction that redeems the invitation.
+    """A "new" user registers (from an invitation): chooses ``password`` (checked
+    here against the pool's policy with the data, one answer for both; the
+    caller, accounts' invitation flow, stores it) and completes ``user_data``
+    (merged over what the operator entered; what only operators fill in is not
+    taken from it, nor required: ``user_schemas.editable``); becomes active,
+    with ``identifier`` (where the invitation went) verified. The user is the
+    actor. Call inside the transaction that redeems the invitation.
 
     Raises ValidationError on "password" or "user_data"; ``invitation_not_new``
     when the user is not "new" any more.
@@ -459,7 +468,6 @@ def pool_user_register(
     Identifier.objects.filter(pk=identifier.pk).update(
         is_verified=True, verified_at=now
     )
-    password_set(user=user, raw_password=password)
     audit_record(
         actor=user,
         action="pool_user.registered",

@@ -16,8 +16,7 @@ from datetime import datetime
 from django.db import connection
 from django.db.models import F
 
-from accounts.models import PasswordCredential, PasswordHistory
-
+from ..credentials import PasswordCredential, PasswordHistory
 from ..models import Group, GroupMembership, Identifier, IdentityPool, PoolUser
 from ..seeding import IDENTIFIERS, MEMBERSHIPS, CopyTable, IdStream
 from .records import Prepared

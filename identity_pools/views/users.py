@@ -13,13 +13,13 @@ from django.views.generic import TemplateView
 
 from accounts.authenticators.codes import code_latest
 from accounts.authenticators.lockout import lock_state
-from accounts.authenticators.passwords import password_credential_of
 from accounts.models import Code
 from core.views import ServiceConfirmView, ServiceFormView
 from workspaces.activity import activity_lines, pool_user_history
 
 from .. import selectors
 from ..access import group_access, identifier_access
+from ..credentials import password_credential_of
 from ..forms import (
     IdentifierAddForm,
     PoolUserCreateForm,

@@ -19,8 +19,8 @@ from django.core.exceptions import ValidationError
 
 from accounts.authenticators import passwords as passwords_module
 from accounts.flows.signin import signin_password
-from accounts.models import PasswordCredential
 from core.password_hashes import hash_cost, hash_like, hash_shape, is_own_hash
+from identity_pools.credentials import PasswordCredential
 from identity_pools.models import IdentityPool, PasswordPolicy
 from identity_pools.policies.services import pool_update_password_policy
 from identity_pools.transfer.hashes import password_hash_encoded

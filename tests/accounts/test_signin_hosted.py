@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.authenticators.passwords import password_set
-from accounts.models import PasswordCredential, SignInLock
+from accounts.models import SignInLock
 from core.models import AuditEvent
+from identity_pools.credentials import PasswordCredential
 from identity_pools.models import PasswordPolicy, PoolUser
 from tests.factories import PoolUserFactory
 

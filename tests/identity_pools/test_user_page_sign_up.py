@@ -9,8 +9,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts.models import Code, PasswordCredential
+from accounts.models import Code
 from core.models import AuditEvent
+from identity_pools.credentials import PasswordCredential
 from identity_pools.models import Identifier, PoolUser
 from identity_pools.services import users
 from tests.identity_pools.conftest import ANN, GOOD_PASSWORD, form_errors
