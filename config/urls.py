@@ -9,7 +9,7 @@ from identity_pools.api.base import api_not_found
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="workspaces:workspace_list")),
     path("admin/", admin.site.urls),
-    path("console/", include("accounts.operators.urls")),
+    path("console/", include("accounts.urls")),
     path("console/", include("workspaces.urls")),
     path("console/", include("identity_pools.urls")),
     path("w/", include("accounts.hosted.urls")),

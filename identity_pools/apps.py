@@ -7,7 +7,17 @@ class IdentityPoolsConfig(AppConfig):
     verbose_name = "Identity pools"
 
     def ready(self) -> None:
+        from .user_page import register_section
+        from .views.user_sessions import sessions_context
+
         post_migrate.connect(_ensure_builtin_schemas, sender=self)
+        # The sessions the OpenID provider keeps (its own app's to register).
+        register_section(
+            "sessions",
+            template="identity_pools/_user_sessions.html",
+            context=lambda view, forms: sessions_context(user=view.pool_user),
+            order=30,
+        )
 
 
 def _ensure_builtin_schemas(sender, using="default", **kwargs) -> None:

@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import views
 
-app_name = "accounts"
+# Included by accounts.urls (namespace "accounts").
 
 urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),

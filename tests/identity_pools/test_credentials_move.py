@@ -57,9 +57,12 @@ def test_credentials_from_before_the_move_sign_in_after_it(workspace):
     credential = PasswordCredential.objects.get(user=ann)
     assert credential.state == "must_change"
     assert PasswordHistory.objects.filter(user=ann).count() == 1
-    assert signin_password(
-        pool=pool, identifier="ann@example.com", password=PASSWORD, ip="10.0.0.1"
-    ).user == ann
+    assert (
+        signin_password(
+            pool=pool, identifier="ann@example.com", password=PASSWORD, ip="10.0.0.1"
+        ).user
+        == ann
+    )
     labels = set(
         new.get_model("contenttypes", "ContentType")
         .objects.filter(model="passwordcredential")
