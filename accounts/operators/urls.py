@@ -6,6 +6,11 @@ from . import views
 
 urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
+    path(
+        "invitations/<str:token>/",
+        views.InvitationAcceptView.as_view(),
+        name="invitation_accept",
+    ),
     path("login/verify/", views.SignInVerifyView.as_view(), name="login_verify"),
     path("logout/", views.SignOutView.as_view(), name="logout"),
     path(
