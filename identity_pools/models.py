@@ -2,8 +2,9 @@
 
 Every table below a pool references it with database-level cascades (``DB_CASCADE``):
 deleting a pool of a million users is one statement, not a million Python objects.
-Counters (``user_count``, ``member_count``) are kept by the services in the same
-transaction as the rows they count, so lists never run COUNT(*) over a pool.
+Counters (``user_count``, ``member_count``) are moved by the writes in the same
+transaction as the rows they count (``counters``), so lists never run COUNT(*)
+over a pool.
 """
 
 from __future__ import annotations

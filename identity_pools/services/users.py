@@ -10,14 +10,13 @@ from datetime import datetime
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from core.audit import audit_record
 from core.catalogue import error, field_error, message
 from core.validation import constraint_lost, full_clean_onto, validated_save
 
+from ..counters import group_members_counted, pool_users_counted
 from ..credentials import PasswordCredential
 from ..identifiers import ParsedIdentifier, identifier_parse
 from ..models import Group, Identifier, IdentityPool, PoolUser
@@ -94,7 +93,7 @@ def _insert_user(
             if must_change
             else PasswordCredential.State.VALID,
         )
-    IdentityPool.objects.filter(pk=user.pool_id).update(user_count=F("user_count") + 1)
+    pool_users_counted(pool_id=user.pool_id, by=1)
 
 
 def pool_user_create(
@@ -337,14 +336,10 @@ def pool_user_delete(*, user: PoolUser, actor) -> None:
     with transaction.atomic():
         # Lock the user first: a concurrent "Assign Users" waits, then fails cleanly.
         PoolUser.objects.select_for_update().filter(pk=user.pk).first()
-        # Never below zero: a user made outside the services (a shell, a
-        # restore) was never counted, and a count's check would refuse.
-        Group.objects.filter(memberships__user=user).update(
-            member_count=Greatest(F("member_count") - 1, 0)
+        group_members_counted(
+            groups=Group.objects.filter(memberships__user=user), by=-1
         )
-        IdentityPool.objects.filter(pk=pool.pk).update(
-            user_count=Greatest(F("user_count") - 1, 0)
-        )
+        pool_users_counted(pool_id=pool.pk, by=-1)
         audit_record(
             actor=actor,
             action="pool_user.deleted",
