@@ -13,10 +13,8 @@ class IdentityPoolsConfig(AppConfig):
         post_migrate.connect(_ensure_builtin_schemas, sender=self)
         # The sessions the OpenID provider keeps (its own app's to register).
         register_section(
-            "sessions",
             template="identity_pools/_user_sessions.html",
-            context=lambda view, forms: sessions_context(user=view.pool_user),
-            order=30,
+            context=lambda view: sessions_context(user=view.pool_user),
         )
 
 

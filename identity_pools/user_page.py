@@ -1,29 +1,33 @@
 """The console's user page (Users → a user): what it shows, the bases of the
-views that act from it, and the extension point through which the apps above
-the directory add what they keep about the user.
+views that act from it, and the extension points through which the apps above
+the directory show what they keep about the user, without its importing them.
 
-Extension point: ``register_section(key, *, template, context=None, order=100,
-place="sections")``, called in an upper app's ``AppConfig.ready()`` (``accounts``
-registers the sign-in, the authenticators, the password form and the
-invitation; ``oidc`` the sessions and applications).
+Register in your ``AppConfig.ready()`` (``accounts`` registers the sign-in, the
+authenticators, the password form and the invitation's state; ``oidc`` the
+sessions)::
 
-- ``template`` is included in the page with its whole context: ``workspace``,
-  ``pool``, ``pool_user``, ``can_change``, the directory's own (``identifiers``,
-  ``credential``: the user's password credential or None, …) and what every
-  section's ``context`` returned.
-- ``context(view, forms) -> dict``: what the template needs. ``view`` is the
-  page's view (``view.pool_user``, ``view.pool``, ``view.workspace``,
-  ``view.request``; tenancy already resolved); ``forms`` holds the forms that
-  failed validation by context name, so a section showing a form takes its
-  bound one from there (``UserPageFormView`` puts it in). Keys should be the
-  section's own: they are merged into one context.
-- ``place``: ``"facts"`` (``<div><dt>…</dt><dd>…</dd></div>`` rows of the
-  facts at the top) or ``"sections"`` (``<section>``s between Identifiers and
-  User data). ``order``: a place's sections by increasing order.
+    from identity_pools.user_page import register_fact, register_section
 
-Registering a key again replaces its section. Views that act from the page
-(``UserPageActionView``, ``UserPageFormView``) go back to it; their URLs live
-in their own app's urls module, under the user's console path (``USER_PATH``).
+    register_section(template="app/_user_thing.html", context=thing_context)
+
+- ``register_section``: a ``<section>`` between Identifiers and User data;
+  ``register_fact``: a ``<div><dt>…</dt><dd>…</dd></div>`` row of the facts at
+  the top.
+- ``context(view) -> dict``: ``view`` is the user page's view (a
+  ``PoolUserScopedMixin``: ``view.workspace``, ``view.pool``, ``view.pool_user``
+  resolved through the operator's membership, ``view.request``); what it
+  returns joins the page's context (its own keys: ``can_change``,
+  ``workspace``, ``pool``, ``pool_user`` and the directory's own, such as
+  ``credential``, the user's password credential or None, are there already).
+  ``view.page_forms`` holds the forms that failed validation, by context name:
+  a section showing a form takes its bound one from there
+  (``UserPageFormView`` puts it in).
+- ``order`` (default 100): lower first, then in the order registered.
+  Registering a template again replaces it.
+
+Views that act from the page (``UserPageActionView``, ``UserPageFormView``)
+go back to it; their URLs live in their own app's urls module, under the
+user's console path (``USER_PATH``).
 """
 
 from __future__ import annotations
@@ -50,43 +54,46 @@ from .user_schemas.data import schema_data_errors
 from .user_schemas.editable import to_be_filled, users_document
 from .user_schemas.fields import field_label
 
-PLACES = ("facts", "sections")
 # The user page's console path; the actions of every app live under it.
 USER_PATH = "w/<slug:workspace>/pools/<uuid:pool>/users/<uuid:pool_user>/"
 
 
 @dataclass(frozen=True)
 class Section:
-    key: str
     template: str
-    context: Callable[[object, dict], dict] | None
+    context: Callable[..., dict]
     order: int
-    place: str
 
 
-_SECTIONS: dict[str, Section] = {}
+class Sections:
+    """The sections of one part of the page (``page`` names it in errors)."""
+
+    def __init__(self, page: str):
+        self.page = page
+        self._sections: list[Section] = []
+
+    def register(
+        self, *, template: str, context: Callable[..., dict], order: int = 100
+    ) -> None:
+        """Add a section; registering the same template again replaces it
+        (``ready()`` may run more than once)."""
+        kept = [s for s in self._sections if s.template != template]
+        self._sections = sorted(
+            [*kept, Section(template, context, order)], key=lambda s: s.order
+        )
+
+    def render(self, view) -> tuple[list[str], dict]:
+        """The templates to include, in order, and the context they add."""
+        context: dict = {}
+        for section in self._sections:
+            context.update(section.context(view))
+        return [s.template for s in self._sections], context
 
 
-def register_section(
-    key: str,
-    *,
-    template: str,
-    context: Callable[[object, dict], dict] | None = None,
-    order: int = 100,
-    place: str = "sections",
-) -> None:
-    """Show ``template`` on every user page (see the module's docstring)."""
-    if place not in PLACES:
-        raise ValueError(f"place must be one of {PLACES}, not {place!r}")
-    _SECTIONS[key] = Section(key, template, context, order, place)
-
-
-def sections(place: str) -> list[Section]:
-    """The registered sections of ``place``, in their order."""
-    return sorted(
-        (s for s in _SECTIONS.values() if s.place == place),
-        key=lambda s: (s.order, s.key),
-    )
+user_page = Sections("pool user page")
+register_section = user_page.register
+user_facts = Sections("pool user page's facts")
+register_fact = user_facts.register
 
 
 def user_data_problems(*, pool: IdentityPool, user: PoolUser) -> str:
@@ -144,8 +151,9 @@ def _rows(document: dict, data: dict) -> list[tuple[str, str | None]]:
 
 
 def user_page_context(view, **forms) -> dict:
-    """What the user page shows; ``forms`` replaces a form that failed
-    validation (the directory's and the sections')."""
+    """What the user page shows, with the other apps' sections; ``forms``
+    replaces a form that failed validation (the directory's, or a section's:
+    ``view.page_forms``)."""
     user, pool = view.pool_user, view.pool
     history_kind = view.request.GET.get("history", "all")
     if history_kind not in selectors.HISTORY_KINDS:
@@ -171,12 +179,12 @@ def user_page_context(view, **forms) -> dict:
         "metadata_rows": _rows(pool.metadata_schema.document, user.metadata),
         "credential": password_credential_of(user),
         "now": timezone.now(),
-        "user_page": {place: sections(place) for place in PLACES},
     }
-    for place in PLACES:
-        for section in context["user_page"][place]:
-            if section.context is not None:
-                context.update(section.context(view, forms))
+    view.page_forms = forms
+    context["user_page_sections"], added = user_page.render(view)
+    context["user_page_facts"], facts = user_facts.render(view)
+    context.update(added)
+    context.update(facts)
     return context
 
 

@@ -8,7 +8,7 @@ template shows (the password credential is the page's own ``credential``)."""
 from __future__ import annotations
 
 from identity_pools.models import PoolUser
-from identity_pools.user_page import register_section
+from identity_pools.user_page import register_fact, register_section
 
 from ..authenticators.codes import code_latest
 from ..authenticators.lockout import lock_state
@@ -18,7 +18,7 @@ from .forms import SetPasswordForm
 TEMPLATES = "accounts/console/"
 
 
-def invitation_context(view, forms) -> dict:
+def invitation_context(view) -> dict:
     user = view.pool_user
     return {
         "invitation": code_latest(user=user, purpose=Code.Purpose.INVITATION)
@@ -27,7 +27,7 @@ def invitation_context(view, forms) -> dict:
     }
 
 
-def sign_in_context(view, forms) -> dict:
+def sign_in_context(view) -> dict:
     """The identifiers' sign-in blocks now (value → until)."""
     return {
         "blocked": lock_state(
@@ -37,7 +37,7 @@ def sign_in_context(view, forms) -> dict:
     }
 
 
-def authenticators_context(view, forms) -> dict:
+def authenticators_context(view) -> dict:
     """The user's authenticators besides the password: the authenticator app,
     passkeys, recovery codes left."""
     user = view.pool_user
@@ -50,37 +50,30 @@ def authenticators_context(view, forms) -> dict:
     }
 
 
-def password_context(view, forms) -> dict:
+def password_context(view) -> dict:
     return {
-        "password_form": forms.get("password_form") or SetPasswordForm(pool=view.pool)
+        "password_form": view.page_forms.get("password_form")
+        or SetPasswordForm(pool=view.pool)
     }
 
 
 def register() -> None:
-    """Put the sections on the user page (sessions, oidc's, come between the
-    authenticators and the password form: order 30)."""
-    register_section(
-        "invitation",
-        template=TEMPLATES + "_user_invitation.html",
-        context=invitation_context,
-        place="facts",
-        order=10,
+    """Put the sections on the user page: the sign-in and the authenticators
+    first, the password form last (sections of the default order, 100, such as
+    the provider's sessions, come between)."""
+    register_fact(
+        template=TEMPLATES + "_user_invitation.html", context=invitation_context
     )
     register_section(
-        "sign_in",
-        template=TEMPLATES + "_user_sign_in.html",
-        context=sign_in_context,
-        order=10,
+        template=TEMPLATES + "_user_sign_in.html", context=sign_in_context, order=10
     )
     register_section(
-        "authenticators",
         template=TEMPLATES + "_user_authenticators.html",
         context=authenticators_context,
         order=20,
     )
     register_section(
-        "password",
         template=TEMPLATES + "_user_password.html",
         context=password_context,
-        order=40,
+        order=200,
     )
