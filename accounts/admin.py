@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import Code, Operator, PasswordCredential
+from .models import Code, Operator
 
 
 class OperatorChangeForm(UserChangeForm):
@@ -54,21 +54,6 @@ class OperatorAdmin(UserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),
     )
-
-
-@admin.register(PasswordCredential)
-class PasswordCredentialAdmin(admin.ModelAdmin):
-    """The hash is never shown; operators see the state only."""
-
-    list_display = ("user", "state", "changed_at")
-    list_filter = ("state",)
-    exclude = ("password",)
-    readonly_fields = ("user", "changed_at")
-    list_select_related = ("user",)
-    show_full_result_count = False
-
-    def has_add_permission(self, request) -> bool:
-        return False
 
 
 @admin.register(Code)

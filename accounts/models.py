@@ -1,6 +1,9 @@
-"""Operators (console users), and the authenticators of pool users: password
-credentials, one-time codes, authenticator apps (TOTP), passkeys, recovery codes
-and remembered devices; pool users' single sign-on sessions."""
+"""Operators (console users), and the authenticators of pool users: one-time
+codes, authenticator apps (TOTP), passkeys, recovery codes and remembered
+devices, and the sign-in locks; pool users' single sign-on sessions. A pool
+user's password hash is kept in the directory's user record
+(``identity_pools.credentials``); ``authenticators.passwords`` sets and checks
+it."""
 
 from __future__ import annotations
 
@@ -107,68 +110,6 @@ class Operator(AbstractBaseUser, PermissionsMixin):
 _BY_EMAIL = Prepared(
     lambda email: Operator._default_manager.filter(email__iexact=email)
 )
-
-
-class PasswordCredential(models.Model):
-    """A pool user's password, in Django's encoded form (Argon2id for ours; imported
-    bcrypt, PBKDF2, scrypt, argon2 hashes are kept as they are and upgraded at the
-    next successful sign-in). A password that must not sign in any more until a
-    reset is an unusable hash (``make_password(None)``), not a state."""
-
-    class State(models.TextChoices):
-        VALID = "valid", _("Valid")
-        MUST_CHANGE = "must_change", _("Must change at next sign-in")
-
-    user = models.OneToOneField(
-        "identity_pools.PoolUser",
-        on_delete=models.DB_CASCADE,
-        primary_key=True,
-        related_name="password_credential",
-    )
-    password = models.CharField(_("password hash"), max_length=255)
-    state = models.CharField(
-        _("state"), max_length=16, choices=State.choices, default=State.VALID
-    )
-    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("password credential")
-        verbose_name_plural = _("password credentials")
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(state__in=["valid", "must_change"]),
-                name="accounts_passwordcredential_state_valid",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"password of {self.user_id} ({self.state})"
-
-
-class PasswordHistory(models.Model):
-    """An earlier password hash of a pool user, for the pool's "refuse the last N
-    passwords" rule. At most 24 are kept per user."""
-
-    id = models.BigAutoField(primary_key=True)
-    user = models.ForeignKey(
-        "identity_pools.PoolUser",
-        on_delete=models.DB_CASCADE,
-        related_name="password_history",
-    )
-    password = models.CharField(_("password hash"), max_length=255)
-    created_at = models.DateTimeField(_("replaced"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("earlier password")
-        verbose_name_plural = _("earlier passwords")
-        indexes = [
-            models.Index(
-                fields=["user", "-created_at"], name="accounts_pwhistory_user_idx"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"earlier password of {self.user_id}"
 
 
 class SignInLock(models.Model):

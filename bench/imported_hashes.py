@@ -53,7 +53,7 @@ def samples() -> dict[str, str]:
     import bcrypt
     from django.contrib.auth import hashers
 
-    from accounts.authenticators.imported_hashes import (
+    from config.hashers import (
         FirebaseScryptPasswordHasher,
         PBKDF2RawSaltSHA512PasswordHasher,
     )
@@ -136,7 +136,7 @@ def signin(count: int) -> None:
 
     from accounts.authenticators.passwords import password_set
     from identity_pools.models import IdentityPool, PasswordPolicy, SignInPolicy
-    from identity_pools.services.pools import pool_update_password_policy
+    from identity_pools.policies.services import pool_update_password_policy
     from identity_pools.transfer.imports import pool_users_import
     from tests.factories import PoolUserFactory
     from workspaces.models import Workspace

@@ -156,15 +156,15 @@ PASSWORD_HASHERS = [
     "config.hashers.BCryptPasswordHasher",  # bcrypt$, 72-byte truncation kept
     "django.contrib.auth.hashers.ScryptPasswordHasher",
     # Imported hashes in formats Django has no hasher for (bulk import).
-    "accounts.authenticators.imported_hashes.Bcrypt72PasswordHasher",
-    "accounts.authenticators.imported_hashes.PBKDF2RawSaltSHA1PasswordHasher",
-    "accounts.authenticators.imported_hashes.PBKDF2RawSaltSHA256PasswordHasher",
-    "accounts.authenticators.imported_hashes.PBKDF2RawSaltSHA512PasswordHasher",
-    "accounts.authenticators.imported_hashes.SaltedMD5PasswordHasher",
-    "accounts.authenticators.imported_hashes.SaltedSHA1PasswordHasher",
-    "accounts.authenticators.imported_hashes.SaltedSHA256PasswordHasher",
-    "accounts.authenticators.imported_hashes.SaltedSHA512PasswordHasher",
-    "accounts.authenticators.imported_hashes.FirebaseScryptPasswordHasher",
+    "config.hashers.Bcrypt72PasswordHasher",
+    "config.hashers.PBKDF2RawSaltSHA1PasswordHasher",
+    "config.hashers.PBKDF2RawSaltSHA256PasswordHasher",
+    "config.hashers.PBKDF2RawSaltSHA512PasswordHasher",
+    "config.hashers.SaltedMD5PasswordHasher",
+    "config.hashers.SaltedSHA1PasswordHasher",
+    "config.hashers.SaltedSHA256PasswordHasher",
+    "config.hashers.SaltedSHA512PasswordHasher",
+    "config.hashers.FirebaseScryptPasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {

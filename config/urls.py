@@ -9,7 +9,7 @@ from workspaces.api.errors import api_not_found
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="workspaces:workspace_list")),
     path("admin/", admin.site.urls),
-    path("console/", include("accounts.operators.urls")),
+    path("console/", include("accounts.urls")),
     path("console/", include("workspaces.urls")),
     path("console/", include("identity_pools.urls")),
     path("console/", include("oidc.console_urls")),

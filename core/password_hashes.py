@@ -17,8 +17,9 @@ sign-in make every answer of a pool take as long as its costliest check:
   value, which no password matches (a "dummy" to check against).
 
 Encoded hashes are Django's form (``<algorithm>$…``), as stored by
-``PasswordCredential``; the imported formats are described in
-``accounts.authenticators.imported_hashes``.
+``PasswordCredential``; the imported formats are described in ``config.hashers``
+(their hashers). ``b64decode``/``b64encode``: the standard base64 those formats
+carry their binary fields in.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ def _cost(encoded: str) -> float:
         return int(fields[0]) * _PBKDF2_PER_BLOCK[algorithm.split("_")[1]]
     if algorithm.startswith("pbkdf2_rawsalt_"):
         digest = algorithm.rsplit("_", 1)[1]
-        size = len(_b64(fields[2]))
+        size = len(b64decode(fields[2]))
         blocks = -(-size // _DIGEST_SIZE[digest])
         return int(fields[0]) * blocks * _PBKDF2_PER_BLOCK[digest]
     if algorithm == "scrypt":  # scrypt$N$salt$r$p$hash
@@ -138,11 +139,16 @@ def hash_shape(encoded: str) -> str:
     return algorithm
 
 
-def _b64(text: str) -> bytes:
+def b64decode(text: str) -> bytes:
+    """Standard base64 (padding optional); raises ValueError."""
     try:
         return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
-    except binascii.Error as exc:
+    except (binascii.Error, ValueError) as exc:
         raise ValueError("not base64") from exc
+
+
+def b64encode(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
 
 
 def hash_like(encoded: str) -> str:
@@ -159,7 +165,7 @@ def hash_like(encoded: str) -> str:
         return f"{head}${value[:22]}{tail}"
     if algorithm.startswith("salted_"):
         return f"{head}${secrets.token_hex(len(bytes.fromhex(value)))}"
-    size = len(_b64(value))
+    size = len(b64decode(value))
     random = base64.b64encode(secrets.token_bytes(size)).decode("ascii")
     if algorithm in ("argon2", "argon2id"):
         random = random.rstrip("=")  # PHC strings have no padding

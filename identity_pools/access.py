@@ -45,7 +45,11 @@ def group_access(*, pool: IdentityPool, group_id: uuid.UUID) -> Group:
     return group
 
 
-def identifier_access(*, user: PoolUser, identifier_id: uuid.UUID) -> Identifier:
+def identifier_access(*, user: PoolUser, identifier_id: uuid.UUID | str) -> Identifier:
+    """``user``'s identifier ``identifier_id`` (a UUID, or any text: a form's
+    or a query string's), with its user set; another user's, a missing one and
+    text that is no id alike are 404 (the console, the API, the user's own
+    account page)."""
     identifier = _get(user.identifiers.all(), identifier_id)
     identifier.user = user
     return identifier

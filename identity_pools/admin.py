@@ -12,6 +12,7 @@ from .models import (
     GroupMembership,
     Identifier,
     IdentityPool,
+    PasswordCredential,
     PoolUser,
     UserSchema,
 )
@@ -105,3 +106,18 @@ class GroupMembershipAdmin(ReadOnlyAdmin):
     list_display = ("group", "user", "created_at")
     search_fields = ("group__name", "=user__id")
     list_select_related = ("group", "user")
+
+
+@admin.register(PasswordCredential)
+class PasswordCredentialAdmin(admin.ModelAdmin):
+    """The hash is never shown; operators see the state only."""
+
+    list_display = ("user", "state", "changed_at")
+    list_filter = ("state",)
+    exclude = ("password",)
+    readonly_fields = ("user", "changed_at")
+    list_select_related = ("user",)
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -19,9 +19,9 @@ from .models import (
     SignInPolicy,
     UserSchema,
 )
-from .passwords import password_policy_for, pool_password_check
-from .policy_models import SIGN_IN_CODE_MINUTES
-from .services.pools import METHOD_FIELDS, POLICY_FIELDS, SIGN_IN_FIELDS
+from .policies.models import SIGN_IN_CODE_MINUTES
+from .policies.passwords import password_policy_for, pool_password_check
+from .policies.services import METHOD_FIELDS, POLICY_FIELDS, SIGN_IN_FIELDS
 from .services.users import MODE_CREDENTIALS, MODE_INVITE
 from .user_schemas.forms import DATA_PREFIX, SchemaDataFormMixin
 
@@ -307,40 +307,6 @@ class IdentifierAddForm(forms.Form):
         raw = self.cleaned_data["identifier"]
         identifier_parse(raw)
         return raw
-
-
-class SetPasswordForm(forms.Form):
-    """An operator sets or resets a user's password."""
-
-    password1 = forms.CharField(
-        label=_("New password"),
-        strip=False,
-        max_length=1024,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    password2 = forms.CharField(
-        label=_("Confirm password"),
-        strip=False,
-        max_length=1024,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    must_change = forms.BooleanField(
-        label=_("User must change password at next sign-in"),
-        required=False,
-        initial=True,
-    )
-
-    def __init__(self, *args, pool: IdentityPool, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["password1"].help_text = password_policy_for(pool).describe()
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get(
-            "password2"
-        ):
-            self.add_error("password2", error("password_mismatch"))
-        return cleaned
 
 
 class UserStatusForm(forms.Form):

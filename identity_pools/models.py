@@ -2,8 +2,9 @@
 
 Every table below a pool references it with database-level cascades (``DB_CASCADE``):
 deleting a pool of a million users is one statement, not a million Python objects.
-Counters (``user_count``, ``member_count``) are kept by the services in the same
-transaction as the rows they count, so lists never run COUNT(*) over a pool.
+Counters (``user_count``, ``member_count``) are moved by the writes in the same
+transaction as the rows they count (``counters``), so lists never run COUNT(*)
+over a pool.
 """
 
 from __future__ import annotations
@@ -20,8 +21,30 @@ from core.catalogue import MESSAGES
 from core.models import TimeStampedModel
 from workspaces.models import Workspace
 
+# The password hashes and the pool's policies live in their own modules
+# (registered through these imports).
+from .credentials import PasswordCredential, PasswordHistory
 from .fields import OrderedJSONField
 from .ids import uuid7
+from .policies.models import (
+    CodePolicy,
+    CodePurpose,
+    PasswordPolicy,
+    SecondFactor,
+    SignInMethod,
+    SignInPolicy,
+)
+
+__all__ = [
+    "CodePolicy",
+    "CodePurpose",
+    "PasswordCredential",
+    "PasswordHistory",
+    "PasswordPolicy",
+    "SecondFactor",
+    "SignInMethod",
+    "SignInPolicy",
+]
 
 # Fixed ids of the built-in schemas (created by migration 0002).
 BUILTIN_USER_DATA_SCHEMA_ID = uuid.UUID("00000000-0000-4000-8000-000000000001")
@@ -410,26 +433,6 @@ class GroupMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} in {self.group_id}"
-
-
-# The pool's policies live in their own module (re-exported here for Django).
-from .policy_models import (  # noqa: E402
-    CodePolicy,
-    CodePurpose,
-    PasswordPolicy,
-    SecondFactor,
-    SignInMethod,
-    SignInPolicy,
-)
-
-__all__ = [
-    "CodePolicy",
-    "CodePurpose",
-    "PasswordPolicy",
-    "SecondFactor",
-    "SignInMethod",
-    "SignInPolicy",
-]
 
 
 class PoolDailyStat(models.Model):

@@ -1,12 +1,13 @@
 from django.urls import include, path
 
+from .user_page import USER_PATH
 from .user_schemas.urls import urlpatterns as schema_urlpatterns
 from .views import groups, pools, users
 
 app_name = "identity_pools"
 
 POOL = "w/<slug:workspace>/pools/<uuid:pool>/"
-USER = POOL + "users/<uuid:pool_user>/"
+USER = USER_PATH  # the user page's actions of other apps: their own urls
 GROUP = POOL + "groups/<uuid:group>/"
 
 urlpatterns = [
@@ -76,41 +77,6 @@ urlpatterns = [
         USER + "activate/",
         users.PoolUserActivateView.as_view(),
         name="pool_user_activate",
-    ),
-    path(
-        USER + "sign-in/unlock/",
-        users.PoolUserSignInActionView.as_view(action="unlock"),
-        name="pool_user_unlock",
-    ),
-    path(
-        USER + "sign-in/send-password-reset/",
-        users.PoolUserSignInActionView.as_view(action="send_password_reset"),
-        name="pool_user_send_password_reset",
-    ),
-    path(
-        USER + "sign-in/require-password-change/",
-        users.PoolUserSignInActionView.as_view(action="require_password_change"),
-        name="pool_user_require_password_change",
-    ),
-    path(
-        USER + "sign-in/sign-out-everywhere/",
-        users.PoolUserSignInActionView.as_view(action="sign_out_everywhere"),
-        name="pool_user_sign_out_everywhere",
-    ),
-    path(
-        USER + "sign-in/remove-app/",
-        users.PoolUserSignInActionView.as_view(action="remove_totp"),
-        name="pool_user_remove_totp",
-    ),
-    path(
-        USER + "sign-in/passkeys/<uuid:passkey>/remove/",
-        users.PoolUserSignInActionView.as_view(action="remove_passkey"),
-        name="pool_user_remove_passkey",
-    ),
-    path(
-        USER + "password/",
-        users.PoolUserPasswordView.as_view(),
-        name="pool_user_password",
     ),
     path(
         USER + "identifiers/<uuid:identifier>/verify/",

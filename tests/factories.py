@@ -145,7 +145,7 @@ class PasswordCredentialFactory(factory.django.DjangoModelFactory):
     """A password credential whose stored hash is a recognisable secret string."""
 
     class Meta:
-        model = "accounts.PasswordCredential"
+        model = "identity_pools.PasswordCredential"
 
     user = factory.SubFactory(PoolUserFactory)
     password = SECRET_HASH

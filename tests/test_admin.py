@@ -40,7 +40,7 @@ FACTORIES = {
     "core.RateLimitBucket": RateLimitBucketFactory,
     "core.AuditEvent": AuditEventFactory,
     "accounts.Operator": OperatorFactory,
-    "accounts.PasswordCredential": PasswordCredentialFactory,
+    "identity_pools.PasswordCredential": PasswordCredentialFactory,
     "accounts.Code": CodeFactory,
     "workspaces.Workspace": WorkspaceFactory,
     "workspaces.Membership": MembershipFactory,

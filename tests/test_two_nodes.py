@@ -25,7 +25,7 @@ from accounts.models import SignInLock
 from config.database import replica_databases
 from core.db import PrimaryReplicaRouter, replica_alias
 from identity_pools.models import GroupMembership, Identifier, PoolUser
-from identity_pools.sign_in_rules import sign_in_policy_for
+from identity_pools.policies.sign_in import sign_in_policy_for
 from tests.factories import (
     GroupFactory,
     IdentityPoolFactory,

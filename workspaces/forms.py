@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from core.addresses import email_normalise
-from core.catalogue import MESSAGES, error
+from core.catalogue import MESSAGES
 
 from .models import ApiToken, Role
 
@@ -73,40 +72,6 @@ class MemberInviteForm(forms.Form):
 
 class MembershipRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-
-
-class InvitationAcceptForm(forms.Form):
-    """Choose a password for a new operator account created from an invitation."""
-
-    password1 = forms.CharField(
-        label=_("Password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 15 characters. Not a common password."),
-    )
-    password2 = forms.CharField(
-        label=_("Confirm password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-
-    def __init__(self, *args, email: str, **kwargs) -> None:
-        self.email = email
-        super().__init__(*args, **kwargs)
-
-    def clean(self):
-        cleaned = super().clean()
-        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error("password2", error("password_mismatch"))
-        if p1:
-            from django.contrib.auth import get_user_model
-
-            try:
-                validate_password(p1, get_user_model()(email=self.email))
-            except forms.ValidationError as exc:
-                self.add_error("password1", exc)
-        return cleaned
 
 
 class ApiTokenCreateForm(forms.Form):

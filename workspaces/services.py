@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.operators.services import operator_create
 from core.addresses import email_normalise
 from core.audit import SystemActor, audit_record, changes_applied
 from core.catalogue import field_error, message
@@ -145,7 +143,7 @@ def member_invite(
         raise ValidationError(
             {"email": ValidationError(message("already_invited"), "already_invited")}
         ) from exc
-    link = absolute_url(reverse("workspaces:invitation_accept", args=[token]))
+    link = absolute_url(reverse("accounts:invitation_accept", args=[token]))
     transaction.on_commit(
         lambda: send_templated_email(
             to=email,
@@ -184,33 +182,31 @@ def invitation_find(*, token: str) -> WorkspaceInvitation | None:
     )
 
 
-def invitation_accept(*, token: str, operator=None, password: str | None = None):
-    """Redeem an invitation, once. With ``operator`` (signed in) it adds a membership;
-    without, it creates the operator with ``password``. Returns the Membership."""
-    Operator = get_user_model()
+def invitation_lock(*, token: str) -> WorkspaceInvitation:
+    """The open invitation for ``token``, locked until the caller's transaction
+    ends (call inside it). Raises ValidationError ``invitation_invalid`` when it
+    is unknown, used or expired."""
+    invitation = (
+        WorkspaceInvitation.objects.select_for_update()
+        .pending()
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+    if invitation is None:
+        raise ValidationError(message("invitation_invalid"), code="invitation_invalid")
+    return invitation
+
+
+def invitation_accept(*, token: str, operator) -> Membership:
+    """``operator`` redeems the invitation ``token``, once: they become a member
+    with its role. Returns the Membership. Raises ValidationError
+    ``invitation_invalid``, or ``invitation_wrong_operator`` when the invitation
+    went to another address. (Someone without an operator account signs up on
+    the invitation's page: ``accounts.operators.services
+    .operator_create_invited``, which creates the operator and calls this.)"""
     with transaction.atomic():
-        invitation = (
-            WorkspaceInvitation.objects.select_for_update()
-            .pending()
-            .filter(token_hash=token_hash(token))
-            .first()
-        )
-        if invitation is None:
-            raise ValidationError(
-                message("invitation_invalid"), code="invitation_invalid"
-            )
-        if operator is None:
-            if Operator.objects.filter(email__iexact=invitation.email).exists():
-                raise ValidationError(
-                    message("invitation_wrong_operator"), code="sign_in_first"
-                )
-            operator = operator_create(
-                email=invitation.email,
-                password=password,
-                actor=None,
-                workspace=invitation.workspace,
-            )
-        elif operator.email.lower() != invitation.email.lower():
+        invitation = invitation_lock(token=token)
+        if operator.email.lower() != invitation.email.lower():
             raise ValidationError(
                 message("invitation_wrong_operator"), code="invitation_wrong_operator"
             )

@@ -10,11 +10,6 @@ urlpatterns = [
         "workspaces/new/", views.WorkspaceCreateView.as_view(), name="workspace_create"
     ),
     path(
-        "invitations/<str:token>/",
-        views.InvitationAcceptView.as_view(),
-        name="invitation_accept",
-    ),
-    path(
         "w/<slug:workspace>/",
         views.WorkspaceDashboardView.as_view(),
         name="workspace_dashboard",

@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from core import ratelimit
-from core.request import client_ip
 from core.views import ServiceConfirmView, ServiceFormView
 
 from . import selectors, services
 from .activity import activity_lines
 from .forms import (
-    InvitationAcceptForm,
     MemberInviteForm,
     MembershipRoleForm,
     WorkspaceCreateForm,
@@ -206,80 +201,3 @@ class InvitationRevokeView(WorkspaceScopedMixin, ServiceConfirmView):
             self.request, _("Invitation for %s revoked.") % invitation.email
         )
         return redirect("workspaces:member_list", workspace=self.workspace.slug)
-
-
-class InvitationAcceptView(ServiceFormView):
-    """Public page of an invitation link. A signed-in operator with the invited email
-    joins at once; someone without an account chooses a password."""
-
-    template_name = "workspaces/invitation_accept.html"
-    form_class = InvitationAcceptForm
-
-    def dispatch(self, request, *args, **kwargs):
-        # Tokens have 256 bits, but guessing is still rate-limited per address.
-        limit = ratelimit.Limit(f"invitation:address:{client_ip(request)}", 30, 3600)
-        if ratelimit.is_limited(limit):
-            return render(
-                request,
-                "workspaces/invitation_accept.html",
-                {"limited": True},
-                status=429,
-            )
-        self.invitation = services.invitation_find(token=kwargs["token"])
-        if self.invitation is None:
-            ratelimit.hit(limit)
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["email"] = self.invitation.email if self.invitation else ""
-        return kwargs
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["invitation"] = self.invitation
-        context["account_exists"] = bool(
-            self.invitation and _operator_exists(self.invitation.email)
-        )
-        return context
-
-    def post(self, request, *args, **kwargs):
-        if self.invitation is None:
-            return self.render_to_response(self.get_context_data())
-        if request.user.is_authenticated:
-            try:
-                membership = services.invitation_accept(
-                    token=kwargs["token"], operator=request.user
-                )
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-                return redirect(request.path)
-            messages.success(request, _("You joined %s.") % membership.workspace.name)
-            return redirect(
-                "workspaces:workspace_dashboard", workspace=membership.workspace.slug
-            )
-        return super().post(request, *args, **kwargs)
-
-    service_fields = {"password": "password1"}
-
-    def perform(self, form):
-        return services.invitation_accept(
-            token=self.kwargs["token"], password=form.cleaned_data["password1"]
-        )
-
-    def done(self, membership):
-        login(
-            self.request,
-            membership.operator,
-            backend="django.contrib.auth.backends.ModelBackend",
-        )
-        messages.success(self.request, _("Welcome to %s.") % membership.workspace.name)
-        return redirect(
-            reverse("workspaces:workspace_dashboard", args=[membership.workspace.slug])
-        )
-
-
-def _operator_exists(email: str) -> bool:
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.filter(email__iexact=email).exists()

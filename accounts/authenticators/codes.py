@@ -4,15 +4,13 @@
 Issuing a code of a purpose replaces the user's earlier one. Numeric codes are
 stored as keyed hashes (``core.tokens.keyed_hash``), die after ``max_attempts``
 wrong tries, and may not be re-sent before ``resend_after`` has passed. The rules
-(``CodeRules``) come from the pool's settings; ``DEFAULT_RULES`` holds the
-defaults.
+(``CodeRules``) come from the pool's settings (``identity_pools.policies.codes``:
+``code_rules_for``; ``DEFAULT_RULES`` holds the defaults).
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import F
@@ -21,31 +19,9 @@ from django.utils import timezone
 from core.catalogue import error, wait_words
 from core.delivery import send_templated
 from core.tokens import keyed_hash, new_numeric_code, new_token, same_secret
+from identity_pools.policies.codes import DEFAULT_RULES, CodeRules
 
 from ..models import Code
-
-
-@dataclass(frozen=True)
-class CodeRules:
-    length: int  # digits of a numeric code (link tokens ignore it)
-    lifetime: timedelta
-    max_attempts: int
-    resend_after: timedelta
-
-
-DEFAULT_RULES = {
-    Code.Purpose.INVITATION: CodeRules(0, timedelta(days=7), 5, timedelta(seconds=60)),
-    Code.Purpose.VERIFY_IDENTIFIER: CodeRules(
-        6, timedelta(minutes=10), 5, timedelta(seconds=60)
-    ),
-    Code.Purpose.PASSWORD_RESET: CodeRules(
-        6, timedelta(minutes=10), 5, timedelta(seconds=60)
-    ),
-    Code.Purpose.SIGN_IN: CodeRules(6, timedelta(minutes=5), 5, timedelta(seconds=60)),
-    Code.Purpose.PASSKEY_ENROLMENT: CodeRules(
-        6, timedelta(minutes=10), 5, timedelta(seconds=60)
-    ),
-}
 
 
 def _cooldown(*, user, purpose: str, rules: CodeRules) -> None:

@@ -70,7 +70,7 @@ from core.catalogue import error, field_error, wait_words
 from core.text import text_problem, text_problem_message
 from core.tokens import same_secret, token_hash
 from identity_pools.models import Identifier, PoolUser, SecondFactor
-from identity_pools.sign_in_rules import sign_in_policy_for
+from identity_pools.policies.sign_in import sign_in_policy_for
 from identity_pools.stats import pool_stat_add
 
 from ..models import Passkey, RememberedDevice, TotpDevice, WebAuthnChallenge

@@ -1,9 +1,13 @@
-"""Pool users' password credentials: the only code that writes them.
+"""Pool users' passwords: set (keeping the earlier hashes for the policy's
+history rule), check at sign-in, upgrade, require a change. The hashes are the
+directory's (``identity_pools.credentials``); besides this module only the
+directory's writes of new users touch them (Create User, sign-up, the import).
 
 The hash is Django's encoded form (Argon2id for passwords set here; imported
 hashes of other algorithms are kept as they are and upgraded at the next
 successful sign-in). Which passwords are acceptable is the pool's policy
-(``identity_pools.passwords``), checked by the caller.
+(``identity_pools.policies.passwords``), checked by the caller: for an existing
+user with ``user_password_check``, which adds the policy's history rule.
 """
 
 from __future__ import annotations
@@ -14,12 +18,17 @@ from collections import deque
 from functools import lru_cache
 
 from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.catalogue import error
 from core.password_hashes import hash_cost, hash_shape, is_own_hash
-from identity_pools.policy_models import password_policy_for
-
-from ..models import PasswordCredential, PasswordHistory
+from identity_pools.credentials import (
+    PasswordCredential,
+    PasswordHistory,
+    password_credential_of,
+)
+from identity_pools.policies.passwords import password_policy_for, pool_password_check
 
 
 def password_set(*, user, raw_password: str, must_change: bool = False):
@@ -58,11 +67,6 @@ def password_require_change(*, user) -> bool:
     )
 
 
-def password_credential_of(user) -> PasswordCredential | None:
-    """``user``'s password credential, or None when it has none."""
-    return PasswordCredential.objects.filter(user=user).first()
-
-
 HISTORY_KEPT = 24  # the largest history a pool's policy can ask for
 
 
@@ -79,6 +83,51 @@ def password_was_used(*, user, raw_password: str, last: int) -> bool:
         .values_list("password", flat=True)[: max(0, last - len(hashes))]
     )
     return any(check_password(raw_password, encoded) for encoded in hashes)
+
+
+def new_password_check(
+    *,
+    pool,
+    password: str,
+    identifiers: list[str],
+    user_data: dict | None = None,
+    user=None,
+    field: str | None = None,
+) -> None:
+    """The pool's check of a new password (``pool_password_check``: the
+    policy, with the user's identifiers and names) and, for an existing
+    ``user``, the policy's history rule: not their current password nor one of
+    the last ``history_count``. Raises ValidationError listing every rule it
+    breaks (on ``field`` when given)."""
+    errors: list[ValidationError] = []
+    try:
+        pool_password_check(
+            pool=pool, password=password, identifiers=identifiers, user_data=user_data
+        )
+    except ValidationError as exc:
+        errors.extend(exc.error_list)
+    last = password_policy_for(pool).history_count
+    if (
+        user is not None
+        and last
+        and password_was_used(user=user, raw_password=password, last=last)
+    ):
+        errors.append(error("password_reused", count=last))
+    if errors:
+        raise ValidationError({field: errors} if field else errors)
+
+
+def user_password_check(*, user, password: str) -> None:
+    """``new_password_check`` of a new password for an existing ``user`` (their
+    identifiers, names and history). Raises ValidationError on "password"."""
+    new_password_check(
+        pool=user.pool,
+        password=password,
+        identifiers=list(user.identifiers.values_list("value", flat=True)),
+        user_data=user.user_data,
+        user=user,
+        field="password",
+    )
 
 
 @lru_cache(maxsize=1)

@@ -14,13 +14,16 @@ from django.db import transaction
 from core import ratelimit
 from core.catalogue import error, wait_words
 from identity_pools.models import PoolUser
-from identity_pools.passwords import user_password_check
+from identity_pools.policies.sign_in import sign_in_policy_for
 from identity_pools.services.users import pool_user_delete
-from identity_pools.sign_in_rules import sign_in_policy_for
 
 from ..authenticators.events import sessions_end, user_audit, user_notice
 from ..authenticators.lockout import lock_fail, lock_wait
-from ..authenticators.passwords import password_set, password_verify
+from ..authenticators.passwords import (
+    password_set,
+    password_verify,
+    user_password_check,
+)
 from ..sso import sso_session_end, user_sso_sessions
 from .signin import ADDRESS_LIMIT, SIGNED_IN_KEY, session_sign_out
 

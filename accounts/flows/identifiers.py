@@ -18,14 +18,16 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 
 from core import ratelimit
 from core.catalogue import error, field_error, wait_words
 from core.delivery.limits import send_quota_consume
-from identity_pools.code_rules import code_rules_for
+from identity_pools.access import identifier_access
 from identity_pools.identifiers import MAX_IDENTIFIERS, identifier_parse
 from identity_pools.models import Identifier
+from identity_pools.policies.codes import code_rules_for
 from identity_pools.services.users import (
     identifier_remove,
     pool_user_confirm_identifier,
@@ -150,29 +152,19 @@ def identifier_add_finish(*, user, pending: Pending, code: str) -> Identifier:
     return added
 
 
-def identifier_of(*, user, identifier_id) -> Identifier | None:
-    """``user``'s identifier ``identifier_id`` (any text), or None: another
-    user's is as absent as a missing one."""
-    try:
-        pk = uuid.UUID(str(identifier_id))
-    except ValueError:
-        return None
-    return user.identifiers.filter(pk=pk).first()
-
-
 def identifier_remove_own(*, user, identifier_id) -> Identifier:
     """Remove ``user``'s identifier ``identifier_id`` (any text: another
     user's, or none, is ``identifier_unknown``). Raises ValidationError
     ``identifier_last`` or ``identifier_last_verified``: the user keeps one
     verified address to sign in with and to reset a password through. A
     verified address removed is told."""
-    identifier = identifier_of(user=user, identifier_id=identifier_id)
-    if identifier is None:
-        raise error("identifier_unknown")
+    try:
+        identifier = identifier_access(user=user, identifier_id=identifier_id)
+    except Http404:
+        raise error("identifier_unknown") from None
     others = user.identifiers.exclude(pk=identifier.pk)
     if identifier.is_verified and not others.filter(is_verified=True).exists():
         raise error("identifier_last_verified")
-    identifier.user = user
     with transaction.atomic():
         identifier_remove(identifier=identifier, actor=user)
         if identifier.is_verified:  # the address's holder hears of it

@@ -24,7 +24,7 @@ from core.catalogue import error, wait_words
 from core.tokens import token_hash
 from core.writes import Writes
 from identity_pools.models import Identifier, PoolUser, SecondFactor
-from identity_pools.sign_in_rules import sign_in_policy_for
+from identity_pools.policies.sign_in import sign_in_policy_for
 
 from ..authenticators.codes import code_verify
 from ..authenticators.events import user_audit

@@ -14,14 +14,13 @@ from django.db import transaction
 from core.audit import audit_record
 from core.catalogue import error
 from core.delivery.limits import send_quota_consume
-from identity_pools.code_rules import code_rules_for
 from identity_pools.models import Identifier, PoolUser
-from identity_pools.passwords import pool_password_check
+from identity_pools.policies.codes import code_rules_for
 
 from ..authenticators.codes import code_send, code_verify
 from ..authenticators.events import sessions_end, user_notice
 from ..authenticators.lockout import lock_clear
-from ..authenticators.passwords import password_set
+from ..authenticators.passwords import new_password_check, password_set
 from ..models import Code
 from .pending import SessionPending
 from .signin import signin_identify
@@ -104,7 +103,7 @@ def reset_finish(*, pool, pending: Pending, code: str, password: str) -> PoolUse
     "password" (the code is not used up then)."""
     target = _resettable(pool, pending.identifier)
     user = target.user if target else None
-    pool_password_check(
+    new_password_check(
         pool=pool,
         password=password,
         identifiers=[pending.identifier],

@@ -15,7 +15,7 @@ from django.db import transaction
 from core import ratelimit
 from core.catalogue import error, wait_words
 from identity_pools.models import PoolUser, SecondFactor
-from identity_pools.sign_in_rules import sign_in_policy_for
+from identity_pools.policies.sign_in import sign_in_policy_for
 
 from ..authenticators.events import user_audit
 from ..authenticators.recovery import (

@@ -32,11 +32,12 @@ from core.audit import SystemActor, audit_record, audit_row
 from core.catalogue import error, wait_words
 from core.models import RateLimitBucket
 from core.writes import Writes
-from identity_pools.code_rules import code_rules_for
+from identity_pools.credentials import PasswordCredential
 from identity_pools.identifiers import identifier_parse
 from identity_pools.models import Identifier, IdentityPool, PoolUser, SecondFactor
-from identity_pools.passwords import password_policy_for, user_password_check
-from identity_pools.sign_in_rules import sign_in_policy_for
+from identity_pools.policies.codes import code_rules_for
+from identity_pools.policies.passwords import password_policy_for
+from identity_pools.policies.sign_in import sign_in_policy_for
 from identity_pools.stats import pool_stat_add
 
 from ..authenticators.codes import code_send, code_verify
@@ -45,10 +46,11 @@ from ..authenticators.passwords import (
     password_set,
     password_verify,
     password_verify_nobody,
+    user_password_check,
 )
 from ..authenticators.presence import AUTHENTICATORS, authenticator_flags_sql
 from ..authenticators.totp import totp_verify
-from ..models import Code, PasswordCredential, SignInLock
+from ..models import Code, SignInLock
 from ..sso import sso_session_end, sso_session_start
 from .rows import columns, instance_from_row
 

@@ -22,9 +22,9 @@ from django.db import IntegrityError, transaction
 from core.catalogue import error, field_error, wait_words
 from core.delivery import send_templated
 from core.delivery.limits import send_quota_consume
-from identity_pools.code_rules import code_rules_for
 from identity_pools.identifiers import identifier_parse
 from identity_pools.models import Identifier, PoolUser
+from identity_pools.policies.codes import code_rules_for
 from identity_pools.services.users import (
     pool_user_confirm_identifier,
     pool_user_sign_up,

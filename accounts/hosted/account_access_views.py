@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
 
 from core.views import ServiceConfirmView, ServiceFormView
-from identity_pools.sign_in_rules import sign_in_policy_for
+from identity_pools.access import identifier_access
+from identity_pools.policies.sign_in import sign_in_policy_for
 
 from ..flows import identifiers as own_identifiers
 from ..flows.account import account_delete, account_sessions_end
@@ -100,10 +102,11 @@ class AccountIdentifierRemoveView(RecentSignInMixin, ServiceConfirmView):
     template_name = "hosted/account_identifier_remove.html"
 
     def get(self, request, *args, **kwargs):
-        found = own_identifiers.identifier_of(
-            user=self.user, identifier_id=request.GET.get("identifier", "")
-        )
-        if found is None:
+        try:
+            found = identifier_access(
+                user=self.user, identifier_id=request.GET.get("identifier", "")
+            )
+        except Http404:
             return redirect(self.page_url("account"))
         return self.render_to_response(
             self.get_context_data(identifier=found, cancel_url=self.page_url("account"))

@@ -18,7 +18,7 @@ from django.views.generic import TemplateView
 from core.models import AuditEvent
 from core.request import client_ip
 from core.views import ServiceFormView
-from identity_pools.sign_in_rules import sign_in_policy_for
+from identity_pools.policies.sign_in import sign_in_policy_for
 from identity_pools.user_schemas.forms import SchemaDataForm
 
 from ..authenticators.recovery import recovery_codes_left, recovery_codes_text

@@ -14,7 +14,7 @@ from django.views.generic import TemplateView
 
 from core.catalogue import message
 from core.views import ServiceFormView
-from identity_pools.sign_in_rules import sign_in_policy_for
+from identity_pools.policies.sign_in import sign_in_policy_for
 
 from ..flows.mfa import (
     enrolled_method,

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.catalogue import error
-from identity_pools.passwords import password_policy_for, pool_password_check
+from identity_pools.policies.passwords import password_policy_for, pool_password_check
 from identity_pools.user_schemas.editable import asked_at_sign_up
 from identity_pools.user_schemas.fields import schema_subset
 from identity_pools.user_schemas.forms import DATA_PREFIX, SchemaDataFormMixin

@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 
 from core.request import client_ip
 from core.views import ServiceFormView
-from identity_pools.sign_in_rules import sign_in_policy_for
+from identity_pools.policies.sign_in import sign_in_policy_for
 
 from ..flows.mfa import (
     second_factor_options,

@@ -30,7 +30,7 @@ from django.views.generic import TemplateView
 
 from core.catalogue import error
 from core.request import client_ip
-from identity_pools.sign_in_rules import sign_in_policy_for
+from identity_pools.policies.sign_in import sign_in_policy_for
 
 from ..authenticators.passkeys import (
     MAX_JSON,

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 
 from core.request import client_ip
 from core.views import ServiceFormView
+from identity_pools.credentials import PasswordCredential
 
 from ..flows.account import account_confirm, account_recently_confirmed
 from ..flows.signin import session_sign_out, signed_in_user
-from ..models import PasswordCredential
 from .forms import AccountConfirmForm
 from .views import PoolPageMixin
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from core.catalogue import field_error
 from core.request import client_ip
 from core.views import ServiceFormView
-from identity_pools.sign_in_rules import sign_in_policy_for
+from identity_pools.policies.sign_in import sign_in_policy_for
 
 from ..flows.reset import SESSION_KEY as RESET_KEY
 from ..flows.reset import Pending as ResetPending

@@ -18,7 +18,7 @@ from core import ratelimit
 from core.catalogue import error, message, wait_words
 from core.request import client_ip
 from core.views import ServiceFormView
-from identity_pools.sign_in_rules import sign_in_policy_for
+from identity_pools.policies.sign_in import sign_in_policy_for
 
 from ..flows.invitation import invitation_accept, invitation_lookup
 from ..flows.signin import session_start

@@ -21,6 +21,7 @@ from core.audit import audit_record, audit_row
 from core.catalogue import field_error, message, wait_words
 from core.models import RateLimitBucket
 from core.writes import Writes
+from workspaces.services import invitation_accept, invitation_lock
 
 from ..authenticators.throttle import wrong_codes_wait
 from ..flows.rows import Prepared
@@ -293,6 +294,31 @@ def operator_create(
     except IntegrityError as exc:  # created at the same moment by someone else
         raise field_error("email", "operator_exists") from exc
     return operator
+
+
+def operator_create_invited(*, token: str, password: str):
+    """Someone without an operator account accepts the workspace invitation
+    ``token`` on its page: the operator is created for the invited address with
+    ``password`` and joins with the invitation's role (``workspaces.services
+    .invitation_accept``), in one transaction. Returns the Membership.
+
+    Raises ValidationError: ``invitation_invalid``; ``sign_in_first`` when an
+    operator has the address (they sign in and accept); the password's errors
+    on "password" (``operator_create``); nothing is written then."""
+    Operator = get_user_model()
+    with transaction.atomic():
+        invitation = invitation_lock(token=token)
+        if Operator.objects.filter(email__iexact=invitation.email).exists():
+            raise ValidationError(
+                message("invitation_wrong_operator"), code="sign_in_first"
+            )
+        operator = operator_create(
+            email=invitation.email,
+            password=password,
+            actor=None,
+            workspace=invitation.workspace,
+        )
+        return invitation_accept(token=token, operator=operator)
 
 
 def operator_grant_superuser(*, operator, actor) -> bool:

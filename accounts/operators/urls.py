@@ -2,10 +2,15 @@ from django.urls import path
 
 from . import views
 
-app_name = "accounts"
+# Included by accounts.urls (namespace "accounts").
 
 urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
+    path(
+        "invitations/<str:token>/",
+        views.InvitationAcceptView.as_view(),
+        name="invitation_accept",
+    ),
     path("login/verify/", views.SignInVerifyView.as_view(), name="login_verify"),
     path("logout/", views.SignOutView.as_view(), name="logout"),
     path(

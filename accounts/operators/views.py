@@ -1,4 +1,5 @@
-"""Console sign-in (with the TOTP second factor), sign-out, password and 2FA settings."""
+"""Console sign-in (with the TOTP second factor), sign-out, password and 2FA
+settings, and a workspace invitation's page (join, or sign up and join)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ import base64
 import time
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model, logout, update_session_auth_hash
+from django.contrib.auth import get_user_model, login, logout, update_session_auth_hash
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -18,12 +20,21 @@ from django.views.generic import FormView, TemplateView
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core import ratelimit
 from core.catalogue import message
 from core.request import client_ip
+from core.views import ServiceFormView
+from workspaces.services import invitation_accept, invitation_find
 
 from ..authenticators.totp import totp_qr_svg
 from . import services
-from .forms import OTPCodeForm, PasswordChangeForm, SignInForm, TOTPDisableForm
+from .forms import (
+    InvitationAcceptForm,
+    OTPCodeForm,
+    PasswordChangeForm,
+    SignInForm,
+    TOTPDisableForm,
+)
 
 PENDING_KEY = "accounts_pending_second_factor"
 PENDING_SECONDS = 5 * 60
@@ -234,3 +245,80 @@ class TwoFactorSetupView(LoginRequiredMixin, FormView):
             ),
         )
         return redirect("accounts:two_factor")
+
+
+class InvitationAcceptView(ServiceFormView):
+    """Public page of a workspace invitation's link. A signed-in operator with
+    the invited email joins at once (``workspaces.services.invitation_accept``);
+    someone without an account chooses a password and signs up
+    (``services.operator_create_invited``)."""
+
+    template_name = "accounts/invitation_accept.html"
+    form_class = InvitationAcceptForm
+
+    def dispatch(self, request, *args, **kwargs):
+        # Tokens have 256 bits, but guessing is still rate-limited per address.
+        limit = ratelimit.Limit(f"invitation:address:{client_ip(request)}", 30, 3600)
+        if ratelimit.is_limited(limit):
+            return render(
+                request,
+                "accounts/invitation_accept.html",
+                {"limited": True},
+                status=429,
+            )
+        self.invitation = invitation_find(token=kwargs["token"])
+        if self.invitation is None:
+            ratelimit.hit(limit)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["email"] = self.invitation.email if self.invitation else ""
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["invitation"] = self.invitation
+        context["account_exists"] = bool(
+            self.invitation and _operator_exists(self.invitation.email)
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if self.invitation is None:
+            return self.render_to_response(self.get_context_data())
+        if request.user.is_authenticated:
+            try:
+                membership = invitation_accept(
+                    token=kwargs["token"], operator=request.user
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                return redirect(request.path)
+            messages.success(request, _("You joined %s.") % membership.workspace.name)
+            return redirect(
+                "workspaces:workspace_dashboard", workspace=membership.workspace.slug
+            )
+        return super().post(request, *args, **kwargs)
+
+    service_fields = {"password": "password1"}
+
+    def perform(self, form):
+        return services.operator_create_invited(
+            token=self.kwargs["token"], password=form.cleaned_data["password1"]
+        )
+
+    def done(self, membership):
+        login(
+            self.request,
+            membership.operator,
+            backend="django.contrib.auth.backends.ModelBackend",
+        )
+        messages.success(self.request, _("Welcome to %s.") % membership.workspace.name)
+        return redirect(
+            reverse("workspaces:workspace_dashboard", args=[membership.workspace.slug])
+        )
+
+
+def _operator_exists(email: str) -> bool:
+    return get_user_model().objects.filter(email__iexact=email).exists()

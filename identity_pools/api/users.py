@@ -30,8 +30,7 @@ from .. import selectors
 from ..access import group_access, identifier_access, pool_access, pool_user_access
 from ..identifiers import identifier_parse
 from ..models import GroupMembership, PoolUser
-from ..passwords import pool_password_check
-from ..services import sign_in as sign_in_services
+from ..policies.passwords import pool_password_check
 from ..services import users as services
 from ..transfer.imports import pool_users_import
 
@@ -372,9 +371,7 @@ def identifier_verify(
     """Mark the identifier verified (the user proved it another way)."""
     user = _user(request, "write", pool_id, user_id)
     identifier = identifier_access(user=user, identifier_id=identifier_id)
-    return sign_in_services.identifier_mark_verified(
-        identifier=identifier, actor=request.auth
-    )
+    return services.identifier_mark_verified(identifier=identifier, actor=request.auth)
 
 
 @router.post(USER + "/invitation", response=responses({200: InvitationOut}))
@@ -382,5 +379,5 @@ def invitation_send(request, pool_id: uuid.UUID, user_id: uuid.UUID):
     """Send a new invitation (the previous link stops working). Refused:
     `invitation_not_new` (the user has registered), `send_rate_limited`."""
     user = _user(request, "write", pool_id, user_id)
-    code = services.pool_user_invitation_resend(user=user, actor=request.auth)
-    return {"sent_to": code.identifier.value, "expires_at": code.expires_at}
+    sent = services.pool_user_invitation_resend(user=user, actor=request.auth)
+    return {"sent_to": sent.sent_to, "expires_at": sent.expires_at}

@@ -7,6 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("identity_pools", "0021_sqlite_status_counts"),
+        # limits_from_stored_hashes reads accounts.PasswordCredential (of then).
+        ("accounts", "0011_oidc_hash_constraints"),
     ]
 
     operations = [

@@ -8,13 +8,12 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.db.models.functions import Greatest
 
 from core.audit import audit_record, changes_applied
 from core.catalogue import message
 from core.validation import validated_save
 
+from ..counters import group_members_counted
 from ..models import Group, GroupMembership, IdentityPool, PoolUser
 
 MAX_USERS_AT_ONCE = 1000
@@ -135,9 +134,7 @@ def group_assign_users(*, group: Group, actor, user_ids: Iterable) -> int:
             GroupMembership.objects.bulk_create(
                 [GroupMembership(group=group, user_id=user_id) for user_id in new]
             )
-            Group.objects.filter(pk=group.pk).update(
-                member_count=F("member_count") + len(new)
-            )
+            group_members_counted(per_group={group.pk: len(new)})
             audit_record(
                 actor=actor,
                 action="group.users_assigned",
@@ -168,9 +165,7 @@ def group_remove_users(*, group: Group, actor, user_ids: Iterable) -> int:
             group=group, user_id__in=ids
         ).delete()
         if removed:
-            Group.objects.filter(pk=group.pk).update(
-                member_count=Greatest(F("member_count") - removed, 0)
-            )
+            group_members_counted(per_group={group.pk: -removed})
             audit_record(
                 actor=actor,
                 action="group.users_removed",

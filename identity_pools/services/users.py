@@ -1,29 +1,27 @@
 """Writes of pool users and their identifiers. Each runs in one transaction with its
-audit event; messages are sent only after the transaction commits."""
+audit event; what the apps above do about a change (an invitation) they do in
+it, told through ``identity_pools.signals``."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.db.models.functions import Greatest
-from django.urls import reverse
 from django.utils import timezone
 
-from accounts.authenticators.codes import code_issue_link_token, code_send_failed
-from accounts.authenticators.passwords import password_set
-from accounts.models import Code
 from core.audit import audit_record
 from core.catalogue import error, field_error, message
-from core.delivery import send_templated
-from core.delivery.email import absolute_url
-from core.delivery.limits import send_quota_consume
 from core.validation import constraint_lost, full_clean_onto, validated_save
 
-from ..code_rules import code_rules_for
+from ..counters import group_members_counted, pool_users_counted
+from ..credentials import PasswordCredential
 from ..identifiers import ParsedIdentifier, identifier_parse
 from ..models import Group, Identifier, IdentityPool, PoolUser
-from ..passwords import pool_password_check
+from ..policies.passwords import pool_password_check
+from ..signals import pool_user_invited
 from ..user_schemas.data import (
     data_with_undeclared,
     display_name_from,
@@ -81,44 +79,21 @@ def _insert_user(
     password: str | None,
     must_change: bool = False,
 ) -> None:
-    """Save a ``_new_user`` with its identifier and password (when given), and
-    count it in its pool; inside the caller's transaction."""
+    """Save a ``_new_user`` with its identifier and password (when given: its
+    first hash, as the import stores one), and count it in its pool; inside the
+    caller's transaction."""
     user.save()
     ident.user = user
     ident.save()
     if password is not None:
-        password_set(user=user, raw_password=password, must_change=must_change)
-    IdentityPool.objects.filter(pk=user.pool_id).update(user_count=F("user_count") + 1)
-
-
-def invitation_link(*, workspace_slug: str, token: str) -> str:
-    """The registration link of an invitation (the hosted page under /w/<workspace>/)."""
-    return absolute_url(
-        reverse("hosted:invitation_register", args=[workspace_slug, token])
-    )
-
-
-def _send_invitation(
-    *,
-    pool: IdentityPool,
-    user: PoolUser,
-    identifier: Identifier,
-    code: Code,
-    secret: str,
-) -> None:
-    context = {
-        "pool": pool,
-        "name": user.display_name,
-        "link": invitation_link(workspace_slug=pool.workspace.slug, token=secret),
-        "expires_at": code.expires_at,
-    }
-    if not send_templated(
-        channel=identifier.type,
-        to=identifier.value,
-        template="pool_invitation",
-        context=context,
-    ):
-        code_send_failed(code=code)
+        PasswordCredential.objects.create(
+            user=user,
+            password=make_password(password),
+            state=PasswordCredential.State.MUST_CHANGE
+            if must_change
+            else PasswordCredential.State.VALID,
+        )
+    pool_users_counted(pool_id=user.pool_id, by=1)
 
 
 def pool_user_create(
@@ -135,11 +110,13 @@ def pool_user_create(
     """Create a user of ``pool`` with one identifier.
 
     ``mode`` "credentials": the operator sets the password (checked against the
-    pool's policy); the user is active. ``mode`` "invite": the user is "new" and gets
-    a single-use registration link (email, or SMS for a mobile number) after commit.
-    Raises ValidationError keyed by "identifier", "user_data", "metadata", "password"
-    or "mode", or ``send_rate_limited`` when the invitation may not be sent now
-    (``accounts.send_limits``); nothing is written then.
+    pool's policy); the user is active. ``mode`` "invite": the user is "new", and
+    ``signals.pool_user_invited`` has them invited (``accounts`` sends a
+    single-use registration link, by email or SMS for a mobile number, after
+    commit). Raises ValidationError keyed by "identifier", "user_data",
+    "metadata", "password" or "mode", or what the invitation's receiver raises
+    (``send_rate_limited`` when it may not be sent now); nothing is written
+    then.
     """
     parsed = _parse("identifier", identifier)
     _check_data(pool.user_schema.document, user_data, "user_data")
@@ -187,18 +164,7 @@ def pool_user_create(
                 },
             )
             if mode == MODE_INVITE:
-                send_quota_consume(workspace=pool.workspace, recipient=parsed.value)
-                code, secret = code_issue_link_token(
-                    user=user,
-                    purpose=Code.Purpose.INVITATION,
-                    identifier=ident,
-                    rules=code_rules_for(pool, Code.Purpose.INVITATION),
-                )
-                transaction.on_commit(
-                    lambda: _send_invitation(
-                        pool=pool, user=user, identifier=ident, code=code, secret=secret
-                    )
-                )
+                _invite(user=user, identifier=ident, actor=actor)
     except IntegrityError as exc:
         # Another operator created the same identifier at the same moment.
         raise constraint_lost(
@@ -207,12 +173,36 @@ def pool_user_create(
     return user
 
 
-def pool_user_invitation_resend(*, user: PoolUser, actor) -> Code:
-    """Replace the user's invitation link with a new one and send it.
+@dataclass(frozen=True)
+class Invitation:
+    """An invitation sent: the address it went to, and when its link expires."""
+
+    sent_to: str
+    expires_at: datetime
+
+
+def _invite(*, user: PoolUser, identifier: Identifier, actor) -> Invitation:
+    """Have ``user`` invited at ``identifier``: ``signals.pool_user_invited``,
+    in the caller's transaction. The receiver that sends the invitation
+    (``accounts``) answers when its link expires; what a receiver raises
+    (``send_rate_limited``) goes to the caller."""
+    answers = pool_user_invited.send(
+        sender=PoolUser, user=user, identifier=identifier, actor=actor
+    )
+    expiries = [expires for _receiver, expires in answers if expires is not None]
+    if not expiries:
+        raise ImproperlyConfigured("No installed app sends pool users' invitations.")
+    return Invitation(sent_to=identifier.value, expires_at=expiries[0])
+
+
+def pool_user_invitation_resend(*, user: PoolUser, actor) -> Invitation:
+    """Replace the user's invitation link with a new one and send it (to their
+    first email address, else their first identifier).
 
     Raises ValidationError: ``invitation_not_new`` unless the user is "new",
-    ``send_rate_limited`` when the address or the workspace has had too many
-    messages (``accounts.send_limits``); nothing changes then."""
+    ``invitation_no_email`` when they have no identifier, what the invitation's
+    receiver raises (``send_rate_limited`` when the address or the workspace
+    has had too many messages); nothing changes then."""
     if user.status != PoolUser.Status.NEW:
         raise ValidationError(message("invitation_not_new"), code="invitation_not_new")
     identifiers = list(user.identifiers.order_by("id"))
@@ -224,28 +214,16 @@ def pool_user_invitation_resend(*, user: PoolUser, actor) -> Code:
         raise ValidationError(
             message("invitation_no_email"), code="invitation_no_email"
         )
-    pool = user.pool
     with transaction.atomic():
-        send_quota_consume(workspace=pool.workspace, recipient=target.value)
-        code, secret = code_issue_link_token(
-            user=user,
-            purpose=Code.Purpose.INVITATION,
-            identifier=target,
-            rules=code_rules_for(pool, Code.Purpose.INVITATION),
-        )
+        invitation = _invite(user=user, identifier=target, actor=actor)
         audit_record(
             actor=actor,
             action="pool_user.invitation_sent",
-            workspace=pool.workspace,
+            workspace=user.pool.workspace,
             target=user,
             details={"to": target.value},
         )
-        transaction.on_commit(
-            lambda: _send_invitation(
-                pool=pool, user=user, identifier=target, code=code, secret=secret
-            )
-        )
-    return code
+    return invitation
 
 
 def _update_schema_data(
@@ -358,14 +336,10 @@ def pool_user_delete(*, user: PoolUser, actor) -> None:
     with transaction.atomic():
         # Lock the user first: a concurrent "Assign Users" waits, then fails cleanly.
         PoolUser.objects.select_for_update().filter(pk=user.pk).first()
-        # Never below zero: a user made outside the services (a shell, a
-        # restore) was never counted, and a count's check would refuse.
-        Group.objects.filter(memberships__user=user).update(
-            member_count=Greatest(F("member_count") - 1, 0)
+        group_members_counted(
+            groups=Group.objects.filter(memberships__user=user), by=-1
         )
-        IdentityPool.objects.filter(pk=pool.pk).update(
-            user_count=Greatest(F("user_count") - 1, 0)
-        )
+        pool_users_counted(pool_id=pool.pk, by=-1)
         audit_record(
             actor=actor,
             action="pool_user.deleted",
@@ -417,15 +391,33 @@ def identifier_remove(*, identifier: Identifier, actor) -> None:
         identifier.delete()
 
 
+def identifier_mark_verified(*, identifier: Identifier, actor) -> Identifier:
+    """An operator vouches for ``identifier`` (the user proved it another way)."""
+    if identifier.is_verified:
+        return identifier
+    with transaction.atomic():
+        identifier.is_verified, identifier.verified_at = True, timezone.now()
+        identifier.save(update_fields=["is_verified", "verified_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="pool_user.identifier_verified",
+            workspace=identifier.user.pool.workspace,
+            target=identifier.user,
+            details={"identifier": identifier.value, "by": "operator"},
+        )
+    return identifier
+
+
 def pool_user_register(
     *, user: PoolUser, identifier: Identifier, password: str, user_data: dict
 ) -> PoolUser:
-    """A "new" user registers (from an invitation): chooses ``password`` (the pool's
-    policy) and completes ``user_data`` (merged over what the operator entered;
-    what only operators fill in is not taken from it, nor required:
-    ``user_schemas.editable``); becomes active, with ``identifier`` (where the
-    invitation went) verified. The user is the actor. Call inside the
-    transaction that redeems the invitation.
+    """A "new" user registers (from an invitation): chooses ``password`` (checked
+    here against the pool's policy with the data, one answer for both; the
+    caller, accounts' invitation flow, stores it) and completes ``user_data``
+    (merged over what the operator entered; what only operators fill in is not
+    taken from it, nor required: ``user_schemas.editable``); becomes active,
+    with ``identifier`` (where the invitation went) verified. The user is the
+    actor. Call inside the transaction that redeems the invitation.
 
     Raises ValidationError on "password" or "user_data"; ``invitation_not_new``
     when the user is not "new" any more.
@@ -459,7 +451,6 @@ def pool_user_register(
     Identifier.objects.filter(pk=identifier.pk).update(
         is_verified=True, verified_at=now
     )
-    password_set(user=user, raw_password=password)
     audit_record(
         actor=user,
         action="pool_user.registered",

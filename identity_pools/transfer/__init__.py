@@ -2,5 +2,5 @@
 checked in Python, then written set-based by ``writes``), the export (``exports``:
 streamed in keyset chunks), the import record (``records``, its JSON Schema for
 OpenAPI in ``schema``) and its password hashes (``hashes``; the hashers are in
-``accounts.authenticators.imported_hashes``), the management commands' file
-formats (``files``), and the messages (``messages``)."""
+``config.hashers``), the management commands' file formats (``files``), and the
+messages (``messages``)."""

@@ -27,9 +27,9 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 
-from accounts.models import PasswordCredential
 from core.audit import audit_record
 
+from ..credentials import PasswordCredential
 from ..models import GroupMembership, Identifier, IdentityPool, PoolUser
 
 CHUNK = 2000

@@ -11,9 +11,9 @@ stored (a hash that verification could not read, or that would take seconds to
 check at each sign-in, is the record's error), and costs nothing to check: no
 hashing happens here.
 
-bcrypt (raw, or Django's ``bcrypt$``) is stored as ``bcrypt72$`` (see
-``accounts.authenticators.imported_hashes``) so that a password longer than 72
-bytes is checked the way the system that made the hash checked it.
+bcrypt (raw, or Django's ``bcrypt$``) is stored as ``bcrypt72$`` (its hasher is
+in ``config.hashers``) so that a password longer than 72 bytes is checked the
+way the system that made the hash checked it.
 """
 
 from __future__ import annotations
@@ -25,8 +25,7 @@ from collections.abc import Callable
 import argon2
 from django.contrib.auth.hashers import get_hashers_by_algorithm
 
-from accounts.authenticators.imported_hashes import b64decode, b64encode
-from core.password_hashes import hash_cost
+from core.password_hashes import b64decode, b64encode, hash_cost
 
 from .messages import RecordProblem
 

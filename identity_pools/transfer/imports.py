@@ -34,9 +34,10 @@ from django.utils import timezone
 
 from core.audit import audit_record
 
+from ..counters import counters_add
 from ..hash_limits import pool_dummy_raise
 from ..models import Group, Identifier, IdentityPool, PoolUser
-from ..passwords import password_policy_for
+from ..policies.passwords import password_policy_for
 from ..services.groups import group_create
 from .messages import problem
 from .records import Prepared, RecordChecker
@@ -44,7 +45,6 @@ from .writes import (
     Rows,
     apply_updates,
     chunks,
-    counters_add,
     insert_rows,
     new_ids,
     rows_for,

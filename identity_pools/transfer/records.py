@@ -29,7 +29,7 @@ from core.text import printable, text_problem
 
 from ..identifiers import MAX_IDENTIFIERS, ParsedIdentifier, identifier_parse
 from ..models import IdentityPool, PoolUser
-from ..passwords import password_policy_for
+from ..policies.passwords import password_policy_for
 from ..user_schemas.data import (
     display_name_from,
     schema_data_checker,

@@ -3,7 +3,8 @@ credentials and group memberships in a few statements (COPY on PostgreSQL,
 ``executemany`` INSERTs elsewhere, through ``seeding``'s column-ordered tables, its
 identifier and membership tables shared),
 and the changes an ``on_conflict: "update"`` makes. Called inside the import's
-transaction; they check nothing (``imports`` has)."""
+transaction; they check nothing (``imports`` has), and count nothing
+(``imports`` moves the counters: ``identity_pools.counters``)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import F
 
-from accounts.models import PasswordCredential, PasswordHistory
-
-from ..models import Group, GroupMembership, Identifier, IdentityPool, PoolUser
+from ..credentials import PasswordCredential, PasswordHistory
+from ..models import GroupMembership, Identifier, IdentityPool, PoolUser
 from ..seeding import IDENTIFIERS, MEMBERSHIPS, CopyTable, IdStream
 from .records import Prepared
 
@@ -257,17 +256,4 @@ def _update_passwords(updates, user_ids, now: datetime) -> None:
                 (user_id, encoded, _state(must_change), now)
                 for user_id, (encoded, must_change) in changing.items()
             ]
-        )
-
-
-def counters_add(*, pool: IdentityPool, users: int, per_group: Counter) -> None:
-    """Move the pool's ``user_count`` and the groups' ``member_count`` by what
-    was inserted (groups in id order, so concurrent imports cannot deadlock)."""
-    for group_id in sorted(per_group):
-        Group.objects.filter(pk=group_id).update(
-            member_count=F("member_count") + per_group[group_id]
-        )
-    if users:
-        IdentityPool.objects.filter(pk=pool.pk).update(
-            user_count=F("user_count") + users
         )

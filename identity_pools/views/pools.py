@@ -19,7 +19,6 @@ from core.views import FormFromViewMixin, ServiceFormView, apply_errors
 from workspaces.mixins import WorkspaceScopedMixin
 
 from .. import charts, selectors, stats
-from ..code_rules import code_policies_for
 from ..forms import (
     CodeRulesForm,
     PasswordPolicyForm,
@@ -32,9 +31,11 @@ from ..forms import (
 )
 from ..mixins import PoolScopedMixin
 from ..models import CodePurpose, SignInMethod
-from ..passwords import NIST_MINIMUM, password_policy_for
+from ..policies import services as policy_services
+from ..policies.codes import code_policies_for
+from ..policies.passwords import NIST_MINIMUM, password_policy_for
+from ..policies.sign_in import sign_in_policy_for
 from ..services import pools as services
-from ..sign_in_rules import sign_in_policy_for
 
 
 class PoolListView(WorkspaceScopedMixin, TemplateView):
@@ -227,10 +228,10 @@ class PoolPasswordPolicyView(PoolScopedMixin, ServiceFormView):
         return context
 
     def perform(self, form):
-        return services.pool_update_password_policy(
+        return policy_services.pool_update_password_policy(
             pool=self.pool,
             actor=self.request.user,
-            **{f: form.cleaned_data[f] for f in services.POLICY_FIELDS},
+            **{f: form.cleaned_data[f] for f in policy_services.POLICY_FIELDS},
         )
 
     def done(self, policy):
@@ -275,8 +276,8 @@ class PoolSignInPolicyView(_SignInSettingView):
 
     template_name = "identity_pools/pool_sign_in_policy.html"
     form_class = SignInPolicyForm
-    service = services.pool_update_sign_in_policy
-    fields = services.SIGN_IN_FIELDS
+    service = policy_services.pool_update_sign_in_policy
+    fields = policy_services.SIGN_IN_FIELDS
     url_name = "identity_pools:pool_sign_in_policy"
     saved = gettext_lazy("Sign-in settings saved.")
 
@@ -287,8 +288,8 @@ class PoolSignInMethodsView(_SignInSettingView):
 
     template_name = "identity_pools/pool_sign_in_methods.html"
     form_class = SignInMethodsForm
-    service = services.pool_update_sign_in_methods
-    fields = services.METHOD_FIELDS
+    service = policy_services.pool_update_sign_in_methods
+    fields = policy_services.METHOD_FIELDS
     url_name = "identity_pools:pool_sign_in_methods"
     saved = gettext_lazy("Sign-in methods saved.")
 
@@ -318,7 +319,7 @@ class PoolCodeRulesView(PoolScopedMixin, ServiceFormView):
         return kwargs
 
     def perform(self, form):
-        return services.pool_update_code_policies(
+        return policy_services.pool_update_code_policies(
             pool=self.pool, actor=self.request.user, values=form.values()
         )
 

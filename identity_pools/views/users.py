@@ -1,40 +1,36 @@
-"""Users tab: list with search and filters, Create User, and the user page."""
+"""Users tab: list with search and filters, Create User, and the user page (its
+context and the sections other apps add to it: ``identity_pools.user_page``)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.authenticators.codes import code_latest
-from accounts.authenticators.lockout import lock_state
-from accounts.authenticators.passwords import password_credential_of
-from accounts.models import Code
 from core.views import ServiceConfirmView, ServiceFormView
-from workspaces.activity import activity_lines
 
 from .. import selectors
 from ..access import group_access, identifier_access
+from ..credentials import password_credential_of
 from ..forms import (
     IdentifierAddForm,
     PoolUserCreateForm,
-    SetPasswordForm,
     UserGroupAddForm,
     UserStatusForm,
 )
 from ..mixins import PoolScopedMixin, PoolUserScopedMixin
 from ..models import PoolUser
 from ..services import groups as group_services
-from ..services import sign_in as sign_in_services
 from ..services import users as services
-from ..user_page import user_page
+from ..user_page import (
+    UserPageActionView,
+    UserPageFormView,
+    UserPageMixin,
+    user_page_context,
+)
 from ..user_schemas.forms import SchemaDataForm
-from .user_checks import user_data_problems, user_data_to_fill
 
 
 def user_filters(request, pool) -> selectors.UserFilter:
@@ -125,47 +121,6 @@ def _warn_lookalikes(request, identifiers) -> None:
             messages.warning(request, identifier.lookalike_warning)
 
 
-def user_page_context(view, **forms) -> dict:
-    """What the user page shows; ``forms`` replaces a form that failed validation."""
-    user, pool = view.pool_user, view.pool
-    history_kind = view.request.GET.get("history", "all")
-    if history_kind not in selectors.HISTORY_KINDS:
-        history_kind = "all"
-    sections, added = user_page.render(view)  # other apps' sections
-    return {
-        "identifiers": list(user.identifiers.order_by("id")),
-        "identifier_form": forms.get("identifier_form") or IdentifierAddForm(),
-        "group_form": forms.get("group_form")
-        or UserGroupAddForm(pool=pool, pool_user=user),
-        "user_groups": selectors.pool_user_groups(user=user),
-        # Sentences, with the group changes that list the user (one query a kind).
-        "history": activity_lines(
-            workspace=view.workspace,
-            events=selectors.pool_user_history(user=user, kind=history_kind),
-        ),
-        "history_kind": history_kind,
-        "history_kinds": [
-            (key, label) for key, (label, _f) in selectors.HISTORY_KINDS.items()
-        ],
-        "user_data_rows": _rows(pool.user_schema.document, user.user_data),
-        "user_data_problems": user_data_problems(pool=pool, user=user),
-        "user_data_to_fill": user_data_to_fill(pool=pool, user=user),
-        "metadata_rows": _rows(pool.metadata_schema.document, user.metadata),
-        "credential": password_credential_of(user),
-        "password_form": forms.get("password_form") or SetPasswordForm(pool=pool),
-        "blocked": lock_state(
-            pool=pool, identifiers=[i.value for i in user.identifiers.all()]
-        ),
-        "invitation": code_latest(user=user, purpose=Code.Purpose.INVITATION)
-        if user.status == PoolUser.Status.NEW
-        else None,
-        "now": timezone.now(),
-        **sign_in_services.pool_user_authenticators(user=user),
-        "user_page_sections": sections,
-        **added,
-    }
-
-
 class PoolUserDetailView(PoolUserScopedMixin, TemplateView):
     template_name = "identity_pools/pool_user_detail.html"
 
@@ -175,67 +130,7 @@ class PoolUserDetailView(PoolUserScopedMixin, TemplateView):
         return context
 
 
-def _display(value) -> str | None:
-    if value is None or value == "" or value == []:
-        return None
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
-def _rows(document: dict, data: dict) -> list[tuple[str, str | None]]:
-    """(title, shown value) for each schema property in schema order, then any keys
-    the schema does not declare."""
-    props = document.get("properties", {})
-    rows = [
-        (
-            spec.get("title") or key.replace("_", " ").capitalize(),
-            _display(data.get(key)),
-        )
-        for key, spec in props.items()
-    ]
-    rows += [(key, _display(value)) for key, value in data.items() if key not in props]
-    return rows
-
-
-class _UserPageMixin(PoolUserScopedMixin):
-    """Views that act on a user and return to the user page (GET goes there too)."""
-
-    def user_page(self, text: str | None = None, *, error: bool = False):
-        if text:
-            (messages.error if error else messages.success)(self.request, text)
-        return redirect(
-            "identity_pools:pool_user_detail",
-            self.workspace.slug,
-            self.pool.pk,
-            self.pool_user.pk,
-        )
-
-
-class _UserActionView(_UserPageMixin, View):
-    def get(self, request, *args, **kwargs):
-        return self.user_page()
-
-
-class _UserFormView(_UserPageMixin, ServiceFormView):
-    """A form on the user page: invalid input re-renders the user page with the
-    errors next to that form (``page_form_name``)."""
-
-    template_name = "identity_pools/pool_user_detail.html"
-    page_form_name = ""
-
-    def get(self, request, *args, **kwargs):
-        return self.user_page()
-
-    def form_invalid(self, form):
-        context = self.get_context_data(form=form)
-        context.update(user_page_context(self, **{self.page_form_name: form}))
-        return self.render_to_response(context)
-
-
-class PoolUserDataView(_UserPageMixin, ServiceFormView):
+class PoolUserDataView(UserPageMixin, ServiceFormView):
     """Edit user data (``kind="user_data"``) or metadata through the pool's schema."""
 
     template_name = "identity_pools/pool_user_data.html"
@@ -287,7 +182,7 @@ class PoolUserDataView(_UserPageMixin, ServiceFormView):
         )
 
 
-class PoolUserIdentifierAddView(_UserFormView):
+class PoolUserIdentifierAddView(UserPageFormView):
     form_class = IdentifierAddForm
     page_form_name = "identifier_form"
 
@@ -303,7 +198,7 @@ class PoolUserIdentifierAddView(_UserFormView):
         return self.user_page(_("Identifier %s added.") % identifier.value)
 
 
-class PoolUserIdentifierRemoveView(_UserPageMixin, ServiceConfirmView):
+class PoolUserIdentifierRemoveView(UserPageMixin, ServiceConfirmView):
     template_name = "identity_pools/pool_user_identifier_remove.html"
 
     def resolve_objects(self) -> None:
@@ -327,7 +222,7 @@ class PoolUserIdentifierRemoveView(_UserPageMixin, ServiceConfirmView):
         return self.user_page(_("Identifier %s removed.") % self.identifier.value)
 
 
-class PoolUserStatusView(_UserActionView):
+class PoolUserStatusView(UserPageActionView):
     """POST status=active|inactive."""
 
     def post(self, request, *args, **kwargs):
@@ -342,7 +237,7 @@ class PoolUserStatusView(_UserActionView):
         return self.user_page(_("User deactivated: they cannot sign in."))
 
 
-class PoolUserInvitationResendView(_UserActionView):
+class PoolUserInvitationResendView(UserPageActionView):
     def post(self, request, *args, **kwargs):
         try:
             services.pool_user_invitation_resend(
@@ -370,7 +265,7 @@ class PoolUserDeleteView(PoolUserScopedMixin, ServiceConfirmView):
         )
 
 
-class PoolUserGroupAddView(_UserFormView):
+class PoolUserGroupAddView(UserPageFormView):
     form_class = UserGroupAddForm
     page_form_name = "group_form"
 
@@ -387,7 +282,7 @@ class PoolUserGroupAddView(_UserFormView):
         return self.user_page(text % self.group.name)
 
 
-class PoolUserGroupRemoveView(_UserActionView):
+class PoolUserGroupRemoveView(UserPageActionView):
     def resolve_objects(self) -> None:
         super().resolve_objects()
         self.group = group_access(pool=self.pool, group_id=self.kwargs["group"])
@@ -399,28 +294,7 @@ class PoolUserGroupRemoveView(_UserActionView):
         return self.user_page(_("Removed from %s.") % self.group.name)
 
 
-class PoolUserPasswordView(_UserFormView):
-    """Set or reset the user's password (the pool's policy)."""
-
-    form_class = SetPasswordForm
-    page_form_name = "password_form"
-    service_fields = {"password": "password1"}
-
-    form_kwargs_from_view = ("pool",)
-
-    def perform(self, form):
-        return sign_in_services.pool_user_set_password(
-            user=self.pool_user,
-            actor=self.request.user,
-            password=form.cleaned_data["password1"],
-            must_change=form.cleaned_data["must_change"],
-        )
-
-    def done(self, user):
-        return self.user_page(_("Password set."))
-
-
-class PoolUserActivateView(_UserPageMixin, ServiceConfirmView):
+class PoolUserActivateView(UserPageMixin, ServiceConfirmView):
     """Activating a "new" user asks first, saying what they will sign in with."""
 
     template_name = "identity_pools/pool_user_activate.html"
@@ -443,7 +317,7 @@ class PoolUserActivateView(_UserPageMixin, ServiceConfirmView):
         return self.user_page(_("User activated."))
 
 
-class PoolUserIdentifierVerifyView(_UserActionView):
+class PoolUserIdentifierVerifyView(UserPageActionView):
     """Mark an identifier verified (the operator vouches for it)."""
 
     def resolve_objects(self) -> None:
@@ -453,45 +327,7 @@ class PoolUserIdentifierVerifyView(_UserActionView):
         )
 
     def post(self, request, *args, **kwargs):
-        sign_in_services.identifier_mark_verified(
+        services.identifier_mark_verified(
             identifier=self.identifier, actor=request.user
         )
         return self.user_page(_("%s is marked verified.") % self.identifier.value)
-
-
-class PoolUserSignInActionView(_UserActionView):
-    """Operator actions on the user's sign-in: ``action`` is "unlock",
-    "send_password_reset", "require_password_change", "sign_out_everywhere",
-    "remove_totp" or "remove_passkey" (``<passkey>`` in the URL)."""
-
-    action = ""
-
-    def post(self, request, *args, **kwargs):
-        user, actor = self.pool_user, request.user
-        try:
-            if self.action == "unlock":
-                sign_in_services.pool_user_unlock(user=user, actor=actor)
-                text = _("Sign-in blocks lifted.")
-            elif self.action == "send_password_reset":
-                sign_in_services.pool_user_send_password_reset(user=user, actor=actor)
-                text = _("A password reset code was sent.")
-            elif self.action == "require_password_change":
-                sign_in_services.pool_user_require_password_change(
-                    user=user, actor=actor
-                )
-                text = _("The user must choose a new password at the next sign-in.")
-            elif self.action in ("remove_totp", "remove_passkey"):
-                if not sign_in_services.pool_user_remove_authenticator(
-                    user=user,
-                    actor=actor,
-                    kind=self.action.removeprefix("remove_"),
-                    pk=kwargs.get("passkey"),
-                ):
-                    raise Http404("No such authenticator.")
-                text = _("The authenticator is removed.")
-            else:
-                sign_in_services.pool_user_sign_out_everywhere(user=user, actor=actor)
-                text = _("The user is signed out everywhere.")
-        except ValidationError as exc:
-            return self.user_page(" ".join(exc.messages), error=True)
-        return self.user_page(text)

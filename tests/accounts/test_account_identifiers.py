@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from accounts.authenticators.passwords import password_set
 from accounts.flows.identifiers import SENDS_PER_HOUR
-from accounts.models import Code, PasswordCredential
+from accounts.models import Code
 from core.delivery import sms
 from core.models import AuditEvent
+from identity_pools.credentials import PasswordCredential
 from identity_pools.models import Identifier, SignInPolicy
 from tests.factories import PoolUserFactory
 

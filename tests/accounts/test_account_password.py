@@ -10,8 +10,9 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.authenticators.passwords import password_set
-from accounts.models import PasswordCredential, SignInLock
+from accounts.models import SignInLock
 from core.models import AuditEvent
+from identity_pools.credentials import PasswordCredential
 from identity_pools.models import Identifier
 from tests.factories import IdentityPoolFactory, PoolUserFactory
 

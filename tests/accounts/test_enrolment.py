@@ -16,8 +16,9 @@ from django_otp.oath import TOTP
 
 from accounts.authenticators.totp import totp_new_key
 from accounts.hosted.session import HostedSessionMiddleware
-from accounts.models import Passkey, PasswordCredential, RecoveryCode, TotpDevice
+from accounts.models import Passkey, RecoveryCode, TotpDevice
 from core.models import AuditEvent
+from identity_pools.credentials import PasswordCredential
 from identity_pools.models import Identifier, SignInPolicy
 from tests.factories import IdentityPoolFactory
 

@@ -13,16 +13,17 @@ import math
 
 import bcrypt
 import pytest
-from django.apps import apps
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 
 from accounts.authenticators import passwords as passwords_module
 from accounts.flows.signin import signin_password
-from accounts.models import PasswordCredential
 from core.password_hashes import hash_cost, hash_like, hash_shape, is_own_hash
+from identity_pools.credentials import PasswordCredential
 from identity_pools.models import IdentityPool, PasswordPolicy
-from identity_pools.services.pools import pool_update_password_policy
+from identity_pools.policies.services import pool_update_password_policy
 from identity_pools.transfer.hashes import password_hash_encoded
 from identity_pools.transfer.imports import pool_users_import
 from tests.api.test_import_hashes import FORMATS, PASSWORD
@@ -280,7 +281,11 @@ def test_the_upgrade_raises_a_pools_limit_to_what_it_stores(pool):
     migration = importlib.import_module(
         "identity_pools.migrations.0022_imported_hash_limits"
     )
-    migration.limits_from_stored_hashes(apps, None)
+    # The models as that migration knew them (the hashes were accounts' then).
+    then = MigrationLoader(connection).project_state(
+        ("identity_pools", "0022_imported_hash_limits")
+    )
+    migration.limits_from_stored_hashes(then.apps, None)
     raised = PasswordPolicy.objects.get(pool=pool).imported_hash_max_cost
     assert raised == math.ceil(hash_cost(stored)) > 4
     pool.refresh_from_db()

@@ -11,8 +11,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Code, PasswordCredential
+from accounts.models import Code
 from core.models import AuditEvent
+from identity_pools.credentials import PasswordCredential
 from identity_pools.models import Identifier, PoolUser, SignInPolicy, UserSchema
 from identity_pools.services import users
 from identity_pools.user_schemas.builtin import USER_DATA

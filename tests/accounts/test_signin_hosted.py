@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.authenticators.passwords import password_set
-from accounts.models import PasswordCredential, SignInLock
+from accounts.models import SignInLock
 from core.models import AuditEvent
+from identity_pools.credentials import PasswordCredential
 from identity_pools.models import PasswordPolicy, PoolUser
 from tests.factories import PoolUserFactory
 
@@ -185,13 +186,14 @@ def test_operator_unlocks_requires_a_change_and_signs_out_everywhere(
     from django.test import Client
 
     def user_url(name):
-        return reverse(f"identity_pools:{name}", args=[workspace.slug, pool.pk, ann.pk])
+        name = name if ":" in name else f"identity_pools:{name}"
+        return reverse(name, args=[workspace.slug, pool.pk, ann.pk])
 
     for _ in range(5):
         sign_in(client, pool, "ann@example.com", "wrong password here")
     page = owner_client.get(user_url("pool_user_detail")).content.decode()
     assert "Sign-in is blocked" in page
-    owner_client.post(user_url("pool_user_unlock"))
+    owner_client.post(user_url("accounts:pool_user_unlock"))
     assert not SignInLock.objects.exists()
     assert (
         "No sign-in block"
@@ -201,10 +203,10 @@ def test_operator_unlocks_requires_a_change_and_signs_out_everywhere(
     browser = Client()
     sign_in(browser, pool, "ann@example.com", GOOD)
     assert browser.get(url(pool, "account")).status_code == 200
-    owner_client.post(user_url("pool_user_sign_out_everywhere"))
+    owner_client.post(user_url("accounts:pool_user_sign_out_everywhere"))
     assert browser.get(url(pool, "account"))["Location"] == url(pool, "signin")
 
-    owner_client.post(user_url("pool_user_require_password_change"))
+    owner_client.post(user_url("accounts:pool_user_require_password_change"))
     assert PasswordCredential.objects.get(user=ann).state == "must_change"
     assert sign_in(browser, pool, "ann@example.com", GOOD)["Location"] == url(
         pool, "signin_change_password"

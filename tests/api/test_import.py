@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accounts.flows.signin import signin_password
-from accounts.models import PasswordCredential
 from core.models import AuditEvent
+from identity_pools.credentials import PasswordCredential
 from identity_pools.models import Group, GroupMembership, Identifier, PoolUser
 from identity_pools.transfer import imports
 from tests.factories import (

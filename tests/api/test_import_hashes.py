@@ -15,13 +15,13 @@ import pytest
 from django.contrib.auth import hashers as django_hashers
 from django.core.exceptions import ValidationError
 
-from accounts.authenticators.imported_hashes import (
+from accounts.flows.signin import signin_password
+from config.hashers import (
     HASHERS,
     FirebaseScryptPasswordHasher,
     firebase_scrypt,
 )
-from accounts.flows.signin import signin_password
-from accounts.models import PasswordCredential
+from identity_pools.credentials import PasswordCredential
 from identity_pools.models import PasswordPolicy, PoolUser
 from identity_pools.transfer.hashes import password_hash_encoded
 from identity_pools.transfer.messages import RecordProblem

@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from accounts.models import PasswordCredential
+from identity_pools.credentials import PasswordCredential
 from identity_pools.models import Group, GroupMembership, IdentityPool, PoolUser
 from tests.factories import PASSWORD, IdentityPoolFactory, MembershipFactory
 

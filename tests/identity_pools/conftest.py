@@ -32,10 +32,12 @@ def group(pool):
 
 @pytest.fixture
 def url(workspace, pool):
-    """url("pool_user_list") → that URL of ``pool``; extra args after the pool id."""
+    """url("pool_user_list") → that URL of ``pool``; extra args after the pool id.
+    A name with its namespace ("accounts:pool_user_unlock") is taken as it is."""
 
     def make(name, *args):
-        return reverse(f"identity_pools:{name}", args=[workspace.slug, pool.pk, *args])
+        name = name if ":" in name else f"identity_pools:{name}"
+        return reverse(name, args=[workspace.slug, pool.pk, *args])
 
     return make
 

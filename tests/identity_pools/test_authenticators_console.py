@@ -42,11 +42,13 @@ def test_the_user_page_lists_authenticators(owner_client, url, pool_user, equipp
 
 
 def test_operator_removes_the_app_and_a_passkey(owner_client, url, pool_user, equipped):
-    response = owner_client.post(url("pool_user_remove_totp", pool_user.pk))
+    response = owner_client.post(url("accounts:pool_user_remove_totp", pool_user.pk))
     assert response.status_code == 302
     assert not TotpDevice.objects.filter(user=pool_user).exists()
     assert not RememberedDevice.objects.filter(user=pool_user).exists()
-    owner_client.post(url("pool_user_remove_passkey", pool_user.pk, equipped.pk))
+    owner_client.post(
+        url("accounts:pool_user_remove_passkey", pool_user.pk, equipped.pk)
+    )
     assert not Passkey.objects.filter(user=pool_user).exists()
     kinds = [
         e.details["kind"]
@@ -56,13 +58,15 @@ def test_operator_removes_the_app_and_a_passkey(owner_client, url, pool_user, eq
     ]
     assert kinds == ["totp", "passkey"]
     # nothing left to remove: 404, not a second event
-    again = owner_client.post(url("pool_user_remove_totp", pool_user.pk))
+    again = owner_client.post(url("accounts:pool_user_remove_totp", pool_user.pk))
     assert again.status_code == 404
 
 
 def test_a_passkey_of_another_user_is_404(owner_client, url, pool, pool_user, equipped):
     other = PoolUserFactory(pool=pool)
-    response = owner_client.post(url("pool_user_remove_passkey", other.pk, equipped.pk))
+    response = owner_client.post(
+        url("accounts:pool_user_remove_passkey", other.pk, equipped.pk)
+    )
     assert response.status_code == 404
     assert Passkey.objects.filter(pk=equipped.pk).exists()
 
@@ -73,5 +77,8 @@ def test_viewers_cannot_remove_authenticators(
     client.force_login(member_of(workspace, Role.VIEWER))
     page = client.get(url("pool_user_detail", pool_user.pk)).content.decode()
     assert "Work laptop" in page and "Remove</button>" not in page
-    assert client.post(url("pool_user_remove_totp", pool_user.pk)).status_code == 403
+    assert (
+        client.post(url("accounts:pool_user_remove_totp", pool_user.pk)).status_code
+        == 403
+    )
     assert TotpDevice.objects.filter(user=pool_user).exists()

@@ -6,7 +6,7 @@ from identity_pools.identifiers import (
     identifier_parse,
     identifier_search_prefix,
 )
-from identity_pools.passwords import DEFAULT_POLICY, password_check
+from identity_pools.policies.passwords import DEFAULT_POLICY, password_check
 
 
 @pytest.mark.parametrize(

@@ -8,11 +8,11 @@ import hashlib
 import pytest
 from django.core.exceptions import ValidationError
 
+from accounts.console import services as sign_in
 from core.models import AuditEvent
 from identity_pools.models import PasswordPolicy
-from identity_pools.passwords import pool_password_check
-from identity_pools.services import sign_in
-from identity_pools.services.pools import pool_update_password_policy
+from identity_pools.policies.passwords import pool_password_check
+from identity_pools.policies.services import pool_update_password_policy
 from tests.identity_pools.conftest import ANN, GOOD_PASSWORD, USER_FORM, form_errors
 
 pytestmark = pytest.mark.django_db

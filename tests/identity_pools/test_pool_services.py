@@ -3,8 +3,9 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts.models import Code, PasswordCredential
+from accounts.models import Code
 from core.models import AuditEvent
+from identity_pools.credentials import PasswordCredential
 from identity_pools.models import (
     Group,
     GroupMembership,

@@ -3,8 +3,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from accounts.models import PasswordCredential
 from core.models import AuditEvent
+from identity_pools.credentials import PasswordCredential
 from identity_pools.models import GroupMembership, IdentityPool, PoolUser
 from tests.factories import (
     GroupFactory,

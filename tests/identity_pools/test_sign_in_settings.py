@@ -75,7 +75,7 @@ def test_viewers_see_but_cannot_change_sign_in_settings(
 def test_operator_sends_a_password_reset(
     owner_client, url, pool, pool_user, mailoutbox, django_capture_on_commit_callbacks
 ):
-    action = url("pool_user_send_password_reset", pool_user.pk)
+    action = url("accounts:pool_user_send_password_reset", pool_user.pk)
     refused = owner_client.post(action, follow=True)
     assert "Mark one verified first" in refused.content.decode()
     assert not mailoutbox

@@ -9,8 +9,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts.models import Code, PasswordCredential
+from accounts.models import Code
 from core.models import AuditEvent
+from identity_pools.credentials import PasswordCredential
 from identity_pools.models import Identifier, PoolUser
 from identity_pools.services import users
 from tests.identity_pools.conftest import ANN, GOOD_PASSWORD, form_errors
@@ -55,7 +56,7 @@ def test_activating_a_new_user_asks_first(owner_client, url, invited):
 
 def test_operator_sets_and_resets_a_password(owner_client, url, invited):
     weak = owner_client.post(
-        url("pool_user_password", invited.pk),
+        url("accounts:pool_user_password", invited.pk),
         {"password1": "short", "password2": "short"},
     )
     assert form_errors(weak, "password1", form="password_form") == [
@@ -63,13 +64,13 @@ def test_operator_sets_and_resets_a_password(owner_client, url, invited):
     ]
     assert not PasswordCredential.objects.filter(user=invited).exists()
     owner_client.post(
-        url("pool_user_password", invited.pk),
+        url("accounts:pool_user_password", invited.pk),
         {"password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD, "must_change": "on"},
     )
     credential = PasswordCredential.objects.get(user=invited)
     assert credential.state == "must_change"
     owner_client.post(
-        url("pool_user_password", invited.pk),
+        url("accounts:pool_user_password", invited.pk),
         {"password1": GOOD_PASSWORD + "!", "password2": GOOD_PASSWORD + "!"},
     )
     assert PasswordCredential.objects.get(user=invited).state == "valid"

@@ -141,7 +141,7 @@ def test_invite_answers_the_same_for_existing_and_unknown_addresses(
     )
     # The existing operator accepts, signed in.
     token = re.search(r"/console/invitations/(\S+)/", mailoutbox[0].body).group(1)
-    accept = reverse("workspaces:invitation_accept", args=[token])
+    accept = reverse("accounts:invitation_accept", args=[token])
     client.logout()
     assert "Sign in" in client.get(accept).content.decode()
     client.force_login(existing)
@@ -185,7 +185,7 @@ def test_invitation_link_creates_operator_once(
         invitation.token_hash == token_hash(token)
         and token not in invitation.token_hash
     )
-    url = reverse("workspaces:invitation_accept", args=[token])
+    url = reverse("accounts:invitation_accept", args=[token])
 
     mismatch = client.post(url, {"password1": PASSWORD, "password2": PASSWORD + "x"})
     assert (
@@ -227,7 +227,7 @@ def test_expired_invitation_cannot_be_used(
     token = re.search(r"/console/invitations/(\S+)/", mailoutbox[0].body).group(1)
     WorkspaceInvitation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     response = client.post(
-        reverse("workspaces:invitation_accept", args=[token]),
+        reverse("accounts:invitation_accept", args=[token]),
         {"password1": PASSWORD, "password2": PASSWORD},
     )
     assert b"cannot be used" in response.content
@@ -246,12 +246,12 @@ def test_signed_in_operator_accepts_invitation_for_own_email(client, owner, work
     )
     stranger = OperatorFactory()
     client.force_login(stranger)
-    client.post(reverse("workspaces:invitation_accept", args=[token]))
+    client.post(reverse("accounts:invitation_accept", args=[token]))
     assert not Membership.objects.filter(
         workspace=workspace, operator=stranger
     ).exists()
     client.force_login(invitee)
-    client.post(reverse("workspaces:invitation_accept", args=[token]))
+    client.post(reverse("accounts:invitation_accept", args=[token]))
     assert Membership.objects.filter(workspace=workspace, operator=invitee).exists()
 
 
@@ -365,7 +365,7 @@ def test_viewer_sees_no_change_forms(client, workspace):
 
 
 def test_invitation_link_guessing_is_rate_limited(client):
-    url = reverse("workspaces:invitation_accept", args=["guess"])
+    url = reverse("accounts:invitation_accept", args=["guess"])
     for _ in range(30):
         assert client.get(url).status_code == 200
     response = client.get(url)

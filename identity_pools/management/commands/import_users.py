@@ -22,8 +22,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from tqdm import tqdm
 
-from accounts.models import PasswordCredential
 from core.audit import SystemActor
+from identity_pools.credentials import PasswordCredential
 from identity_pools.models import GroupMembership, Identifier, IdentityPool, PoolUser
 from identity_pools.transfer.files import (
     FORMATS,

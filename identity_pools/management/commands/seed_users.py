@@ -19,7 +19,6 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_slug
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F
 from django.utils import timezone
 
 from core.audit import SystemActor, audit_record
@@ -35,6 +34,7 @@ from identity_pools.models import (
 from workspaces.models import Workspace
 from workspaces.services import workspace_create
 
+from ...counters import counters_add, group_members_recounted
 from ...seeding import (
     CREATED_OVER,
     FIRST_CUM,
@@ -396,13 +396,7 @@ class Command(BaseCommand):
                 USERS.insert(data.users)
                 IDENTIFIERS.insert(data.identifiers)
                 MEMBERSHIPS.insert(data.memberships)
-                IdentityPool.objects.filter(pk=pool.pk).update(
-                    user_count=F("user_count") + len(data.users)
-                )
-                for group_id in sorted(data.per_group):
-                    Group.objects.filter(pk=group_id).update(
-                        member_count=F("member_count") + data.per_group[group_id]
-                    )
+                counters_add(pool=pool, users=len(data.users), per_group=data.per_group)
         except IntegrityError as exc:
             raise CommandError(
                 "Could not insert a batch: an email or mobile number is already in "
@@ -415,22 +409,7 @@ class Command(BaseCommand):
         """Set each seed group's member_count to its true count, record the run,
         and refresh the planner's statistics."""
         with transaction.atomic():
-            locked = list(
-                Group.objects.filter(pk__in=group_ids)
-                .order_by("pk")
-                .select_for_update()
-                .values_list("pk", flat=True)
-            )
-            counts = dict(
-                GroupMembership.objects.filter(group_id__in=locked)
-                .values("group_id")
-                .annotate(n=Count("*"))
-                .values_list("group_id", "n")
-            )
-            for group_id in locked:
-                Group.objects.filter(pk=group_id).update(
-                    member_count=counts.get(group_id, 0)
-                )
+            group_members_recounted(group_ids=group_ids)
             audit_record(
                 actor=ACTOR,
                 action=SEEDED_ACTION,

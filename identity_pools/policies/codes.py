@@ -1,13 +1,37 @@
 """The pool's rules for one-time codes, per purpose (Settings → Verification
-codes): what ``accounts.authenticators.codes`` issues and checks codes with."""
+codes): what ``accounts.authenticators.codes`` issues and checks codes with.
+``CodeRules`` is their shape, ``DEFAULT_RULES`` the rules of a purpose the pool
+has not set."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
-from accounts.authenticators.codes import DEFAULT_RULES, CodeRules
-
 from .models import CodePolicy, CodePurpose
+
+
+@dataclass(frozen=True)
+class CodeRules:
+    length: int  # digits of a numeric code (link tokens ignore it)
+    lifetime: timedelta
+    max_attempts: int
+    resend_after: timedelta
+
+
+DEFAULT_RULES = {
+    CodePurpose.INVITATION: CodeRules(0, timedelta(days=7), 5, timedelta(seconds=60)),
+    CodePurpose.VERIFY_IDENTIFIER: CodeRules(
+        6, timedelta(minutes=10), 5, timedelta(seconds=60)
+    ),
+    CodePurpose.PASSWORD_RESET: CodeRules(
+        6, timedelta(minutes=10), 5, timedelta(seconds=60)
+    ),
+    CodePurpose.SIGN_IN: CodeRules(6, timedelta(minutes=5), 5, timedelta(seconds=60)),
+    CodePurpose.PASSKEY_ENROLMENT: CodeRules(
+        6, timedelta(minutes=10), 5, timedelta(seconds=60)
+    ),
+}
 
 
 def code_rules_for(pool, purpose: str) -> CodeRules:

@@ -1,5 +1,8 @@
 """The pool's policies (Settings): passwords, one-time codes, sign-in. One row
-per pool (per purpose for codes); a pool without a row uses the defaults."""
+per pool (per purpose for codes); a pool without a row uses the defaults.
+
+Registered with Django through ``identity_pools.models``, which imports them;
+this module imports nothing of the app (the pool is named by its label)."""
 
 from __future__ import annotations
 
@@ -8,7 +11,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .models import IdentityPool
+from core.catalogue import message
+
+POOL = "identity_pools.IdentityPool"
 
 
 def _between(low: int, high: int) -> list:
@@ -24,7 +29,7 @@ class PasswordPolicy(models.Model):
     """
 
     pool = models.OneToOneField(
-        IdentityPool,
+        POOL,
         on_delete=models.DB_CASCADE,
         primary_key=True,
         related_name="password_policy",
@@ -102,19 +107,30 @@ class PasswordPolicy(models.Model):
     def __str__(self) -> str:
         return f"password policy of {self.pool_id}"
 
+    def rules(self) -> list[str]:
+        """The rules in words, shown before anyone types a password."""
+        rules = [
+            message("password_rule.length", min=self.min_length, max=self.max_length)
+        ]
+        for count, key in (
+            (self.min_uppercase, "password_rule.uppercase"),
+            (self.min_lowercase, "password_rule.lowercase"),
+            (self.min_digits, "password_rule.digits"),
+            (self.min_special, "password_rule.special"),
+        ):
+            if count:
+                rules.append(message(key, count=count))
+        if self.block_common:
+            rules.append(message("password_rule.common"))
+        if self.block_personal:
+            rules.append(message("password_rule.personal"))
+        if self.history_count:
+            rules.append(message("password_rule.history", count=self.history_count))
+        return rules
+
     def describe(self) -> str:
         """The rules in one sentence, shown before anyone types a password."""
-        from .passwords import policy_rules
-
-        return " ".join(policy_rules(self))
-
-
-def password_policy_for(pool) -> PasswordPolicy:
-    """The pool's policy, or the defaults when it has none yet."""
-    try:
-        return pool.password_policy
-    except PasswordPolicy.DoesNotExist:
-        return PasswordPolicy(pool=pool)
+        return " ".join(self.rules())
 
 
 # Sign-in codes live at most this long (NIST SP 800-63B: out-of-band secrets).
@@ -123,7 +139,7 @@ SIGN_IN_CODE_MINUTES = 10
 
 class CodePurpose(models.TextChoices):
     """The purposes of one-time codes a pool's settings govern (the same values
-    as ``accounts.models.Code.Purpose``)."""
+    as the codes' own purposes, ``accounts.models.Code.Purpose``)."""
 
     INVITATION = "invitation", _("Invitation link")
     VERIFY_IDENTIFIER = "verify_identifier", _("Address verification")
@@ -134,14 +150,13 @@ class CodePurpose(models.TextChoices):
 
 class CodePolicy(models.Model):
     """The pool's rules for one purpose of one-time codes (Settings → Verification
-    codes). A purpose without a row uses ``accounts.authenticators.codes
-    .DEFAULT_RULES``."""
+    codes). A purpose without a row uses ``policies.codes.DEFAULT_RULES``."""
 
     Purpose = CodePurpose
 
     id = models.BigAutoField(primary_key=True)
     pool = models.ForeignKey(
-        IdentityPool, on_delete=models.DB_CASCADE, related_name="code_policies"
+        POOL, on_delete=models.DB_CASCADE, related_name="code_policies"
     )
     purpose = models.CharField(_("purpose"), max_length=20, choices=CodePurpose.choices)
     length = models.PositiveSmallIntegerField(
@@ -220,7 +235,7 @@ class SignInPolicy(models.Model):
     ``lockout_max_seconds``. A pool without a row uses these defaults."""
 
     pool = models.OneToOneField(
-        IdentityPool,
+        POOL,
         on_delete=models.DB_CASCADE,
         primary_key=True,
         related_name="sign_in_policy",
