@@ -24,7 +24,12 @@ def browser():
         pytest.skip(
             f"NOTICE: no Chromium at {CHROMIUM}; install Debian's chromium package."
         )
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # A sign-in checks an Argon2id hash and the suite runs on two workers: on a
+    # busy machine a page can take longer than expect's 5 s default, as it can
+    # than a page action's (15 s, below).
+    expect.set_options(timeout=15_000)
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls the
     # tests make between browser steps are ordinary blocking calls.
