@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from . import messages  # noqa: F401 (registers core's messages as it loads)
+
 
 class CoreConfig(AppConfig):
     name = "core"

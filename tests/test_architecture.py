@@ -1,7 +1,9 @@
 """The layout's rules, checked: the import contracts in pyproject.toml
-(import-linter: core imports no feature app, no app imports another app's views,
-no app imports config, nothing below the OpenID provider imports it); source
-files over 600 lines are named as a warning."""
+(import-linter: the apps in layers, config → oidc → accounts → identity_pools →
+workspaces → core; end users' authenticators as independent slices; core
+imports no feature app, no app imports another app's views or config); no
+import loop between files, function-level imports included; source files over
+600 lines are named as a warning."""
 
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ def lint_imports(cwd: Path) -> subprocess.CompletedProcess:
 def test_import_contracts_are_kept():
     result = lint_imports(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "4 kept, 0 broken" in result.stdout
+    assert "6 kept, 0 broken" in result.stdout
 
 
 def _copy_project(tmp_path: Path) -> Path:
@@ -46,17 +48,78 @@ def _copy_project(tmp_path: Path) -> Path:
 
 
 def test_import_contracts_catch_violations(tmp_path):
-    """The contracts can fail: a shared module that imports a feature app, and an
-    app that imports another app's views, each break one."""
+    """The contracts can fail: a shared module that imports a feature app, an
+    app that imports another app's views, the directory reaching up into
+    authentication, and one authenticator importing another each break one."""
     project = _copy_project(tmp_path)
     (project / "core" / "leak.py").write_text("import workspaces.services\n")
     (project / "workspaces" / "peek.py").write_text(
         "from identity_pools.views import users\n"
     )
+    (project / "identity_pools" / "reach.py").write_text(
+        "def sign_in():\n    from accounts.flows import signin\n"
+    )
+    (project / "accounts" / "authenticators" / "totp_extra.py").write_text("")
+    with (project / "accounts" / "authenticators" / "totp.py").open("a") as totp:
+        totp.write("\nfrom . import passkeys  # noqa\n")
     result = lint_imports(project)
     assert result.returncode != 0
     assert "Shared plumbing (core) imports no feature app BROKEN" in result.stdout
     assert "No app imports another app's views BROKEN" in result.stdout
+    assert "Apps in layers" in result.stdout and "workspaces, core BROKEN" in (
+        result.stdout
+    )
+    assert "independent slices BROKEN" in result.stdout
+
+
+def _import_loops() -> list[list[str]]:
+    """The sets of modules that import one another in a loop (strongly
+    connected components of the import graph, function-level imports
+    included, as grimp reads every import statement)."""
+    import grimp
+
+    graph = grimp.build_graph(*PACKAGES, cache_dir=None)
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    loops: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        on_stack.add(module)
+        for imported in graph.find_modules_directly_imported_by(module):
+            if imported not in index:
+                visit(imported)
+                low[module] = min(low[module], low[imported])
+            elif imported in on_stack:
+                low[module] = min(low[module], index[imported])
+        if low[module] == index[module]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == module:
+                    break
+            if len(component) > 1:
+                loops.append(sorted(component))
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 10_000))
+    try:
+        for module in sorted(graph.modules):
+            if module not in index:
+                visit(module)
+    finally:
+        sys.setrecursionlimit(limit)
+    return loops
+
+
+def test_no_import_loop_between_files():
+    """A function-level import that only hides a loop is a loop (issue 21)."""
+    assert _import_loops() == []
 
 
 def _source_files():

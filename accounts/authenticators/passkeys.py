@@ -69,13 +69,11 @@ from core.audit import SystemActor
 from core.catalogue import error, field_error, wait_words
 from core.text import text_problem, text_problem_message
 from core.tokens import same_secret, token_hash
-from identity_pools.models import Identifier, PoolUser, SecondFactor
-from identity_pools.policies.sign_in import sign_in_policy_for
+from identity_pools.models import Identifier, PoolUser
 from identity_pools.stats import pool_stat_add
 
-from ..models import Passkey, RememberedDevice, TotpDevice, WebAuthnChallenge
+from ..models import Passkey, WebAuthnChallenge
 from .events import user_audit
-from .recovery import recovery_codes_remove
 
 logger = logging.getLogger(__name__)
 
@@ -523,53 +521,3 @@ def passkey_rename(*, user, passkey: Passkey, name: str) -> Passkey:
             {"passkey": str(passkey.pk), "name": [old, name]},
         )
     return passkey
-
-
-def _only_second_factor(user) -> bool:
-    """Whether the pool requires a second factor and ``user``'s one passkey is
-    the only one they have that counts (recovery codes stand in for it, never
-    replace it)."""
-    # flows.mfa builds on this module; imported here, when needed.
-    from ..flows.mfa import second_factor_options
-
-    policy = sign_in_policy_for(user.pool)
-    if policy.second_factor != SecondFactor.REQUIRED:
-        return False
-    options = set(second_factor_options(policy=policy, user=user, first=""))
-    return (
-        "passkey" in options
-        and not options - {"passkey", "recovery"}
-        and Passkey.objects.filter(user=user).count() == 1
-    )
-
-
-def passkey_delete(*, user, passkey: Passkey) -> None:
-    """Remove ``user``'s ``passkey`` (it no longer signs anyone in); their
-    recovery codes go too when no passkey or app is left. Raises
-    ValidationError ``passkey_last_factor`` when the pool requires a second
-    factor and this is the user's only one."""
-    if passkey.user_id != user.pk:
-        raise error("passkey_unknown")
-    with transaction.atomic():
-        PoolUser.objects.select_for_update().filter(pk=user.pk).exists()
-        if _only_second_factor(user):
-            raise error("passkey_last_factor")
-        deleted, _ = Passkey.objects.filter(pk=passkey.pk, user=user).delete()
-        RememberedDevice.objects.filter(user=user).delete()
-        if not deleted:
-            return
-        dropped = not (
-            Passkey.objects.filter(user=user).exists()
-            or TotpDevice.objects.filter(user=user).exists()
-        )
-        if dropped:
-            recovery_codes_remove(user=user)
-        user_audit(
-            user,
-            "pool_user.passkey_removed",
-            {
-                "passkey": str(passkey.pk),
-                "name": passkey.name,
-                "recovery_codes_removed": dropped,
-            },
-        )

@@ -1,16 +1,20 @@
-"""Which authenticators a pool user has, as SQL expressions: read with the
-user (or beside them) in the query that loads them, never one query each."""
+"""Which authenticators a pool user has: as SQL expressions, read with the
+user (or beside them) in the query that loads them, never one query each; and
+which of them can serve as a second factor now."""
 
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef
 
-from identity_pools.models import Identifier
+from identity_pools.models import Identifier, PoolUser, SecondFactor
+from identity_pools.policies.sign_in import sign_in_policy_for
 
 from ..models import Passkey, RecoveryCode, TotpDevice
 
 # Every name ``authenticator_flags`` knows.
 AUTHENTICATORS = ("totp", "passkey", "email_code", "sms_code", "recovery")
+# The methods a user sets up (as opposed to codes sent to their addresses).
+ENROLLED = ("totp", "passkey")
 
 
 def authenticator_flags(user_ref: str, wanted) -> dict[str, Exists]:
@@ -68,3 +72,49 @@ def authenticator_flags_sql(user_column: str, wanted, quote) -> tuple[list[str],
         ),
     }
     return [sql[name][0] for name in wanted], [p for n in wanted for p in sql[n][1]]
+
+
+def authenticators_of(user, wanted) -> set[str]:
+    """Which of ``wanted`` (totp, passkey, email_code, sms_code, recovery)
+    ``user`` has (an app, a passkey, a verified email address or mobile number,
+    unused recovery codes), in one query, or none when the sign-in's first
+    query read them with the user (``flows.signin`` leaves them on
+    ``user._authenticators_read``)."""
+    read = getattr(user, "_authenticators_read", None)
+    if read is not None and set(wanted) <= read[0]:
+        return set(read[1] & set(wanted))
+    flags = authenticator_flags("pk", wanted)
+    if not flags:
+        return set()
+    row = PoolUser.objects.filter(pk=user.pk).values(**flags).first() or {}
+    return {name.removeprefix("has_") for name, on in row.items() if on}
+
+
+def second_factor_options(*, policy, user, first: str) -> list[str]:
+    """The second factors ``user`` can use now, strongest first: the pool's
+    second-factor methods the user has (an app, a passkey, a verified address
+    for codes), never the method of the first factor; "recovery" when the user
+    has recovery codes left and an app or a passkey."""
+    allowed = [m for m in policy.second_factors() if m != first]
+    if not allowed:
+        return []
+    have = authenticators_of(user, [*allowed, "recovery"])
+    options = [m for m in allowed if m in have]
+    if "recovery" in have and set(options) & set(ENROLLED):
+        options.append("recovery")
+    return options
+
+
+def only_second_factor(user, method: str) -> bool:
+    """Whether the pool requires a second factor and ``method`` ("totp" or
+    "passkey") is the only one ``user`` has that counts, and they have one of
+    it (recovery codes stand in for one, never replace it): removing it would
+    lock the user out."""
+    policy = sign_in_policy_for(user.pool)
+    if policy.second_factor != SecondFactor.REQUIRED:
+        return False
+    options = set(second_factor_options(policy=policy, user=user, first=""))
+    if method not in options or options - {method, "recovery"}:
+        return False
+    # A user has one app at most, but may have several passkeys.
+    return method != "passkey" or Passkey.objects.filter(user=user).count() == 1

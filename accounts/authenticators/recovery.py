@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from core.catalogue import error
 from core.tokens import keyed_hash
 
-from ..models import RecoveryCode
+from ..models import Passkey, RecoveryCode, TotpDevice
 
 COUNT = 10
 # No 0/o, 1/l/i: read from paper and typed again.
@@ -73,3 +73,15 @@ def recovery_codes_left(*, user) -> int:
 
 def recovery_codes_remove(*, user) -> None:
     RecoveryCode.objects.filter(user=user).delete()
+
+
+def recovery_codes_remove_unneeded(*, user) -> bool:
+    """Remove ``user``'s recovery codes when no app or passkey is left for them
+    to stand in for; True when they went."""
+    if (
+        Passkey.objects.filter(user=user).exists()
+        or TotpDevice.objects.filter(user=user).exists()
+    ):
+        return False
+    recovery_codes_remove(user=user)
+    return True

@@ -30,7 +30,11 @@ from ..authenticators.codes import code_verify
 from ..authenticators.events import user_audit
 from ..authenticators.lockout import lock_clear, lock_key, lock_wait
 from ..authenticators.passkeys import PASSKEY_METHODS
-from ..authenticators.presence import authenticator_flags
+from ..authenticators.presence import (
+    ENROLLED,
+    authenticators_of,
+    second_factor_options,
+)
 from ..authenticators.recovery import recovery_code_use
 from ..authenticators.totp import totp_verify
 from ..models import Code, RememberedDevice, SignInLock
@@ -38,7 +42,6 @@ from .signin import (
     CHANGE_KEY,
     IDENTIFIER_KEY,
     SIGNED_IN_KEY,
-    authenticators_read,
     session_sign_in,
     session_start,
     session_value,
@@ -47,40 +50,8 @@ from .signin import (
     signin_record,
 )
 
-# The methods a user sets up (as opposed to codes sent to their addresses).
-ENROLLED = ("totp", "passkey")
 CODE_TYPES = {"email_code": Identifier.Type.EMAIL, "sms_code": Identifier.Type.PHONE}
 DEVICE_COOKIE = "hosted_device"
-
-
-def _authenticators(user, wanted) -> set[str]:
-    """Which of ``wanted`` (totp, passkey, email_code, sms_code, recovery)
-    ``user`` has (an app, a passkey, a verified email address or mobile number,
-    unused recovery codes), in one query, or none when the sign-in's first
-    query read them with the user (``signin.authenticators_read``)."""
-    read = authenticators_read(user, wanted)
-    if read is not None:
-        return read
-    flags = authenticator_flags("pk", wanted)
-    if not flags:
-        return set()
-    row = PoolUser.objects.filter(pk=user.pk).values(**flags).first() or {}
-    return {name.removeprefix("has_") for name, on in row.items() if on}
-
-
-def second_factor_options(*, policy, user, first: str) -> list[str]:
-    """The second factors ``user`` can use now, strongest first: the pool's
-    second-factor methods the user has (an app, a passkey, a verified address
-    for codes), never the method of the first factor; "recovery" when the user
-    has recovery codes left and an app or a passkey."""
-    allowed = [m for m in policy.second_factors() if m != first]
-    if not allowed:
-        return []
-    have = _authenticators(user, [*allowed, "recovery"])
-    options = [m for m in allowed if m in have]
-    if "recovery" in have and set(options) & set(ENROLLED):
-        options.append("recovery")
-    return options
 
 
 def enrolment_options(policy) -> list[str]:
@@ -102,7 +73,7 @@ def second_factor_step(*, policy, user, first: str, remembered: bool) -> str | N
         # Asked only when the user set up an app or a passkey the pool counts
         # (and not the first factor's): one small query decides.
         enrolled = [m for m in policy.second_factors() if m in ENROLLED and m != first]
-        return "second" if enrolled and _authenticators(user, enrolled) else None
+        return "second" if enrolled and authenticators_of(user, enrolled) else None
     options = second_factor_options(policy=policy, user=user, first=first)
     return "second" if options else "enrol"
 

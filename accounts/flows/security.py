@@ -14,15 +14,16 @@ from django.db import transaction
 
 from core import ratelimit
 from core.catalogue import error, wait_words
-from identity_pools.models import PoolUser, SecondFactor
+from identity_pools.models import PoolUser
 from identity_pools.policies.sign_in import sign_in_policy_for
 
 from ..authenticators.events import user_audit
+from ..authenticators.presence import only_second_factor
 from ..authenticators.recovery import (
     recovery_code_use,
     recovery_codes_generate,
     recovery_codes_left,
-    recovery_codes_remove,
+    recovery_codes_remove_unneeded,
 )
 from ..authenticators.totp import (
     DIGITS,
@@ -32,7 +33,7 @@ from ..authenticators.totp import (
     totp_verify,
 )
 from ..models import Passkey, RememberedDevice, TotpDevice
-from .mfa import second_factor_options, signin_enrolled
+from .mfa import signin_enrolled
 from .signin import session_start, session_value
 
 SETUP_KEY = "totp_setup"
@@ -137,16 +138,6 @@ def recovery_codes_first(*, user: PoolUser) -> list[str]:
         return _first_codes(user, at="enrolled")
 
 
-def _only_second_factor(user) -> bool:
-    """Whether the pool requires a second factor and the app is the only one
-    ``user`` has that counts."""
-    policy = sign_in_policy_for(user.pool)
-    if policy.second_factor != SecondFactor.REQUIRED:
-        return False
-    options = set(second_factor_options(policy=policy, user=user, first=""))
-    return "totp" in options and not options - {"totp", "recovery"}
-
-
 def _is_app_code(code: str) -> bool:
     text = "".join(code.split())
     return len(text) == DIGITS and text.isascii() and text.isdigit()
@@ -163,7 +154,7 @@ def account_totp_remove(*, user: PoolUser, code: str) -> str:
     if ratelimit.is_limited(limit):
         wait = wait_words(ratelimit.retry_after(limit))
         raise ValidationError({"code": error("hosted_rate_limited", wait=wait)})
-    if _only_second_factor(user):
+    if only_second_factor(user, "totp"):
         raise error("totp_last_factor")
     proof = "totp" if _is_app_code(code) else "recovery_code"
     try:
@@ -180,15 +171,41 @@ def account_totp_remove(*, user: PoolUser, code: str) -> str:
     with transaction.atomic():
         totp_remove(user=user)
         RememberedDevice.objects.filter(user=user).delete()
-        dropped = not Passkey.objects.filter(user=user).exists()
-        if dropped:
-            recovery_codes_remove(user=user)
+        dropped = recovery_codes_remove_unneeded(user=user)
         user_audit(
             user,
             "pool_user.totp_removed",
             {"proof": proof, "recovery_codes_removed": dropped},
         )
     return proof
+
+
+def account_passkey_remove(*, user: PoolUser, passkey: Passkey) -> None:
+    """Remove ``user``'s ``passkey`` (it no longer signs anyone in); their
+    recovery codes go too when no passkey or app is left, and remembered
+    browsers are forgotten. Raises ValidationError ``passkey_unknown`` (not
+    theirs) or ``passkey_last_factor`` (the pool requires a second factor and
+    this is the user's only one)."""
+    if passkey.user_id != user.pk:
+        raise error("passkey_unknown")
+    with transaction.atomic():
+        PoolUser.objects.select_for_update().filter(pk=user.pk).exists()
+        if only_second_factor(user, "passkey"):
+            raise error("passkey_last_factor")
+        deleted, _ = Passkey.objects.filter(pk=passkey.pk, user=user).delete()
+        RememberedDevice.objects.filter(user=user).delete()
+        if not deleted:
+            return
+        dropped = recovery_codes_remove_unneeded(user=user)
+        user_audit(
+            user,
+            "pool_user.passkey_removed",
+            {
+                "passkey": str(passkey.pk),
+                "name": passkey.name,
+                "recovery_codes_removed": dropped,
+            },
+        )
 
 
 def account_recovery_codes_regenerate(*, user: PoolUser) -> list[str]:

@@ -186,7 +186,7 @@ def _first_factor_start(*, pool, identifier: str, ip):
     """Refuse while the identifier or the client address is blocked; otherwise
     the lock state (``lock_wait``) and the user of the identifier (or None),
     loaded with their password credential and the authenticators the pool's
-    second factor may ask about (``authenticators_read``).
+    second factor may ask about (``presence.authenticators_of``).
 
     One query, the same for known and unknown identifiers (no timing tells
     them apart): the pool's row, left-joined to the identifier, its user and
@@ -232,20 +232,12 @@ def _first_factor_start(*, pool, identifier: str, ip):
         credential._state.adding, credential._state.db = False, DEFAULT_DB_ALIAS
     # What select_related("password_credential") leaves (password_verify).
     PoolUser.password_credential.related.set_cached_value(user, credential)
+    # What ``presence.authenticators_of`` reads instead of a query.
     user._authenticators_read = (
         frozenset(wanted),
         frozenset(m for m, on in zip(wanted, flags, strict=True) if on),
     )
     return locked, user
-
-
-def authenticators_read(user, wanted) -> set[str] | None:
-    """Which of ``wanted`` ``user`` has, when the sign-in's first query read
-    them all with the user (``_first_factor_start``), else None."""
-    read = getattr(user, "_authenticators_read", None)
-    if read is None or not set(wanted) <= read[0]:
-        return None
-    return set(read[1] & set(wanted))
 
 
 def signin_password(*, pool, identifier: str, password: str, ip) -> Outcome:

@@ -38,7 +38,6 @@ from ..authenticators.passkeys import (
     SYNCED_PASSKEY,
     passkey_authenticate,
     passkey_authentication_options,
-    passkey_delete,
     passkey_list,
     passkey_of,
     passkey_register,
@@ -56,6 +55,7 @@ from ..flows.mfa import (
     signin_finish,
     signin_pending,
 )
+from ..flows.security import account_passkey_remove
 from ..flows.signin import IDENTIFIER_KEY, session_value, signed_in_user
 from .signed_in import RecentSignInMixin
 from .steps import remember_this_device
@@ -429,7 +429,7 @@ class AccountPasskeysView(RecentSignInMixin, TemplateView):
                 )
                 messages.success(request, _("The passkey is renamed."))
             elif action == "remove":
-                passkey_delete(user=self.user, passkey=passkey)
+                account_passkey_remove(user=self.user, passkey=passkey)
                 messages.success(
                     request,
                     _("The passkey “%s” is removed. It no longer signs you in.")

@@ -19,12 +19,12 @@ from django.utils import timezone
 from accounts.authenticators.passkeys import (
     passkey_authenticate,
     passkey_authentication_options,
-    passkey_delete,
     passkey_name_clean,
     passkey_register,
     passkey_registration_options,
     passkey_rename,
 )
+from accounts.flows.security import account_passkey_remove
 from accounts.models import Passkey, WebAuthnChallenge
 from core.models import AuditEvent
 from identity_pools.models import SignInPolicy
@@ -492,8 +492,8 @@ def test_rename_and_delete(ann, bob):
     with pytest.raises(ValidationError):
         passkey_rename(user=ann, passkey=theirs, name="Mine now")
     with pytest.raises(ValidationError):
-        passkey_delete(user=ann, passkey=theirs)
-    passkey_delete(user=ann, passkey=mine)
+        account_passkey_remove(user=ann, passkey=theirs)
+    account_passkey_remove(user=ann, passkey=mine)
     assert list(Passkey.objects.all()) == [theirs]
     assert set(
         AuditEvent.objects.filter(actor_id=str(ann.pk)).values_list("action", flat=True)
@@ -509,13 +509,13 @@ def test_the_last_second_factor_stays(ann, pool):
     policy(pool, second_factor="required")
     ann.pool = pool
     with pytest.raises(ValidationError) as exc:
-        passkey_delete(user=ann, passkey=ann.passkeys.get())
+        account_passkey_remove(user=ann, passkey=ann.passkeys.get())
     assert codes(exc) == ["passkey_last_factor"]
     enrol(ann)
     first, second = ann.passkeys.order_by("created_at")
-    passkey_delete(user=ann, passkey=first)
+    account_passkey_remove(user=ann, passkey=first)
     policy(pool, second_factor="optional")
-    passkey_delete(user=ann, passkey=second)
+    account_passkey_remove(user=ann, passkey=second)
     assert not ann.recovery_codes.exists()
     assert AuditEvent.objects.filter(
         action="pool_user.passkey_removed", details__recovery_codes_removed=True

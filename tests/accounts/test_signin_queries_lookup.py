@@ -10,9 +10,9 @@ import pytest
 from django.urls import reverse
 
 from accounts.authenticators.passwords import password_set
+from accounts.authenticators.presence import authenticators_of
 from accounts.authenticators.recovery import recovery_codes_generate
 from accounts.authenticators.totp import totp_confirm, totp_new_key
-from accounts.flows.mfa import _authenticators
 from accounts.flows.signin import ADDRESS_LIMIT, _first_factor_start
 from accounts.models import Passkey
 from core import ratelimit
@@ -97,8 +97,8 @@ def test_first_factor_query_reads_the_same_authenticators_as_the_orm(pool, flags
     assert read.user_data == user.user_data and read.pool is pool
     assert read.password_credential.password == user.password_credential.password
     fresh = PoolUser.objects.get(pk=user.pk)
-    assert _authenticators(read, ALL) == _authenticators(fresh, ALL)
-    assert len(_authenticators(fresh, ALL)) == sum(flags)
+    assert authenticators_of(read, ALL) == authenticators_of(fresh, ALL)
+    assert len(authenticators_of(fresh, ALL)) == sum(flags)
 
 
 def test_first_factor_query_without_a_password_or_an_account(
