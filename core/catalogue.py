@@ -85,7 +85,3 @@ def located_error(
     """``error(key, ...)`` for a message that starts with the JSON location
     ``path`` (its ``%(at)s`` placeholder)."""
     return error(key, at=at(path), **params)
-
-
-# Core's own messages (its modules use them as they load).
-from . import messages as _core_messages  # noqa: E402, F401

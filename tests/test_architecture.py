@@ -143,3 +143,25 @@ def test_long_source_files_are_named():
             f"several): {long!r}",
             stacklevel=1,
         )
+
+
+def test_the_architecture_page_draws_the_layers_of_the_contract():
+    """docs/architecture.md, the map a newcomer reads first, shows the apps in
+    the order the layers contract enforces (so the two cannot drift apart)."""
+    import re
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    layers = next(
+        contract["layers"]
+        for contract in config["tool"]["importlinter"]["contracts"]
+        if contract["type"] == "layers"
+    )
+    page = (ROOT / "docs" / "architecture.md").read_text()
+    drawn = [
+        name
+        for name in re.findall(r"^([a-z_]+)\s", page, flags=re.M)
+        if name in PACKAGES
+    ]
+    assert drawn == layers
+    assert set(layers) == set(PACKAGES)
