@@ -36,6 +36,7 @@ from identity_pools.models import PoolUser
 
 from ..sso import sso_session_end, sso_session_start
 from .pending import session_start, session_value
+from .pipeline import FIRST_FACTOR
 
 IDENTIFIER_KEY = "signin"
 CHANGE_KEY = "signin_change"
@@ -69,7 +70,7 @@ def signin_begin(session, *, pool, identifier: str) -> dict:
         pool=pool,
         identifier=identifier,
         attempt=uuid.uuid4().hex,
-        stage="first",
+        stage=FIRST_FACTOR.name,
     )
     return session[IDENTIFIER_KEY]
 
