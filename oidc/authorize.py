@@ -6,10 +6,10 @@ scopes, PKCE, nonce, prompt). A request whose client or redirect URI is wrong
 gets an error page and is never redirected. Otherwise the browser's single
 sign-on session answers at once when it is fresh enough (``max_age``,
 ``prompt=login``); else the request waits in the hosted session
-(``accounts.flows.signin_state.authorize_keep``) while the user signs in on the pool's hosted pages (a
-choice of pools first when the application has several), and
-``/authorize/continue`` picks it up again. Consent, when the application asks
-for it, is given once per scope set.
+(``accounts.flows.signin_state.authorize_keep``) while the user signs in on
+the pool's hosted pages (a choice of pools first when the application has
+several), and ``/authorize/continue`` picks it up again. Consent, when the
+application asks for it, is given once per scope set.
 """
 
 from __future__ import annotations

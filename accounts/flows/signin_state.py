@@ -76,9 +76,10 @@ def signin_begin(session, *, pool, identifier: str) -> dict:
 
 
 def attempt_of(session, *, pool, stages=()) -> dict | None:
-    """The sign-in under way in this browser for ``pool`` (its state), or None
-    (none, another pool's, forgotten after ``pending.STEP_SECONDS``, or waiting at a stage
-    other than one of ``stages`` (``flows.pipeline`` stages) when given)."""
+    """The sign-in under way in this browser for ``pool`` (its state), or None:
+    none, another pool's, forgotten after ``pending.STEP_SECONDS``, or waiting
+    at a stage other than one of ``stages`` (``flows.pipeline`` stages) when
+    given."""
     state = session_value(session, key=IDENTIFIER_KEY, pool=pool)
     if state is None or (
         stages and state.get("stage") not in {stage.name for stage in stages}
