@@ -6,10 +6,10 @@ scopes, PKCE, nonce, prompt). A request whose client or redirect URI is wrong
 gets an error page and is never redirected. Otherwise the browser's single
 sign-on session answers at once when it is fresh enough (``max_age``,
 ``prompt=login``); else the request waits in the hosted session
-(``AUTHORIZE_KEY``) while the user signs in on the pool's hosted pages (a
-choice of pools first when the application has several), and
-``/authorize/continue`` picks it up again. Consent, when the application asks
-for it, is given once per scope set.
+(``accounts.flows.signin_state.authorize_keep``) while the user signs in on
+the pool's hosted pages (a choice of pools first when the application has
+several), and ``/authorize/continue`` picks it up again. Consent, when the
+application asks for it, is given once per scope set.
 """
 
 from __future__ import annotations
@@ -37,14 +37,16 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from accounts.flows.mfa import step_up_start
-from accounts.flows.signin import (
-    AUTHORIZE_KEY,
-    SIGNED_IN_KEY,
+from accounts.flows.signin_state import (
+    authorize_forget,
+    authorize_keep,
     authorize_pending,
-    session_value,
+    signed_in_pool_id,
     signed_in_user,
+    signed_in_value,
 )
 from accounts.hosted.access import hosted_workspace
+from accounts.hosted.steps import stage_page
 from accounts.sso import ACR_MFA, ACR_SINGLE, ACR_VALUES, authentication_context
 from core.catalogue import message
 from identity_pools.models import IdentityPool
@@ -74,15 +76,15 @@ def error_page(request, workspace, text: str, *, status: int = 400):
 def _signed_in(session, application_pools) -> tuple:
     """(user, sign-in data) of this browser's sign-on session when its pool
     serves the application, else (None, None)."""
-    data = session.get(SIGNED_IN_KEY) or {}
-    pool = next((p for p in application_pools if str(p.pk) == data.get("pool")), None)
+    pool_id = signed_in_pool_id(session)
+    pool = next((p for p in application_pools if str(p.pk) == pool_id), None)
     if pool is None:
         return None, None
     user = signed_in_user(session, pool=pool, seconds=settings.HOSTED_SESSION_AGE)
     if user is None:
         return None, None
-    return user, session_value(
-        session, key=SIGNED_IN_KEY, pool=pool, seconds=settings.HOSTED_SESSION_AGE
+    return user, signed_in_value(
+        session, pool=pool, seconds=settings.HOSTED_SESSION_AGE
     )
 
 
@@ -221,13 +223,13 @@ class AuthorizeView(View):
             response = provider.create_authorization_response(
                 request, grant_user=user, grant=grant
             )
-        self.session.pop(AUTHORIZE_KEY, None)
+        authorize_forget(self.session)
         return self.delivered(response, redirect_uri)
 
     def refused(self, provider, exc: OAuth2Error):
         """An error for the application at its redirect URI; an error page when
         the client or redirect URI cannot be trusted with one."""
-        self.session.pop(AUTHORIZE_KEY, None)
+        authorize_forget(self.session)
         if isinstance(exc, LoginRequiredError | ConsentRequiredError) or getattr(
             exc, "redirect_uri", None
         ):
@@ -281,16 +283,16 @@ class AuthorizeView(View):
                     redirect_uri=redirect_uri,
                 ),
             )
-        page = None
+        stage = None
         if not self.stepped_up:
-            page = step_up_start(
+            stage = step_up_start(
                 self.session,
                 pool=user.pool,
                 user=user,
                 first=method,
                 enrol=not one_will_do,  # "2 1": no set-up forced for a preference
             )
-        if page is None:
+        if stage is None:
             if one_will_do:
                 return None
             return self.refused(
@@ -306,7 +308,9 @@ class AuthorizeView(View):
             )
         self.keep(params, stepped_up=True)
         return redirect(
-            reverse(f"hosted:{page}", args=[self.workspace.slug, user.pool.pk])
+            reverse(
+                f"hosted:{stage_page(stage)}", args=[self.workspace.slug, user.pool.pk]
+            )
         )
 
     def response_mode(self) -> str | None:
@@ -377,14 +381,18 @@ class AuthorizeView(View):
         origin = "{0.scheme}://{0.netloc}".format(
             urlsplit(params.get("redirect_uri", ""))
         )
-        self.session[AUTHORIZE_KEY] = {
-            "workspace": str(self.workspace.pk),
-            "query": params.urlencode(),
-            "at": time.time(),
-            "origin": origin,
-            "continue": reverse("oidc:authorize_continue", args=[self.workspace.slug]),
-            **extra,
-        }
+        authorize_keep(
+            self.session,
+            workspace=self.workspace,
+            values={
+                "query": params.urlencode(),
+                "origin": origin,
+                "continue": reverse(
+                    "oidc:authorize_continue", args=[self.workspace.slug]
+                ),
+                **extra,
+            },
+        )
 
     def sign_in_first(self, params, pools, *, login: bool):
         self.keep(params, login=login)

@@ -12,7 +12,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from accounts.flows.signin import SIGNED_IN_KEY, session_sign_out
+from accounts.flows.signin_state import session_sign_out, signed_in_sso
 from accounts.hosted.access import hosted_workspace
 from accounts.sso import sso_session_end
 
@@ -34,8 +34,7 @@ class EndSession(EndSessionEndpoint):
     def end_session(self, end_session_request):
         session = self.server.browser_session
         claims = end_session_request.id_token_claims or {}
-        data = session.get(SIGNED_IN_KEY) or {}
-        if claims.get("sid") and claims["sid"] != data.get("sso"):
+        if claims.get("sid") and claims["sid"] != signed_in_sso(session):
             # The ID token names another sign-on session: end that one only.
             sso_session_end(session_id=claims["sid"], reason="rp_logout")
             return

@@ -25,21 +25,19 @@ from ..authenticators.passwords import (
     user_password_check,
 )
 from ..sso import sso_session_end, user_sso_sessions
-from .signin import ADDRESS_LIMIT, SIGNED_IN_KEY, session_sign_out
+from .signin import ADDRESS_LIMIT
+from .signin_state import confirmed_keep, confirmed_last, session_sign_out
 
 # Changes that let someone take an account over (the addresses codes and
 # resets go to) need a sign-in, or a password confirmed, this recent: a
 # browser left signed in is not enough.
 RECENT_SECONDS = 15 * 60
-CONFIRMED_KEY = "confirmed_at"
 
 
 def account_recently_confirmed(session) -> bool:
     """Whether this hosted session signed in, or confirmed its password, in
     the last RECENT_SECONDS."""
-    signed_in = (session.get(SIGNED_IN_KEY) or {}).get("at", 0)
-    latest = max(signed_in, session.get(CONFIRMED_KEY, 0))
-    return time.time() - latest < RECENT_SECONDS
+    return time.time() - confirmed_last(session) < RECENT_SECONDS
 
 
 def account_confirm(session, *, user: PoolUser, current: str, ip) -> None:
@@ -49,7 +47,7 @@ def account_confirm(session, *, user: PoolUser, current: str, ip) -> None:
     account_password_confirm(
         user=user, current=current, ip=ip, failed="pool_user.reauthentication_failed"
     )
-    session[CONFIRMED_KEY] = time.time()
+    confirmed_keep(session, at=time.time())
 
 
 def _field(name: str, exc: ValidationError) -> ValidationError:

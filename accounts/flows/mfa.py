@@ -1,12 +1,11 @@
 """What follows the first factor of a sign-in: the second factor (when the pool
 asks for one and the user has one), a forced enrolment (when the pool requires
 one and the user has none), a password change (when it must change), then the
-signed-in session.
+signed-in session; and a step-up, when an application asks a signed-in browser
+for two factors.
 
-The order matters: the second factor comes before a password change or an
-enrolment, so a stolen password alone can change nothing. A passkey with user
-verification is two factors in one (something you have, unlocked by something
-you know or are) and never asks for another.
+Which of these comes next is the pipeline's decision (``flows.pipeline``):
+each function here returns the stage the sign-in goes to, never a page.
 """
 
 from __future__ import annotations
@@ -23,87 +22,73 @@ from core import ratelimit
 from core.catalogue import error, wait_words
 from core.tokens import token_hash
 from core.writes import Writes
-from identity_pools.models import Identifier, PoolUser, SecondFactor
+from identity_pools.models import Identifier, PoolUser
 from identity_pools.policies.sign_in import sign_in_policy_for
 
 from ..authenticators.codes import code_verify
 from ..authenticators.events import user_audit
 from ..authenticators.lockout import lock_clear, lock_key, lock_wait
-from ..authenticators.passkeys import PASSKEY_METHODS
-from ..authenticators.presence import (
-    ENROLLED,
-    authenticators_of,
-    second_factor_options,
+from ..authenticators.passkeys import (
+    PasskeyUse,
+    passkey_authenticate,
+    passkey_authentication_options,
 )
 from ..authenticators.recovery import recovery_code_use
 from ..authenticators.totp import totp_verify
 from ..models import Code, RememberedDevice, SignInLock
-from .signin import (
-    CHANGE_KEY,
-    IDENTIFIER_KEY,
-    SIGNED_IN_KEY,
+from .pipeline import (
+    ENROLMENT,
+    MUST_CHANGE,
+    SECOND_FACTOR,
+    SIGNED_IN,
+    SignInState,
+    Stage,
+    next_stage,
+    second_factor_enabled,
+)
+from .signin import signin_code_deliver, signin_failed, signin_record
+from .signin_state import (
+    attempt_enrolled,
+    attempt_forget,
+    attempt_identifier,
+    attempt_of,
+    attempt_wait,
+    change_begin,
     session_sign_in,
-    session_start,
-    session_value,
-    signin_code_deliver,
-    signin_failed,
-    signin_record,
+    signed_in_sso,
 )
 
 CODE_TYPES = {"email_code": Identifier.Type.EMAIL, "sms_code": Identifier.Type.PHONE}
 DEVICE_COOKIE = "hosted_device"
 
 
-def enrolment_options(policy) -> list[str]:
-    """What a user without a second factor may set up when the pool requires
-    one (an app, a passkey)."""
-    return [m for m in policy.second_factors() if m in ENROLLED]
-
-
-def second_factor_step(*, policy, user, first: str, remembered: bool) -> str | None:
-    """ "second" (ask for one), "enrol" (the pool requires one the user lacks), or
-    None (signed in after the first factor)."""
-    if (
-        policy.second_factor == SecondFactor.OFF
-        or first in PASSKEY_METHODS
-        or remembered
-    ):
-        return None
-    if policy.second_factor == SecondFactor.OPTIONAL:
-        # Asked only when the user set up an app or a passkey the pool counts
-        # (and not the first factor's): one small query decides.
-        enrolled = [m for m in policy.second_factors() if m in ENROLLED and m != first]
-        return "second" if enrolled and authenticators_of(user, enrolled) else None
-    options = second_factor_options(policy=policy, user=user, first=first)
-    return "second" if options else "enrol"
-
-
-def step_up_start(session, *, pool, user, first: str, enrol: bool = True) -> str | None:
+def step_up_start(
+    session, *, pool, user, first: str, enrol: bool = True
+) -> Stage | None:
     """An application asks for two factors (``acr_values=2``) from ``user``,
     signed in in this browser with one (``first``): the sign-in waits again
     at the second factor, or (with ``enrol``) at setting one up when the user
-    has none the pool counts and the pool offers one to set up. Returns the
-    hosted page's name, or None when there is neither. A second factor passed
-    renews the single sign-on session as ``first+<method>``."""
-    policy = sign_in_policy_for(pool)
-    if second_factor_options(policy=policy, user=user, first=first):
-        step = "second"
-    elif enrol and enrolment_options(policy):
-        step = "enrol"
-    else:
+    has none the pool counts and the pool offers one to set up. Returns that
+    stage (``SECOND_FACTOR``, ``ENROLMENT``), or None when there is neither. A
+    second factor passed renews the single sign-on session as
+    ``first+<method>``."""
+    stage = next_stage(
+        SignInState(
+            pool=pool, user=user, first=first, step_up=True, step_up_enrol=enrol
+        )
+    )
+    if stage not in (SECOND_FACTOR, ENROLMENT):
         return None
-    session_start(
+    attempt_wait(
         session,
-        key=IDENTIFIER_KEY,
         pool=pool,
-        identifier="",
-        attempt=secrets.token_hex(16),
-        stage=step,
-        user=str(user.pk),
+        stage=stage,
+        user=user,
         first=first,
         must_change=False,
+        fresh=True,
     )
-    return "signin_second" if step == "second" else "signin_enrol"
+    return stage
 
 
 def device_remembered(*, user, token: str | None) -> bool:
@@ -134,18 +119,21 @@ def signin_after_first(
     must_change: bool,
     device_token=None,
     had_failures: bool = False,
-) -> str:
-    """The first factor passed: returns the name of the hosted page to go to
-    (``signin_second``, ``signin_enrol``, ``signin_change_password`` or
-    ``account``, signed in)."""
-    policy = sign_in_policy_for(pool)
-    step = second_factor_step(
-        policy=policy,
-        user=user,
-        first=method,
-        remembered=device_remembered(user=user, token=device_token),
+) -> Stage:
+    """The first factor (``method``) passed: returns the stage the sign-in goes
+    to (``SECOND_FACTOR``, ``ENROLMENT``, ``MUST_CHANGE``, or ``SIGNED_IN``:
+    signed in now)."""
+    stage = next_stage(
+        SignInState(
+            pool=pool,
+            user=user,
+            identifier=attempt_identifier(session) or "",
+            first=method,
+            must_change=must_change,
+            remembered=device_remembered(user=user, token=device_token),
+        )
     )
-    if step is None:
+    if stage not in (SECOND_FACTOR, ENROLMENT):
         return signin_finish(
             session,
             pool=pool,
@@ -154,26 +142,23 @@ def signin_after_first(
             must_change=must_change,
             clear_lock=had_failures,
         )
-    state = session.get(IDENTIFIER_KEY) or {}
-    session_start(
+    attempt_wait(
         session,
-        key=IDENTIFIER_KEY,
         pool=pool,
-        identifier=state.get("identifier", ""),
-        attempt=state.get("attempt") or secrets.token_hex(16),
-        stage=step,
-        user=str(user.pk),
+        stage=stage,
+        user=user,
         first=method,
         must_change=must_change,
+        fresh=False,
     )
-    return "signin_second" if step == "second" else "signin_enrol"
+    return stage
 
 
-def signin_pending(session, *, pool, stages: tuple[str, ...]):
+def signin_pending(session, *, pool, stages: tuple[Stage, ...]):
     """The sign-in waiting at one of ``stages`` in this browser: (state, user),
     or None."""
-    state = session_value(session, key=IDENTIFIER_KEY, pool=pool)
-    if state is None or state.get("stage") not in stages:
+    state = attempt_of(session, pool=pool, stages=stages)
+    if state is None:
         return None
     user = (
         PoolUser.objects.for_pool(pool)
@@ -188,7 +173,14 @@ def signin_pending(session, *, pool, stages: tuple[str, ...]):
 
 def signin_second_send(*, pool, user, method: str, attempt: str, ip) -> str:
     """Send a sign-in code for the second factor to the user's verified address
-    of ``method``'s kind. Returns the address, masked for display."""
+    of ``method``'s kind. Returns the address, masked for display. Raises
+    ValidationError ``sign_in_method_unavailable`` (the pool does not take
+    ``method`` as a second factor, or the user has no such address) or
+    ``hosted_rate_limited``."""
+    if method not in CODE_TYPES or not second_factor_enabled(
+        sign_in_policy_for(pool), method
+    ):
+        raise error("sign_in_method_unavailable")
     limit = ratelimit.Limit(f"hosted:signin_send:{ip}", 20, 3600)
     if ratelimit.hit(limit) > limit.max_events:
         raise error(
@@ -221,7 +213,11 @@ def signin_second(
     ValidationError (``totp_code_invalid``, ``code_invalid``,
     ``recovery_code_invalid``, ``totp_throttled``, ``sign_in_blocked``,
     ``sign_in_method_unavailable``)."""
-    if method not in options or method == "passkey":
+    if (
+        method not in options
+        or method == "passkey"
+        or not second_factor_enabled(sign_in_policy_for(pool), method)
+    ):
         raise error("sign_in_method_unavailable")
     identifier = state.get("identifier") or str(user.pk)
     wait = lock_wait(pool=pool, identifier=identifier)
@@ -255,28 +251,68 @@ def signin_second(
         raise
 
 
+def signin_second_passkey_options(*, pool, user, ip, browser: str):
+    """A passkey ceremony for ``user``'s second factor: (challenge id, options
+    as JSON). Raises ValidationError ``sign_in_method_unavailable`` when the
+    pool does not take a passkey as a second factor, or
+    ``hosted_rate_limited``."""
+    _second_passkey_check(pool)
+    return passkey_authentication_options(pool=pool, ip=ip, browser=browser, user=user)
+
+
+def signin_second_passkey(
+    *, pool, user, challenge_id, response, ip, browser: str
+) -> PasskeyUse:
+    """Check the browser's answer to a second-factor passkey ceremony of
+    ``user``. Raises ValidationError ``sign_in_method_unavailable`` when the
+    pool does not take a passkey as a second factor, or the passkey's
+    errors."""
+    _second_passkey_check(pool)
+    return passkey_authenticate(
+        pool=pool,
+        challenge_id=challenge_id,
+        response=response,
+        ip=ip,
+        browser=browser,
+        user=user,
+    )
+
+
+def _second_passkey_check(pool) -> None:
+    if not second_factor_enabled(sign_in_policy_for(pool), "passkey"):
+        raise error("sign_in_method_unavailable")
+
+
 def signin_finish(
     session, *, pool, user, method: str, must_change: bool, clear_lock: bool = True
-) -> str:
+) -> Stage:
     """Every factor passed: the identifier's failures are forgiven (with
     ``clear_lock``; a sign-in that asked for no second factor clears them only
-    when it had some), then a password change first when it must change, else
-    the signed-in session (a new session key). Returns the page name to go to."""
-    identifier = (session.get(IDENTIFIER_KEY) or {}).get("identifier")
-    if must_change:
+    when it had some), then a password change first when it must change
+    (``MUST_CHANGE``), else the signed-in session (a new session key;
+    ``SIGNED_IN``). Returns that stage."""
+    identifier = attempt_identifier(session)
+    stage = next_stage(
+        SignInState(
+            pool=pool,
+            user=user,
+            first=method,
+            factors_passed=True,
+            must_change=must_change,
+        )
+    )
+    if stage is MUST_CHANGE:
         with transaction.atomic():
             if clear_lock and identifier:
                 lock_clear(pool=pool, identifier=identifier)
-            session.pop(IDENTIFIER_KEY, None)
-            session_start(
-                session, key=CHANGE_KEY, pool=pool, user=str(user.pk), method=method
-            )
-        return "signin_change_password"
+            attempt_forget(session)
+            change_begin(session, pool=pool, user=user, method=method)
+        return stage
     # The lock, the single sign-on session, the browser's session row, the
     # last sign-in time, the audit event and the day's count: one statement on
     # PostgreSQL (``Writes``), in a transaction with the renewal of this
     # browser's single sign-on session when it had one (``prompt=login``).
-    renewing = bool((session.get(SIGNED_IN_KEY) or {}).get("sso"))
+    renewing = bool(signed_in_sso(session))
     with transaction.atomic() if renewing else nullcontext():
         writes = Writes()
         if clear_lock and identifier:
@@ -286,17 +322,27 @@ def signin_finish(
         session_sign_in(session, pool=pool, user=user, method=method, writes=writes)
         signin_record(user=user, method=method, writes=writes)
         writes.run()
-    return "account"
+    return SIGNED_IN
 
 
-def signin_enrolled(session, *, pool, method: str) -> None:
+def signin_enrolled(session, *, pool, method: str) -> Stage:
     """The user set up a second factor at sign-in, ``method`` ("totp",
     "passkey", "synced_passkey"), proving they hold it: the pending sign-in
-    may now finish, as ``<first>+<method>`` (``enrolled_method``)."""
-    state = session[IDENTIFIER_KEY]
-    state["stage"] = "enrolled"
-    state["enrolled"] = method
-    session.modified = True
+    may now finish, as ``<first>+<method>`` (``enrolled_method``). Returns the
+    stage it waits at (``pipeline.ENROLLED``: the set-up is shown until the user goes
+    on)."""
+    state = attempt_of(session, pool=pool) or {}
+    stage = next_stage(
+        SignInState(
+            pool=pool,
+            user=state.get("user"),
+            first=state.get("first", ""),
+            enrolled=method,
+            must_change=state.get("must_change", False),
+        )
+    )
+    attempt_enrolled(session, stage=stage, method=method)
+    return stage
 
 
 def enrolled_method(state: dict) -> str:

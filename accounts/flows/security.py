@@ -34,7 +34,7 @@ from ..authenticators.totp import (
 )
 from ..models import Passkey, RememberedDevice, TotpDevice
 from .mfa import signin_enrolled
-from .signin import session_start, session_value
+from .pending import session_start, session_value
 
 SETUP_KEY = "totp_setup"
 SETUP_SECONDS = 10 * 60

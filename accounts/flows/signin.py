@@ -7,16 +7,14 @@ Enumeration-safe: the first step accepts any well-formed identifier and always
 offers the pool's methods; a wrong secret, an unknown identifier and an inactive
 user fail with the same message after the same work (a dummy password hash; a
 code is "sent" to an unknown address as well); blocks are kept per identifier
-typed, known or not. The state between steps lives in the hosted session under
-``IDENTIFIER_KEY``: the identifier, the attempt's id (sign-in codes are bound to
-it), and once the first factor passed, the user, the method and the stage.
+typed, known or not. The state between steps lives in the hosted session
+(``flows.signin_state``); which step comes next is ``flows.pipeline``'s
+decision. Each first factor here refuses a method the pool's sign-in policy
+has off (``sign_in_method_unavailable``), whatever page calls it.
 """
 
 from __future__ import annotations
 
-import time
-import uuid
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 from functools import lru_cache
@@ -42,6 +40,11 @@ from identity_pools.stats import pool_stat_add
 
 from ..authenticators.codes import code_send, code_verify
 from ..authenticators.lockout import lock_fail, lock_key, lock_seconds
+from ..authenticators.passkeys import (
+    PasskeyUse,
+    passkey_authenticate,
+    passkey_authentication_options,
+)
 from ..authenticators.passwords import (
     password_set,
     password_verify,
@@ -51,19 +54,8 @@ from ..authenticators.passwords import (
 from ..authenticators.presence import AUTHENTICATORS, authenticator_flags_sql
 from ..authenticators.totp import totp_verify
 from ..models import Code, SignInLock
-from ..sso import sso_session_end, sso_session_start
 from .rows import columns, instance_from_row
 
-IDENTIFIER_KEY = "signin"
-# An application's authorization request waiting for the sign-in to finish:
-# kept by the OpenID provider (``oidc.authorize``) with its workspace's id
-# ("workspace"), the time it was kept ("at"), the origin the answer goes to
-# ("origin") and where to pick it up again once signed in ("continue").
-AUTHORIZE_KEY = "authorize"
-AUTHORIZE_SECONDS = 15 * 60
-CHANGE_KEY = "signin_change"
-SIGNED_IN_KEY = "pool_user"
-STEP_SECONDS = 10 * 60  # a started sign-in is forgotten after this
 # Failed sign-ins per client address (any identifier) per 15 minutes.
 ADDRESS_LIMIT = (50, 15 * 60)
 
@@ -243,7 +235,9 @@ def _first_factor_start(*, pool, identifier: str, ip):
 def signin_password(*, pool, identifier: str, password: str, ip) -> Outcome:
     """Check ``password`` for ``identifier``. Raises ValidationError
     ``sign_in_failed`` (wrong password, unknown identifier, a user who is not
-    active) or ``sign_in_blocked`` (no password is checked then)."""
+    active), ``sign_in_blocked`` (no password is checked then) or
+    ``sign_in_method_unavailable`` (the pool's passwords are off)."""
+    method_check(pool, identifier, "password")
     locked, user = _first_factor_start(pool=pool, identifier=identifier, ip=ip)
     if user is None or user.status != PoolUser.Status.ACTIVE:
         password_verify_nobody(password, pool=pool)
@@ -274,11 +268,24 @@ def first_factor_methods(pool, identifier: str) -> list[str]:
     ]
 
 
+def method_check(pool, identifier: str, method: str) -> None:
+    """Refuse a first factor ``method`` the pool's sign-in policy has off, or
+    that does not fit ``identifier`` (an email code for a mobile number):
+    ValidationError ``sign_in_method_unavailable``, the answer of the first
+    step when no method fits, before any work (no attempt is counted)."""
+    if method not in first_factor_methods(pool, identifier):
+        raise error("sign_in_method_unavailable")
+
+
 def signin_code_send(*, pool, identifier: str, attempt: str, ip) -> None:
     """Send a sign-in code to ``identifier`` when it is a verified address of an
     active user of ``pool``, bound to this sign-in ``attempt``. For any other
     identifier nothing is sent and nothing is said (the same page follows), and
-    a send refused as too soon is as silent. Rate-limited per client address."""
+    a send refused as too soon is as silent. Rate-limited per client address.
+    Raises ValidationError ``hosted_rate_limited`` or
+    ``sign_in_method_unavailable`` (the pool sends no such codes)."""
+    kind = "sms_code" if identifier.startswith("+") else "email_code"
+    method_check(pool, identifier, kind)
     limit = ratelimit.Limit(f"hosted:signin_send:{ip}", 20, 3600)
     if ratelimit.hit(limit) > limit.max_events:
         raise error(
@@ -319,7 +326,9 @@ def signin_code(
 ) -> Outcome:
     """Check a sign-in code sent for this ``attempt``. Raises ValidationError
     ``code_invalid`` (wrong, expired, used, another attempt's, unknown
-    identifier alike) or ``sign_in_blocked``."""
+    identifier alike), ``sign_in_blocked`` or ``sign_in_method_unavailable``
+    (the pool's codes of ``method`` are off, or do not fit ``identifier``)."""
+    method_check(pool, identifier, method)
     locked, user = _first_factor_start(pool=pool, identifier=identifier, ip=ip)
     failed = {"pool": pool, "identifier": identifier, "ip": ip, "method": method}
     if user is None or user.status != PoolUser.Status.ACTIVE:
@@ -339,7 +348,9 @@ def signin_code(
 def signin_app(*, pool, identifier: str, code: str, ip) -> Outcome:
     """Sign in with a code from the user's authenticator app. Raises
     ValidationError ``sign_in_failed`` (wrong, replayed or throttled code, no
-    app, unknown identifier alike) or ``sign_in_blocked``."""
+    app, unknown identifier alike), ``sign_in_blocked`` or
+    ``sign_in_method_unavailable`` (the pool's app sign-in is off)."""
+    method_check(pool, identifier, "totp")
     locked, user = _first_factor_start(pool=pool, identifier=identifier, ip=ip)
     failed = {"pool": pool, "identifier": identifier, "ip": ip, "method": "totp"}
     if user is None or user.status != PoolUser.Status.ACTIVE:
@@ -353,6 +364,38 @@ def signin_app(*, pool, identifier: str, code: str, ip) -> Outcome:
         reason = "throttled" if exc.code == "totp_throttled" else "bad_code"
         raise signin_failed(user=user, reason=reason, **failed) from None
     return Outcome(user=user, must_change=False, had_failures=locked is not None)
+
+
+def signin_passkey_options(*, pool, ip, browser: str):
+    """A passkey ceremony to sign in with (usernameless, or after an
+    identifier): (challenge id, options as JSON). Raises ValidationError
+    ``sign_in_method_unavailable`` (the pool's passkey sign-in is off) or
+    ``hosted_rate_limited``."""
+    if not sign_in_policy_for(pool).passkey_enabled:
+        raise error("sign_in_method_unavailable")
+    return passkey_authentication_options(pool=pool, ip=ip, browser=browser)
+
+
+def signin_passkey(
+    *, pool, challenge_id, response, ip, browser: str, identifier: str | None
+) -> PasskeyUse:
+    """Sign in with a passkey: the browser's answer to ``challenge_id``
+    (``identifier``: the one typed before, whose user the passkey must be;
+    None: usernameless). Raises ValidationError ``sign_in_method_unavailable``
+    (the pool's passkey sign-in is off) or the passkey's errors."""
+    if identifier is None:
+        if not sign_in_policy_for(pool).passkey_enabled:
+            raise error("sign_in_method_unavailable")
+    else:
+        method_check(pool, identifier, "passkey")
+    return passkey_authenticate(
+        pool=pool,
+        challenge_id=challenge_id,
+        response=response,
+        ip=ip,
+        browser=browser,
+        identifier=identifier,
+    )
 
 
 def signin_record(*, user, method: str, writes=None) -> None:
@@ -393,116 +436,3 @@ def signin_change_password(
         )
     signin_record(user=user, method=method)
     return user
-
-
-def signin_begin(session, *, pool, identifier: str) -> None:
-    """A new sign-in attempt in this browser (its own id binds sign-in codes)."""
-    session_start(
-        session,
-        key=IDENTIFIER_KEY,
-        pool=pool,
-        identifier=identifier,
-        attempt=uuid.uuid4().hex,
-        stage="first",
-    )
-
-
-def authorize_pending(session, *, workspace) -> dict | None:
-    """The authorization request of ``workspace`` waiting in this browser
-    (``AUTHORIZE_KEY``), forgotten after AUTHORIZE_SECONDS."""
-    data = session.get(AUTHORIZE_KEY)
-    if not data or data.get("workspace") != str(workspace.pk):
-        return None
-    if time.time() - data.get("at", 0) > AUTHORIZE_SECONDS:
-        session.pop(AUTHORIZE_KEY, None)
-        return None
-    return data
-
-
-def session_start(session, *, key: str, pool, **values) -> None:
-    session[key] = {"pool": str(pool.pk), "at": time.time(), **values}
-
-
-def session_value(
-    session, *, key: str, pool, seconds: int = STEP_SECONDS
-) -> dict | None:
-    data = session.get(key)
-    if not data or data.get("pool") != str(pool.pk):
-        return None
-    if time.time() - data.get("at", 0) > seconds:
-        session.pop(key, None)
-        return None
-    return data
-
-
-def signed_in_user(session, *, pool, seconds: int) -> PoolUser | None:
-    """The pool user this hosted session signed in, or None (also when their
-    single sign-on session was ended: signed out elsewhere, by an application's
-    logout or by an operator)."""
-    data = session_value(session, key=SIGNED_IN_KEY, pool=pool, seconds=seconds)
-    if data is None or not data.get("sso"):
-        return None
-    user = (
-        PoolUser.objects.for_pool(pool)
-        .filter(
-            pk=data["user"],
-            status=PoolUser.Status.ACTIVE,
-            sso_sessions__id=data["sso"],
-            sso_sessions__ended_at__isnull=True,
-        )
-        .first()
-    )
-    if user is not None:
-        user.pool = pool
-    ended = user.sessions_ended_at if user else None
-    if user is None or (ended and ended.timestamp() >= data["at"]):
-        session.pop(SIGNED_IN_KEY, None)  # signed out everywhere, or deactivated
-        return None
-    return user
-
-
-def session_sign_in(session, *, pool, user, method: str = "password", writes=None):
-    """Sign ``user`` in on this browser: the session gets a new key (no
-    fixation: the old key names nothing afterwards) and holds only the
-    signed-in user and their new single sign-on session; pending steps of the
-    sign-in, sign-up or reset are forgotten, an application's authorization
-    request waiting for this sign-in is kept. The hosted store writes it now
-    (``rotate``: one UPDATE of the old row) rather than a DELETE then an
-    INSERT, with the single sign-on session: as parts of ``writes``
-    (``core.writes.Writes``) when given, else in one statement of their own."""
-    waiting = session.get(AUTHORIZE_KEY)
-    before = session.get(SIGNED_IN_KEY) or {}
-    own = writes is None
-    writes = Writes() if own else writes
-    with transaction.atomic() if own and before.get("sso") else nullcontext():
-        sso = sso_session_start(
-            user=user,
-            method=method,
-            ip=getattr(session, "client_ip", None),
-            user_agent=getattr(session, "user_agent", ""),
-            renew=before.get("sso"),
-            writes=writes,
-        )
-        session.clear()
-        session_start(
-            session,
-            key=SIGNED_IN_KEY,
-            pool=pool,
-            user=str(user.pk),
-            sso=str(sso.pk),
-            method=method,
-        )
-        if waiting:
-            session[AUTHORIZE_KEY] = waiting
-        session.rotate(writes)  # the hosted pages' store (accounts.hosted.session)
-        if own:
-            writes.run()
-
-
-def session_sign_out(session) -> None:
-    """Sign this browser out: its single sign-on session ends (and the tokens
-    issued under it), the hosted session is deleted."""
-    data = session.get(SIGNED_IN_KEY) or {}
-    if data.get("sso"):
-        sso_session_end(session_id=data["sso"], reason="signed_out")
-    session.flush()

@@ -18,7 +18,7 @@ from identity_pools.policies.sign_in import sign_in_policy_for
 
 from ..flows import identifiers as own_identifiers
 from ..flows.account import account_delete, account_sessions_end
-from ..flows.signin import SIGNED_IN_KEY
+from ..flows.signin_state import signed_in_sso
 from .forms import AccountIdentifierForm, CodeForm
 from .signed_in import RecentSignInMixin, SignedInPageMixin
 from .views import code_try_count
@@ -136,7 +136,7 @@ class AccountSessionsEndView(SignedInPageMixin, View):
     def post(self, request, *args, **kwargs):
         ended = account_sessions_end(
             user=self.user,
-            current=(request.hosted_session.get(SIGNED_IN_KEY) or {}).get("sso"),
+            current=signed_in_sso(request.hosted_session),
             which=request.POST.get("session", "")[:40],
         )
         if ended:

@@ -35,11 +35,11 @@ from ..flows.security import (
     totp_setup_key,
     totp_setup_pending,
 )
-from ..flows.signin import (
-    SIGNED_IN_KEY,
+from ..flows.signin_state import (
     authorize_pending,
     session_sign_in,
     session_sign_out,
+    signed_in_sso,
 )
 from ..models import Passkey, TotpDevice
 from ..session_words import browser_in_words, method_in_words
@@ -91,7 +91,7 @@ class AccountView(SignedInPageMixin, TemplateView):
             if context["has_totp"] or context["passkeys"]
             else None
         )
-        current = (self.request.hosted_session.get(SIGNED_IN_KEY) or {}).get("sso")
+        current = signed_in_sso(self.request.hosted_session)
         context["sso_sessions"] = [
             {
                 "id": session.pk,

@@ -3,8 +3,9 @@ user has none, so after the first factor they set one up (an authenticator app
 here, a passkey through ``passkey_views``) before the sign-in may finish.
 
 Each page finds the sign-in waiting in this browser at its own stage
-(``signin_pending``): "enrol" until a second factor is set up, "enrolled" after;
-nothing else finishes it, so the enrolment cannot be skipped."""
+(``signin_pending``): ``ENROLMENT`` until a second factor is set up,
+``ENROLLED`` after; nothing else finishes it, so the enrolment cannot be
+skipped."""
 
 from __future__ import annotations
 
@@ -16,12 +17,8 @@ from core.catalogue import message
 from core.views import ServiceFormView
 from identity_pools.policies.sign_in import sign_in_policy_for
 
-from ..flows.mfa import (
-    enrolled_method,
-    enrolment_options,
-    signin_finish,
-    signin_pending,
-)
+from ..flows.mfa import enrolled_method, signin_finish, signin_pending
+from ..flows.pipeline import ENROLLED, ENROLMENT, IDENTIFIER, enrolment_options
 from ..flows.security import (
     has_enrolled_factor,
     recovery_codes_first,
@@ -29,6 +26,7 @@ from ..flows.security import (
 )
 from ..models import Passkey
 from .account_views import TotpSetupMixin, secret_page
+from .steps import stage_page
 from .views import PoolPageMixin
 
 
@@ -36,7 +34,7 @@ class EnrolPageMixin(PoolPageMixin):
     """A page of the sign-in waiting at one of ``stages`` in this browser
     (``self.state``, ``self.user``); without one, back to the identifier."""
 
-    stages: tuple[str, ...] = ("enrol",)
+    stages = (ENROLMENT,)
 
     def pool_page_open(self) -> bool:
         pending = signin_pending(
@@ -47,7 +45,7 @@ class EnrolPageMixin(PoolPageMixin):
         return True
 
     def pool_page_elsewhere(self) -> str | None:
-        return "signin" if self.user is None else None
+        return stage_page(IDENTIFIER) if self.user is None else None
 
 
 class SignInEnrolView(EnrolPageMixin, TemplateView):
@@ -70,8 +68,8 @@ class SignInEnrolAppView(TotpSetupMixin, EnrolPageMixin, ServiceFormView):
 
     def pool_page_elsewhere(self) -> str | None:
         if self.user is None:
-            return "signin"
-        return None if "totp" in self.options else "signin_enrol"
+            return stage_page(IDENTIFIER)
+        return None if "totp" in self.options else stage_page(ENROLMENT)
 
     def perform(self, form):
         return signin_enrol_totp(
@@ -103,11 +101,11 @@ class SignInEnrolledView(EnrolPageMixin, TemplateView):
     change)."""
 
     template_name = "hosted/signin_enrolled.html"
-    stages = ("enrolled",)
+    stages = (ENROLLED,)
 
     def pool_page_elsewhere(self) -> str | None:
         if self.user is None or not has_enrolled_factor(self.user):
-            return "signin"
+            return stage_page(IDENTIFIER)
         return None
 
     def get(self, request, *args, **kwargs):
@@ -126,11 +124,11 @@ class SignInEnrolledView(EnrolPageMixin, TemplateView):
         )
 
     def post(self, request, *args, **kwargs):
-        name = signin_finish(
+        stage = signin_finish(
             request.hosted_session,
             pool=self.pool,
             user=self.user,
             method=enrolled_method(self.state),
             must_change=self.state.get("must_change", False),
         )
-        return redirect(self.page_url(name))
+        return redirect(self.page_url(stage_page(stage)))

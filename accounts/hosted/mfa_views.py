@@ -13,16 +13,18 @@ from core.request import client_ip
 from core.views import ServiceFormView
 from identity_pools.policies.sign_in import sign_in_policy_for
 
+from ..authenticators.presence import second_factor_options
 from ..flows.mfa import (
-    second_factor_options,
     signin_finish,
     signin_pending,
     signin_second,
     signin_second_send,
 )
+from ..flows.pipeline import FIRST_FACTOR, IDENTIFIER, SECOND_FACTOR
 from ..flows.signin import signin_app, signin_code, signin_code_send
+from ..flows.signin_state import attempt_code_sent, attempt_second_sent
 from .forms import CodeForm, SecondFactorForm
-from .steps import CODE_METHODS, SignInStepMixin, remember_this_device
+from .steps import CODE_METHODS, SignInStepMixin, remember_this_device, stage_page
 from .views import PoolPageMixin
 
 SECOND_LABELS = {
@@ -62,9 +64,12 @@ class SignInCodeView(SignInStepMixin, ServiceFormView):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            self.pending["sent"] = self.method_of_page()
-            request.hosted_session.modified = True
-        return redirect(self.page_url("signin_code"))
+            attempt_code_sent(
+                request.hosted_session, self.pending, method=self.method_of_page()
+            )
+        return redirect(
+            self.page_url(stage_page(FIRST_FACTOR, method=self.method_of_page()))
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -124,7 +129,7 @@ class SignInSecondView(PoolPageMixin, ServiceFormView):
 
     def pool_page_open(self) -> bool:
         pending = signin_pending(
-            self.request.hosted_session, pool=self.pool, stages=("second",)
+            self.request.hosted_session, pool=self.pool, stages=(SECOND_FACTOR,)
         )
         self.state, self.user = pending or (None, None)
         if pending:
@@ -138,7 +143,9 @@ class SignInSecondView(PoolPageMixin, ServiceFormView):
         return True
 
     def pool_page_elsewhere(self) -> str | None:
-        return "signin" if self.state is None or not self.options else None
+        if self.state is None or not self.options:
+            return stage_page(IDENTIFIER)
+        return None
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -160,9 +167,11 @@ class SignInSecondView(PoolPageMixin, ServiceFormView):
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
             else:
-                self.state.setdefault("sent", {})[self.method] = masked
-                request.hosted_session.modified = True
-        return redirect(f"{self.page_url('signin_second')}?method={self.method}")
+                attempt_second_sent(
+                    request.hosted_session, self.state, method=self.method, to=masked
+                )
+        page = self.page_url(stage_page(SECOND_FACTOR))
+        return redirect(f"{page}?method={self.method}")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -191,14 +200,14 @@ class SignInSecondView(PoolPageMixin, ServiceFormView):
         return form.cleaned_data.get("remember")
 
     def done(self, remember):
-        name = signin_finish(
+        stage = signin_finish(
             self.request.hosted_session,
             pool=self.pool,
             user=self.user,
             method=f"{self.state['first']}+{self.method}",
             must_change=self.state.get("must_change", False),
         )
-        response = redirect(self.page_url(name))
+        response = redirect(self.page_url(stage_page(stage)))
         days = self.policy.remember_device_days
         if remember and days:
             remember_this_device(response, user=self.user, days=days)

@@ -36,29 +36,36 @@ from ..authenticators.passkeys import (
     MAX_JSON,
     PASSKEY,
     SYNCED_PASSKEY,
-    passkey_authenticate,
-    passkey_authentication_options,
     passkey_list,
     passkey_of,
     passkey_register,
     passkey_registration_options,
     passkey_rename,
 )
+from ..authenticators.presence import second_factor_options
 from ..authenticators.recovery import recovery_codes_left
 from ..flows.account import account_recently_confirmed
 from ..flows.mfa import (
     DEVICE_COOKIE,
-    enrolment_options,
-    second_factor_options,
     signin_after_first,
     signin_enrolled,
     signin_finish,
     signin_pending,
+    signin_second_passkey,
+    signin_second_passkey_options,
+)
+from ..flows.pending import session_value
+from ..flows.pipeline import (
+    ENROLMENT,
+    FIRST_FACTOR,
+    SECOND_FACTOR,
+    enrolment_options,
 )
 from ..flows.security import account_passkey_remove
-from ..flows.signin import IDENTIFIER_KEY, session_value, signed_in_user
+from ..flows.signin import signin_passkey, signin_passkey_options
+from ..flows.signin_state import attempt_of, signed_in_user
 from .signed_in import RecentSignInMixin
-from .steps import remember_this_device
+from .steps import remember_this_device, stage_page
 from .views import PASSKEY_OFFER_KEY, PASSKEY_OFFER_SECONDS, PoolPageMixin
 
 BROWSER_KEY = "passkey_browser"
@@ -158,20 +165,20 @@ class PasskeySignInView(PasskeyEndpoint):
         return None
 
     def options(self, user):
-        return passkey_authentication_options(
+        return signin_passkey_options(
             pool=self.pool, ip=client_ip(self.request), browser=self.browser()
         )
 
     def verify(self, user, body):
         identifier = None
         if body.get("identified") is True:
-            pending = session_value(
-                self.request.hosted_session, key=IDENTIFIER_KEY, pool=self.pool
+            pending = attempt_of(
+                self.request.hosted_session, pool=self.pool, stages=(FIRST_FACTOR,)
             )
-            if pending is None or pending.get("stage") != "first":
+            if pending is None:
                 raise error("passkey_challenge_invalid")
             identifier = pending["identifier"]
-        used = passkey_authenticate(
+        used = signin_passkey(
             pool=self.pool,
             challenge_id=body.get("challenge"),
             response=body.get("credential"),
@@ -179,7 +186,7 @@ class PasskeySignInView(PasskeyEndpoint):
             browser=self.browser(),
             identifier=identifier,
         )
-        name = signin_after_first(
+        stage = signin_after_first(
             self.request.hosted_session,
             pool=self.pool,
             user=used.user,
@@ -187,7 +194,7 @@ class PasskeySignInView(PasskeyEndpoint):
             must_change=False,
             device_token=self.request.COOKIES.get(DEVICE_COOKIE),
         )
-        return self.page_url(name)
+        return self.page_url(stage_page(stage))
 
 
 class PasskeySecondView(PasskeyEndpoint):
@@ -200,7 +207,7 @@ class PasskeySecondView(PasskeyEndpoint):
 
     def subject(self):
         pending = signin_pending(
-            self.request.hosted_session, pool=self.pool, stages=("second",)
+            self.request.hosted_session, pool=self.pool, stages=(SECOND_FACTOR,)
         )
         if pending is None:
             raise error("passkey_challenge_invalid")
@@ -213,31 +220,31 @@ class PasskeySecondView(PasskeyEndpoint):
         return user
 
     def options(self, user):
-        return passkey_authentication_options(
+        return signin_second_passkey_options(
             pool=self.pool,
+            user=user,
             ip=client_ip(self.request),
             browser=self.browser(),
-            user=user,
         )
 
     def verify(self, user, body):
-        used = passkey_authenticate(
+        used = signin_second_passkey(
             pool=self.pool,
+            user=user,
             challenge_id=body.get("challenge"),
             response=body.get("credential"),
             ip=client_ip(self.request),
             browser=self.browser(),
-            user=user,
         )
         self.remember = user if body.get("remember") is True else None
-        name = signin_finish(
+        stage = signin_finish(
             self.request.hosted_session,
             pool=self.pool,
             user=user,
             method=f"{self.state['first']}+{used.method}",
             must_change=self.state.get("must_change", False),
         )
-        return self.page_url(name)
+        return self.page_url(stage_page(stage))
 
     def json_redirect(self, url):
         response = super().json_redirect(url)
@@ -312,19 +319,19 @@ class EnrolPasskeyRegisterView(PasskeyRegisterEndpoint):
 
     def subject(self):
         pending = signin_pending(
-            self.request.hosted_session, pool=self.pool, stages=("enrol",)
+            self.request.hosted_session, pool=self.pool, stages=(ENROLMENT,)
         )
         if pending is None:
             raise error("passkey_challenge_invalid")
         return pending[1]
 
     def registered(self, user, passkey):
-        signin_enrolled(
+        stage = signin_enrolled(
             self.request.hosted_session,
             pool=self.pool,
             method=SYNCED_PASSKEY if passkey.backed_up else PASSKEY,
         )
-        return self.page_url("signin_enrolled")
+        return self.page_url(stage_page(stage))
 
 
 def passkey_offer_user(request, pool):

@@ -23,7 +23,7 @@ from django.utils.http import http_date
 
 from core.request import client_ip
 
-from ..flows.signin import AUTHORIZE_KEY
+from ..flows.signin_state import authorize_origin
 
 HOSTED_PREFIX = "/w/"
 
@@ -41,7 +41,7 @@ def allow_redirect_to_application(session, response) -> None:
     form ends at the application."""
     if not response.get("Content-Type", "").startswith("text/html"):
         return
-    origin = (session.get(AUTHORIZE_KEY) or {}).get("origin")
+    origin = authorize_origin(session)
     if not origin or hasattr(response, "_csp_config"):
         return
     config = dict(settings.SECURE_CSP)

@@ -15,8 +15,15 @@ from core.views import ServiceFormView
 from identity_pools.credentials import PasswordCredential
 
 from ..flows.account import account_confirm, account_recently_confirmed
-from ..flows.signin import session_sign_out, signed_in_user
+from ..flows.pipeline import IDENTIFIER, SIGNED_IN, signed_in_stage
+from ..flows.signin_state import (
+    confirm_next_keep,
+    confirm_next_take,
+    session_sign_out,
+    signed_in_user,
+)
 from .forms import AccountConfirmForm
+from .steps import stage_page
 from .views import PoolPageMixin
 
 
@@ -32,11 +39,10 @@ class SignedInPageMixin(PoolPageMixin):
         return True
 
     def pool_page_elsewhere(self) -> str | None:
-        return "signin" if self.user is None else None
+        return stage_page(IDENTIFIER) if self.user is None else None
 
 
 # The pages "Confirm it's you" may send the user back to.
-CONFIRM_NEXT_KEY = "confirm_next"
 CONFIRMED_PAGES = (
     "account_delete",
     "account_identifier_add",
@@ -55,12 +61,15 @@ class RecentSignInMixin(SignedInPageMixin):
 
     def pool_page_elsewhere(self) -> str | None:
         if self.user is None:
-            return "signin"
-        if account_recently_confirmed(self.request.hosted_session):
+            return stage_page(IDENTIFIER)
+        session = self.request.hosted_session
+        stage = signed_in_stage(
+            pool=self.pool, user=self.user, recent=account_recently_confirmed(session)
+        )
+        if stage is SIGNED_IN:
             return None
-        name = self.request.resolver_match.url_name
-        self.request.hosted_session[CONFIRM_NEXT_KEY] = name
-        return "account_confirm"
+        confirm_next_keep(session, page=self.request.resolver_match.url_name)
+        return stage_page(stage)
 
 
 class AccountConfirmView(SignedInPageMixin, ServiceFormView):
@@ -82,7 +91,7 @@ class AccountConfirmView(SignedInPageMixin, ServiceFormView):
         if request.POST.get("action") == "sign_in_again":
             session_sign_out(request.hosted_session)
             messages.info(request, _("Sign in again to go on."))
-            return redirect(self.page_url("signin"))
+            return redirect(self.page_url(stage_page(IDENTIFIER)))
         return super().post(request, *args, **kwargs)
 
     def perform(self, form):
@@ -94,5 +103,7 @@ class AccountConfirmView(SignedInPageMixin, ServiceFormView):
         )
 
     def done(self, _result):
-        name = self.request.hosted_session.pop(CONFIRM_NEXT_KEY, None)
-        return redirect(self.page_url(name if name in CONFIRMED_PAGES else "account"))
+        name = confirm_next_take(self.request.hosted_session)
+        if name not in CONFIRMED_PAGES:
+            name = stage_page(SIGNED_IN)
+        return redirect(self.page_url(name))

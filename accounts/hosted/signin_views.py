@@ -14,23 +14,26 @@ from core.request import client_ip
 from core.views import ServiceFormView
 from identity_pools.policies.sign_in import sign_in_policy_for
 
+from ..flows.pipeline import FIRST_FACTOR, IDENTIFIER, SIGNED_IN
 from ..flows.reset import SESSION_KEY as RESET_KEY
 from ..flows.reset import Pending as ResetPending
 from ..flows.reset import reset_finish, reset_start
 from ..flows.signin import (
-    CHANGE_KEY,
-    IDENTIFIER_KEY,
     Outcome,
-    authorize_pending,
     first_factor_methods,
-    session_sign_in,
-    session_value,
-    signed_in_user,
-    signin_begin,
     signin_change_password,
     signin_code_send,
     signin_identify,
     signin_password,
+)
+from ..flows.signin_state import (
+    attempt_code_sent,
+    attempt_of,
+    authorize_pending,
+    change_pending,
+    session_sign_in,
+    signed_in_user,
+    signin_begin,
 )
 from .forms import (
     IdentifierForm,
@@ -39,7 +42,7 @@ from .forms import (
     ResetForm,
     SignInForm,
 )
-from .steps import CODE_METHODS, METHOD_PAGES, SignInStepMixin, first_factor_done
+from .steps import CODE_METHODS, SignInStepMixin, first_factor_done, stage_page
 from .views import PoolPageMixin, code_try_count
 
 
@@ -64,7 +67,7 @@ class SignInView(PoolPageMixin, ServiceFormView):
         if not reauthenticate and signed_in_user(
             request.hosted_session, pool=self.pool, seconds=settings.HOSTED_SESSION_AGE
         ):
-            return redirect(self.page_url("account"))
+            return redirect(self.page_url(stage_page(SIGNED_IN)))
         return super().get(request, *args, **kwargs)
 
     def get_initial(self):
@@ -106,22 +109,22 @@ class SignInView(PoolPageMixin, ServiceFormView):
             methods = [m for m in methods if m != "password"]
             if not methods:
                 raise field_error("password", "sign_in_password_missing")
-        signin_begin(self.request.hosted_session, pool=self.pool, identifier=identifier)
+        session = self.request.hosted_session
+        state = signin_begin(session, pool=self.pool, identifier=identifier)
         if methods[0] in CODE_METHODS:
-            state = self.request.hosted_session[IDENTIFIER_KEY]
             signin_code_send(
                 pool=self.pool,
                 identifier=identifier,
                 attempt=state["attempt"],
                 ip=client_ip(self.request),
             )
-            state["sent"] = methods[0]
+            attempt_code_sent(session, state, method=methods[0])
         return methods[0]
 
     def done(self, result):
         if isinstance(result, Outcome):  # signed in with the password typed here
             return first_factor_done(self, result, method="password")
-        return redirect(self.page_url(METHOD_PAGES[result]))
+        return redirect(self.page_url(stage_page(FIRST_FACTOR, method=result)))
 
 
 class SignInPasswordView(SignInStepMixin, ServiceFormView):
@@ -159,9 +162,7 @@ class SignInChangePasswordView(PoolPageMixin, ServiceFormView):
     service_fields = {"password": "password1"}
 
     def pool_page_open(self) -> bool:
-        pending = session_value(
-            self.request.hosted_session, key=CHANGE_KEY, pool=self.pool
-        )
+        pending = change_pending(self.request.hosted_session, pool=self.pool)
         self.method = (pending or {}).get("method", "password")
         self.user = (
             self.pool.users.filter(pk=pending["user"], status="active").first()
@@ -171,7 +172,7 @@ class SignInChangePasswordView(PoolPageMixin, ServiceFormView):
         return True
 
     def pool_page_elsewhere(self) -> str | None:
-        return "signin" if self.user is None else None
+        return stage_page(IDENTIFIER) if self.user is None else None
 
     form_kwargs_from_view = ("pool",)
 
@@ -187,7 +188,7 @@ class SignInChangePasswordView(PoolPageMixin, ServiceFormView):
             self.request.hosted_session, pool=self.pool, user=user, method=self.method
         )
         messages.success(self.request, _("Your new password is set."))
-        return redirect(self.page_url("account"))
+        return redirect(self.page_url(stage_page(SIGNED_IN)))
 
 
 class ResetPageMixin(PoolPageMixin):
@@ -203,9 +204,7 @@ class ResetStartView(ResetPageMixin, ServiceFormView):
     form_class = IdentifierForm
 
     def get_initial(self):
-        pending = session_value(
-            self.request.hosted_session, key=IDENTIFIER_KEY, pool=self.pool
-        )
+        pending = attempt_of(self.request.hosted_session, pool=self.pool)
         return {"identifier": pending["identifier"]} if pending else {}
 
     def perform(self, form):

@@ -1,6 +1,7 @@
-"""What the hosted sign-in steps after the identifier share: the sign-in waiting
-in this browser, the alternatives to offer, and where a passed first factor
-leads."""
+"""What the hosted sign-in steps share: the page of each stage of the sign-in
+(``stage_page``, the one place a stage of ``flows.pipeline`` meets a page),
+the sign-in waiting in this browser, the alternatives to offer, and where a
+passed first factor leads."""
 
 from __future__ import annotations
 
@@ -8,9 +9,31 @@ from django.conf import settings
 from django.shortcuts import redirect
 
 from ..flows.mfa import DEVICE_COOKIE, device_remember, signin_after_first
-from ..flows.signin import IDENTIFIER_KEY, first_factor_methods, session_value
+from ..flows.pipeline import (
+    ENROLLED,
+    ENROLMENT,
+    FIRST_FACTOR,
+    IDENTIFIER,
+    MUST_CHANGE,
+    RECENT_SIGN_IN,
+    SECOND_FACTOR,
+    SIGNED_IN,
+    Stage,
+)
+from ..flows.signin import first_factor_methods
+from ..flows.signin_state import attempt_of
 from .views import PoolPageMixin
 
+# The page of each stage of the sign-in (the first factor's: its method's).
+STAGE_PAGES = {
+    IDENTIFIER.name: "signin",
+    SECOND_FACTOR.name: "signin_second",
+    ENROLMENT.name: "signin_enrol",
+    ENROLLED.name: "signin_enrolled",
+    MUST_CHANGE.name: "signin_change_password",
+    RECENT_SIGN_IN.name: "account_confirm",
+    SIGNED_IN.name: "account",
+}
 # The page of each first-factor method.
 METHOD_PAGES = {
     "password": "signin_password",
@@ -29,6 +52,14 @@ METHOD_LABELS = {
 }
 
 
+def stage_page(stage: Stage, *, method: str = "") -> str:
+    """The hosted page (its URL name) of ``stage``; the first factor's is the
+    page of ``method``."""
+    if stage is FIRST_FACTOR:
+        return METHOD_PAGES[method]
+    return STAGE_PAGES[stage.name]
+
+
 class SignInStepMixin(PoolPageMixin):
     """A first-factor page of the sign-in started in this browser
     (``self.pending``: its state); without one, back to the identifier. The
@@ -37,17 +68,17 @@ class SignInStepMixin(PoolPageMixin):
     method: str = ""
 
     def pool_page_open(self) -> bool:
-        self.pending = session_value(
-            self.request.hosted_session, key=IDENTIFIER_KEY, pool=self.pool
+        self.pending = attempt_of(
+            self.request.hosted_session, pool=self.pool, stages=(FIRST_FACTOR,)
         )
         return True
 
     def pool_page_elsewhere(self) -> str | None:
-        if self.pending is None or self.pending.get("stage") != "first":
-            return "signin"
+        if self.pending is None:
+            return stage_page(IDENTIFIER)
         self.methods = first_factor_methods(self.pool, self.pending["identifier"])
         if self.method_of_page() not in self.methods:
-            return "signin"
+            return stage_page(IDENTIFIER)
         return None
 
     def method_of_page(self) -> str:
@@ -76,7 +107,7 @@ def first_factor_done(view, outcome, *, method: str):
     """Where a passed first factor leads (the second factor, a forced
     enrolment, a password change, or the account page, signed in): the
     redirect of ``view``, a pool page."""
-    name = signin_after_first(
+    stage = signin_after_first(
         view.request.hosted_session,
         pool=view.pool,
         user=outcome.user,
@@ -85,7 +116,7 @@ def first_factor_done(view, outcome, *, method: str):
         device_token=view.request.COOKIES.get(DEVICE_COOKIE),
         had_failures=outcome.had_failures,
     )
-    return redirect(view.page_url(name))
+    return redirect(view.page_url(stage_page(stage)))
 
 
 def remember_this_device(response, *, user, days: int):

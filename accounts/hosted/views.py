@@ -21,7 +21,7 @@ from core.views import ServiceFormView
 from identity_pools.policies.sign_in import sign_in_policy_for
 
 from ..flows.invitation import invitation_accept, invitation_lookup
-from ..flows.signin import session_start
+from ..flows.pending import session_start
 from ..flows.signup import (
     SESSION_KEY,
     Pending,

@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from accounts.flows.signin import session_start
+from accounts.flows.pending import session_start
 from accounts.hosted.session import HostedSessionMiddleware
 from accounts.hosted.views import PASSKEY_OFFER_KEY
 from accounts.models import Passkey, SsoSession, WebAuthnChallenge
@@ -382,7 +382,7 @@ def test_passkey_offer_lasts_ten_minutes(client, pool, bob, rf):
 
     assert passkey_offer_user(request, pool) == bob
     later = request.hosted_session["passkey_offer"]["at"] + 601
-    with mock.patch("accounts.flows.signin.time.time", return_value=later):
+    with mock.patch("accounts.flows.pending.time.time", return_value=later):
         assert passkey_offer_user(request, pool) is None
     other = IdentityPoolFactory(workspace=pool.workspace)
     assert passkey_offer_user(request, other) is None

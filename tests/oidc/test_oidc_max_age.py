@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from accounts.flows.signin import SIGNED_IN_KEY
+from accounts.flows.signin_state import SIGNED_IN_KEY
 from accounts.hosted.session import HostedSessionMiddleware
 from accounts.models import SsoSession
 
