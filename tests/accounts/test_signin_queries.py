@@ -102,12 +102,6 @@ def recorded():
     record.commits += len(record.writes_outside)
 
 
-@pytest.fixture(autouse=True)
-def _no_sweep(monkeypatch):
-    """No occasional sweep of expired rate-limit windows (a random 1%)."""
-    monkeypatch.setattr("core.ratelimit.random.random", lambda: 0.5)
-
-
 def hosted(pool, name):
     return reverse(f"hosted:{name}", args=[pool.workspace.slug, pool.pk])
 
