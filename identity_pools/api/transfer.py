@@ -12,14 +12,13 @@ that is not JSON at all (JSON) or an option that is wrong.
 
 from __future__ import annotations
 
-import json
-import math
 import uuid
 from typing import Literal
 
 from django.http import HttpResponse, StreamingHttpResponse
 from ninja import Router, Schema
 
+from core import strictjson
 from workspaces.api.auth import need
 from workspaces.api.errors import TooLarge, errors_response
 from workspaces.api.shapes import Errors, responses
@@ -69,27 +68,14 @@ class ImportOut(Schema):
     results: list[ImportResult]
 
 
-def _refuse_constant(name: str):
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def _finite(text_value: str) -> float:
-    value = float(text_value)
-    if not math.isfinite(value):
-        raise ValueError(f"{text_value} is too large a number")
-    return value
-
-
-# Strict JSON: NaN and Infinity (which Python accepts and PostgreSQL cannot
-# store) are refused.
-_loads = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite).decode
-
-
 def _parse(data: bytes | str):
-    """A JSON value, or ValueError saying why not."""
+    """A strict JSON value (``core.strictjson``) of UTF-8 ``data``, or
+    ValueError saying why not."""
     try:
-        return _loads(data.decode("utf-8") if isinstance(data, bytes) else data)
-    except (ValueError, RecursionError) as exc:
+        return strictjson.loads(
+            data.decode("utf-8") if isinstance(data, bytes) else data
+        )
+    except ValueError as exc:
         raise ValueError(str(exc)[:200] or "not JSON") from exc
 
 
