@@ -30,9 +30,11 @@ from ..transfer.exports import (
     pool_users_export_record,
 )
 from ..transfer.imports import (
-    MAX_RECORDS,
+    MAX_BYTES,
     ON_CONFLICT,
+    ImportTooLarge,
     gc_paused,
+    import_limits_check,
     pool_users_import,
 )
 from ..transfer.messages import json_text, text
@@ -41,7 +43,6 @@ from ..transfer.schema import EXPORT_RESPONSE, IMPORT_BODY
 
 router = Router(tags=["import and export"])
 
-MAX_BYTES = 64 * 1024 * 1024
 NDJSON = "application/x-ndjson"
 JSON = "application/json"
 OPTIONS = {"on_conflict", "dry_run", "create_groups"}
@@ -80,23 +81,18 @@ def _parse(data: bytes | str):
 
 
 def _body(request) -> bytes:
+    """The body, refused by its announced length before it is read (a length
+    that is not a number counts as too long), then by what was read."""
     length = request.META.get("CONTENT_LENGTH") or "0"
-    if not length.isdigit() or int(length) > MAX_BYTES:
-        raise TooLarge(text("too_large.bytes", max=MAX_BYTES // (1024 * 1024)))
+    import_limits_check(size=int(length) if length.isdigit() else MAX_BYTES + 1)
     data = request.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise TooLarge(text("too_large.bytes", max=MAX_BYTES // (1024 * 1024)))
+    import_limits_check(size=len(data))
     return data
-
-
-def _too_many() -> TooLarge:
-    return TooLarge(text("too_large.records", max=f"{MAX_RECORDS:,}"))
 
 
 def _ndjson_records(data: bytes) -> list:
     lines = [line for line in data.split(b"\n") if line.strip()]
-    if len(lines) > MAX_RECORDS:
-        raise _too_many()
+    import_limits_check(records=len(lines))  # before parsing any of them
     records = []
     for line in lines:
         try:
@@ -125,8 +121,7 @@ def _json_records(data: bytes, options: dict) -> tuple[list | None, list[dict]]:
     ]
     for key in OPTIONS & body.keys():
         options[key] = body[key]
-    if len(body["users"]) > MAX_RECORDS:
-        raise _too_many()
+    import_limits_check(records=len(body["users"]))  # before the options' errors
     return body["users"], errors
 
 
@@ -176,9 +171,12 @@ def users_import(
     kind = request.content_type
     if kind not in (JSON, NDJSON):
         return errors_response(request, 415, [_bad("", "content_type_unsupported")])
-    data = _body(request)
-    with gc_paused():
-        return _import(request, pool, kind, data, options)
+    try:
+        data = _body(request)
+        with gc_paused():
+            return _import(request, pool, kind, data, options)
+    except ImportTooLarge as exc:
+        raise TooLarge(str(exc)) from exc
 
 
 def _import(request, pool, kind: str, data: bytes, options: dict):
