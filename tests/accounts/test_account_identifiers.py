@@ -10,7 +10,6 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.authenticators.passwords import password_set
@@ -20,9 +19,10 @@ from core.delivery import sms
 from core.models import AuditEvent
 from identity_pools.credentials import PasswordCredential
 from identity_pools.models import Identifier, SignInPolicy
+from tests.conftest import GOOD
+from tests.conftest import hosted_url as url
 from tests.factories import PoolUserFactory
 
-from .conftest import GOOD
 from .test_passkeys import enrol
 
 pytestmark = pytest.mark.django_db
@@ -39,10 +39,6 @@ def ann(pool):
     Identifier.objects.filter(user=user).update(is_verified=True)
     password_set(user=user, raw_password=GOOD)
     return user
-
-
-def url(pool, name):
-    return reverse(f"hosted:{name}", args=[pool.workspace.slug, pool.pk])
 
 
 def signed_in(pool, identifier="ann@example.com") -> Client:

@@ -13,7 +13,6 @@ import re
 import pytest
 from django.db import transaction
 from django.test import Client
-from django.urls import reverse
 
 from accounts.authenticators.passwords import password_set
 from core.catalogue import message
@@ -21,6 +20,7 @@ from core.delivery.limits import send_quota_consume
 from identity_pools.models import CodePolicy, Identifier
 from identity_pools.services import users
 from tests.accounts.test_account_identifiers import signed_in
+from tests.conftest import hosted_url as url
 from tests.factories import IdentityPoolFactory, PoolUserFactory, WorkspaceFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,10 +50,6 @@ def pool(workspace):
 @pytest.fixture
 def sending(django_capture_on_commit_callbacks):
     return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-def url(pool, name):
-    return reverse(f"hosted:{name}", args=[pool.workspace.slug, pool.pk])
 
 
 def mail_just_sent_to(address: str) -> None:

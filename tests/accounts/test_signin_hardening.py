@@ -10,7 +10,6 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import totp
 
@@ -18,16 +17,12 @@ from accounts.authenticators.passwords import password_set
 from accounts.authenticators.totp import totp_confirm, totp_new_key
 from accounts.models import RememberedDevice, SignInLock
 from identity_pools.models import Identifier, SignInPolicy
-from tests.factories import IdentityPoolFactory, PoolUserFactory
+from tests.conftest import hosted_url as url
+from tests.factories import PoolUserFactory
 
 pytestmark = pytest.mark.django_db
 
 GOOD = "a long enough passphrase for 2026"
-
-
-@pytest.fixture
-def pool(workspace):
-    return IdentityPoolFactory(workspace=workspace)
 
 
 @pytest.fixture
@@ -36,10 +31,6 @@ def ann(pool):
     Identifier.objects.filter(user=user).update(is_verified=True)
     password_set(user=user, raw_password=GOOD)
     return user
-
-
-def url(pool, name):
-    return reverse(f"hosted:{name}", args=[pool.workspace.slug, pool.pk])
 
 
 def policy(pool, **values):

@@ -17,6 +17,7 @@ from accounts.authenticators.passwords import password_set
 from core.audit import SystemActor
 from oidc.applications import application_create
 from oidc.connections import idp_connect
+from tests.conftest import hosted_url as hosted
 from tests.factories import IdentityPoolFactory, PoolUserFactory
 
 GOOD = "a long enough passphrase for 2026"
@@ -67,10 +68,6 @@ def authorize_url(workspace, application, **params) -> str:
     }
     query = {k: v for k, v in query.items() if v is not None}
     return reverse("oidc:authorize", args=[workspace.slug]) + "?" + urlencode(query)
-
-
-def hosted(pool, name):
-    return reverse(f"hosted:{name}", args=[pool.workspace.slug, pool.pk])
 
 
 def sign_in(client, pool, identifier="ann@example.com", password=GOOD):
