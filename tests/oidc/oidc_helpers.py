@@ -70,6 +70,11 @@ def authorize_url(workspace, application, **params) -> str:
     return reverse("oidc:authorize", args=[workspace.slug]) + "?" + urlencode(query)
 
 
+def console_url(workspace, name: str, *args) -> str:
+    """The address of the provider's console screen ``oidc_console:<name>``."""
+    return reverse(f"oidc_console:{name}", args=[workspace.slug, *args])
+
+
 def sign_in(client, pool, identifier="ann@example.com", password=GOOD):
     client.post(hosted(pool, "signin"), {"identifier": identifier})
     return client.post(hosted(pool, "signin_password"), {"password": password})
