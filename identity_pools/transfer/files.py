@@ -121,8 +121,10 @@ def _json_array(binary: IO[bytes]) -> Iterator[object]:
         while True:
             try:
                 value, end = strictjson.raw_decode(buf, pos)
-            except ValueError as exc:
-                if not eof and more():
+            except strictjson.JSONProblem as exc:
+                # Only a syntax error can be a value cut by the chunk's end; a
+                # key twice or a NaN stays wrong however much more is read.
+                if exc.kind == strictjson.SYNTAX and not eof and more():
                     continue
                 raise FormatError(f"a record is not valid JSON: {exc}") from exc
             if end == len(buf) and not eof and more():

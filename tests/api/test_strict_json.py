@@ -185,6 +185,29 @@ def test_import_file_json_array_refuses_each_rule(text, kind):
         next(records)
 
 
+def test_import_file_json_array_stops_at_a_refused_record_without_reading_on():
+    """A record that breaks a rule is refused where it is: the rest of the file
+    is not read into memory first (only a syntax error can be a record cut by
+    the end of what was read)."""
+
+    class File(io.BytesIO):
+        read_to = 0
+
+        def close(self):
+            self.read_to = self.tell()
+            super().close()
+
+    rest = ",".join(['{"id": ' + str(i) + "}" for i in range(400_000)])
+    data = ('[{"id": 1}, {"a": 1, "a": 2}, ' + rest + "]").encode()
+    binary = File(data)
+    records = read_records(binary, "json")
+    assert next(records) == {"id": 1}
+    with pytest.raises(Exception, match="appears twice"):
+        next(records)
+    read_to = binary.read_to if binary.closed else binary.tell()
+    assert read_to < len(data) // 2
+
+
 def test_import_file_csv_json_cell_keeps_a_refused_text_as_text():
     data = 'email,user_data\nann@example.com,"{""a"": 1, ""a"": 2}"\n'
     [record] = read_records(io.BytesIO(data.encode()), "csv")
