@@ -12,7 +12,6 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from accounts.authenticators.passwords import password_set
 from accounts.flows.identifiers import SENDS_PER_HOUR
 from accounts.models import Code
 from core.delivery import sms
@@ -34,11 +33,10 @@ def sending(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def ann(pool):
-    user = PoolUserFactory(pool=pool, email="ann@example.com")
-    Identifier.objects.filter(user=user).update(is_verified=True)
-    password_set(user=user, raw_password=GOOD)
-    return user
+def ann(ann):
+    """tests/conftest.py's Ann (password GOOD), her address verified."""
+    Identifier.objects.filter(user=ann).update(is_verified=True)
+    return ann
 
 
 def signed_in(pool, identifier="ann@example.com") -> Client:

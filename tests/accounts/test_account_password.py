@@ -8,13 +8,11 @@ import pytest
 from django.contrib.auth.hashers import check_password
 from django.test import Client
 
-from accounts.authenticators.passwords import password_set
 from accounts.models import SignInLock
 from core.models import AuditEvent
 from identity_pools.credentials import PasswordCredential
 from identity_pools.models import Identifier
 from tests.conftest import hosted_url as url
-from tests.factories import PoolUserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,11 +21,11 @@ NEW = "another long passphrase for 2027"
 
 
 @pytest.fixture
-def ann(pool):
-    user = PoolUserFactory(pool=pool, email="ann@example.com")
-    Identifier.objects.filter(user=user).update(is_verified=True)
-    password_set(user=user, raw_password=OLD)
-    return user
+def ann(ann):
+    """tests/conftest.py's Ann, her address verified; her password (GOOD there)
+    is this module's OLD."""
+    Identifier.objects.filter(user=ann).update(is_verified=True)
+    return ann
 
 
 def signed_in(pool, password=OLD):

@@ -26,11 +26,11 @@ IP = "10.0.0.1"
 
 
 @pytest.fixture
-def ann(pool):
-    user = PoolUserFactory(pool=pool, email="ann@example.com")
-    Identifier.objects.filter(user=user).update(is_verified=True)
-    password_set(user=user, raw_password=OLD)
-    return user
+def ann(ann):
+    """tests/conftest.py's Ann, her address verified; her password (GOOD there)
+    is this module's OLD."""
+    Identifier.objects.filter(user=ann).update(is_verified=True)
+    return ann
 
 
 def start(client, pool, identifier, callbacks):

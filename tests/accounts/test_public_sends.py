@@ -14,7 +14,6 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
-from accounts.authenticators.passwords import password_set
 from core.catalogue import message
 from core.delivery.limits import send_quota_consume
 from identity_pools.models import CodePolicy, Identifier
@@ -151,11 +150,10 @@ def test_send_a_new_code_reads_as_any_address_when_the_address_just_had_mail(
 
 
 @pytest.fixture
-def ann(pool):
-    user = PoolUserFactory(pool=pool, email="ann@example.com")
-    Identifier.objects.filter(user=user).update(is_verified=True)
-    password_set(user=user, raw_password=GOOD)
-    return user
+def ann(ann):
+    """tests/conftest.py's Ann (password GOOD), her address verified."""
+    Identifier.objects.filter(user=ann).update(is_verified=True)
+    return ann
 
 
 def forgot(pool, sending, address):

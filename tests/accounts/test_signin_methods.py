@@ -34,11 +34,10 @@ GOOD = "a long enough passphrase for 2026"
 
 
 @pytest.fixture
-def ann(pool):
-    user = PoolUserFactory(pool=pool, email="ann@example.com")
-    Identifier.objects.filter(user=user).update(is_verified=True)
-    password_set(user=user, raw_password=GOOD)
-    return user
+def ann(ann):
+    """tests/conftest.py's Ann (password GOOD), her address verified."""
+    Identifier.objects.filter(user=ann).update(is_verified=True)
+    return ann
 
 
 def policy(pool, **values):
