@@ -1,6 +1,6 @@
 """The REST API's root, ``/api/v1/``: one NinjaAPI authenticated by workspace
-API tokens, answering errors in one shape (both from ``workspaces.api``), with
-every app's routers mounted. ``config/urls.py`` includes ``api.urls``."""
+API tokens, reading bodies as strict JSON and answering errors in one shape (all
+three from ``workspaces.api``), with every app's routers mounted. ``config/urls.py`` includes ``api.urls``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from identity_pools.api import groups, pools, schemas, transfer, users
 from oidc import api as oidc_api
 from workspaces.api.auth import TokenAuth
 from workspaces.api.errors import EXCEPTION_HANDLERS
+from workspaces.api.parser import StrictParser
 
 api = NinjaAPI(
     title="Identity Pools API",
@@ -22,6 +23,7 @@ api = NinjaAPI(
         '`{"errors": [{"code", "message", "path"}]}`.'
     ),
     auth=TokenAuth(),
+    parser=StrictParser(),
     docs=Swagger(settings={"persistAuthorization": False}),
     docs_url="/docs",
     urls_namespace="api",

@@ -3,12 +3,15 @@
 ``hit`` counts an event (a failed sign-in, a wrong code) and ``is_limited`` tells
 whether a key has reached its limit. Keys are namespaced by the caller
 (``"signin:account:<email>"``) so unrelated limits never share a counter.
+
+A bucket whose window has ended is replaced by the next ``hit`` on its key;
+``purge_expired_buckets`` deletes the rest (``manage.py purge_expired``, run
+from cron), so no request pays for a sweep.
 """
 
 from __future__ import annotations
 
 import hashlib
-import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -51,8 +54,6 @@ def hit(limit: Limit, *, now: datetime | None = None) -> int:
             except IntegrityError:
                 # Another process opened the window at the same moment.
                 RateLimitBucket.objects.filter(key=key).update(count=F("count") + 1)
-    if random.random() < 0.01:  # occasional sweep of expired windows
-        RateLimitBucket.objects.filter(window_ends_at__lte=now).delete()
     return count(limit, now=now)
 
 
@@ -83,3 +84,10 @@ def retry_after(limit: Limit, *, now: datetime | None = None) -> int:
 
 def is_limited(limit: Limit, *, now: datetime | None = None) -> bool:
     return count(limit, now=now) >= limit.max_events
+
+
+def purge_expired_buckets(*, now: datetime | None = None) -> int:
+    """Delete every bucket whose window has ended; returns how many."""
+    now = now or timezone.now()
+    deleted, _ = RateLimitBucket.objects.filter(window_ends_at__lte=now).delete()
+    return deleted

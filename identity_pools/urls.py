@@ -1,12 +1,12 @@
 from django.urls import include, path
 
-from .user_page import USER_PATH
+from .user_page import POOL_PATH, USER_PATH
 from .user_schemas.urls import urlpatterns as schema_urlpatterns
 from .views import groups, pools, users
 
 app_name = "identity_pools"
 
-POOL = "w/<slug:workspace>/pools/<uuid:pool>/"
+POOL = POOL_PATH
 USER = USER_PATH  # the user page's actions of other apps: their own urls
 GROUP = POOL + "groups/<uuid:group>/"
 

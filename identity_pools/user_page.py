@@ -52,8 +52,10 @@ from .user_schemas.data import schema_data_errors
 from .user_schemas.editable import to_be_filled, users_document
 from .user_schemas.fields import field_label
 
-# The user page's console path; the actions of every app live under it.
-USER_PATH = "w/<slug:workspace>/pools/<uuid:pool>/users/<uuid:pool_user>/"
+# A pool's console path and its user page's, under which the actions of every
+# app live (their urls.py add to them; spelled nowhere else).
+POOL_PATH = "w/<slug:workspace>/pools/<uuid:pool>/"
+USER_PATH = POOL_PATH + "users/<uuid:pool_user>/"
 
 
 user_page = Sections("pool user page")

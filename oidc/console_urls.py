@@ -5,6 +5,8 @@ applications with their "Try it", signing keys, and the user page's
 
 from django.urls import path
 
+from identity_pools.user_page import USER_PATH as USER
+
 from . import (
     application_views,
     connection_views,
@@ -14,8 +16,6 @@ from . import (
 )
 
 app_name = "oidc_console"
-
-USER = "w/<slug:workspace>/pools/<uuid:pool>/users/<uuid:pool_user>/"
 
 urlpatterns = [
     path(

@@ -4,13 +4,15 @@
 
 from django.urls import path
 
+from accounts.hosted.urls import POOL
+
 from . import account_views
 
 app_name = "oidc_hosted"
 
 urlpatterns = [
     path(
-        "<slug:workspace>/pools/<uuid:pool>/account/applications/remove/",
+        POOL + "account/applications/remove/",
         account_views.AccountApplicationRemoveView.as_view(),
         name="account_application_remove",
     ),

@@ -1,6 +1,8 @@
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
+from accounts.hosted.urls import WORKSPACE
+
 from . import authorize, logout, views
 
 app_name = "oidc"
@@ -16,8 +18,6 @@ PROVIDER_METADATA = [
         name="oauth_authorization_server",
     )
 ]
-
-WORKSPACE = "<slug:workspace>/"
 
 urlpatterns = [
     path(

@@ -1,10 +1,33 @@
+"""Fixtures and helpers every test directory shares: operators and their
+workspace, a pool of it (``pool``) and Ann, its user with the password ``GOOD``
+(``ann``), the hosted pages' addresses (``hosted_url``), time passing, text
+messages sent. A directory or module that needs them otherwise (a named pool, a
+policy, a verified address) overrides the fixture in its own conftest or module.
+"""
+
 from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 
-from tests.factories import MembershipFactory, OperatorFactory, WorkspaceFactory
+from accounts.authenticators.passwords import password_set
+from tests.factories import (
+    IdentityPoolFactory,
+    MembershipFactory,
+    OperatorFactory,
+    PoolUserFactory,
+    WorkspaceFactory,
+)
 from workspaces.models import Role
+
+GOOD = "a long enough passphrase for 2026"
+
+
+def hosted_url(pool, name: str, *args) -> str:
+    """The address of the hosted page ``hosted:<name>`` of ``pool`` (``args``
+    after the pool's id)."""
+    return reverse(f"hosted:{name}", args=[pool.workspace.slug, pool.pk, *args])
 
 
 def pytest_runtest_setup(item):
@@ -28,6 +51,19 @@ def operator(db):
 @pytest.fixture
 def workspace(db):
     return WorkspaceFactory()
+
+
+@pytest.fixture
+def pool(workspace):
+    return IdentityPoolFactory(workspace=workspace)
+
+
+@pytest.fixture
+def ann(pool):
+    """Ann, a user of ``pool`` with the password ``GOOD``."""
+    user = PoolUserFactory(pool=pool, email="ann@example.com")
+    password_set(user=user, raw_password=GOOD)
+    return user
 
 
 @pytest.fixture

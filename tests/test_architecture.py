@@ -165,3 +165,115 @@ def test_the_architecture_page_draws_the_layers_of_the_contract():
     ]
     assert drawn == layers
     assert set(layers) == set(PACKAGES)
+
+
+def _is_url_module(path: Path) -> bool:
+    """Where URL patterns may be declared: an app's ``urls.py`` (or, for an app
+    mounted at more than one prefix, ``<part>_urls.py``: oidc's console and
+    hosted pages), and the API root ``config/api.py``."""
+    return (
+        path.name == "urls.py"
+        or path.name.endswith("_urls.py")
+        or path.relative_to(ROOT).as_posix() == "config/api.py"
+    )
+
+
+def _url_pattern_calls(source: str) -> list[int]:
+    """Lines of ``source`` that call Django's ``path``/``re_path`` (imported
+    from django.urls under any name, or as ``urls.path``)."""
+    import ast
+
+    tree = ast.parse(source)
+    names: set[str] = set()
+    modules: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "django.urls":
+            names |= {
+                alias.asname or alias.name
+                for alias in node.names
+                if alias.name in ("path", "re_path")
+            }
+        elif isinstance(node, ast.ImportFrom) and node.module == "django":
+            modules |= {
+                alias.asname or alias.name
+                for alias in node.names
+                if alias.name == "urls"
+            }
+        elif isinstance(node, ast.Import):
+            modules |= {
+                alias.asname or alias.name
+                for alias in node.names
+                if alias.name == "django.urls"
+            }
+    lines = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        by_name = isinstance(func, ast.Name) and func.id in names
+        by_module = (
+            isinstance(func, ast.Attribute)
+            and func.attr in ("path", "re_path")
+            and ast.unparse(func.value) in modules
+        )
+        if by_name or by_module:
+            lines.append(node.lineno)
+    return lines
+
+
+def _app_source_files():
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if not {"migrations", "__pycache__"} & set(path.parts):
+                yield path
+
+
+def test_url_patterns_are_declared_only_in_urls_modules():
+    """Every ``path()``/``re_path()`` is in a urls module (issue 21: URL
+    patterns had spread into the hosted view modules)."""
+    stray = {
+        str(path.relative_to(ROOT)): lines
+        for path in _app_source_files()
+        if not _is_url_module(path) and (lines := _url_pattern_calls(path.read_text()))
+    }
+    assert stray == {}
+
+
+def test_url_pattern_finder_finds_each_spelling():
+    """The check above can fail: each way of calling Django's path functions is
+    found, and a ``path`` that is not Django's (``env.path``) is not."""
+    assert _url_pattern_calls(
+        "from django.urls import path\nurlpatterns = [path('a/', v)]\n"
+    ) == [2]
+    assert _url_pattern_calls(
+        "from django.urls import re_path as r\nx = r('^a/', v)\n"
+    ) == [2]
+    assert _url_pattern_calls("from django import urls\nx = urls.path('a/', v)\n") == [
+        2
+    ]
+    assert _url_pattern_calls(
+        "import django.urls\nx = django.urls.re_path('a', v)\n"
+    ) == [2]
+    assert _url_pattern_calls("import environ\nx = env.path('STATIC_ROOT')\n") == []
+    assert _is_url_module(ROOT / "oidc" / "console_urls.py")
+    assert not _is_url_module(ROOT / "accounts" / "hosted" / "signin_views.py")
+
+
+def test_pool_url_prefixes_are_spelled_once():
+    """A pool's URL prefix is written in one place each: the hosted pages'
+    (``accounts/hosted/urls.py``: POOL) and the console's
+    (``identity_pools/user_page.py``: POOL_PATH, USER_PATH); every other urls
+    module builds on those (issue 21: the hosted prefix was copied seven
+    times)."""
+    import ast
+
+    spelled = set()
+    for path in _app_source_files():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and "pools/<uuid:pool>" in node.value
+            ):
+                spelled.add(path.relative_to(ROOT).as_posix())
+    assert spelled == {"accounts/hosted/urls.py", "identity_pools/user_page.py"}

@@ -17,11 +17,6 @@ from tests.identity_pools.conftest import USER_FORM
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def pool(workspace):
-    return IdentityPoolFactory(workspace=workspace)
-
-
 def test_text_problem():
     assert text_problem("fine") is None
     assert text_problem("a\x00b") == "nul"

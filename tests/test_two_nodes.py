@@ -26,6 +26,7 @@ from config.database import replica_databases
 from core.db import PrimaryReplicaRouter, replica_alias
 from identity_pools.models import GroupMembership, Identifier, PoolUser
 from identity_pools.policies.sign_in import sign_in_policy_for
+from tests.conftest import hosted_url as hosted
 from tests.factories import (
     GroupFactory,
     IdentityPoolFactory,
@@ -94,10 +95,6 @@ def fresh_workspace():
     # Slugs unique across the module: the nodes outlive each test's rows.
     tag = secrets.token_hex(4)
     return WorkspaceFactory(slug=f"nodes-{tag}", name=f"Nodes {tag}")
-
-
-def hosted(pool, name: str) -> str:
-    return reverse(f"hosted:{name}", args=[pool.workspace.slug, pool.pk])
 
 
 def path_of(location: str) -> str:

@@ -33,7 +33,6 @@ never an exception of the library.
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from datetime import timedelta
@@ -64,7 +63,7 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from core import ratelimit
+from core import ratelimit, strictjson
 from core.audit import SystemActor
 from core.catalogue import error, field_error, wait_words
 from core.text import text_problem, text_problem_message
@@ -153,7 +152,7 @@ def _parsed(response, parse):
         if isinstance(response, bytes | str):
             if len(response) > MAX_JSON:
                 raise error("passkey_failed")
-            response = json.loads(response)
+            response = strictjson.loads(response)
         if not isinstance(response, dict):
             raise error("passkey_failed")
         return parse(response)

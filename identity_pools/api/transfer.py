@@ -12,14 +12,13 @@ that is not JSON at all (JSON) or an option that is wrong.
 
 from __future__ import annotations
 
-import json
-import math
 import uuid
 from typing import Literal
 
 from django.http import HttpResponse, StreamingHttpResponse
 from ninja import Router, Schema
 
+from core import strictjson
 from workspaces.api.auth import need
 from workspaces.api.errors import TooLarge, errors_response
 from workspaces.api.shapes import Errors, responses
@@ -31,9 +30,11 @@ from ..transfer.exports import (
     pool_users_export_record,
 )
 from ..transfer.imports import (
-    MAX_RECORDS,
+    MAX_BYTES,
     ON_CONFLICT,
+    ImportTooLarge,
     gc_paused,
+    import_limits_check,
     pool_users_import,
 )
 from ..transfer.messages import json_text, text
@@ -42,7 +43,6 @@ from ..transfer.schema import EXPORT_RESPONSE, IMPORT_BODY
 
 router = Router(tags=["import and export"])
 
-MAX_BYTES = 64 * 1024 * 1024
 NDJSON = "application/x-ndjson"
 JSON = "application/json"
 OPTIONS = {"on_conflict", "dry_run", "create_groups"}
@@ -69,48 +69,30 @@ class ImportOut(Schema):
     results: list[ImportResult]
 
 
-def _refuse_constant(name: str):
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def _finite(text_value: str) -> float:
-    value = float(text_value)
-    if not math.isfinite(value):
-        raise ValueError(f"{text_value} is too large a number")
-    return value
-
-
-# Strict JSON: NaN and Infinity (which Python accepts and PostgreSQL cannot
-# store) are refused.
-_loads = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite).decode
-
-
 def _parse(data: bytes | str):
-    """A JSON value, or ValueError saying why not."""
+    """A strict JSON value (``core.strictjson``) of UTF-8 ``data``, or
+    ValueError saying why not."""
     try:
-        return _loads(data.decode("utf-8") if isinstance(data, bytes) else data)
-    except (ValueError, RecursionError) as exc:
+        return strictjson.loads(
+            data.decode("utf-8") if isinstance(data, bytes) else data
+        )
+    except ValueError as exc:
         raise ValueError(str(exc)[:200] or "not JSON") from exc
 
 
 def _body(request) -> bytes:
+    """The body, refused by its announced length before it is read (a length
+    that is not a number counts as too long), then by what was read."""
     length = request.META.get("CONTENT_LENGTH") or "0"
-    if not length.isdigit() or int(length) > MAX_BYTES:
-        raise TooLarge(text("too_large.bytes", max=MAX_BYTES // (1024 * 1024)))
+    import_limits_check(size=int(length) if length.isdigit() else MAX_BYTES + 1)
     data = request.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise TooLarge(text("too_large.bytes", max=MAX_BYTES // (1024 * 1024)))
+    import_limits_check(size=len(data))
     return data
-
-
-def _too_many() -> TooLarge:
-    return TooLarge(text("too_large.records", max=f"{MAX_RECORDS:,}"))
 
 
 def _ndjson_records(data: bytes) -> list:
     lines = [line for line in data.split(b"\n") if line.strip()]
-    if len(lines) > MAX_RECORDS:
-        raise _too_many()
+    import_limits_check(records=len(lines))  # before parsing any of them
     records = []
     for line in lines:
         try:
@@ -139,8 +121,7 @@ def _json_records(data: bytes, options: dict) -> tuple[list | None, list[dict]]:
     ]
     for key in OPTIONS & body.keys():
         options[key] = body[key]
-    if len(body["users"]) > MAX_RECORDS:
-        raise _too_many()
+    import_limits_check(records=len(body["users"]))  # before the options' errors
     return body["users"], errors
 
 
@@ -190,9 +171,12 @@ def users_import(
     kind = request.content_type
     if kind not in (JSON, NDJSON):
         return errors_response(request, 415, [_bad("", "content_type_unsupported")])
-    data = _body(request)
-    with gc_paused():
-        return _import(request, pool, kind, data, options)
+    try:
+        data = _body(request)
+        with gc_paused():
+            return _import(request, pool, kind, data, options)
+    except ImportTooLarge as exc:
+        raise TooLarge(str(exc)) from exc
 
 
 def _import(request, pool, kind: str, data: bytes, options: dict):

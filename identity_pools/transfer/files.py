@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import math
 from collections.abc import Iterator
 from typing import IO
+
+from core import strictjson
 
 from .messages import json_text
 from .records import Unparsable
@@ -52,20 +52,6 @@ class FormatError(Exception):
     """The file cannot be read as the format (the message says why)."""
 
 
-def _refuse(name: str):
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"{text} is too large a number")
-    return value
-
-
-DECODER = json.JSONDecoder(parse_constant=_refuse, parse_float=_finite)
-
-
 def format_of(name: str, given: str | None) -> str:
     if given:
         return given
@@ -92,8 +78,8 @@ def _ndjson(binary: IO[bytes]) -> Iterator[object]:
         if not line.strip():
             continue
         try:
-            yield DECODER.decode(line.decode("utf-8-sig"))
-        except (ValueError, RecursionError) as exc:
+            yield strictjson.loads(line.decode("utf-8-sig"))
+        except ValueError as exc:
             yield Unparsable(str(exc)[:200], line.decode("utf-8", "replace").strip())
 
 
@@ -134,9 +120,11 @@ def _json_array(binary: IO[bytes]) -> Iterator[object]:
         first = False
         while True:
             try:
-                value, end = DECODER.raw_decode(buf, pos)
-            except ValueError as exc:
-                if not eof and more():
+                value, end = strictjson.raw_decode(buf, pos)
+            except strictjson.JSONProblem as exc:
+                # Only a syntax error can be a value cut by the chunk's end; a
+                # key twice or a NaN stays wrong however much more is read.
+                if exc.kind == strictjson.SYNTAX and not eof and more():
                     continue
                 raise FormatError(f"a record is not valid JSON: {exc}") from exc
             if end == len(buf) and not eof and more():
@@ -157,7 +145,7 @@ def _boolean(value: str):
 
 def _json_cell(value: str):
     try:
-        return DECODER.decode(value)
+        return strictjson.loads(value)
     except ValueError:
         return value  # the import reports its type
 

@@ -39,7 +39,7 @@ from ..hash_limits import pool_dummy_raise
 from ..models import Group, Identifier, IdentityPool, PoolUser
 from ..policies.passwords import password_policy_for
 from ..services.groups import group_create
-from .messages import problem
+from .messages import problem, text
 from .records import Prepared, RecordChecker
 from .writes import (
     Rows,
@@ -50,7 +50,9 @@ from .writes import (
     rows_for,
 )
 
+# The limits of one import call: records, and bytes of a request's body.
 MAX_RECORDS = 10_000
+MAX_BYTES = 64 * 1024 * 1024
 ON_CONFLICT = ("error", "skip", "update")
 CREATED, UPDATED, SKIPPED, ERROR = "created", "updated", "skipped", "error"
 
@@ -91,8 +93,20 @@ def gc_paused():
             gc.enable()
 
 
-class TooManyRecords(Exception):
-    """More than ``MAX_RECORDS`` records in one call."""
+class ImportTooLarge(Exception):
+    """One import call over a limit; ``str()`` says which, in the catalogue's
+    words (``too_large.records``, ``too_large.bytes``)."""
+
+
+def import_limits_check(*, records: int = 0, size: int = 0) -> None:
+    """The one check of an import call's limits: raise ImportTooLarge when it
+    holds more than ``MAX_RECORDS`` records or (a request's body) more than
+    ``MAX_BYTES`` bytes. ``pool_users_import`` checks its records; a caller that
+    can count sooner (the API, before parsing a body) calls it first."""
+    if size > MAX_BYTES:
+        raise ImportTooLarge(text("too_large.bytes", max=MAX_BYTES // (1024 * 1024)))
+    if records > MAX_RECORDS:
+        raise ImportTooLarge(text("too_large.records", max=f"{MAX_RECORDS:,}"))
 
 
 @dataclass
@@ -128,11 +142,10 @@ def pool_users_import(
     start at ``first_index``. ``text_checked``: no string in ``records`` can
     hold a NUL or a lone surrogate (see ``records.RecordChecker``).
 
-    Raises TooManyRecords over ``MAX_RECORDS``, ValueError for an
-    ``on_conflict`` not in ``ON_CONFLICT``.
+    Raises ImportTooLarge over ``MAX_RECORDS`` (``import_limits_check``),
+    ValueError for an ``on_conflict`` not in ``ON_CONFLICT``.
     """
-    if len(records) > MAX_RECORDS:
-        raise TooManyRecords
+    import_limits_check(records=len(records))
     if on_conflict not in ON_CONFLICT:
         raise ValueError(on_conflict)
     with gc_paused():

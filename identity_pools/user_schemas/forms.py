@@ -12,6 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core import strictjson
 from core.catalogue import error
 
 from ..models import UserSchema
@@ -22,23 +23,6 @@ from .fields import schema_data_from_form, schema_form_fields, schema_form_initi
 # The text may be indented generously; the document's own limit (64 KiB as compact
 # JSON) is checked on the parsed document.
 MAX_TEXT_CHARS = 4 * MAX_DOCUMENT_BYTES
-
-
-class _DuplicateKeyError(ValueError):
-    pass
-
-
-def _pairs_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKeyError(key)
-        result[key] = value
-    return result
-
-
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a JSON number")
 
 
 def document_text(document: object) -> str:
@@ -83,21 +67,22 @@ class JSONDocumentField(forms.CharField):
         text = super().to_python(value)
         if not text.strip():
             return None
-        if len(text) > MAX_TEXT_CHARS:
-            raise error("json_too_long", length=len(text), limit=MAX_TEXT_CHARS)
         try:
-            return json.loads(
-                text,
-                object_pairs_hook=_pairs_without_duplicates,
-                parse_constant=_reject_constant,
-            )
-        except json.JSONDecodeError as exc:
-            raise error(
-                "json_invalid", problem=exc.msg, line=exc.lineno, column=exc.colno
-            ) from exc
-        except _DuplicateKeyError as exc:
-            raise error("json_duplicate_key", key=exc.args[0]) from exc
-        except (ValueError, RecursionError) as exc:
+            return strictjson.loads(text, max_chars=MAX_TEXT_CHARS)
+        except strictjson.JSONProblem as exc:
+            if exc.kind == strictjson.TOO_LONG:
+                raise error(
+                    "json_too_long", length=exc.length, limit=exc.limit
+                ) from exc
+            if exc.kind == strictjson.SYNTAX:
+                raise error(
+                    "json_invalid",
+                    problem=exc.problem,
+                    line=exc.line,
+                    column=exc.column,
+                ) from exc
+            if exc.kind == strictjson.DUPLICATE_KEY:
+                raise error("json_duplicate_key", key=exc.key) from exc
             # NaN/Infinity, integers too long to read, absurd nesting.
             raise error("json_invalid.value", problem=str(exc)[:200]) from exc
 

@@ -10,19 +10,18 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 
-from accounts.authenticators.passwords import password_set
 from accounts.flows.identifiers import SENDS_PER_HOUR
 from accounts.models import Code
 from core.delivery import sms
 from core.models import AuditEvent
 from identity_pools.credentials import PasswordCredential
 from identity_pools.models import Identifier, SignInPolicy
+from tests.conftest import GOOD
+from tests.conftest import hosted_url as url
 from tests.factories import PoolUserFactory
 
-from .conftest import GOOD
 from .test_passkeys import enrol
 
 pytestmark = pytest.mark.django_db
@@ -34,15 +33,10 @@ def sending(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def ann(pool):
-    user = PoolUserFactory(pool=pool, email="ann@example.com")
-    Identifier.objects.filter(user=user).update(is_verified=True)
-    password_set(user=user, raw_password=GOOD)
-    return user
-
-
-def url(pool, name):
-    return reverse(f"hosted:{name}", args=[pool.workspace.slug, pool.pk])
+def ann(ann):
+    """tests/conftest.py's Ann (password GOOD), her address verified."""
+    Identifier.objects.filter(user=ann).update(is_verified=True)
+    return ann
 
 
 def signed_in(pool, identifier="ann@example.com") -> Client:

@@ -8,22 +8,18 @@ import copy
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 
 from accounts.authenticators.passwords import password_set
 from core.models import AuditEvent
 from identity_pools.models import Identifier, PoolUser
 from identity_pools.user_schemas.builtin import USER_DATA
+from tests.conftest import hosted_url as url
 from tests.factories import IdentityPoolFactory, PoolUserFactory, UserSchemaFactory
 
 pytestmark = pytest.mark.django_db
 
 GOOD = "a long enough passphrase for 2026"
 REQUIRED = {"data_given_name": "Ann", "data_family_name": "Lee", "data_name": "A L"}
-
-
-def url(pool, name):
-    return reverse(f"hosted:{name}", args=[pool.workspace.slug, pool.pk])
 
 
 def signed_in(pool, identifier="ann@example.com") -> Client:
@@ -39,11 +35,6 @@ def field_codes(response) -> dict[str, list[str]]:
         name: [e.code for e in errors]
         for name, errors in response.context["form"].errors.as_data().items()
     }
-
-
-@pytest.fixture
-def pool(workspace):
-    return IdentityPoolFactory(workspace=workspace)
 
 
 @pytest.fixture

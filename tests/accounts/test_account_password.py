@@ -7,14 +7,12 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.hashers import check_password
 from django.test import Client
-from django.urls import reverse
 
-from accounts.authenticators.passwords import password_set
 from accounts.models import SignInLock
 from core.models import AuditEvent
 from identity_pools.credentials import PasswordCredential
 from identity_pools.models import Identifier
-from tests.factories import IdentityPoolFactory, PoolUserFactory
+from tests.conftest import hosted_url as url
 
 pytestmark = pytest.mark.django_db
 
@@ -23,20 +21,11 @@ NEW = "another long passphrase for 2027"
 
 
 @pytest.fixture
-def pool(workspace):
-    return IdentityPoolFactory(workspace=workspace)
-
-
-@pytest.fixture
-def ann(pool):
-    user = PoolUserFactory(pool=pool, email="ann@example.com")
-    Identifier.objects.filter(user=user).update(is_verified=True)
-    password_set(user=user, raw_password=OLD)
-    return user
-
-
-def url(pool, name):
-    return reverse(f"hosted:{name}", args=[pool.workspace.slug, pool.pk])
+def ann(ann):
+    """tests/conftest.py's Ann, her address verified; her password (GOOD there)
+    is this module's OLD."""
+    Identifier.objects.filter(user=ann).update(is_verified=True)
+    return ann
 
 
 def signed_in(pool, password=OLD):

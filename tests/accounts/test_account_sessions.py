@@ -7,21 +7,16 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 from django.test import Client
-from django.urls import reverse
 
 from accounts.authenticators.passwords import password_set
 from accounts.models import SsoSession
 from core.models import AuditEvent
 from identity_pools.models import Identifier, PoolUser, SignInPolicy
+from tests.conftest import GOOD
+from tests.conftest import hosted_url as url
 from tests.factories import PoolUserFactory
 
-from .conftest import GOOD
-
 pytestmark = pytest.mark.django_db
-
-
-def url(pool, name):
-    return reverse(f"hosted:{name}", args=[pool.workspace.slug, pool.pk])
 
 
 def browser(pool, identifier="ann@example.com", agent="") -> Client:

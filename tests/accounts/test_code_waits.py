@@ -21,9 +21,8 @@ from accounts.authenticators.throttle import FREE_WRONG_CODES
 from accounts.authenticators.totp import totp_new_key, totp_verify
 from accounts.models import TotpDevice
 from core.catalogue import MESSAGES, message, wait_words
+from tests.conftest import GOOD
 from tests.factories import PASSWORD
-
-from .conftest import GOOD
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,6 @@ import time
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.urls import reverse
 from django_otp.oath import TOTP
 
 from accounts.authenticators.totp import totp_new_key
@@ -20,16 +19,13 @@ from accounts.models import Passkey, RecoveryCode, TotpDevice
 from core.models import AuditEvent
 from identity_pools.credentials import PasswordCredential
 from identity_pools.models import Identifier, SignInPolicy
+from tests.conftest import hosted_url as url
 from tests.factories import IdentityPoolFactory
 
 pytestmark = pytest.mark.django_db
 
 GOOD = "a long enough passphrase for 2026"
 NEW = "a brand new passphrase for 2027"
-
-
-def url(pool, name):
-    return reverse(f"hosted:{name}", args=[pool.workspace.slug, pool.pk])
 
 
 def code_at(key: str, when: float | None = None) -> str:

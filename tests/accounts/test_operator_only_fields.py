@@ -10,15 +10,14 @@ import re
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 
 from accounts.authenticators.passwords import password_set
 from identity_pools.models import IdentityPool, PoolUser
 from identity_pools.services import users
 from identity_pools.user_schemas.builtin import USER_DATA
+from tests.conftest import GOOD
+from tests.conftest import hosted_url as url
 from tests.factories import IdentityPoolFactory, PoolUserFactory, UserSchemaFactory
-
-from .conftest import GOOD
 
 pytestmark = pytest.mark.django_db
 
@@ -62,10 +61,6 @@ def pool(workspace, request):
     IdentityPool.objects.filter(pk=pool.pk).update(user_schema=schema)
     pool.refresh_from_db()
     return pool
-
-
-def url(pool, name, *args):
-    return reverse(f"hosted:{name}", args=[pool.workspace.slug, pool.pk, *args])
 
 
 # --- sign-up -----------------------------------------------------------------------

@@ -13,7 +13,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.authenticators.passkeys import (
@@ -53,10 +52,6 @@ def policy(pool, **values) -> SignInPolicy:
     row, _ = SignInPolicy.objects.update_or_create(pool=pool, defaults=values)
     pool.sign_in_policy = row  # what this pool object reads from now on
     return row
-
-
-def url(pool, name):
-    return reverse(f"hosted:{name}", args=[pool.workspace.slug, pool.pk])
 
 
 def enrol(user, authenticator=None, **kwargs) -> SoftAuthenticator:

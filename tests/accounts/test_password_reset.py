@@ -9,14 +9,14 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
-from django.urls import reverse
 
 from accounts.authenticators.passwords import password_set
 from accounts.models import SignInLock
 from core.models import AuditEvent
 from identity_pools.credentials import PasswordCredential
 from identity_pools.models import Identifier, SignInPolicy
-from tests.factories import IdentityPoolFactory, PoolUserFactory
+from tests.conftest import hosted_url as url
+from tests.factories import PoolUserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,20 +26,11 @@ IP = "10.0.0.1"
 
 
 @pytest.fixture
-def pool(workspace):
-    return IdentityPoolFactory(workspace=workspace)
-
-
-@pytest.fixture
-def ann(pool):
-    user = PoolUserFactory(pool=pool, email="ann@example.com")
-    Identifier.objects.filter(user=user).update(is_verified=True)
-    password_set(user=user, raw_password=OLD)
-    return user
-
-
-def url(pool, name):
-    return reverse(f"hosted:{name}", args=[pool.workspace.slug, pool.pk])
+def ann(ann):
+    """tests/conftest.py's Ann, her address verified; her password (GOOD there)
+    is this module's OLD."""
+    Identifier.objects.filter(user=ann).update(is_verified=True)
+    return ann
 
 
 def start(client, pool, identifier, callbacks):

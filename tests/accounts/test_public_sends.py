@@ -13,14 +13,13 @@ import re
 import pytest
 from django.db import transaction
 from django.test import Client
-from django.urls import reverse
 
-from accounts.authenticators.passwords import password_set
 from core.catalogue import message
 from core.delivery.limits import send_quota_consume
 from identity_pools.models import CodePolicy, Identifier
 from identity_pools.services import users
 from tests.accounts.test_account_identifiers import signed_in
+from tests.conftest import hosted_url as url
 from tests.factories import IdentityPoolFactory, PoolUserFactory, WorkspaceFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,10 +49,6 @@ def pool(workspace):
 @pytest.fixture
 def sending(django_capture_on_commit_callbacks):
     return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-def url(pool, name):
-    return reverse(f"hosted:{name}", args=[pool.workspace.slug, pool.pk])
 
 
 def mail_just_sent_to(address: str) -> None:
@@ -155,11 +150,10 @@ def test_send_a_new_code_reads_as_any_address_when_the_address_just_had_mail(
 
 
 @pytest.fixture
-def ann(pool):
-    user = PoolUserFactory(pool=pool, email="ann@example.com")
-    Identifier.objects.filter(user=user).update(is_verified=True)
-    password_set(user=user, raw_password=GOOD)
-    return user
+def ann(ann):
+    """tests/conftest.py's Ann (password GOOD), her address verified."""
+    Identifier.objects.filter(user=ann).update(is_verified=True)
+    return ann
 
 
 def forgot(pool, sending, address):

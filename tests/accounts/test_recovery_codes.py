@@ -9,7 +9,6 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
-from django.urls import reverse
 
 from accounts.authenticators.passwords import password_set
 from accounts.authenticators.recovery import recovery_codes_generate
@@ -17,15 +16,12 @@ from accounts.authenticators.totp import totp_new_key
 from accounts.flows.mfa import signin_second
 from accounts.models import RecoveryCode, SignInLock, TotpDevice
 from core.models import AuditEvent
-from tests.factories import IdentityPoolFactory, PoolUserFactory
+from tests.conftest import hosted_url as url
+from tests.factories import PoolUserFactory
 
 pytestmark = pytest.mark.django_db
 
 GOOD = "a long enough passphrase for 2026"
-
-
-def url(pool, name):
-    return reverse(f"hosted:{name}", args=[pool.workspace.slug, pool.pk])
 
 
 def shown_codes(response) -> list[str]:
@@ -48,11 +44,6 @@ def with_recovery_code(pool, code) -> Client:
     done = client.post(f"{url(pool, 'signin_second')}?method=recovery", {"code": code})
     assert done["Location"] == url(pool, "account")
     return client
-
-
-@pytest.fixture
-def pool(workspace):
-    return IdentityPoolFactory(workspace=workspace)
 
 
 @pytest.fixture

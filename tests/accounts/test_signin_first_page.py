@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from core.models import AuditEvent
 from identity_pools.models import SignInPolicy
+from tests.conftest import hosted_url as url
 from tests.factories import IdentityPoolFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,10 +25,6 @@ def pool(workspace):
     pool = IdentityPoolFactory(workspace=workspace)
     SignInPolicy.objects.create(pool=pool, password_on_first_page=True)
     return pool
-
-
-def url(pool, name):
-    return reverse(f"hosted:{name}", args=[pool.workspace.slug, pool.pk])
 
 
 def first_page(client, pool, identifier, password=""):

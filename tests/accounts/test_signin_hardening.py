@@ -10,15 +10,13 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import totp
 
-from accounts.authenticators.passwords import password_set
 from accounts.authenticators.totp import totp_confirm, totp_new_key
 from accounts.models import RememberedDevice, SignInLock
 from identity_pools.models import Identifier, SignInPolicy
-from tests.factories import IdentityPoolFactory, PoolUserFactory
+from tests.conftest import hosted_url as url
 
 pytestmark = pytest.mark.django_db
 
@@ -26,20 +24,10 @@ GOOD = "a long enough passphrase for 2026"
 
 
 @pytest.fixture
-def pool(workspace):
-    return IdentityPoolFactory(workspace=workspace)
-
-
-@pytest.fixture
-def ann(pool):
-    user = PoolUserFactory(pool=pool, email="ann@example.com")
-    Identifier.objects.filter(user=user).update(is_verified=True)
-    password_set(user=user, raw_password=GOOD)
-    return user
-
-
-def url(pool, name):
-    return reverse(f"hosted:{name}", args=[pool.workspace.slug, pool.pk])
+def ann(ann):
+    """tests/conftest.py's Ann (password GOOD), her address verified."""
+    Identifier.objects.filter(user=ann).update(is_verified=True)
+    return ann
 
 
 def policy(pool, **values):

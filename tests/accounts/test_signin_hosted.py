@@ -18,15 +18,12 @@ from accounts.models import SignInLock
 from core.models import AuditEvent
 from identity_pools.credentials import PasswordCredential
 from identity_pools.models import PasswordPolicy, PoolUser
+from tests.conftest import hosted_url as url
 from tests.factories import PoolUserFactory
 
 pytestmark = pytest.mark.django_db
 
 GOOD = "a long enough passphrase for 2026"
-
-
-def url(pool, name):
-    return reverse(f"hosted:{name}", args=[pool.workspace.slug, pool.pk])
 
 
 def sign_in(client, pool, identifier, password):

@@ -17,7 +17,8 @@ from accounts.authenticators.totp import totp_confirm, totp_new_key
 from accounts.models import Code, RememberedDevice, SignInLock
 from core.models import AuditEvent
 from identity_pools.models import Identifier, SignInPolicy
-from tests.factories import IdentityPoolFactory, PoolUserFactory
+from tests.conftest import hosted_url as url
+from tests.factories import PoolUserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,20 +34,10 @@ GOOD = "a long enough passphrase for 2026"
 
 
 @pytest.fixture
-def pool(workspace):
-    return IdentityPoolFactory(workspace=workspace)
-
-
-@pytest.fixture
-def ann(pool):
-    user = PoolUserFactory(pool=pool, email="ann@example.com")
-    Identifier.objects.filter(user=user).update(is_verified=True)
-    password_set(user=user, raw_password=GOOD)
-    return user
-
-
-def url(pool, name):
-    return reverse(f"hosted:{name}", args=[pool.workspace.slug, pool.pk])
+def ann(ann):
+    """tests/conftest.py's Ann (password GOOD), her address verified."""
+    Identifier.objects.filter(user=ann).update(is_verified=True)
+    return ann
 
 
 def policy(pool, **values):

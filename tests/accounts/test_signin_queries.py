@@ -19,6 +19,7 @@ from django.urls import reverse
 from django_otp.oath import totp
 
 from core.models import AuditEvent
+from tests.conftest import hosted_url as hosted
 from tests.factories import (
     PASSWORD,
 )
@@ -100,16 +101,6 @@ def recorded():
     finally:
         del connection._commit
     record.commits += len(record.writes_outside)
-
-
-@pytest.fixture(autouse=True)
-def _no_sweep(monkeypatch):
-    """No occasional sweep of expired rate-limit windows (a random 1%)."""
-    monkeypatch.setattr("core.ratelimit.random.random", lambda: 0.5)
-
-
-def hosted(pool, name):
-    return reverse(f"hosted:{name}", args=[pool.workspace.slug, pool.pk])
 
 
 @ONE_STATEMENT

@@ -7,7 +7,6 @@ from __future__ import annotations
 from itertools import product
 
 import pytest
-from django.urls import reverse
 
 from accounts.authenticators.passwords import password_set
 from accounts.authenticators.presence import authenticators_of
@@ -17,6 +16,7 @@ from accounts.flows.signin import ADDRESS_LIMIT, _first_factor_start
 from accounts.models import Passkey
 from core import ratelimit
 from identity_pools.models import Identifier, PoolUser, SignInPolicy
+from tests.conftest import hosted_url as url
 from tests.factories import IdentityPoolFactory, PoolUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,10 +37,6 @@ def pool(workspace):
     return (
         type(pool).objects.select_related("workspace", "sign_in_policy").get(pk=pool.pk)
     )
-
-
-def url(pool, name):
-    return reverse(f"hosted:{name}", args=[pool.workspace.slug, pool.pk])
 
 
 def _with(user, *, totp, passkey, verified_email, phone, recovery):

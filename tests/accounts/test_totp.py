@@ -15,19 +15,18 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import TOTP
 
 from accounts.authenticators import totp as totp_module
-from accounts.authenticators.passwords import password_set
 from accounts.authenticators.recovery import recovery_codes_generate
 from accounts.authenticators.totp import totp_new_key, totp_verify
 from accounts.flows import security
 from accounts.models import Passkey, RecoveryCode, TotpDevice
 from core.models import AuditEvent
 from identity_pools.models import SignInPolicy
-from tests.factories import IdentityPoolFactory, PoolUserFactory
+from tests.conftest import hosted_url as url
+from tests.factories import IdentityPoolFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,10 +38,6 @@ def code_at(key: str, when: float | None = None) -> str:
     totp = TOTP(bytes.fromhex(key), 30, 0, 6, 0)
     totp.time = time.time() if when is None else when
     return f"{totp.token():06d}"
-
-
-def url(pool, name):
-    return reverse(f"hosted:{name}", args=[pool.workspace.slug, pool.pk])
 
 
 def signed_in(pool, identifier="ann@example.com", password=GOOD) -> Client:
@@ -75,13 +70,6 @@ def with_app(user) -> str:
 @pytest.fixture
 def pool(workspace):
     return IdentityPoolFactory(workspace=workspace, name="Shop")
-
-
-@pytest.fixture
-def ann(pool):
-    user = PoolUserFactory(pool=pool, email="ann@example.com")
-    password_set(user=user, raw_password=GOOD)
-    return user
 
 
 # --- set-up on the account page ---------------------------------------------------

@@ -6,18 +6,13 @@ import pytest
 from django.test import Client
 
 from core.audit import SystemActor
-from tests.factories import IdentityPoolFactory, WorkspaceFactory
+from tests.factories import WorkspaceFactory
 from workspaces.api_tokens import api_token_create
 
 
 @pytest.fixture
 def workspace(db):
     return WorkspaceFactory()
-
-
-@pytest.fixture
-def pool(workspace):
-    return IdentityPoolFactory(workspace=workspace)
 
 
 @pytest.fixture

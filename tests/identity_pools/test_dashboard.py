@@ -22,11 +22,6 @@ pytestmark = pytest.mark.django_db
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-@pytest.fixture
-def pool(workspace):
-    return IdentityPoolFactory(workspace=workspace, name="Customers")
-
-
 def dashboard_url(pool):
     return reverse("identity_pools:pool_dashboard", args=[pool.workspace.slug, pool.pk])
 

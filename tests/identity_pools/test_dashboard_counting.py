@@ -11,7 +11,6 @@ import threading
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.authenticators.passwords import password_set
@@ -19,6 +18,7 @@ from core.models import AuditEvent
 from identity_pools.models import PoolDailyStat
 from identity_pools.services import users
 from identity_pools.stats import pool_stat_add, pool_stats_backfill, stats_today
+from tests.conftest import hosted_url as hosted
 from tests.factories import IdentityPoolFactory, PoolUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,17 +30,6 @@ ANN = {"given_name": "Ann", "family_name": "Lee", "name": "Ann Lee"}
 @pytest.fixture
 def pool(workspace):
     return IdentityPoolFactory(workspace=workspace, self_registration_enabled=True)
-
-
-@pytest.fixture
-def ann(pool):
-    user = PoolUserFactory(pool=pool, email="ann@example.com")
-    password_set(user=user, raw_password=GOOD)
-    return user
-
-
-def hosted(pool, name, *args):
-    return reverse(f"hosted:{name}", args=[pool.workspace.slug, pool.pk, *args])
 
 
 def sign_in(client, pool, identifier, password):

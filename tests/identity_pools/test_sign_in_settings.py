@@ -7,12 +7,12 @@ import re
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 
 from accounts.authenticators.passwords import password_set
 from accounts.models import SignInLock
 from core.models import AuditEvent
 from identity_pools.models import Identifier, SignInPolicy
+from tests.conftest import hosted_url as hosted
 from tests.identity_pools.conftest import GOOD_PASSWORD, form_errors
 from workspaces.models import Role
 
@@ -24,10 +24,6 @@ POLICY = {
     "lockout_max_seconds": 3600,
     "self_service_reset": "",
 }
-
-
-def hosted(pool, name):
-    return reverse(f"hosted:{name}", args=[pool.workspace.slug, pool.pk])
 
 
 def sign_in(client, pool, identifier, password):

@@ -17,6 +17,7 @@ from accounts.authenticators.passwords import password_set
 from core.audit import SystemActor
 from oidc.applications import application_create
 from oidc.connections import idp_connect
+from tests.conftest import hosted_url as hosted
 from tests.factories import IdentityPoolFactory, PoolUserFactory
 
 GOOD = "a long enough passphrase for 2026"
@@ -69,8 +70,9 @@ def authorize_url(workspace, application, **params) -> str:
     return reverse("oidc:authorize", args=[workspace.slug]) + "?" + urlencode(query)
 
 
-def hosted(pool, name):
-    return reverse(f"hosted:{name}", args=[pool.workspace.slug, pool.pk])
+def console_url(workspace, name: str, *args) -> str:
+    """The address of the provider's console screen ``oidc_console:<name>``."""
+    return reverse(f"oidc_console:{name}", args=[workspace.slug, *args])
 
 
 def sign_in(client, pool, identifier="ann@example.com", password=GOOD):

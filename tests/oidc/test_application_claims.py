@@ -8,7 +8,6 @@ from urllib.parse import quote, urlencode
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.urls import reverse
 
 from core.models import AuditEvent
 from oidc.applications import (
@@ -23,6 +22,7 @@ from oidc.applications import (
 from oidc.connections import idp_connect
 from oidc.models import Application
 from tests.factories import IdentityPoolFactory
+from tests.oidc.oidc_helpers import console_url as url
 from workspaces.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -199,10 +199,6 @@ def test_service_refuses_on_the_fields(workspace, owner, connection):
 
 
 # --- the console ------------------------------------------------------------------
-
-
-def url(workspace, name, *args):
-    return reverse(f"oidc_console:{name}", args=[workspace.slug, *args])
 
 
 def form_data(connection, **extra):

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.urls import reverse
 from django.utils import timezone
 
 from core.catalogue import message
@@ -25,15 +24,12 @@ from oidc.applications import (
 from oidc.connections import idp_connect
 from oidc.models import Application
 from tests.factories import IdentityPoolFactory, WorkspaceFactory
+from tests.oidc.oidc_helpers import console_url as url
 from workspaces.models import Role
 
 pytestmark = pytest.mark.django_db
 
 CALLBACK = ["https://app.example.com/callback"]
-
-
-def url(workspace, name, *args):
-    return reverse(f"oidc_console:{name}", args=[workspace.slug, *args])
 
 
 @pytest.fixture

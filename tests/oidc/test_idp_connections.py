@@ -4,18 +4,14 @@ of it, disconnect; viewers only look."""
 from __future__ import annotations
 
 import pytest
-from django.urls import reverse
 
 from core.models import AuditEvent
 from oidc.models import IdpConnection
 from tests.factories import IdentityPoolFactory, WorkspaceFactory
+from tests.oidc.oidc_helpers import console_url as url
 from workspaces.models import Role
 
 pytestmark = pytest.mark.django_db
-
-
-def url(workspace, name, *args):
-    return reverse(f"oidc_console:{name}", args=[workspace.slug, *args])
 
 
 def test_connect_then_disconnect_a_pool(owner_client, workspace):

@@ -8,7 +8,6 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
 from core.models import AuditEvent
 from oidc.models import Application, SigningKey
@@ -19,15 +18,12 @@ from oidc.signing_keys import (
     workspace_jwks,
 )
 from tests.factories import WorkspaceFactory
+from tests.oidc.oidc_helpers import console_url as url
 from workspaces.models import Role
 
 pytestmark = pytest.mark.django_db
 
 State = SigningKey.State
-
-
-def url(workspace, name):
-    return reverse(f"oidc_console:{name}", args=[workspace.slug])
 
 
 def kids(workspace):

@@ -17,22 +17,11 @@ from django.utils import timezone
 from core.models import AuditEvent
 from identity_pools.services import groups as group_services
 from identity_pools.services import users as user_services
-from identity_pools.services.pools import pool_create
 from tests.factories import AuditEventFactory, MembershipFactory, PoolUserFactory
 from workspaces import services
 from workspaces.models import Role
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def pool(workspace, owner):
-    return pool_create(workspace=workspace, actor=owner, name="Customers")
-
-
-@pytest.fixture
-def ann(pool):
-    return PoolUserFactory(pool=pool, email="ann@example.com", display_name="Ann Lee")
 
 
 @pytest.fixture

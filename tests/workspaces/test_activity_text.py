@@ -10,22 +10,12 @@ from core.audit_text import Ref, describe, value_text
 from core.models import AuditEvent
 from identity_pools.services import groups as group_services
 from identity_pools.services import users as user_services
-from identity_pools.services.pools import pool_create, pool_update
+from identity_pools.services.pools import pool_update
 from tests.factories import AuditEventFactory, PoolUserFactory, WorkspaceFactory
 from workspaces import services
 from workspaces.activity import activity_lines
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def pool(workspace, owner):
-    return pool_create(workspace=workspace, actor=owner, name="Customers")
-
-
-@pytest.fixture
-def ann(pool):
-    return PoolUserFactory(pool=pool, email="ann@example.com", display_name="Ann Lee")
 
 
 def latest(workspace):

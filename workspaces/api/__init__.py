@@ -7,9 +7,11 @@ router stands on. A request is a workspace's because its token is one.
 - ``errors``: the error shape ``{"errors": [{"code", "message", "path"}]}``, the
   exceptions routes raise, and ``EXCEPTION_HANDLERS``, which the API root puts
   on its NinjaAPI.
+- ``parser``: ``StrictParser``, request bodies read as strict JSON
+  (``core.strictjson``).
 - ``shapes``: the error body's schema, the base of request bodies, opaque-cursor
   pages and the mapping of services' field names onto a request's.
 
 Each app keeps its routers (``identity_pools/api/``); ``config/api.py`` builds
-the NinjaAPI with ``TokenAuth`` and the handlers, and mounts every router.
+the NinjaAPI with ``TokenAuth``, the parser and the handlers, and mounts every router.
 """
