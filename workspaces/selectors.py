@@ -26,6 +26,11 @@ def membership_list(*, workspace: Workspace) -> QuerySet[Membership]:
     )
 
 
+def membership_count(*, workspace: Workspace) -> int:
+    """How many operators are members of ``workspace``."""
+    return Membership.objects.filter(workspace=workspace).count()
+
+
 def invitation_list_open(*, workspace: Workspace) -> QuerySet[WorkspaceInvitation]:
     return (
         WorkspaceInvitation.objects.for_workspace(workspace)

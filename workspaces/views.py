@@ -64,7 +64,7 @@ class WorkspaceDashboardView(WorkspaceScopedMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["member_count"] = self.workspace.memberships.count()
+        context["member_count"] = selectors.membership_count(workspace=self.workspace)
         context["recent_events"] = activity_lines(
             workspace=self.workspace,
             events=selectors.audit_event_list(workspace=self.workspace)[:5],

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from core import strictjson
 from core.catalogue import error
 from core.request import client_ip
 from identity_pools.policies.sign_in import sign_in_policy_for
@@ -95,7 +96,7 @@ def _body(request) -> dict:
     if not 0 <= length <= MAX_JSON:
         raise error("passkey_failed")
     try:
-        data = json.loads(request.body or b"{}")
+        data = strictjson.loads(request.body or b"{}")
     except (ValueError, RecursionError, RawPostDataException):
         # RawPostDataException: a form's body, read as a form already.
         raise error("passkey_failed") from None

@@ -220,6 +220,8 @@ def test_passkeys_off(client, ann, pool):
         '{"challenge": 5, "credential": "x"}',
         '{"challenge": "x", "credential": {"id": "\\ud800"}}',
         "[" * 5000,
+        '{"challenge": "x", "challenge": "y", "credential": {}}',
+        '{"challenge": "x", "credential": {"id": NaN}}',
         json.dumps({"credential": "x" * 70_000}),
         b"\xff\xfe",
     ],
