@@ -20,7 +20,21 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from core.writes import Writes
+from core.fastpath.sql import Query, column, table
+from core.fastpath.writes import Writes
+
+
+def _session_sql(vendor: str, *, model) -> str:
+    """The read of a session row of ``model``: its data and expiry, while
+    unexpired. Table and column names only."""
+    expire = column(model, "expire_date")
+    return (
+        f"SELECT {column(model, 'session_data')}, {expire}"  # noqa: S608
+        f" FROM {table(model)} WHERE {column(model, 'pk')} = %s AND {expire} > %s"
+    )
+
+
+_SESSION = Query(_session_sql)
 
 
 class SessionStore(DatabaseStore):
@@ -36,18 +50,8 @@ class SessionStore(DatabaseStore):
         expiry only. None, forgetting the key, when there is no unexpired row."""
         key = self.session_key
         if key is not None:
-            meta, qn = self.model._meta, connection.ops.quote_name
-            data, expire = (
-                qn(meta.get_field(f).column) for f in ("session_data", "expire_date")
-            )
-            sql = (
-                f"SELECT {data}, {expire} FROM {qn(meta.db_table)}"  # noqa: S608
-                f" WHERE {qn(meta.pk.column)} = %s AND {expire} > %s"
-            )
             now = connection.ops.adapt_datetimefield_value(timezone.now())
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [key, now])
-                row = cursor.fetchone()
+            row = _SESSION.one([key, now], model=self.model)
             if row is not None:
                 return self.model(
                     session_key=key, session_data=row[0], expire_date=row[1]
@@ -56,7 +60,7 @@ class SessionStore(DatabaseStore):
         return None
 
     def save(self, must_create=False) -> None:
-        """Django's database store, as one statement of ``core.writes.Writes``
+        """Django's database store, as one statement of ``core.fastpath.writes.Writes``
         and without a transaction of its own: a lone INSERT or UPDATE is atomic
         by itself (a BEGIN and a COMMIT would be two more round trips). A taken
         key inserts nothing (``ON CONFLICT DO NOTHING``) instead of failing, so

@@ -268,7 +268,7 @@ def breakdown(client, workspace, pool, user, first) -> None:
     from accounts.hosted.access import hosted_pool
     from accounts.hosted.session import HostedSessionMiddleware
     from accounts.sso import sso_session_start
-    from core.writes import Writes
+    from core.fastpath.writes import Writes
 
     store = HostedSessionMiddleware(lambda request: None).store
     user.pool = pool

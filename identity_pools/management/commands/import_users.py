@@ -19,10 +19,10 @@ import uuid
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 from tqdm import tqdm
 
 from core.audit import SystemActor
+from core.fastpath.sql import analyze
 from identity_pools.credentials import PasswordCredential
 from identity_pools.models import GroupMembership, Identifier, IdentityPool, PoolUser
 from identity_pools.transfer.files import (
@@ -216,14 +216,7 @@ class Command(BaseCommand):
 
 
 def _analyse() -> None:
-    if connection.vendor != "postgresql":
-        return
-    tables = ", ".join(
-        connection.ops.quote_name(model._meta.db_table)
-        for model in (PoolUser, Identifier, PasswordCredential, GroupMembership)
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {tables}")
+    analyze(PoolUser, Identifier, PasswordCredential, GroupMembership)
 
 
 def _position(binary) -> int | None:

@@ -17,6 +17,10 @@ part may run only if an earlier one changed a row (``when``) or changed none
 (``unless``): a single-use claim and what it grants, an UPDATE with an INSERT
 when the row was gone. INSERTs are compiled by the ORM once per model; the
 values of every part are parameters.
+
+Private Django API used here (pinned by tests/core/test_fastpath_canaries.py):
+``InsertQuery`` and the shape of its compiled SQL (``INSERT INTO t (columns)
+VALUES (placeholders)``), which ``_insert_parts`` splits.
 """
 
 from __future__ import annotations
