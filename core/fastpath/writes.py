@@ -129,6 +129,9 @@ class Writes:
             return []
         if connection.vendor == "postgresql":
             return self._run_as_one()
+        return self._run_one_by_one()
+
+    def _run_one_by_one(self) -> list[int]:
         counts: list[int] = []
         with transaction.atomic(), connection.cursor() as cursor:
             for part in self._parts:
