@@ -45,3 +45,37 @@ def test_a_row_of_another_width_is_a_copy_error_and_writes_nothing():
         MEMBERS.insert([good, good[:3]])
     assert not GroupMembership.objects.exists()
     assert issubclass(CopyError, ValueError)  # not a management-command error
+
+
+def test_the_import_command_maps_a_copy_error_to_its_own(tmp_path, monkeypatch):
+    """``manage.py import_users`` reports the bulk writer's error as a command
+    error naming the batch; the writer itself raises no command error."""
+    import io
+    import json
+
+    from django.core.management import CommandError, call_command
+
+    from identity_pools.transfer import writes
+    from tests.factories import IdentityPoolFactory
+
+    def refuse(rows):
+        raise CopyError("A PoolUser row has not 8 values.")
+
+    monkeypatch.setattr(writes.USERS, "insert", refuse)
+    pool = IdentityPoolFactory()
+    source = tmp_path / "users.ndjson"
+    record = {
+        "identifiers": [{"type": "email", "value": "ann@example.com"}],
+        "user_data": {"given_name": "Ann", "family_name": "Lee", "name": "Ann Lee"},
+    }
+    source.write_text(json.dumps(record) + "\n")
+    with pytest.raises(CommandError, match="Records 1 to 1 could not be written"):
+        call_command(
+            "import_users",
+            "--pool",
+            str(pool.pk),
+            str(source),
+            "--no-progress",
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
