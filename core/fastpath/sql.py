@@ -65,7 +65,8 @@ class Query:
         return found
 
     def one(self, params: Sequence, **shape) -> tuple | None:
-        """The first row for ``params`` (None when there is none)."""
+        """The first row for ``params`` (None when there is none): every
+        parameter of the statement, its fixed ones included where it has them."""
         sql, _fixed = self.statement(**shape)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
