@@ -17,8 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import ThrottlingMixin, VerifyNotAllowed
 
+from core.fastpath.prepared import Prepared
+
 from .authenticators.throttle import wrong_codes_locked_until
-from .flows.rows import Prepared
 
 
 class OperatorManager(BaseUserManager["Operator"]):

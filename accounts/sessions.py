@@ -4,8 +4,10 @@ under their own cookie: ``accounts.hosted.session``).
 
 A new key is not looked up first (165 random bits; a taken one inserts nothing
 and another is drawn), a session is written in one statement without a
-savepoint of its own, the row is read with SQL written once, and ``rotate``
-gives a signed-in session its new key as part of the sign-in's writes.
+savepoint of its own, and ``rotate`` gives a signed-in session its new key as
+part of the sign-in's writes. The row is read as Django's store reads it (SQL
+written once saved too little to keep: bench/README.md, "Issue 21: which fast
+paths pay").
 """
 
 from __future__ import annotations
@@ -16,11 +18,9 @@ from django.contrib.sessions.backends.base import (
     UpdateError,
 )
 from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
-from django.db import connection
-from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from core.writes import Writes
+from core.fastpath.writes import Writes
 
 
 class SessionStore(DatabaseStore):
@@ -30,34 +30,9 @@ class SessionStore(DatabaseStore):
         with ``must_create`` refuses a taken key anyway, so another is drawn."""
         return get_random_string(32, VALID_KEY_CHARS)
 
-    def _get_session_from_db(self):
-        """Django's read of the session row, as SQL written once (the ORM
-        builds ``objects.get`` again on each request); the row's data and
-        expiry only. None, forgetting the key, when there is no unexpired row."""
-        key = self.session_key
-        if key is not None:
-            meta, qn = self.model._meta, connection.ops.quote_name
-            data, expire = (
-                qn(meta.get_field(f).column) for f in ("session_data", "expire_date")
-            )
-            sql = (
-                f"SELECT {data}, {expire} FROM {qn(meta.db_table)}"  # noqa: S608
-                f" WHERE {qn(meta.pk.column)} = %s AND {expire} > %s"
-            )
-            now = connection.ops.adapt_datetimefield_value(timezone.now())
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [key, now])
-                row = cursor.fetchone()
-            if row is not None:
-                return self.model(
-                    session_key=key, session_data=row[0], expire_date=row[1]
-                )
-        self._session_key = None
-        return None
-
     def save(self, must_create=False) -> None:
-        """Django's database store, as one statement of ``core.writes.Writes``
-        and without a transaction of its own: a lone INSERT or UPDATE is atomic
+        """Django's database store, as one statement of
+        ``core.fastpath.writes.Writes`` and without a transaction of its own: a lone INSERT or UPDATE is atomic
         by itself (a BEGIN and a COMMIT would be two more round trips). A taken
         key inserts nothing (``ON CONFLICT DO NOTHING``) instead of failing, so
         that no savepoint is needed inside the caller's transaction (Django's

@@ -61,7 +61,7 @@ def sso_session_start(
     this browser had one (``renew``: its id): the same user signing in again
     (``prompt=login``, a new password) renews it, keeping the tokens issued
     under it; another user's ends (and their tokens stop). With ``writes``
-    (``core.writes.Writes``) a new session's row joins them instead of being
+    (``core.fastpath.writes.Writes``) a new session's row joins them instead of being
     written now (renewing writes now: run both in one transaction)."""
     now = timezone.now()
     if renew:

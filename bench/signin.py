@@ -4,7 +4,7 @@ the hosted pages, operators on the console, or both.
 
     .venv/bin/python bench/signin.py [--count 200] [--database-url URL]
         [--path hosted|one-page|console|both] [--breakdown] [--floor]
-        [--session-engine MODULE]
+        [--session-engine MODULE] [--fastpath PIECE,... [--rounds 7] [--no-hash]]
 
 A hosted sign-in is the two requests a browser makes (identifier, then
 password); on one page (a pool with the password on the first page) it is
@@ -14,6 +14,15 @@ The database is a new SQLite file unless --database-url names another (its name
 must contain "bench"). --session-engine measures another SESSION_ENGINE (a
 module path). The issue's target: each path costs at most 15%
 more than the hash itself (the hasher of PASSWORD_HASHERS, Argon2id, for both).
+
+--fastpath (issue 21) measures pieces of ``core.fastpath`` against the plain
+ORM in their place: for each piece, --rounds rounds of the path that uses it
+with the piece (A) and without (B), A and B in turns (the order swapped each
+round), sign-ins per second and this process's CPU per sign-in, medians.
+--no-hash makes the password check answer at once (the path's own cost).
+Pieces: writes, prepared, first-factor, hosted-pool (sign-in paths); copy,
+token-read and token-write (timed alone: the import's bulk write, the token
+endpoint's first read, the shape of its writes).
 """
 
 from __future__ import annotations
@@ -28,6 +37,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from signin_fastpath import PIECES, fastpaths
+
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "a long enough passphrase for 2026"
 
@@ -40,6 +51,14 @@ def main() -> int:
         "--path", choices=["hosted", "one-page", "console", "both"], default="both"
     )
     parser.add_argument("--session-engine", default="")
+    parser.add_argument(
+        "--fastpath",
+        default="",
+        help="comma-separated pieces to measure against the plain ORM "
+        f"({', '.join(PIECES)}, or all)",
+    )
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--no-hash", action="store_true")
     parser.add_argument(
         "--floor",
         action="store_true",
@@ -118,6 +137,10 @@ def main() -> int:
         "one-page": ("password sign-ins on one page (1 request)", one_page_sign_in),
         "console": ("console sign-ins (1 request)", console_sign_in),
     }
+    if args.fastpath:
+        pieces = list(PIECES) if args.fastpath == "all" else args.fastpath.split(",")
+        fastpaths(pieces, paths, args, pool=pool, workspace=workspace)
+        return 0
     chosen = list(paths) if args.path == "both" else [args.path]
     for _ in range(5):  # warm up
         for name in chosen:
@@ -268,7 +291,7 @@ def breakdown(client, workspace, pool, user, first) -> None:
     from accounts.hosted.access import hosted_pool
     from accounts.hosted.session import HostedSessionMiddleware
     from accounts.sso import sso_session_start
-    from core.writes import Writes
+    from core.fastpath.writes import Writes
 
     store = HostedSessionMiddleware(lambda request: None).store
     user.pool = pool

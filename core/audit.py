@@ -64,7 +64,7 @@ def audit_row(
     actor_label: str = "",
 ) -> AuditEvent:
     """The event ``audit_record`` writes, unsaved: for a caller that writes it
-    with the change it describes in one statement (``core.writes.Writes``)."""
+    with the change it describes in one statement (``core.fastpath.writes.Writes``)."""
     return AuditEvent(
         **actor_fields(actor, label=actor_label),
         workspace_id=workspace.pk if workspace is not None else None,

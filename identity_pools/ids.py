@@ -7,6 +7,7 @@ pagination use the primary-key index (no separate created_at index per list).
 from __future__ import annotations
 
 import os
+import random
 import threading
 import time
 import uuid
@@ -48,3 +49,31 @@ def uuid7() -> uuid.UUID:
                 rand = int.from_bytes(os.urandom(10), "big") >> (80 - _RAND_BITS + 1)
         _last_ms, _last_rand = ms, rand
     return _compose(ms, rand)
+
+
+class IdStream:
+    """uuid7 values, strictly increasing across calls, so rows arrive in primary-key
+    order (appended to the indexes; listed newest first by id).
+
+    Each batch starts from a fresh ``uuid7()`` and counts up from it by random steps
+    in the random bits (RFC 9562, 6.2 method 2, as for ids made in bulk within one
+    millisecond); the top bit of rand_b is cleared so the steps never carry into
+    the variant bits. Values are 32-digit hex strings, which PostgreSQL and
+    UUIDField both take, because building a million UUID objects is slow.
+    """
+
+    TOP_RAND_B = 1 << 61
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.last = 0
+
+    def take(self, n: int) -> list[str]:
+        value = max(uuid7().int & ~self.TOP_RAND_B, self.last + 1)
+        step = self.rng.getrandbits
+        out = []
+        for _ in range(n):
+            out.append(f"{value:032x}")
+            value += step(20) + 1
+        self.last = value
+        return out

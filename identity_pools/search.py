@@ -7,14 +7,14 @@ estimate of how many match, and a wrong estimate turns the page into a walk
 over millions of rows. So each search first counts, up to a cap, what a cheap
 index finds (matching names; matching identifiers), and then runs the plan that
 count calls for, with the planner told which kinds of scan it may use for
-that one query (``planned``).
+that one query (``core.fastpath.sql.planned``).
 """
 
 from __future__ import annotations
 
 import re
 
-from django.db import connections, transaction
+from django.db import connections
 from django.db.models import (
     Exists,
     OuterRef,
@@ -26,6 +26,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import StrIndex
 
+from core.fastpath.sql import planned
 from core.pagination import KeysetPage, cursor_value
 
 from .models import Identifier, IdentityPool, PoolName, PoolUser
@@ -43,43 +44,6 @@ IDENTIFIER_CAP = 50_000
 # pg_trgm finds nothing to look up in a term without a run of three letters or
 # digits ("al", "j l"): the index would be read whole, so such terms walk.
 _TRIGRAM_WORD = re.compile(r"[^\W_]{3}")
-
-
-def planned(
-    queryset: QuerySet, *, off: tuple[str, ...], wrap: str = "%s", extra=()
-) -> list[tuple]:
-    """The rows of ``queryset`` with the planner's ``enable_<kind>`` settings in
-    ``off`` switched off for this query alone (e.g. ``("indexscan",
-    "seqscan")``: bitmap scans only). ``wrap`` puts the query's SQL inside
-    another statement (``%s``: where it goes), with ``extra`` parameters after
-    the query's own.
-
-    ``SET LOCAL`` lasts until the end of the transaction: the settings, the
-    query and a ``RESET`` go in one round trip, as statements sent together,
-    which Django's default client-side binding allows (outside a transaction
-    they form one; inside one, the RESET puts the settings back). With
-    server-side binding, in a savepoint that is rolled back, which undoes them.
-    """
-    using = queryset.db
-    connection = connections[using]
-    sql, params = queryset.query.sql_with_params()
-    sql, params = wrap.replace("%s", sql, 1), (*params, *extra)
-    settings = [f"SET LOCAL enable_{kind} = off" for kind in off]
-    if connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
-        with transaction.atomic(using=using):
-            with connection.cursor() as c:
-                for setting in settings:
-                    c.execute(setting)
-                c.execute(sql, params)
-                rows = c.fetchall()
-            transaction.set_rollback(True, using=using)
-        return rows
-    resets = [f"RESET enable_{kind}" for kind in off]
-    with connection.cursor() as c:
-        c.execute("; ".join([*settings, sql, *resets]), params)
-        for _ in settings:
-            c.nextset()  # past the SETs' results to the query's rows
-        return c.fetchall()
 
 
 def _after(qs: QuerySet[PoolUser], cursor: str | None):

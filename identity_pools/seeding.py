@@ -1,23 +1,19 @@
 """Synthetic users for ``manage.py seed_users``: realistic names of every frequency,
-unique emails and mobile numbers, and the bulk writer (COPY on PostgreSQL, batched
-INSERTs elsewhere) that puts their rows in place without the services."""
+unique emails and mobile numbers, and the column orders of their rows for the bulk
+writer (``core.fastpath.copy``: COPY on PostgreSQL, batched INSERTs elsewhere)
+that puts them in place without the services."""
 
 from __future__ import annotations
 
 import itertools
-import json
-import random
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.core.management.base import CommandError
-from django.db import connection, models
-
-from identity_pools.ids import uuid7
-from identity_pools.models import GroupMembership, Identifier, PoolUser
+from core.fastpath.copy import CopyTable
+from identity_pools.models import PoolUser
 
 # Users are created over this period before now, oldest first (in id order).
 CREATED_OVER = timedelta(days=3 * 365)
@@ -122,96 +118,6 @@ FIRST_SLUGS = [_slug(n) for n in FIRST_NAMES]
 LAST_SLUGS = [_slug(n) for n in LAST_NAMES]
 
 
-class IdStream:
-    """uuid7 values, strictly increasing across calls, so rows arrive in primary-key
-    order (appended to the indexes; listed newest first by id).
-
-    Each batch starts from a fresh ``uuid7()`` and counts up from it by random steps
-    in the random bits (RFC 9562, 6.2 method 2, as for ids made in bulk within one
-    millisecond); the top bit of rand_b is cleared so the steps never carry into
-    the variant bits. Values are 32-digit hex strings, which PostgreSQL and
-    UUIDField both take, because building a million UUID objects is slow.
-    """
-
-    TOP_RAND_B = 1 << 61
-
-    def __init__(self, rng: random.Random) -> None:
-        self.rng = rng
-        self.last = 0
-
-    def take(self, n: int) -> list[str]:
-        value = max(uuid7().int & ~self.TOP_RAND_B, self.last + 1)
-        step = self.rng.getrandbits
-        out = []
-        for _ in range(n):
-            out.append(f"{value:032x}")
-            value += step(20) + 1
-        self.last = value
-        return out
-
-
-class CopyTable:
-    """Column order for bulk writes of ``model``: the ``given`` attributes first,
-    then every other concrete field with its default, so the writes keep working
-    when a field with a default is added to the model."""
-
-    def __init__(self, model: type[models.Model], given: list[str]) -> None:
-        # Generated columns are the database's to fill.
-        fields = {
-            f.attname: f
-            for f in model._meta.concrete_fields
-            if not getattr(f, "generated", False)
-        }
-        missing = [name for name in given if name not in fields]
-        if missing:
-            raise CommandError(f"{model.__name__} has no field {missing}.")
-        self.model = model
-        self.fields = [fields[name] for name in given]
-        self.fields += [f for f in fields.values() if f.attname not in given]
-        self.defaults = tuple(f.get_default() for f in self.fields[len(given) :])
-        self.json_positions = [
-            i for i, f in enumerate(self.fields) if isinstance(f, models.JSONField)
-        ]
-
-    def insert(self, rows: list[tuple]) -> None:
-        if not rows:
-            return
-        qn = connection.ops.quote_name
-        table = qn(self.model._meta.db_table)
-        columns = ", ".join(qn(f.column) for f in self.fields)
-        if connection.vendor == "postgresql":
-            self._copy(f"COPY {table} ({columns}) FROM STDIN", rows)
-        else:
-            self._insert_many(table, columns, rows)
-
-    def _copy(self, sql: str, rows: list[tuple]) -> None:
-        json_positions = self.json_positions
-        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            for row in rows:
-                row = row + self.defaults
-                if json_positions:
-                    row = list(row)
-                    for i in json_positions:
-                        row[i] = json.dumps(row[i])
-                copy.write_row(row)
-
-    def _insert_many(self, table: str, columns: str, rows: list[tuple]) -> None:
-        """Portable fallback (SQLite): one ``executemany`` INSERT. Not bulk_create,
-        whose ``auto_now_add`` would overwrite the spread-out ``created_at``."""
-        placeholders = ", ".join(["%s"] * len(self.fields))
-        # Table and columns come from the model and are quoted; values are parameters.
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
-        params = [
-            [
-                f.get_db_prep_save(v, connection)
-                for f, v in zip(self.fields, row + self.defaults, strict=True)
-            ]
-            for row in rows
-        ]
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, params)
-
-
 USERS = CopyTable(
     PoolUser,
     [
@@ -225,21 +131,6 @@ USERS = CopyTable(
         "updated_at",
     ],
 )
-IDENTIFIERS = CopyTable(
-    Identifier,
-    [
-        "id",
-        "pool_id",
-        "user_id",
-        "type",
-        "value",
-        "is_verified",
-        "verified_at",
-        "created_at",
-        "updated_at",
-    ],
-)
-MEMBERSHIPS = CopyTable(GroupMembership, ["id", "group_id", "user_id", "created_at"])
 
 
 @dataclass

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.fastpath.sql import execute, execute_many
 from core.models import AuditEvent
 
 from .models import IdentityPool, PoolDailyStat, PoolStatusCount, PoolUser
@@ -77,10 +78,7 @@ def _params(pool_id, day: dt.date, kind: str, count: int) -> tuple:
 def _upsert(rows: Iterable[tuple[object, dt.date, str, int]], *, merge: str) -> None:
     """Upsert (pool id, day, kind, count) rows (``_upsert_sql``), one statement
     per row."""
-    params = [_params(*row) for row in rows]
-    if params:
-        with connection.cursor() as cursor:
-            cursor.executemany(_upsert_sql(merge), params)
+    execute_many(_upsert_sql(merge), [_params(*row) for row in rows])
 
 
 def pool_stat_add(
@@ -89,7 +87,7 @@ def pool_stat_add(
     """Count one ``kind`` event (a ``PoolDailyStat.Kind``) in ``pool`` on the day
     of ``at`` (default: now). Call it inside the transaction that records the
     event, so that both land or neither does, or give that change's ``writes``
-    (``core.writes.Writes``) to join them. The row stays locked until that
+    (``core.fastpath.writes.Writes``) to join them. The row stays locked until that
     transaction ends: keep it short (concurrent events of the pool wait there)."""
     if kind not in Kind.values:
         raise ValueError(f"Unknown pool figure {kind!r}.")
@@ -217,9 +215,8 @@ def _backfill_postgresql(*, pool, since) -> int:
         ON CONFLICT (pool_id, day, kind)
         DO UPDATE SET count = GREATEST({table}.count, EXCLUDED.count)
     """  # noqa: S608 (table names and constants; the values are parameters)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
+    with transaction.atomic():
+        return execute(sql, params)
 
 
 def _backfill_generic(*, pool, since) -> int:

@@ -22,7 +22,6 @@ more CPU than anything else in a token request.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from types import SimpleNamespace
 
 from django.contrib.postgres.aggregates import JSONBAgg
@@ -31,10 +30,12 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 
-from accounts.flows.rows import Prepared, columns, instance_from_row
+from core.fastpath.prepared import Prepared
+from core.fastpath.rows import columns
+from core.fastpath.sql import Query
+from core.fastpath.writes import Writes
 from core.models import RateLimitBucket
 from core.ratelimit import Limit, bucket_key
-from core.writes import Writes
 from identity_pools.models import Identifier
 from workspaces.models import Workspace
 
@@ -123,7 +124,6 @@ CLIENT_READ = Prepared(
 )
 
 
-@lru_cache(maxsize=4)
 def _token_request_sql(vendor: str) -> str:
     """``token_request_read``'s statement, written once (table and column
     names only)."""
@@ -146,6 +146,9 @@ def _token_request_sql(vendor: str) -> str:
         WHERE w.{column(Workspace, "slug")} = %s"""  # noqa: S608
 
 
+_TOKEN_REQUEST = Query(_token_request_sql, returns=(Workspace, Application))
+
+
 def token_request_read(
     *, slug: str, client_id: str | None, limit: Limit, now
 ) -> tuple[Workspace | None, Application | None, int]:
@@ -153,23 +156,18 @@ def token_request_read(
     the failure count of ``limit``'s window open at ``now`` (what
     ``ratelimit.count`` reads) and the workspace's application ``client_id``
     (None when it has none, or ``client_id`` is None)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _token_request_sql(connection.vendor),
-            [
-                bucket_key(limit.key),
-                connection.ops.adapt_datetimefield_value(now),
-                client_id,
-                slug,
-            ],
-        )
-        row = cursor.fetchone()
+    row = _TOKEN_REQUEST.one(
+        [
+            bucket_key(limit.key),
+            connection.ops.adapt_datetimefield_value(now),
+            client_id,
+            slug,
+        ]
+    )
     if row is None:
         return None, None, 0
-    width = len(Workspace._meta.concrete_fields)
-    workspace = instance_from_row(Workspace, row[:width])
-    application = instance_from_row(Application, row[width:-1])
-    return workspace, application, row[-1] or 0
+    [workspace, application], [count] = _TOKEN_REQUEST.split(row)
+    return workspace, application, count or 0
 
 
 def write(*, claim: Claim | None, rows: list[models.Model]) -> bool:

@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from core import ratelimit
 from core.catalogue import error, wait_words
+from core.fastpath.writes import Writes
 from core.tokens import token_hash
-from core.writes import Writes
 from identity_pools.models import Identifier, PoolUser
 from identity_pools.policies.sign_in import sign_in_policy_for
 

@@ -17,10 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, timedelta
-from functools import lru_cache
 
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, connection, transaction
+from django.db import connection, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -28,8 +27,10 @@ from django.utils.dateparse import parse_datetime
 from core import ratelimit
 from core.audit import SystemActor, audit_record, audit_row
 from core.catalogue import error, wait_words
+from core.fastpath.rows import cache_related, columns, loaded
+from core.fastpath.sql import Query
+from core.fastpath.writes import Writes
 from core.models import RateLimitBucket
-from core.writes import Writes
 from identity_pools.credentials import PasswordCredential
 from identity_pools.identifiers import identifier_parse
 from identity_pools.models import Identifier, IdentityPool, PoolUser, SecondFactor
@@ -54,7 +55,6 @@ from ..authenticators.passwords import (
 from ..authenticators.presence import AUTHENTICATORS, authenticator_flags_sql
 from ..authenticators.totp import totp_verify
 from ..models import Code, SignInLock
-from .rows import columns, instance_from_row
 
 # Failed sign-ins per client address (any identifier) per 15 minutes.
 ADDRESS_LIMIT = (50, 15 * 60)
@@ -118,16 +118,15 @@ def _expired(pool, credential: PasswordCredential) -> bool:
     return bool(days) and credential.changed_at < timezone.now() - timedelta(days=days)
 
 
-_USER_FIELDS = [f.attname for f in PoolUser._meta.concrete_fields]
 _CREDENTIAL_FIELDS = ["password", "state", "changed_at"]
 
 
-@lru_cache(maxsize=16)
 def _first_factor_sql(vendor: str, wanted: tuple[str, ...]) -> tuple[str, list]:
     """The first factor's one query (see ``_first_factor_start``) and its fixed
-    parameters. Hand-written: the same in the ORM (a filtered relation, four
-    subqueries, the second-factor ``Exists``) costs 2 ms of Python a sign-in
-    to build, more than the four queries it replaces. Table and column names
+    parameters, written once per vendor and ``wanted`` (``_FIRST_FACTOR``).
+    Hand-written: the same in the ORM (a filtered relation, four subqueries,
+    the second-factor ``Exists``) costs 2 ms of Python a sign-in to build, more
+    than the four queries it replaces. Table and column names
     and constants only; values are parameters."""
     qn = connection.ops.quote_name
 
@@ -165,6 +164,9 @@ def _first_factor_sql(vendor: str, wanted: tuple[str, ...]) -> tuple[str, list]:
     return sql, flag_params
 
 
+_FIRST_FACTOR = Query(_first_factor_sql, returns=(PoolUser,))
+
+
 def _aware(value):
     """A datetime read outside the ORM (SQLite returns strings, or naive UTC)."""
     if isinstance(value, str):
@@ -189,21 +191,19 @@ def _first_factor_start(*, pool, identifier: str, ip):
     wanted = tuple(m for m in policy.second_factors() if m in AUTHENTICATORS)
     if policy.second_factor == SecondFactor.REQUIRED:
         wanted += ("recovery",)
-    sql, flag_params = _first_factor_sql(connection.vendor, wanted)
+    _sql, flag_params = _FIRST_FACTOR.statement(wanted=wanted)
     key, when = lock_key(identifier), connection.ops.adapt_datetimefield_value(now)
     window = ratelimit.bucket_key(address.key)
     pool_id = IdentityPool._meta.pk.get_db_prep_value(pool.pk, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [key, key, window, when, window, when, *flag_params, identifier, pool_id],
-        )
-        row = cursor.fetchone()
+    row = _FIRST_FACTOR.one(
+        [key, key, window, when, window, when, *flag_params, identifier, pool_id],
+        wanted=wanted,
+    )
     if row is None:  # the pool was deleted meanwhile
         raise Http404("No such pool.")
-    n_user, n_credential = len(_USER_FIELDS), len(_CREDENTIAL_FIELDS)
-    password, state, changed_at = row[n_user : n_user + n_credential]
-    failures, blocked_until, count, ends, *flags = row[n_user + n_credential :]
+    [user], rest = _FIRST_FACTOR.split(row)
+    password, state, changed_at = rest[: len(_CREDENTIAL_FIELDS)]
+    failures, blocked_until, count, ends, *flags = rest[len(_CREDENTIAL_FIELDS) :]
     locked = lock_seconds(
         found=failures is not None, blocked_until=_aware(blocked_until)
     )
@@ -212,18 +212,18 @@ def _first_factor_start(*, pool, identifier: str, ip):
         wait = max(wait, int((_aware(ends) - now).total_seconds()), 0)
     if wait:
         raise _wait_error(wait)
-    user = instance_from_row(PoolUser, row[:n_user])
     if user is None:
         return locked, None
     user.pool = pool  # with its workspace: no query again for the audit event
     credential = None
     if password is not None:
-        credential = PasswordCredential(
-            user=user, password=password, state=state, changed_at=_aware(changed_at)
+        credential = loaded(
+            PasswordCredential(
+                user=user, password=password, state=state, changed_at=_aware(changed_at)
+            )
         )
-        credential._state.adding, credential._state.db = False, DEFAULT_DB_ALIAS
     # What select_related("password_credential") leaves (password_verify).
-    PoolUser.password_credential.related.set_cached_value(user, credential)
+    cache_related(user, "password_credential", credential)
     # What ``presence.authenticators_of`` reads instead of a query.
     user._authenticators_read = (
         frozenset(wanted),
@@ -400,7 +400,7 @@ def signin_passkey(
 
 def signin_record(*, user, method: str, writes=None) -> None:
     """A completed sign-in: the time on the user, the audit event and the day's
-    count, as parts of ``writes`` (``core.writes.Writes``) when given, else
+    count, as parts of ``writes`` (``core.fastpath.writes.Writes``) when given, else
     written now in one statement (inside the caller's transaction if any)."""
     own = writes is None
     writes = Writes() if own else writes

@@ -31,7 +31,7 @@ from contextlib import nullcontext
 
 from django.db import transaction
 
-from core.writes import Writes
+from core.fastpath.writes import Writes
 from identity_pools.models import PoolUser
 
 from ..sso import sso_session_end, sso_session_start
@@ -211,7 +211,7 @@ def session_sign_in(session, *, pool, user, method: str = "password", writes=Non
     request waiting for this sign-in is kept. The hosted store writes it now
     (``rotate``: one UPDATE of the old row) rather than a DELETE then an
     INSERT, with the single sign-on session: as parts of ``writes``
-    (``core.writes.Writes``) when given, else in one statement of their own."""
+    (``core.fastpath.writes.Writes``) when given, else in one statement of their own."""
     waiting = session.get(AUTHORIZE_KEY)
     renew = signed_in_sso(session)
     own = writes is None

@@ -4,16 +4,14 @@ foreign answer 404 alike."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import Http404
 
+from core.fastpath.rows import cache_related, columns
+from core.fastpath.sql import Query
 from identity_pools.models import IdentityPool, PasswordPolicy, SignInPolicy
 from workspaces.models import Workspace
-
-from ..flows.rows import columns, instance_from_row
 
 # What a hosted page loads with its pool, in this order.
 _MODELS = (IdentityPool, Workspace, PasswordPolicy, SignInPolicy)
@@ -26,7 +24,6 @@ def hosted_workspace(*, slug: str) -> Workspace:
     return workspace
 
 
-@lru_cache(maxsize=4)
 def _pool_sql(vendor: str) -> str:
     """``select_related("workspace", "password_policy", "sign_in_policy")``
     written once (the ORM builds it again on each request: about 1 ms of
@@ -51,6 +48,9 @@ def _pool_sql(vendor: str) -> str:
             AND p.{qn(IdentityPool._meta.pk.column)} = %s"""  # noqa: S608
 
 
+_POOL = Query(_pool_sql, returns=_MODELS)
+
+
 def hosted_pool(*, slug: str, pool_id) -> IdentityPool:
     """The pool ``pool_id`` of the workspace ``slug``, with its workspace and
     policies in one query (the hosted pages run it on every request), as
@@ -63,23 +63,16 @@ def hosted_pool(*, slug: str, pool_id) -> IdentityPool:
         )
     except ValidationError:  # not a pool id at all
         raise Http404("No such pool.") from None
-    with connection.cursor() as cursor:
-        cursor.execute(_pool_sql(connection.vendor), [slug, pk])
-        row = cursor.fetchone()
+    row = _POOL.one([slug, pk])
     if row is None:
         raise Http404("No such pool.")
-    instances, start = [], 0
-    for model in _MODELS:
-        width = len(model._meta.concrete_fields)
-        instances.append(instance_from_row(model, row[start : start + width]))
-        start += width
-    pool, workspace, password_policy, sign_in_policy = instances
+    [pool, workspace, password_policy, sign_in_policy], _rest = _POOL.split(row)
     pool.workspace = workspace
     for name, policy in (
         ("password_policy", password_policy),
         ("sign_in_policy", sign_in_policy),
     ):
-        getattr(IdentityPool, name).related.set_cached_value(pool, policy)
+        cache_related(pool, name, policy)
         if policy is not None:
             policy.pool = pool
     return pool

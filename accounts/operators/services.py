@@ -19,12 +19,12 @@ from core import ratelimit
 from core.addresses import email_normalise
 from core.audit import audit_record, audit_row
 from core.catalogue import field_error, message, wait_words
+from core.fastpath.prepared import Prepared
+from core.fastpath.writes import Writes
 from core.models import RateLimitBucket
-from core.writes import Writes
 from workspaces.services import invitation_accept, invitation_lock
 
 from ..authenticators.throttle import wrong_codes_wait
-from ..flows.rows import Prepared
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 # The sign-in's reads, compiled once per process (``Prepared``).

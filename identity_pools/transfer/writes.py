@@ -1,7 +1,7 @@
 """The set-based writes of an import: new users with their identifiers, password
 credentials and group memberships in a few statements (COPY on PostgreSQL,
-``executemany`` INSERTs elsewhere, through ``seeding``'s column-ordered tables, its
-identifier and membership tables shared),
+``executemany`` INSERTs elsewhere, through ``core.fastpath.copy``'s column-ordered
+tables; the identifier and membership tables are shared with the demo seeder),
 and the changes an ``on_conflict: "update"`` makes. Called inside the import's
 transaction; they check nothing (``imports`` has), and count nothing
 (``imports`` moves the counters: ``identity_pools.counters``)."""
@@ -16,9 +16,11 @@ from datetime import datetime
 
 from django.db import connection
 
+from core.fastpath.copy import CopyTable
+
 from ..credentials import PasswordCredential, PasswordHistory
+from ..ids import IdStream
 from ..models import GroupMembership, Identifier, IdentityPool, PoolUser
-from ..seeding import IDENTIFIERS, MEMBERSHIPS, CopyTable, IdStream
 from .records import Prepared
 
 USERS = CopyTable(
@@ -34,6 +36,21 @@ USERS = CopyTable(
         "updated_at",
     ],
 )
+IDENTIFIERS = CopyTable(
+    Identifier,
+    [
+        "id",
+        "pool_id",
+        "user_id",
+        "type",
+        "value",
+        "is_verified",
+        "verified_at",
+        "created_at",
+        "updated_at",
+    ],
+)
+MEMBERSHIPS = CopyTable(GroupMembership, ["id", "group_id", "user_id", "created_at"])
 CREDENTIALS = CopyTable(
     PasswordCredential, ["user_id", "password", "state", "changed_at"]
 )

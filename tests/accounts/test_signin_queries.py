@@ -25,9 +25,9 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-# These pin core.writes' statements, which are one statement on PostgreSQL only.
+# These pin core.fastpath.writes' statements, which are one statement on PostgreSQL only.
 ONE_STATEMENT = pytest.mark.postgresql(
-    reason="pins the sign-in's writes as one statement (core.writes), as PostgreSQL "
+    reason="pins the sign-in's writes as one statement (core.fastpath.writes), as PostgreSQL "
     "runs them; SQLite runs them one by one in the same transaction"
 )
 GOOD = "a long enough passphrase for 2026"
@@ -36,7 +36,7 @@ GOOD = "a long enough passphrase for 2026"
 def _shape(sql: str) -> str:
     """``VERB table`` of a statement (the outermost table: column subqueries
     and VALUES removed); ``ONE STATEMENT: VERB table, …`` for the parts of a
-    ``core.writes.Writes`` statement."""
+    ``core.fastpath.writes.Writes`` statement."""
     sql = re.sub(r"^\d+ times: ", "", sql.strip())
     if sql.startswith("WITH w0 AS ("):
         parts = re.findall(r'w\d+ AS \((INSERT INTO|UPDATE|DELETE FROM) "(\w+)"', sql)

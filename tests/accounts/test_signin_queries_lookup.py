@@ -149,7 +149,7 @@ def test_rotate_stores_a_new_key_or_a_new_row(db):
     from django.contrib.sessions.models import Session
 
     from accounts.hosted.session import HostedSessionMiddleware
-    from core.writes import Writes
+    from core.fastpath.writes import Writes
 
     def rotate(session):  # as the sign-in does: with its writes
         writes = Writes()

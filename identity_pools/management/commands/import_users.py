@@ -19,10 +19,11 @@ import uuid
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 from tqdm import tqdm
 
 from core.audit import SystemActor
+from core.fastpath.copy import CopyError
+from core.fastpath.sql import analyze
 from identity_pools.credentials import PasswordCredential
 from identity_pools.models import GroupMembership, Identifier, IdentityPool, PoolUser
 from identity_pools.transfer.files import (
@@ -156,15 +157,21 @@ class Command(BaseCommand):
 
         def flush() -> None:
             nonlocal done, last_position
-            report = pool_users_import(
-                pool=pool,
-                actor=ACTOR,
-                records=records,
-                on_conflict=options["on_conflict"],
-                dry_run=options["dry_run"],
-                create_groups=options["create_groups"],
-                first_index=done,
-            )
+            try:
+                report = pool_users_import(
+                    pool=pool,
+                    actor=ACTOR,
+                    records=records,
+                    on_conflict=options["on_conflict"],
+                    dry_run=options["dry_run"],
+                    create_groups=options["create_groups"],
+                    first_index=done,
+                )
+            except CopyError as exc:  # the bulk writer's: nothing of the batch landed
+                raise CommandError(
+                    f"Records {done + 1:,} to {done + len(records):,} could not be "
+                    f"written ({exc}); nothing of them was imported."
+                ) from exc
             for raw, result in zip(records, report.results, strict=True):
                 if result["outcome"] == "error":
                     self._failed(raw, result)
@@ -216,14 +223,7 @@ class Command(BaseCommand):
 
 
 def _analyse() -> None:
-    if connection.vendor != "postgresql":
-        return
-    tables = ", ".join(
-        connection.ops.quote_name(model._meta.db_table)
-        for model in (PoolUser, Identifier, PasswordCredential, GroupMembership)
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {tables}")
+    analyze(PoolUser, Identifier, PasswordCredential, GroupMembership)
 
 
 def _position(binary) -> int | None:

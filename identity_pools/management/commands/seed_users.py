@@ -22,6 +22,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from core.audit import SystemActor, audit_record
+from core.fastpath.sql import analyze
 from core.models import AuditEvent
 from identity_pools.models import (
     BUILTIN_USER_DATA_SCHEMA_ID,
@@ -35,29 +36,28 @@ from workspaces.models import Workspace
 from workspaces.services import workspace_create
 
 from ...counters import counters_add, group_members_recounted
+from ...ids import IdStream
 from ...seeding import (
     CREATED_OVER,
     FIRST_CUM,
     FIRST_NAMES,
     FIRST_SLUGS,
     GROUPS_PER_USER,
-    IDENTIFIERS,
     LAST_CUM,
     LAST_NAMES,
     LAST_SLUGS,
     MAX_SERIAL,
-    MEMBERSHIPS,
     PHONE_PREFIX,
     PHONE_SHARE,
     STATUS_MIX,
     USERS,
     Batch,
-    IdStream,
     by_rank,
     cumulative,
 )
 from ...services.groups import group_create
 from ...services.pools import pool_create
+from ...transfer.writes import IDENTIFIERS, MEMBERSHIPS
 
 ACTOR_LABEL = "manage.py seed_users"
 ACTOR = SystemActor(ACTOR_LABEL)
@@ -418,13 +418,8 @@ class Command(BaseCommand):
                 details=details,
             )
         if connection.vendor == "postgresql":
-            tables = ", ".join(
-                connection.ops.quote_name(m._meta.db_table)
-                for m in (IdentityPool, PoolUser, Identifier, Group, GroupMembership)
-            )
             self._say("Analysing the tables...")
-            with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {tables}")
+            analyze(IdentityPool, PoolUser, Identifier, Group, GroupMembership)
 
     def _say(self, text: str, style=None) -> None:
         if self.verbosity >= 1:

@@ -1,4 +1,4 @@
-"""``core.writes.Writes``: several writes in one statement, all or nothing."""
+"""``core.fastpath.writes.Writes``: several writes in one statement, all or nothing."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from core.fastpath.writes import Writes
 from core.models import AuditEvent
-from core.writes import Writes
 from identity_pools.models import PoolDailyStat, PoolUser
 from identity_pools.stats import pool_stat_add
 from tests.factories import PoolUserFactory

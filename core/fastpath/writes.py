@@ -17,6 +17,10 @@ part may run only if an earlier one changed a row (``when``) or changed none
 (``unless``): a single-use claim and what it grants, an UPDATE with an INSERT
 when the row was gone. INSERTs are compiled by the ORM once per model; the
 values of every part are parameters.
+
+Private Django API used here (pinned by tests/core/test_fastpath_canaries.py):
+``InsertQuery`` and the shape of its compiled SQL (``INSERT INTO t (columns)
+VALUES (placeholders)``), which ``_insert_parts`` splits.
 """
 
 from __future__ import annotations
@@ -125,6 +129,9 @@ class Writes:
             return []
         if connection.vendor == "postgresql":
             return self._run_as_one()
+        return self._run_one_by_one()
+
+    def _run_one_by_one(self) -> list[int]:
         counts: list[int] = []
         with transaction.atomic(), connection.cursor() as cursor:
             for part in self._parts:

@@ -1,58 +1,19 @@
-"""Model instances from the rows of the sign-in paths' queries written once.
+"""Reads built and compiled by the ORM once per process (``Prepared``).
 
-On the sign-in paths and the token endpoint a query built by the ORM costs
-more Python than its round trip (a ``select_related`` of three relations, or a
-filtered relation with subqueries: 0.5 to 2 ms a query on a 2-core machine).
-The few queries every sign-in runs are written by hand, or built by the ORM
-once per process (``Prepared``); ``instance_from_row`` turns their rows into
-the instances the ORM would have made, with the same converters."""
+Private Django APIs used here (pinned by tests/core/test_fastpath_canaries.py):
+``Query.select_related`` (the dict ``select_related`` fills),
+``Query.annotations``, ``Query.sql_with_params`` (each filter value a
+parameter, in order) and the converters of ``rows``."""
 
 from __future__ import annotations
 
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import connection
 
-
-def columns(model, alias: str) -> list[str]:
-    """``alias.column`` of each concrete field of ``model``, quoted, in
-    ``instance_from_row``'s order."""
-    qn = connection.ops.quote_name
-    return [f"{alias}.{qn(f.column)}" for f in model._meta.concrete_fields]
-
-
-def instance_from_row(model, values):
-    """An instance of ``model`` from the values of ``columns(model, ...)`` as
-    the database returned them (Django's converters applied: UUIDs, JSON,
-    dates on SQLite), or None when its primary key is NULL (a LEFT JOIN that
-    found nothing)."""
-    pk_index, attnames, converters = _shape(model, connection.vendor)
-    if values[pk_index] is None:
-        return None
-    converted = []
-    for (col, column_converters), value in zip(converters, values, strict=True):
-        for convert in column_converters:
-            value = convert(value, col, connection)
-        converted.append(value)
-    return model.from_db(DEFAULT_DB_ALIAS, attnames, converted)
-
-
-@lru_cache(maxsize=64)
-def _shape(model, vendor: str):
-    """What ``instance_from_row`` needs of ``model``, worked out once per
-    process: the primary key's position, the attribute names and
-    each column's converters (the backend's, then the field's)."""
-    fields = model._meta.concrete_fields
-    converters = []
-    for field in fields:
-        col = field.get_col(model._meta.db_table)
-        found = connection.ops.get_db_converters(col)
-        converters.append((col, found + field.get_db_converters(connection)))
-    attnames = [f.attname for f in fields]
-    return fields.index(model._meta.pk), attnames, converters
+from .rows import instance_from_row
 
 
 class Prepared:
