@@ -199,7 +199,7 @@ def signin(count: int) -> None:
             pool=pool, email=f"native-{i}@example.com", status="active"
         )
         password_set(user=user, raw_password=PASSWORD)
-    url = reverse("hosted:signin", args=[workspace.slug, pool.pk])
+    url = reverse("hosted:sign_in", args=[workspace.slug, pool.pk])
     client = Client()
 
     def answer(identifier: str, n: int) -> float:

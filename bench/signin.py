@@ -100,9 +100,9 @@ def main() -> int:
     one_page_pool, _user = bench_pool(workspace, "Bench one-page", one_page=True)
     operator = operator_for_bench()
     args_url = [workspace.slug, pool.pk]
-    first = reverse("hosted:signin", args=args_url)
-    second = reverse("hosted:signin_password", args=args_url)
-    one_page = reverse("hosted:signin", args=[workspace.slug, one_page_pool.pk])
+    first = reverse("hosted:sign_in", args=args_url)
+    second = reverse("hosted:sign_in_password", args=args_url)
+    one_page = reverse("hosted:sign_in", args=[workspace.slug, one_page_pool.pk])
     console = reverse("accounts:login")
     encoded = make_password(PASSWORD)
 
@@ -287,7 +287,7 @@ def timed(title: str, parts: dict) -> None:
 
 def breakdown(client, workspace, pool, user, first) -> None:
     """Median milliseconds of each part of the hosted path, run alone."""
-    from accounts.flows.signin import _first_factor_start, signin_record
+    from accounts.flows.sign_in import _first_factor_start, sign_in_record
     from accounts.hosted.access import hosted_pool
     from accounts.hosted.session import HostedSessionMiddleware
     from accounts.sso import sso_session_start
@@ -311,7 +311,7 @@ def breakdown(client, workspace, pool, user, first) -> None:
         writes = Writes()
         sso_session_start(user=user, method="password", writes=writes)
         session.rotate(writes)
-        signin_record(user=user, method="password", writes=writes)
+        sign_in_record(user=user, method="password", writes=writes)
         writes.run()
 
     timed(

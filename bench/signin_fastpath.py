@@ -47,9 +47,9 @@ def plain(piece: str):
             )
         )
     elif piece == "first-factor":
-        from accounts.flows import signin
+        from accounts.flows import sign_in as signin_flows
 
-        patch(mock.patch.object(signin, "_first_factor_start", _orm_first_factor))
+        patch(mock.patch.object(signin_flows, "_first_factor_start", _orm_first_factor))
     elif piece == "hosted-pool":
         from accounts.hosted import views
 
@@ -78,11 +78,11 @@ def _orm_first_factor(*, pool, identifier: str, ip):
     user and password credential; the second factors read later, by
     ``presence.authenticators_of``."""
     from accounts.authenticators.lockout import lock_wait
-    from accounts.flows.signin import ADDRESS_LIMIT, _wait_error
+    from accounts.flows.sign_in import ADDRESS_LIMIT, _wait_error
     from core import ratelimit
     from identity_pools.models import Identifier
 
-    address = ratelimit.Limit(f"hosted:signin:{ip}", *ADDRESS_LIMIT)
+    address = ratelimit.Limit(f"hosted:sign_in:{ip}", *ADDRESS_LIMIT)
     locked = lock_wait(pool=pool, identifier=identifier)
     wait = max(
         locked or 0,

@@ -12,8 +12,8 @@ What counts:
   created the account, audit ``pool_user.signed_up``) or an accepted invitation
   (audit ``pool_user.registered``). Users created by operators, the API or an
   import are not sign-ups; they show in the users by status.
-- sign-in: a completed sign-in (``signin_record``, audit ``pool_user.signed_in``).
-- failed sign-in: ``signin_failed`` (audit ``pool_user.sign_in_failed``), also
+- sign-in: a completed sign-in (``sign_in_record``, audit ``pool_user.signed_in``).
+- failed sign-in: ``sign_in_failed`` (audit ``pool_user.sign_in_failed``), also
   for identifiers the pool does not know.
 """
 

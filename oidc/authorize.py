@@ -6,7 +6,7 @@ scopes, PKCE, nonce, prompt). A request whose client or redirect URI is wrong
 gets an error page and is never redirected. Otherwise the browser's single
 sign-on session answers at once when it is fresh enough (``max_age``,
 ``prompt=login``); else the request waits in the hosted session
-(``accounts.flows.signin_state.authorize_keep``) while the user signs in on
+(``accounts.flows.sign_in_state.authorize_keep``) while the user signs in on
 the pool's hosted pages (a choice of pools first when the application has
 several), and ``/authorize/continue`` picks it up again. Consent, when the
 application asks for it, is given once per scope set.
@@ -37,7 +37,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from accounts.flows.mfa import step_up_start
-from accounts.flows.signin_state import (
+from accounts.flows.sign_in_state import (
     authorize_forget,
     authorize_keep,
     authorize_pending,
@@ -400,7 +400,7 @@ class AuthorizeView(View):
         suffix = "?" + urlencode({"login_hint": hint}) if hint else ""
         if len(pools) == 1:
             return redirect(
-                reverse("hosted:signin", args=[self.workspace.slug, pools[0].pk])
+                reverse("hosted:sign_in", args=[self.workspace.slug, pools[0].pk])
                 + suffix
             )
         return render(
@@ -412,7 +412,7 @@ class AuthorizeView(View):
                     {
                         "name": pool.display_name,
                         "url": reverse(
-                            "hosted:signin", args=[self.workspace.slug, pool.pk]
+                            "hosted:sign_in", args=[self.workspace.slug, pool.pk]
                         )
                         + suffix,
                     }

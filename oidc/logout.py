@@ -12,7 +12,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from accounts.flows.signin_state import session_sign_out, signed_in_sso
+from accounts.flows.sign_in_state import session_sign_out, signed_in_sso
 from accounts.hosted.access import hosted_workspace
 from accounts.sso import sso_session_end
 

@@ -57,7 +57,7 @@ def test_import_contracts_catch_violations(tmp_path):
         "from identity_pools.views import users\n"
     )
     (project / "identity_pools" / "reach.py").write_text(
-        "def sign_in():\n    from accounts.flows import signin\n"
+        "def sign_in():\n    from accounts.flows import sign_in\n"
     )
     (project / "accounts" / "authenticators" / "totp_extra.py").write_text("")
     with (project / "accounts" / "authenticators" / "totp.py").open("a") as totp:
@@ -256,7 +256,7 @@ def test_url_pattern_finder_finds_each_spelling():
     ) == [2]
     assert _url_pattern_calls("import environ\nx = env.path('STATIC_ROOT')\n") == []
     assert _is_url_module(ROOT / "oidc" / "console_urls.py")
-    assert not _is_url_module(ROOT / "accounts" / "hosted" / "signin_views.py")
+    assert not _is_url_module(ROOT / "accounts" / "hosted" / "sign_in_views.py")
 
 
 def test_pool_url_prefixes_are_spelled_once():

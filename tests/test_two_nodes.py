@@ -104,10 +104,12 @@ def path_of(location: str) -> str:
 
 def sign_in(browser, pool, identifier, password, *, first, then):
     """Identifier step on node ``first``, password step on node ``then``."""
-    step = browser.submit(first, hosted(pool, "signin"), {"identifier": identifier})
+    step = browser.submit(first, hosted(pool, "sign_in"), {"identifier": identifier})
     assert step.status_code == 302, browser.route()
-    assert path_of(step.headers["Location"]) == hosted(pool, "signin_password")
-    return browser.submit(then, hosted(pool, "signin_password"), {"password": password})
+    assert path_of(step.headers["Location"]) == hosted(pool, "sign_in_password")
+    return browser.submit(
+        then, hosted(pool, "sign_in_password"), {"password": password}
+    )
 
 
 @two_nodes
@@ -193,7 +195,7 @@ def test_two_nodes_authorization_code_flow(nodes):
     }
     start = browser.get(a, reverse("oidc:authorize", args=[ws.slug]), params=query)
     assert start.status_code == 302, browser.route()
-    assert path_of(start.headers["Location"]).startswith(hosted(pool, "signin"))
+    assert path_of(start.headers["Location"]).startswith(hosted(pool, "sign_in"))
     response = sign_in(browser, pool, "ann@example.com", GOOD, first=b, then=b)
     # Inside the provider (authorize/continue) on A, until it leaves for the app.
     for _ in range(6):

@@ -78,7 +78,7 @@ def authenticators_of(user, wanted) -> set[str]:
     """Which of ``wanted`` (totp, passkey, email_code, sms_code, recovery)
     ``user`` has (an app, a passkey, a verified email address or mobile number,
     unused recovery codes), in one query, or none when the sign-in's first
-    query read them with the user (``flows.signin`` leaves them on
+    query read them with the user (``flows.sign_in`` leaves them on
     ``user._authenticators_read``)."""
     read = getattr(user, "_authenticators_read", None)
     if read is not None and set(wanted) <= read[0]:

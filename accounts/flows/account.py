@@ -25,8 +25,8 @@ from ..authenticators.passwords import (
     user_password_check,
 )
 from ..sso import sso_session_end, user_sso_sessions
-from .signin import ADDRESS_LIMIT
-from .signin_state import confirmed_keep, confirmed_last, session_sign_out
+from .sign_in import ADDRESS_LIMIT
+from .sign_in_state import confirmed_keep, confirmed_last, session_sign_out
 
 # Changes that let someone take an account over (the addresses codes and
 # resets go to) need a sign-in, or a password confirmed, this recent: a

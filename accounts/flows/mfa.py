@@ -46,8 +46,8 @@ from .pipeline import (
     next_stage,
     second_factor_enabled,
 )
-from .signin import signin_code_deliver, signin_failed, signin_record
-from .signin_state import (
+from .sign_in import sign_in_code_deliver, sign_in_failed, sign_in_record
+from .sign_in_state import (
     attempt_enrolled,
     attempt_forget,
     attempt_identifier,
@@ -110,7 +110,7 @@ def device_remember(*, user, days: int) -> str:
     return token
 
 
-def signin_after_first(
+def sign_in_after_first(
     session,
     *,
     pool,
@@ -134,7 +134,7 @@ def signin_after_first(
         )
     )
     if stage not in (SECOND_FACTOR, ENROLMENT):
-        return signin_finish(
+        return sign_in_finish(
             session,
             pool=pool,
             user=user,
@@ -154,7 +154,7 @@ def signin_after_first(
     return stage
 
 
-def signin_pending(session, *, pool, stages: tuple[Stage, ...]):
+def sign_in_pending(session, *, pool, stages: tuple[Stage, ...]):
     """The sign-in waiting at one of ``stages`` in this browser: (state, user),
     or None."""
     state = attempt_of(session, pool=pool, stages=stages)
@@ -171,7 +171,7 @@ def signin_pending(session, *, pool, stages: tuple[Stage, ...]):
     return state, user
 
 
-def signin_second_send(*, pool, user, method: str, attempt: str, ip) -> str:
+def sign_in_second_send(*, pool, user, method: str, attempt: str, ip) -> str:
     """Send a sign-in code for the second factor to the user's verified address
     of ``method``'s kind. Returns the address, masked for display. Raises
     ValidationError ``sign_in_method_unavailable`` (the pool does not take
@@ -181,7 +181,7 @@ def signin_second_send(*, pool, user, method: str, attempt: str, ip) -> str:
         sign_in_policy_for(pool), method
     ):
         raise error("sign_in_method_unavailable")
-    limit = ratelimit.Limit(f"hosted:signin_send:{ip}", 20, 3600)
+    limit = ratelimit.Limit(f"hosted:sign_in_send:{ip}", 20, 3600)
     if ratelimit.hit(limit) > limit.max_events:
         raise error(
             "hosted_rate_limited", wait=wait_words(ratelimit.retry_after(limit))
@@ -193,7 +193,7 @@ def signin_second_send(*, pool, user, method: str, attempt: str, ip) -> str:
     )
     if to is None:
         raise error("sign_in_method_unavailable")
-    signin_code_deliver(pool=pool, user=user, to=to, attempt=attempt)
+    sign_in_code_deliver(pool=pool, user=user, to=to, attempt=attempt)
     return mask(to.value)
 
 
@@ -205,7 +205,7 @@ def mask(value: str) -> str:
     return value[:3] + "*" * max(0, len(value) - 6) + value[-3:]
 
 
-def signin_second(
+def sign_in_second(
     *, pool, user, state: dict, method: str, code: str, options: list[str], ip
 ) -> None:
     """Check the second factor ``method`` (app, sign-in code, recovery code).
@@ -240,7 +240,7 @@ def signin_second(
     except ValidationError as exc:
         if exc.code == "totp_throttled":
             raise
-        signin_failed(
+        sign_in_failed(
             pool=pool,
             identifier=identifier,
             user=user,
@@ -251,7 +251,7 @@ def signin_second(
         raise
 
 
-def signin_second_passkey_options(*, pool, user, ip, browser: str):
+def sign_in_second_passkey_options(*, pool, user, ip, browser: str):
     """A passkey ceremony for ``user``'s second factor: (challenge id, options
     as JSON). Raises ValidationError ``sign_in_method_unavailable`` when the
     pool does not take a passkey as a second factor, or
@@ -260,7 +260,7 @@ def signin_second_passkey_options(*, pool, user, ip, browser: str):
     return passkey_authentication_options(pool=pool, ip=ip, browser=browser, user=user)
 
 
-def signin_second_passkey(
+def sign_in_second_passkey(
     *, pool, user, challenge_id, response, ip, browser: str
 ) -> PasskeyUse:
     """Check the browser's answer to a second-factor passkey ceremony of
@@ -283,7 +283,7 @@ def _second_passkey_check(pool) -> None:
         raise error("sign_in_method_unavailable")
 
 
-def signin_finish(
+def sign_in_finish(
     session, *, pool, user, method: str, must_change: bool, clear_lock: bool = True
 ) -> Stage:
     """Every factor passed: the identifier's failures are forgiven (with
@@ -320,12 +320,12 @@ def signin_finish(
                 SignInLock, where={"pool": pool.pk, "key": lock_key(identifier)}
             )
         session_sign_in(session, pool=pool, user=user, method=method, writes=writes)
-        signin_record(user=user, method=method, writes=writes)
+        sign_in_record(user=user, method=method, writes=writes)
         writes.run()
     return SIGNED_IN
 
 
-def signin_enrolled(session, *, pool, method: str) -> Stage:
+def sign_in_enrolled(session, *, pool, method: str) -> Stage:
     """The user set up a second factor at sign-in, ``method`` ("totp",
     "passkey", "synced_passkey"), proving they hold it: the pending sign-in
     may now finish, as ``<first>+<method>`` (``enrolled_method``). Returns the

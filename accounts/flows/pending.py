@@ -5,7 +5,7 @@ for one pool, forgotten after a while.
 Two shapes: ``session_start``/``session_value`` for a plain dict under a key
 (``{"pool", "at", ...}``), and ``SessionPending`` for a frozen dataclass
 (``{"pool", "sent_at", ...}``). Each flow keeps its keys in one module: the
-sign-in's in ``flows.signin_state``, the others' beside their flow."""
+sign-in's in ``flows.sign_in_state``, the others' beside their flow."""
 
 from __future__ import annotations
 

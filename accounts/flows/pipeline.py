@@ -2,9 +2,9 @@
 saying whether it applies to a sign-in's state (``SignInState``), and
 ``next_stage``, the first that applies (``SIGNED_IN`` when none does).
 
-The flows (``flows.signin``, ``flows.mfa``) build the state at each turn of a
+The flows (``flows.sign_in``, ``flows.mfa``) build the state at each turn of a
 sign-in and return the stage it goes to; the sign-in under way keeps the
-stage's ``name`` in the hosted session (``flows.signin_state``). A stage never
+stage's ``name`` in the hosted session (``flows.sign_in_state``). A stage never
 names a page: the hosted pages map a stage to its page in one place
 (``hosted.steps.stage_page``).
 

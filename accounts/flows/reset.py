@@ -23,7 +23,7 @@ from ..authenticators.lockout import lock_clear
 from ..authenticators.passwords import new_password_check, password_set
 from ..models import Code
 from .pending import SessionPending
-from .signin import signin_identify
+from .sign_in import sign_in_identify
 
 SESSION_KEY = "reset"
 PENDING_FOR = 30 * 60
@@ -87,7 +87,7 @@ def reset_start(*, pool, identifier: str) -> Pending:
     as too soon, or by a recipient's limit, is as silent. Raises ValidationError
     on "identifier" (not an address) and ``send_rate_limited`` (the workspace's
     limit, counted for unknown addresses too) alike for every address."""
-    value = signin_identify(raw=identifier)
+    value = sign_in_identify(raw=identifier)
     target = _resettable(pool, value)
     if target is not None:
         reset_send_code(pool=pool, identifier=target, public=True)

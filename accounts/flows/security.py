@@ -33,7 +33,7 @@ from ..authenticators.totp import (
     totp_verify,
 )
 from ..models import Passkey, RememberedDevice, TotpDevice
-from .mfa import signin_enrolled
+from .mfa import sign_in_enrolled
 from .pending import session_start, session_value
 
 SETUP_KEY = "totp_setup"
@@ -118,13 +118,13 @@ def account_totp_add(*, user: PoolUser, key: str | None, code: str) -> list[str]
         return _first_codes(user, at="totp_added")
 
 
-def signin_enrol_totp(
+def sign_in_enrol_totp(
     session, *, pool, user: PoolUser, key: str | None, code: str
 ) -> list[str]:
     """The forced enrolment of a sign-in: ``account_totp_add``, then the pending
-    sign-in may finish (``signin_enrolled``). Same errors."""
+    sign-in may finish (``sign_in_enrolled``). Same errors."""
     codes = account_totp_add(user=user, key=key, code=code)
-    signin_enrolled(session, pool=pool, method="totp")
+    sign_in_enrolled(session, pool=pool, method="totp")
     return codes
 
 

@@ -18,7 +18,7 @@ from identity_pools.policies.sign_in import sign_in_policy_for
 
 from ..flows import identifiers as own_identifiers
 from ..flows.account import account_delete, account_sessions_end
-from ..flows.signin_state import signed_in_sso
+from ..flows.sign_in_state import signed_in_sso
 from .forms import AccountIdentifierForm, CodeForm
 from .signed_in import RecentSignInMixin, SignedInPageMixin
 from .views import code_try_count
@@ -55,7 +55,7 @@ class AccountIdentifierVerifyView(SignedInPageMixin, ServiceFormView):
 
     def pool_page_elsewhere(self) -> str | None:
         if self.user is None:
-            return "signin"
+            return "sign_in"
         self.pending = own_identifiers.Pending.of(
             self.request.hosted_session, pool=self.pool, user=self.user
         )
@@ -179,7 +179,7 @@ class AccountDeleteView(RecentSignInMixin, ServiceConfirmView):
         messages.success(
             self.request, _("Your account is deleted. Thank you for having been here.")
         )
-        return redirect(self.page_url("signin"))
+        return redirect(self.page_url("sign_in"))
 
     def refused_url(self) -> str:
         return self.page_url("account")

@@ -35,7 +35,7 @@ from ..flows.security import (
     totp_setup_key,
     totp_setup_pending,
 )
-from ..flows.signin_state import (
+from ..flows.sign_in_state import (
     authorize_pending,
     session_sign_in,
     session_sign_out,
@@ -235,7 +235,7 @@ class AccountTotpView(TotpSetupMixin, RecentSignInMixin, ServiceFormView):
 
     def pool_page_elsewhere(self) -> str | None:
         if self.user is None:
-            return "signin"
+            return "sign_in"
         if TotpDevice.objects.filter(user=self.user).exists():
             messages.info(
                 self.request,
@@ -279,7 +279,7 @@ class AccountTotpRemoveView(SignedInPageMixin, ServiceFormView):
 
     def pool_page_elsewhere(self) -> str | None:
         if self.user is None:
-            return "signin"
+            return "sign_in"
         if not TotpDevice.objects.filter(user=self.user).exists():
             return "account"
         return None
@@ -300,7 +300,7 @@ class AccountRecoveryCodesView(RecentSignInMixin, TemplateView):
 
     def pool_page_elsewhere(self) -> str | None:
         if self.user is None:
-            return "signin"
+            return "sign_in"
         if not has_enrolled_factor(self.user):
             return "account"
         return super().pool_page_elsewhere()
@@ -362,4 +362,4 @@ class SignOutView(PoolPageMixin, View):
     def post(self, request, *args, **kwargs):
         session_sign_out(request.hosted_session)
         messages.success(request, _("You are signed out."))
-        return redirect(self.page_url("signin"))
+        return redirect(self.page_url("sign_in"))

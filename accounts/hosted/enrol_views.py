@@ -3,7 +3,7 @@ user has none, so after the first factor they set one up (an authenticator app
 here, a passkey through ``passkey_views``) before the sign-in may finish.
 
 Each page finds the sign-in waiting in this browser at its own stage
-(``signin_pending``): ``ENROLMENT`` until a second factor is set up,
+(``sign_in_pending``): ``ENROLMENT`` until a second factor is set up,
 ``ENROLLED`` after; nothing else finishes it, so the enrolment cannot be
 skipped."""
 
@@ -17,12 +17,12 @@ from core.catalogue import message
 from core.views import ServiceFormView
 from identity_pools.policies.sign_in import sign_in_policy_for
 
-from ..flows.mfa import enrolled_method, signin_finish, signin_pending
+from ..flows.mfa import enrolled_method, sign_in_finish, sign_in_pending
 from ..flows.pipeline import ENROLLED, ENROLMENT, IDENTIFIER, enrolment_options
 from ..flows.security import (
     has_enrolled_factor,
     recovery_codes_first,
-    signin_enrol_totp,
+    sign_in_enrol_totp,
 )
 from ..models import Passkey
 from .account_views import TotpSetupMixin, secret_page
@@ -37,7 +37,7 @@ class EnrolPageMixin(PoolPageMixin):
     stages = (ENROLMENT,)
 
     def pool_page_open(self) -> bool:
-        pending = signin_pending(
+        pending = sign_in_pending(
             self.request.hosted_session, pool=self.pool, stages=self.stages
         )
         self.state, self.user = pending or (None, None)
@@ -52,7 +52,7 @@ class SignInEnrolView(EnrolPageMixin, TemplateView):
     """ "Set up a second factor": what the pool offers (an app, a passkey), or
     why nothing can be set up."""
 
-    template_name = "hosted/signin_enrol.html"
+    template_name = "hosted/sign_in_enrol.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -64,7 +64,7 @@ class SignInEnrolView(EnrolPageMixin, TemplateView):
 class SignInEnrolAppView(TotpSetupMixin, EnrolPageMixin, ServiceFormView):
     """The authenticator-app set-up of the enrolment (the account page's)."""
 
-    template_name = "hosted/signin_enrol_app.html"
+    template_name = "hosted/sign_in_enrol_app.html"
 
     def pool_page_elsewhere(self) -> str | None:
         if self.user is None:
@@ -72,7 +72,7 @@ class SignInEnrolAppView(TotpSetupMixin, EnrolPageMixin, ServiceFormView):
         return None if "totp" in self.options else stage_page(ENROLMENT)
 
     def perform(self, form):
-        return signin_enrol_totp(
+        return sign_in_enrol_totp(
             self.request.hosted_session,
             pool=self.pool,
             user=self.user,
@@ -84,7 +84,7 @@ class SignInEnrolAppView(TotpSetupMixin, EnrolPageMixin, ServiceFormView):
         self.totp_done()
         return secret_page(
             self.request,
-            "hosted/signin_enrolled.html",
+            "hosted/sign_in_enrolled.html",
             {
                 "workspace": self.workspace,
                 "pool": self.pool,
@@ -100,7 +100,7 @@ class SignInEnrolledView(EnrolPageMixin, TemplateView):
     ("Continue"): the sign-in finishes (a new password first, when it must
     change)."""
 
-    template_name = "hosted/signin_enrolled.html"
+    template_name = "hosted/sign_in_enrolled.html"
     stages = (ENROLLED,)
 
     def pool_page_elsewhere(self) -> str | None:
@@ -124,7 +124,7 @@ class SignInEnrolledView(EnrolPageMixin, TemplateView):
         )
 
     def post(self, request, *args, **kwargs):
-        stage = signin_finish(
+        stage = sign_in_finish(
             request.hosted_session,
             pool=self.pool,
             user=self.user,

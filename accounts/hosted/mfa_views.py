@@ -15,14 +15,14 @@ from identity_pools.policies.sign_in import sign_in_policy_for
 
 from ..authenticators.presence import second_factor_options
 from ..flows.mfa import (
-    signin_finish,
-    signin_pending,
-    signin_second,
-    signin_second_send,
+    sign_in_finish,
+    sign_in_pending,
+    sign_in_second,
+    sign_in_second_send,
 )
 from ..flows.pipeline import FIRST_FACTOR, IDENTIFIER, SECOND_FACTOR
-from ..flows.signin import signin_app, signin_code, signin_code_send
-from ..flows.signin_state import attempt_code_sent, attempt_second_sent
+from ..flows.sign_in import sign_in_app, sign_in_code, sign_in_code_send
+from ..flows.sign_in_state import attempt_code_sent, attempt_second_sent
 from .forms import CodeForm, SecondFactorForm
 from .steps import CODE_METHODS, SignInStepMixin, remember_this_device, stage_page
 from .views import PoolPageMixin
@@ -43,7 +43,7 @@ def _blocked_status(exc) -> int:
 class SignInCodeView(SignInStepMixin, ServiceFormView):
     """A code sent to the email address or mobile number typed."""
 
-    template_name = "hosted/signin_code.html"
+    template_name = "hosted/sign_in_code.html"
     form_class = CodeForm
 
     def method_of_page(self) -> str:
@@ -55,7 +55,7 @@ class SignInCodeView(SignInStepMixin, ServiceFormView):
         if request.POST.get("action") != "send":
             return super().post(request, *args, **kwargs)
         try:
-            signin_code_send(
+            sign_in_code_send(
                 pool=self.pool,
                 identifier=self.pending["identifier"],
                 attempt=self.pending["attempt"],
@@ -79,7 +79,7 @@ class SignInCodeView(SignInStepMixin, ServiceFormView):
     error_status = staticmethod(_blocked_status)
 
     def perform(self, form):
-        return signin_code(
+        return sign_in_code(
             pool=self.pool,
             identifier=self.pending["identifier"],
             attempt=self.pending["attempt"],
@@ -95,14 +95,14 @@ class SignInCodeView(SignInStepMixin, ServiceFormView):
 class SignInAppView(SignInStepMixin, ServiceFormView):
     """A code from the user's authenticator app as the first factor."""
 
-    template_name = "hosted/signin_app.html"
+    template_name = "hosted/sign_in_app.html"
     form_class = CodeForm
     method = "totp"
 
     error_status = staticmethod(_blocked_status)
 
     def perform(self, form):
-        return signin_app(
+        return sign_in_app(
             pool=self.pool,
             identifier=self.pending["identifier"],
             code=form.cleaned_data["code"],
@@ -116,7 +116,7 @@ class SignInAppView(SignInStepMixin, ServiceFormView):
 class SignInPasskeyView(SignInStepMixin, TemplateView):
     """A passkey after the identifier (the ceremony runs in the page's script)."""
 
-    template_name = "hosted/signin_passkey.html"
+    template_name = "hosted/sign_in_passkey.html"
     method = "passkey"
 
 
@@ -124,11 +124,11 @@ class SignInSecondView(PoolPageMixin, ServiceFormView):
     """The second factor: the user's strongest method first (``?method=`` picks
     another they have)."""
 
-    template_name = "hosted/signin_second.html"
+    template_name = "hosted/sign_in_second.html"
     form_class = SecondFactorForm
 
     def pool_page_open(self) -> bool:
-        pending = signin_pending(
+        pending = sign_in_pending(
             self.request.hosted_session, pool=self.pool, stages=(SECOND_FACTOR,)
         )
         self.state, self.user = pending or (None, None)
@@ -157,7 +157,7 @@ class SignInSecondView(PoolPageMixin, ServiceFormView):
             return super().post(request, *args, **kwargs)
         if self.method in CODE_METHODS:
             try:
-                masked = signin_second_send(
+                masked = sign_in_second_send(
                     pool=self.pool,
                     user=self.user,
                     method=self.method,
@@ -188,7 +188,7 @@ class SignInSecondView(PoolPageMixin, ServiceFormView):
     error_status = staticmethod(_blocked_status)
 
     def perform(self, form):
-        signin_second(
+        sign_in_second(
             pool=self.pool,
             user=self.user,
             state=self.state,
@@ -200,7 +200,7 @@ class SignInSecondView(PoolPageMixin, ServiceFormView):
         return form.cleaned_data.get("remember")
 
     def done(self, remember):
-        stage = signin_finish(
+        stage = sign_in_finish(
             self.request.hosted_session,
             pool=self.pool,
             user=self.user,

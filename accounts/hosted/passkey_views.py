@@ -48,12 +48,12 @@ from ..authenticators.recovery import recovery_codes_left
 from ..flows.account import account_recently_confirmed
 from ..flows.mfa import (
     DEVICE_COOKIE,
-    signin_after_first,
-    signin_enrolled,
-    signin_finish,
-    signin_pending,
-    signin_second_passkey,
-    signin_second_passkey_options,
+    sign_in_after_first,
+    sign_in_enrolled,
+    sign_in_finish,
+    sign_in_pending,
+    sign_in_second_passkey,
+    sign_in_second_passkey_options,
 )
 from ..flows.pending import session_value
 from ..flows.pipeline import (
@@ -63,8 +63,8 @@ from ..flows.pipeline import (
     enrolment_options,
 )
 from ..flows.security import account_passkey_remove
-from ..flows.signin import signin_passkey, signin_passkey_options
-from ..flows.signin_state import attempt_of, signed_in_user
+from ..flows.sign_in import sign_in_passkey, sign_in_passkey_options
+from ..flows.sign_in_state import attempt_of, signed_in_user
 from .signed_in import RecentSignInMixin
 from .steps import remember_this_device, stage_page
 from .views import PASSKEY_OFFER_KEY, PASSKEY_OFFER_SECONDS, PoolPageMixin
@@ -166,7 +166,7 @@ class PasskeySignInView(PasskeyEndpoint):
         return None
 
     def options(self, user):
-        return signin_passkey_options(
+        return sign_in_passkey_options(
             pool=self.pool, ip=client_ip(self.request), browser=self.browser()
         )
 
@@ -179,7 +179,7 @@ class PasskeySignInView(PasskeyEndpoint):
             if pending is None:
                 raise error("passkey_challenge_invalid")
             identifier = pending["identifier"]
-        used = signin_passkey(
+        used = sign_in_passkey(
             pool=self.pool,
             challenge_id=body.get("challenge"),
             response=body.get("credential"),
@@ -187,7 +187,7 @@ class PasskeySignInView(PasskeyEndpoint):
             browser=self.browser(),
             identifier=identifier,
         )
-        stage = signin_after_first(
+        stage = sign_in_after_first(
             self.request.hosted_session,
             pool=self.pool,
             user=used.user,
@@ -207,7 +207,7 @@ class PasskeySecondView(PasskeyEndpoint):
         return "passkey" in self.policy().second_factors()
 
     def subject(self):
-        pending = signin_pending(
+        pending = sign_in_pending(
             self.request.hosted_session, pool=self.pool, stages=(SECOND_FACTOR,)
         )
         if pending is None:
@@ -221,7 +221,7 @@ class PasskeySecondView(PasskeyEndpoint):
         return user
 
     def options(self, user):
-        return signin_second_passkey_options(
+        return sign_in_second_passkey_options(
             pool=self.pool,
             user=user,
             ip=client_ip(self.request),
@@ -229,7 +229,7 @@ class PasskeySecondView(PasskeyEndpoint):
         )
 
     def verify(self, user, body):
-        used = signin_second_passkey(
+        used = sign_in_second_passkey(
             pool=self.pool,
             user=user,
             challenge_id=body.get("challenge"),
@@ -238,7 +238,7 @@ class PasskeySecondView(PasskeyEndpoint):
             browser=self.browser(),
         )
         self.remember = user if body.get("remember") is True else None
-        stage = signin_finish(
+        stage = sign_in_finish(
             self.request.hosted_session,
             pool=self.pool,
             user=user,
@@ -319,7 +319,7 @@ class EnrolPasskeyRegisterView(PasskeyRegisterEndpoint):
         return "passkey" in enrolment_options(policy)
 
     def subject(self):
-        pending = signin_pending(
+        pending = sign_in_pending(
             self.request.hosted_session, pool=self.pool, stages=(ENROLMENT,)
         )
         if pending is None:
@@ -327,7 +327,7 @@ class EnrolPasskeyRegisterView(PasskeyRegisterEndpoint):
         return pending[1]
 
     def registered(self, user, passkey):
-        stage = signin_enrolled(
+        stage = sign_in_enrolled(
             self.request.hosted_session,
             pool=self.pool,
             method=SYNCED_PASSKEY if passkey.backed_up else PASSKEY,

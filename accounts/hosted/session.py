@@ -23,7 +23,7 @@ from django.utils.http import http_date
 
 from core.request import client_ip
 
-from ..flows.signin_state import authorize_origin
+from ..flows.sign_in_state import authorize_origin
 
 HOSTED_PREFIX = "/w/"
 

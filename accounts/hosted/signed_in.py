@@ -16,7 +16,7 @@ from identity_pools.credentials import PasswordCredential
 
 from ..flows.account import account_confirm, account_recently_confirmed
 from ..flows.pipeline import IDENTIFIER, SIGNED_IN, signed_in_stage
-from ..flows.signin_state import (
+from ..flows.sign_in_state import (
     confirm_next_keep,
     confirm_next_take,
     session_sign_out,

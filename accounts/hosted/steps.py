@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.shortcuts import redirect
 
-from ..flows.mfa import DEVICE_COOKIE, device_remember, signin_after_first
+from ..flows.mfa import DEVICE_COOKIE, device_remember, sign_in_after_first
 from ..flows.pipeline import (
     ENROLLED,
     ENROLMENT,
@@ -20,27 +20,27 @@ from ..flows.pipeline import (
     SIGNED_IN,
     Stage,
 )
-from ..flows.signin import first_factor_methods
-from ..flows.signin_state import attempt_of
+from ..flows.sign_in import first_factor_methods
+from ..flows.sign_in_state import attempt_of
 from .views import PoolPageMixin
 
 # The page of each stage of the sign-in (the first factor's: its method's).
 STAGE_PAGES = {
-    IDENTIFIER.name: "signin",
-    SECOND_FACTOR.name: "signin_second",
-    ENROLMENT.name: "signin_enrol",
-    ENROLLED.name: "signin_enrolled",
-    MUST_CHANGE.name: "signin_change_password",
+    IDENTIFIER.name: "sign_in",
+    SECOND_FACTOR.name: "sign_in_second",
+    ENROLMENT.name: "sign_in_enrol",
+    ENROLLED.name: "sign_in_enrolled",
+    MUST_CHANGE.name: "sign_in_change_password",
     RECENT_SIGN_IN.name: "account_confirm",
     SIGNED_IN.name: "account",
 }
 # The page of each first-factor method.
 METHOD_PAGES = {
-    "password": "signin_password",
-    "email_code": "signin_code",
-    "sms_code": "signin_code",
-    "totp": "signin_app",
-    "passkey": "signin_passkey",
+    "password": "sign_in_password",
+    "email_code": "sign_in_code",
+    "sms_code": "sign_in_code",
+    "totp": "sign_in_app",
+    "passkey": "sign_in_passkey",
 }
 CODE_METHODS = ("email_code", "sms_code")
 METHOD_LABELS = {
@@ -107,7 +107,7 @@ def first_factor_done(view, outcome, *, method: str):
     """Where a passed first factor leads (the second factor, a forced
     enrolment, a password change, or the account page, signed in): the
     redirect of ``view``, a pool page."""
-    stage = signin_after_first(
+    stage = sign_in_after_first(
         view.request.hosted_session,
         pool=view.pool,
         user=outcome.user,

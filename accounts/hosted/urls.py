@@ -6,8 +6,8 @@ from . import (
     enrol_views,
     mfa_views,
     passkey_views,
+    sign_in_views,
     signed_in,
-    signin_views,
     views,
 )
 
@@ -29,50 +29,52 @@ urlpatterns = [
         name="signup_verify",
     ),
     path(POOL + "welcome/", views.RegisteredView.as_view(), name="registered"),
-    path(POOL + "signin/", signin_views.SignInView.as_view(), name="signin"),
+    path(POOL + "signin/", sign_in_views.SignInView.as_view(), name="sign_in"),
     path(
         POOL + "signin/password/",
-        signin_views.SignInPasswordView.as_view(),
-        name="signin_password",
+        sign_in_views.SignInPasswordView.as_view(),
+        name="sign_in_password",
     ),
     path(
         POOL + "signin/new-password/",
-        signin_views.SignInChangePasswordView.as_view(),
-        name="signin_change_password",
+        sign_in_views.SignInChangePasswordView.as_view(),
+        name="sign_in_change_password",
     ),
     path(
         POOL + "signin/reset/",
-        signin_views.ResetStartView.as_view(),
+        sign_in_views.ResetStartView.as_view(),
         name="reset_start",
     ),
     path(
         POOL + "signin/reset/code/",
-        signin_views.ResetFinishView.as_view(),
+        sign_in_views.ResetFinishView.as_view(),
         name="reset_finish",
     ),
     # mfa_views
-    path(POOL + "signin/code/", mfa_views.SignInCodeView.as_view(), name="signin_code"),
-    path(POOL + "signin/app/", mfa_views.SignInAppView.as_view(), name="signin_app"),
+    path(
+        POOL + "signin/code/", mfa_views.SignInCodeView.as_view(), name="sign_in_code"
+    ),
+    path(POOL + "signin/app/", mfa_views.SignInAppView.as_view(), name="sign_in_app"),
     path(
         POOL + "signin/passkey/",
         mfa_views.SignInPasskeyView.as_view(),
-        name="signin_passkey",
+        name="sign_in_passkey",
     ),
     path(
         POOL + "signin/verify/",
         mfa_views.SignInSecondView.as_view(),
-        name="signin_second",
+        name="sign_in_second",
     ),
     # passkey_views
     path(
         POOL + "signin/passkey/options/",
         passkey_views.PasskeySignInView.as_view(step="options"),
-        name="passkey_signin_options",
+        name="passkey_sign_in_options",
     ),
     path(
         POOL + "signin/passkey/verify/",
         passkey_views.PasskeySignInView.as_view(step="verify"),
-        name="passkey_signin_verify",
+        name="passkey_sign_in_verify",
     ),
     path(
         POOL + "signin/verify/passkey/options/",
@@ -188,16 +190,16 @@ urlpatterns = [
     path(
         POOL + "signin/enrol/",
         enrol_views.SignInEnrolView.as_view(),
-        name="signin_enrol",
+        name="sign_in_enrol",
     ),
     path(
         POOL + "signin/enrol/app/",
         enrol_views.SignInEnrolAppView.as_view(),
-        name="signin_enrol_app",
+        name="sign_in_enrol_app",
     ),
     path(
         POOL + "signin/enrolled/",
         enrol_views.SignInEnrolledView.as_view(),
-        name="signin_enrolled",
+        name="sign_in_enrolled",
     ),
 ]

@@ -64,7 +64,9 @@ class SignInLimits:
             ratelimit.bucket_key(limit.key) for limit in (self.account, self.address)
         )
         keys = {account: self.account, address: self.address}
-        windows = _OPEN_WINDOWS.all("signin", account=account, address=address, now=now)
+        windows = _OPEN_WINDOWS.all(
+            "sign_in", account=account, address=address, now=now
+        )
         waits = [
             max(0, int((window.window_ends_at - now).total_seconds()))
             for window in windows

@@ -152,7 +152,7 @@ def settings_context(pool, context: dict) -> dict:
         ),
         (
             _("Sign-in page"),
-            absolute_url(reverse("hosted:signin", args=[slug, pool.pk])),
+            absolute_url(reverse("hosted:sign_in", args=[slug, pool.pk])),
             "",
         ),
         (

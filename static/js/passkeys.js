@@ -2,7 +2,7 @@
 // controls are rendered hidden and shown here only when the browser has
 // WebAuthn; the pages work without this file. No inline script (strict CSP):
 // every URL comes from data-* attributes of the control:
-//   data-passkey="signin|second|register", data-options-url, data-verify-url,
+//   data-passkey="sign_in|second|register", data-options-url, data-verify-url,
 //   data-identified="true" (sign-in after an identifier),
 //   data-conditional="true" (also offer passkeys in the browser's autofill).
 // The server answers JSON: {challenge, options}, then {redirect} or {error}.

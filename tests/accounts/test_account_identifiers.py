@@ -41,8 +41,8 @@ def ann(ann):
 
 def signed_in(pool, identifier="ann@example.com") -> Client:
     client = Client()
-    client.post(url(pool, "signin"), {"identifier": identifier})
-    done = client.post(url(pool, "signin_password"), {"password": GOOD})
+    client.post(url(pool, "sign_in"), {"identifier": identifier})
+    done = client.post(url(pool, "sign_in_password"), {"password": GOOD})
     assert done["Location"] == url(pool, "account"), done
     return client
 
@@ -206,8 +206,8 @@ def test_the_pages_are_for_signed_in_users_only(pool, ann):
         "account_identifier_verify",
         "account_identifier_remove",
     ):
-        assert client.get(url(pool, name))["Location"] == url(pool, "signin")
-        assert client.post(url(pool, name), {})["Location"] == url(pool, "signin")
+        assert client.get(url(pool, name))["Location"] == url(pool, "sign_in")
+        assert client.post(url(pool, name), {})["Location"] == url(pool, "sign_in")
 
 
 def test_sends_are_limited_per_user(pool, ann, sending):
@@ -260,8 +260,8 @@ def test_without_a_password_the_user_signs_in_again(pool, ann, later):
     page = client.get(url(pool, "account_confirm")).content.decode()
     assert "Sign in again" in page and "Your password" not in page
     response = client.post(url(pool, "account_confirm"), {"action": "sign_in_again"})
-    assert response["Location"] == url(pool, "signin")
-    assert client.get(url(pool, "account"))["Location"] == url(pool, "signin")
+    assert response["Location"] == url(pool, "sign_in")
+    assert client.get(url(pool, "account"))["Location"] == url(pool, "sign_in")
 
 
 def test_passkeys_and_the_app_need_a_recent_sign_in_too(pool, ann, later):

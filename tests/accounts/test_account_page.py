@@ -24,8 +24,8 @@ REQUIRED = {"data_given_name": "Ann", "data_family_name": "Lee", "data_name": "A
 
 def signed_in(pool, identifier="ann@example.com") -> Client:
     client = Client()
-    client.post(url(pool, "signin"), {"identifier": identifier})
-    response = client.post(url(pool, "signin_password"), {"password": GOOD})
+    client.post(url(pool, "sign_in"), {"identifier": identifier})
+    response = client.post(url(pool, "sign_in_password"), {"password": GOOD})
     assert response["Location"] == url(pool, "account")
     return client
 
@@ -170,12 +170,12 @@ def test_only_the_signed_in_users_own_data_changes(pool, ann):
     assert PoolUser.objects.get(pk=bob.pk).user_data["given_name"] == "Robert"
     assert before["given_name"] != "Robert"
     anonymous = Client().post(url(pool, "account_profile"), {"data_given_name": "X"})
-    assert anonymous["Location"] == url(pool, "signin")
+    assert anonymous["Location"] == url(pool, "sign_in")
 
 
 def test_a_session_of_another_pool_edits_nothing(workspace, pool, ann):
     other = IdentityPoolFactory(workspace=workspace)
     client = signed_in(pool)
     response = client.post(url(other, "account_profile"), {"data_given_name": "Z"})
-    assert response["Location"] == url(other, "signin")
+    assert response["Location"] == url(other, "sign_in")
     assert PoolUser.objects.get(pk=ann.pk).user_data["given_name"] == "Ann"

@@ -30,8 +30,8 @@ def ann(ann):
 
 def signed_in(pool, password=OLD):
     client = Client()
-    client.post(url(pool, "signin"), {"identifier": "ann@example.com"})
-    response = client.post(url(pool, "signin_password"), {"password": password})
+    client.post(url(pool, "sign_in"), {"identifier": "ann@example.com"})
+    response = client.post(url(pool, "sign_in_password"), {"password": password})
     assert response["Location"] == url(pool, "account")
     return client
 
@@ -57,7 +57,7 @@ def test_change_password_ends_other_sessions_and_sends_a_notice(
     assert response["Location"] == url(pool, "account")
     assert check_password(NEW, PasswordCredential.objects.get(user=ann).password)
     assert here.get(url(pool, "account")).status_code == 200
-    assert elsewhere.get(url(pool, "account"))["Location"] == url(pool, "signin")
+    assert elsewhere.get(url(pool, "account"))["Location"] == url(pool, "sign_in")
     assert mailoutbox[-1].to == ["ann@example.com"]
     assert "was just changed" in mailoutbox[-1].body
     assert AuditEvent.objects.filter(
@@ -94,18 +94,18 @@ def test_new_password_must_match_and_follow_the_policy(pool, ann):
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client, pool, ann):
-    assert client.get(url(pool, "account_password"))["Location"] == url(pool, "signin")
-    assert change(client, pool, OLD)["Location"] == url(pool, "signin")
+    assert client.get(url(pool, "account_password"))["Location"] == url(pool, "sign_in")
+    assert change(client, pool, OLD)["Location"] == url(pool, "sign_in")
     assert check_password(OLD, PasswordCredential.objects.get(user=ann).password)
 
 
 def test_must_change_step_refuses_two_different_entries(pool, ann):
     PasswordCredential.objects.filter(user=ann).update(state="must_change")
     client = Client()
-    client.post(url(pool, "signin"), {"identifier": "ann@example.com"})
-    client.post(url(pool, "signin_password"), {"password": OLD})
+    client.post(url(pool, "sign_in"), {"identifier": "ann@example.com"})
+    client.post(url(pool, "sign_in_password"), {"password": OLD})
     response = client.post(
-        url(pool, "signin_change_password"),
+        url(pool, "sign_in_change_password"),
         {"password1": NEW, "password2": NEW + "x"},
     )
     assert codes(response, "password2") == ["password_mismatch"]

@@ -21,8 +21,8 @@ pytestmark = pytest.mark.django_db
 
 def browser(pool, identifier="ann@example.com", agent="") -> Client:
     client = Client(HTTP_USER_AGENT=agent)
-    client.post(url(pool, "signin"), {"identifier": identifier})
-    done = client.post(url(pool, "signin_password"), {"password": GOOD})
+    client.post(url(pool, "sign_in"), {"identifier": identifier})
+    done = client.post(url(pool, "sign_in_password"), {"password": GOOD})
     assert done["Location"] == url(pool, "account")
     return client
 
@@ -83,7 +83,7 @@ def test_only_the_users_other_sessions_can_be_ended(pool, ann):
 
 def test_signed_out_visitors_are_sent_to_sign_in(pool, ann):
     response = Client().post(url(pool, "account_sessions_end"), {"session": "others"})
-    assert response["Location"] == url(pool, "signin")
+    assert response["Location"] == url(pool, "sign_in")
 
 
 # --- deleting the account -------------------------------------------------------
@@ -112,7 +112,7 @@ def test_a_user_deletes_their_account(pool, ann, django_capture_on_commit_callba
     )
     with django_capture_on_commit_callbacks(execute=True):
         done = laptop.post(url(pool, "account_delete"))
-    assert done["Location"] == url(pool, "signin")
+    assert done["Location"] == url(pool, "sign_in")
     assert not PoolUser.objects.filter(pk=ann.pk).exists()
     assert not SsoSession.objects.filter(user_id=ann.pk).exists()
     event = AuditEvent.objects.get(action="pool_user.deleted")
@@ -120,6 +120,6 @@ def test_a_user_deletes_their_account(pool, ann, django_capture_on_commit_callba
     assert mail.outbox[-1].to == ["ann@example.com"]
     assert "deleted" in mail.outbox[-1].subject
     for client in (laptop, phone):
-        assert client.get(url(pool, "account"))["Location"] == url(pool, "signin")
+        assert client.get(url(pool, "account"))["Location"] == url(pool, "sign_in")
     # The address is free again.
     assert not Identifier.objects.filter(value="ann@example.com").exists()

@@ -115,14 +115,14 @@ def test_three_slips_are_free_then_the_wait_doubles_from_one_second(ann, key):
 
 
 def test_a_slip_at_the_sign_in_page_then_the_right_code(pool, ann, key):
-    page = reverse("hosted:signin_second", args=[pool.workspace.slug, pool.pk])
+    page = reverse("hosted:sign_in_second", args=[pool.workspace.slug, pool.pk])
     client = Client()
     client.post(
-        reverse("hosted:signin", args=[pool.workspace.slug, pool.pk]),
+        reverse("hosted:sign_in", args=[pool.workspace.slug, pool.pk]),
         {"identifier": "ann@example.com"},
     )
     client.post(
-        reverse("hosted:signin_password", args=[pool.workspace.slug, pool.pk]),
+        reverse("hosted:sign_in_password", args=[pool.workspace.slug, pool.pk]),
         {"password": GOOD},
     )
     slip = client.post(page, {"code": wrong_for(code_at(key))})

@@ -2,7 +2,7 @@
 row lock: ``code_verify`` takes only an unused code (``Code.objects.usable()``,
 ``used_at`` empty) with SELECT … FOR UPDATE, and marks it used in the same
 transaction; a second use finds no unused code. (Two uses at once:
-test_signin_methods.py::test_one_sign_in_code_submitted_twice_at_once_passes_once.)
+test_sign_in_methods.py::test_one_sign_in_code_submitted_twice_at_once_passes_once.)
 Here, one after the other, for every purpose: a removed check fails."""
 
 from __future__ import annotations

@@ -110,5 +110,5 @@ def test_choosing_a_pool_shows_the_connections_display_names(client, pool):
     )
     assert [name for _, name in choices] == ["Shoppers", "Team"]
     assert choices[0][0].startswith(
-        reverse("hosted:signin", args=[workspace.slug, pool.pk])
+        reverse("hosted:sign_in", args=[workspace.slug, pool.pk])
     )

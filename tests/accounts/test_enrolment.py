@@ -47,8 +47,8 @@ def shown_codes(response) -> list[str]:
 
 
 def password_step(client, pool, password=GOOD):
-    client.post(url(pool, "signin"), {"identifier": "ann@example.com"})
-    return client.post(url(pool, "signin_password"), {"password": password})
+    client.post(url(pool, "sign_in"), {"identifier": "ann@example.com"})
+    return client.post(url(pool, "sign_in_password"), {"password": password})
 
 
 def hosted_session(client):
@@ -65,42 +65,46 @@ def pool(workspace):
 
 
 def test_the_password_leads_to_the_enrolment_which_cannot_be_skipped(client, pool, ann):
-    assert password_step(client, pool)["Location"] == url(pool, "signin_enrol")
-    page = client.get(url(pool, "signin_enrol")).content.decode()
+    assert password_step(client, pool)["Location"] == url(pool, "sign_in_enrol")
+    page = client.get(url(pool, "sign_in_enrol")).content.decode()
     assert "Set up a second factor" in page
-    assert url(pool, "signin_enrol_app") in page
-    for name in ("account", "account_totp", "account_profile", "signin_second"):
-        assert client.get(url(pool, name))["Location"] == url(pool, "signin")
-    assert client.get(url(pool, "signin_enrolled"))["Location"] == url(pool, "signin")
-    assert client.post(url(pool, "signin_enrolled"))["Location"] == url(pool, "signin")
-    assert client.post(url(pool, "signin_second"), {"code": "123456"})[
+    assert url(pool, "sign_in_enrol_app") in page
+    for name in ("account", "account_totp", "account_profile", "sign_in_second"):
+        assert client.get(url(pool, name))["Location"] == url(pool, "sign_in")
+    assert client.get(url(pool, "sign_in_enrolled"))["Location"] == url(pool, "sign_in")
+    assert client.post(url(pool, "sign_in_enrolled"))["Location"] == url(
+        pool, "sign_in"
+    )
+    assert client.post(url(pool, "sign_in_second"), {"code": "123456"})[
         "Location"
-    ] == url(pool, "signin")
+    ] == url(pool, "sign_in")
     assert not AuditEvent.objects.filter(action="pool_user.signed_in").exists()
     # Still waiting at the enrolment.
-    assert client.get(url(pool, "signin_enrol")).status_code == 200
+    assert client.get(url(pool, "sign_in_enrol")).status_code == 200
 
 
 def test_the_app_set_up_shows_codes_once_and_continue_signs_in(client, pool, ann):
     password_step(client, pool)
-    setup = client.get(url(pool, "signin_enrol_app"))
+    setup = client.get(url(pool, "sign_in_enrol_app"))
     assert "<svg" in setup.content.decode()
     key = key_on_page(setup)
     wrong = "000000" if code_at(key) != "000000" else "111111"
-    refused = client.post(url(pool, "signin_enrol_app"), {"code": wrong})
+    refused = client.post(url(pool, "sign_in_enrol_app"), {"code": wrong})
     assert [e.code for e in refused.context["form"].non_field_errors().as_data()] == [
         "totp_code_invalid"
     ]
-    done = client.post(url(pool, "signin_enrol_app"), {"code": code_at(key)})
+    done = client.post(url(pool, "sign_in_enrol_app"), {"code": code_at(key)})
     codes = shown_codes(done)
     assert len(codes) == 10 and RecoveryCode.objects.filter(user=ann).count() == 10
     assert "no-store" in done["Cache-Control"]
     assert TotpDevice.objects.get(user=ann).key == key
-    assert client.get(url(pool, "account"))["Location"] == url(pool, "signin")
+    assert client.get(url(pool, "account"))["Location"] == url(pool, "sign_in")
     # A reload of the "done" page shows the codes no more.
-    again = client.get(url(pool, "signin_enrolled"))
+    again = client.get(url(pool, "sign_in_enrolled"))
     assert again.status_code == 200 and shown_codes(again) == []
-    assert client.post(url(pool, "signin_enrolled"))["Location"] == url(pool, "account")
+    assert client.post(url(pool, "sign_in_enrolled"))["Location"] == url(
+        pool, "account"
+    )
     assert client.get(url(pool, "account")).status_code == 200
     event = AuditEvent.objects.get(action="pool_user.signed_in")
     # The app set up, and proved with a code: amr "otp" in ID tokens.
@@ -109,19 +113,21 @@ def test_the_app_set_up_shows_codes_once_and_continue_signs_in(client, pool, ann
         AuditEvent.objects.filter(actor_id=str(ann.pk)).values_list("action", flat=True)
     )
     # Finished: the enrolment pages lead nowhere now.
-    assert client.post(url(pool, "signin_enrolled"))["Location"] == url(pool, "signin")
+    assert client.post(url(pool, "sign_in_enrolled"))["Location"] == url(
+        pool, "sign_in"
+    )
 
 
 def test_a_password_that_must_change_is_asked_after_the_enrolment(client, pool, ann):
     PasswordCredential.objects.filter(user=ann).update(state="must_change")
-    assert password_step(client, pool)["Location"] == url(pool, "signin_enrol")
-    key = key_on_page(client.get(url(pool, "signin_enrol_app")))
-    client.post(url(pool, "signin_enrol_app"), {"code": code_at(key)})
-    finish = client.post(url(pool, "signin_enrolled"))
-    assert finish["Location"] == url(pool, "signin_change_password")
-    assert client.get(url(pool, "account"))["Location"] == url(pool, "signin")
+    assert password_step(client, pool)["Location"] == url(pool, "sign_in_enrol")
+    key = key_on_page(client.get(url(pool, "sign_in_enrol_app")))
+    client.post(url(pool, "sign_in_enrol_app"), {"code": code_at(key)})
+    finish = client.post(url(pool, "sign_in_enrolled"))
+    assert finish["Location"] == url(pool, "sign_in_change_password")
+    assert client.get(url(pool, "account"))["Location"] == url(pool, "sign_in")
     done = client.post(
-        url(pool, "signin_change_password"), {"password1": NEW, "password2": NEW}
+        url(pool, "sign_in_change_password"), {"password1": NEW, "password2": NEW}
     )
     assert done["Location"] == url(pool, "account")
     assert client.get(url(pool, "account")).status_code == 200
@@ -145,9 +151,9 @@ def test_after_a_password_reset_the_second_factor_is_still_asked(
                 "password2": NEW,
             },
         )
-    assert reset["Location"] == url(pool, "signin")
-    assert password_step(client, pool, NEW)["Location"] == url(pool, "signin_second")
-    assert client.get(url(pool, "account"))["Location"] == url(pool, "signin")
+    assert reset["Location"] == url(pool, "sign_in")
+    assert password_step(client, pool, NEW)["Location"] == url(pool, "sign_in_second")
+    assert client.get(url(pool, "account"))["Location"] == url(pool, "sign_in")
 
 
 def test_after_a_password_reset_a_user_without_one_must_still_enrol(
@@ -167,24 +173,24 @@ def test_after_a_password_reset_a_user_without_one_must_still_enrol(
             "password2": NEW,
         },
     )
-    assert password_step(client, pool, NEW)["Location"] == url(pool, "signin_enrol")
+    assert password_step(client, pool, NEW)["Location"] == url(pool, "sign_in_enrol")
 
 
 def test_nothing_to_set_up_says_so(client, pool, ann):
     SignInPolicy.objects.filter(pool=pool).update(
         mfa_totp=False, mfa_passkey=False, mfa_sms_code=True
     )
-    assert password_step(client, pool)["Location"] == url(pool, "signin_enrol")
-    page = client.get(url(pool, "signin_enrol")).content.decode()
+    assert password_step(client, pool)["Location"] == url(pool, "sign_in_enrol")
+    page = client.get(url(pool, "sign_in_enrol")).content.decode()
     assert "none can be set up for your account" in page
-    assert client.get(url(pool, "signin_enrol_app"))["Location"] == url(
-        pool, "signin_enrol"
+    assert client.get(url(pool, "sign_in_enrol_app"))["Location"] == url(
+        pool, "sign_in_enrol"
     )
 
 
 def test_after_a_passkey_enrolment_codes_are_made_once(client, pool, ann):
     """The passkey pages register the passkey, mark the sign-in enrolled and
-    send the browser to ``signin_enrolled``."""
+    send the browser to ``sign_in_enrolled``."""
     password_step(client, pool)
     Passkey.objects.create(
         user=ann,
@@ -194,26 +200,30 @@ def test_after_a_passkey_enrolment_codes_are_made_once(client, pool, ann):
         aaguid="00000000-0000-0000-0000-000000000000",
     )
     session = hosted_session(client)
-    session["signin"] = {**session["signin"], "stage": "enrolled"}
+    session["sign_in"] = {**session["sign_in"], "stage": "enrolled"}
     session.save()
-    first = client.get(url(pool, "signin_enrolled"))
+    first = client.get(url(pool, "sign_in_enrolled"))
     assert "Your passkey is set up" in first.content.decode()
     assert len(shown_codes(first)) == 10
-    assert shown_codes(client.get(url(pool, "signin_enrolled"))) == []
-    assert client.post(url(pool, "signin_enrolled"))["Location"] == url(pool, "account")
+    assert shown_codes(client.get(url(pool, "sign_in_enrolled"))) == []
+    assert client.post(url(pool, "sign_in_enrolled"))["Location"] == url(
+        pool, "account"
+    )
 
 
 def test_enrolled_without_a_second_factor_goes_back_to_sign_in(client, pool, ann):
     password_step(client, pool)
     session = hosted_session(client)
-    session["signin"] = {**session["signin"], "stage": "enrolled"}
+    session["sign_in"] = {**session["sign_in"], "stage": "enrolled"}
     session.save()
-    assert client.post(url(pool, "signin_enrolled"))["Location"] == url(pool, "signin")
+    assert client.post(url(pool, "sign_in_enrolled"))["Location"] == url(
+        pool, "sign_in"
+    )
     assert not AuditEvent.objects.filter(action="pool_user.signed_in").exists()
 
 
 def test_another_browser_cannot_continue_the_enrolment(pool, ann):
     password_step(Client(), pool)
     other = Client()
-    for name in ("signin_enrol", "signin_enrol_app", "signin_enrolled"):
-        assert other.get(url(pool, name))["Location"] == url(pool, "signin")
+    for name in ("sign_in_enrol", "sign_in_enrol_app", "sign_in_enrolled"):
+        assert other.get(url(pool, name))["Location"] == url(pool, "sign_in")

@@ -58,7 +58,7 @@ def test_no_hosted_page_is_stored(ann, open_pool, name, who):
     assert "no-store" in shown.get("Cache-Control", ""), shown
     if who == "signed in" and name in SIGNED_IN_PAGES:
         # The walk reached the page itself, not the way to sign in.
-        assert shown.get("Location") != address("signin", open_pool)
+        assert shown.get("Location") != address("sign_in", open_pool)
     sent = client.post(url)
     assert sent.status_code < 500
     assert "no-store" in sent.get("Cache-Control", ""), sent

@@ -29,8 +29,8 @@ PAGES = pool_pages()
 
 def test_sweep_sees_the_hosted_pool_pages():
     assert {
-        "signin",
-        "signin_password",
+        "sign_in",
+        "sign_in_password",
         "account",
         "account_password",
         "signup",
@@ -63,12 +63,12 @@ def test_a_session_of_one_pool_is_no_one_in_another(workspace):
     def page(pool, name):
         return reverse(f"hosted:{name}", args=[workspace.slug, pool.pk])
 
-    client.post(page(first, "signin"), {"identifier": "ann@example.com"})
-    client.post(page(first, "signin_password"), {"password": GOOD})
+    client.post(page(first, "sign_in"), {"identifier": "ann@example.com"})
+    client.post(page(first, "sign_in_password"), {"password": GOOD})
     assert client.get(page(first, "account")).status_code == 200
-    assert client.get(page(second, "account"))["Location"] == page(second, "signin")
+    assert client.get(page(second, "account"))["Location"] == page(second, "sign_in")
     assert client.get(page(second, "account_password"))["Location"] == page(
-        second, "signin"
+        second, "sign_in"
     )
 
 

@@ -19,7 +19,7 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
 from accounts.authenticators import passwords as passwords_module
-from accounts.flows.signin import signin_password
+from accounts.flows.sign_in import sign_in_password
 from core.password_hashes import hash_cost, hash_like, hash_shape, is_own_hash
 from identity_pools.credentials import PasswordCredential
 from identity_pools.models import IdentityPool, PasswordPolicy
@@ -161,7 +161,7 @@ def test_a_lower_limit_makes_the_dummy_again_from_what_fits(pool):
 def test_saving_the_policy_ends_the_dummy_once_every_imported_user_upgraded(pool):
     imported(pool, record("ann@example.com", raw_bcrypt(6)))
     assert pool.imported_hash_dummy
-    signin_password(
+    sign_in_password(
         pool=pool, identifier="ann@example.com", password=PASSWORD, ip="::1"
     )
     pool_update_password_policy(pool=pool, actor=None, min_length=15)  # unchanged
@@ -191,7 +191,7 @@ def work(monkeypatch):
 
 def fails(pool, identifier: str, password: str = WRONG) -> None:
     with pytest.raises(ValidationError) as refused:
-        signin_password(pool=pool, identifier=identifier, password=password, ip="::1")
+        sign_in_password(pool=pool, identifier=identifier, password=password, ip="::1")
     assert refused.value.code == "sign_in_failed"
 
 
@@ -239,7 +239,7 @@ def test_a_hash_above_the_limit_never_signs_in_until_the_limit_admits_it(
 ):
     fails(mixed_pool, "over@example.com", PASSWORD)
     limit(mixed_pool, 14)
-    outcome = signin_password(
+    outcome = sign_in_password(
         pool=IdentityPool.objects.get(pk=mixed_pool.pk),
         identifier="over@example.com",
         password=PASSWORD,

@@ -162,8 +162,8 @@ def test_the_account_page_keeps_operator_only_fields(pool):
     )
     password_set(user=ann, raw_password=GOOD)
     client = Client()
-    client.post(url(pool, "signin"), {"identifier": "ann@example.com"})
-    client.post(url(pool, "signin_password"), {"password": GOOD})
+    client.post(url(pool, "sign_in"), {"identifier": "ann@example.com"})
+    client.post(url(pool, "sign_in_password"), {"password": GOOD})
     form = client.get(url(pool, "account_profile")).context["form"]
     assert "data_tier" not in form.fields
     assert "data_customer_number" not in form.fields

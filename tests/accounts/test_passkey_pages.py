@@ -39,12 +39,12 @@ def bob(pool):
 
 def browser_sign_in(client, pool, device, *, identified=False, **kwargs):
     """What passkeys.js does on the sign-in pages."""
-    start = post_json(client, url(pool, "passkey_signin_options"), {})
+    start = post_json(client, url(pool, "passkey_sign_in_options"), {})
     assert start.status_code == 200, start.content
     body = start.json()
     return post_json(
         client,
-        url(pool, "passkey_signin_verify"),
+        url(pool, "passkey_sign_in_verify"),
         {
             "challenge": body["challenge"],
             "credential": device.sign_in(body["options"], **kwargs),
@@ -69,18 +69,18 @@ def browser_register(client, pool, device, *, prefix="passkey_account", name="")
 
 
 def password_sign_in(client, pool):
-    client.post(url(pool, "signin"), {"identifier": "ann@example.com"})
-    return client.post(url(pool, "signin_password"), {"password": GOOD})
+    client.post(url(pool, "sign_in"), {"identifier": "ann@example.com"})
+    return client.post(url(pool, "sign_in_password"), {"password": GOOD})
 
 
 @pytest.mark.parametrize("second_factor", ["off", "optional", "required"])
 def test_usernameless_sign_in_page(client, ann, pool, second_factor):
     policy(pool, second_factor=second_factor)
     device = enrol(ann)
-    page = client.get(url(pool, "signin")).content.decode()
+    page = client.get(url(pool, "sign_in")).content.decode()
     assert "Sign in with a passkey" in page
     assert 'autocomplete="username webauthn"' in page
-    assert url(pool, "passkey_signin_options") in page
+    assert url(pool, "passkey_sign_in_options") in page
     response = browser_sign_in(client, pool, device)
     # A passkey with user verification is both factors: signed in at once.
     assert response.json() == {"redirect": url(pool, "account")}
@@ -103,10 +103,10 @@ def test_a_synced_passkey_signs_in_at_once_and_is_recorded_as_synced(client, ann
 def test_sign_in_after_an_identifier(client, ann, bob, pool):
     policy(pool, preferred_method="passkey")
     mine, bobs = enrol(ann), enrol(bob)
-    assert client.post(url(pool, "signin"), {"identifier": "ann@example.com"})[
+    assert client.post(url(pool, "sign_in"), {"identifier": "ann@example.com"})[
         "Location"
-    ] == url(pool, "signin_passkey")
-    page = client.get(url(pool, "signin_passkey")).content.decode()
+    ] == url(pool, "sign_in_passkey")
+    page = client.get(url(pool, "sign_in_passkey")).content.decode()
     assert 'data-identified="true"' in page
     refused = browser_sign_in(client, pool, bobs, identified=True)
     assert refused.status_code == 400
@@ -119,12 +119,12 @@ def test_two_ceremonies_started_at_once_in_one_browser_both_verify(client, ann, 
     """The autofill's request and a click on the button may overlap: each
     challenge stays good (single use, stored server-side), whichever ends first."""
     device = enrol(ann)
-    first = post_json(client, url(pool, "passkey_signin_options"), {}).json()
-    second = post_json(client, url(pool, "passkey_signin_options"), {}).json()
+    first = post_json(client, url(pool, "passkey_sign_in_options"), {}).json()
+    second = post_json(client, url(pool, "passkey_sign_in_options"), {}).json()
     assert first["challenge"] != second["challenge"]
     done = post_json(
         client,
-        url(pool, "passkey_signin_verify"),
+        url(pool, "passkey_sign_in_verify"),
         {
             "challenge": second["challenge"],
             "credential": device.sign_in(second["options"]),
@@ -133,7 +133,7 @@ def test_two_ceremonies_started_at_once_in_one_browser_both_verify(client, ann, 
     assert done.json() == {"redirect": url(pool, "account")}
     again = post_json(
         client,
-        url(pool, "passkey_signin_verify"),
+        url(pool, "passkey_sign_in_verify"),
         {
             "challenge": second["challenge"],
             "credential": device.sign_in(second["options"]),
@@ -147,8 +147,8 @@ def test_passkey_as_the_second_factor(client, ann, pool):
 
     policy(pool, second_factor="required", remember_device_days=30)
     device = enrol(ann)
-    assert password_sign_in(client, pool)["Location"] == url(pool, "signin_second")
-    page = client.get(url(pool, "signin_second")).content.decode()
+    assert password_sign_in(client, pool)["Location"] == url(pool, "sign_in_second")
+    page = client.get(url(pool, "sign_in_second")).content.decode()
     assert url(pool, "passkey_second_options") in page
     assert "Don&#x27;t ask again on this device for 30 days" in page
     start = post_json(client, url(pool, "passkey_second_options"), {}).json()
@@ -176,13 +176,15 @@ def test_second_factor_endpoints_need_the_pending_sign_in(client, ann, pool):
 
 def test_enrolment_at_sign_in(client, ann, pool):
     policy(pool, second_factor="required", mfa_totp=False)
-    assert password_sign_in(client, pool)["Location"] == url(pool, "signin_enrol")
+    assert password_sign_in(client, pool)["Location"] == url(pool, "sign_in_enrol")
     done = browser_register(
         client, pool, SoftAuthenticator(synced=True), prefix="passkey_enrol"
     )
-    assert done.json() == {"redirect": url(pool, "signin_enrolled")}
+    assert done.json() == {"redirect": url(pool, "sign_in_enrolled")}
     assert ann.passkeys.count() == 1
-    assert client.post(url(pool, "signin_enrolled"))["Location"] == url(pool, "account")
+    assert client.post(url(pool, "sign_in_enrolled"))["Location"] == url(
+        pool, "account"
+    )
     # Recorded as what was set up: ID tokens say pwd, swk, mfa.
     event = AuditEvent.objects.get(action="pool_user.signed_in")
     assert event.details == {"method": "password+synced_passkey"}
@@ -192,11 +194,12 @@ def test_passkeys_off(client, ann, pool):
     device = enrol(ann)
     policy(pool, passkey_enabled=False, mfa_passkey=False)
     assert (
-        "Sign in with a passkey" not in client.get(url(pool, "signin")).content.decode()
+        "Sign in with a passkey"
+        not in client.get(url(pool, "sign_in")).content.decode()
     )
     for name in (
-        "passkey_signin_options",
-        "passkey_signin_verify",
+        "passkey_sign_in_options",
+        "passkey_sign_in_verify",
         "passkey_second_options",
         "passkey_account_options",
         "passkey_account_verify",
@@ -229,7 +232,7 @@ def test_passkeys_off(client, ann, pool):
 def test_malformed_or_huge_bodies_get_a_message(client, ann, pool, body):
     enrol(ann)
     password_sign_in(client, pool)
-    for name in ("passkey_signin_verify", "passkey_account_verify"):
+    for name in ("passkey_sign_in_verify", "passkey_account_verify"):
         response = post_json(client, url(pool, name), body)
         assert response.status_code == 400, name
         assert response.json()["error"]
@@ -238,18 +241,18 @@ def test_malformed_or_huge_bodies_get_a_message(client, ann, pool, body):
 def test_a_form_body_gets_a_message(client, ann, pool):
     """A form posted where JSON is expected: a message, not a 500."""
     password_sign_in(client, pool)
-    for name in ("passkey_signin_verify", "passkey_account_verify"):
+    for name in ("passkey_sign_in_verify", "passkey_account_verify"):
         response = client.post(url(pool, name), {"challenge": "x", "credential": "y"})
         assert response.status_code == 400, name
         assert response.json() == {"error": message("passkey_failed")}
 
 
 def test_a_garbled_credential_gets_a_message(client, ann, pool):
-    body = post_json(client, url(pool, "passkey_signin_options"), {}).json()
+    body = post_json(client, url(pool, "passkey_sign_in_options"), {}).json()
     for credential in ({"id": "a", "rawId": "!!", "type": "public-key"}, "{}", 3):
         response = post_json(
             client,
-            url(pool, "passkey_signin_verify"),
+            url(pool, "passkey_sign_in_verify"),
             {"challenge": body["challenge"], "credential": credential},
         )
         assert response.status_code == 400 and response.json()["error"]
@@ -258,12 +261,14 @@ def test_a_garbled_credential_gets_a_message(client, ann, pool):
 def test_endpoints_need_csrf(ann, pool):
 
     client = Client(enforce_csrf_checks=True)
-    assert post_json(client, url(pool, "passkey_signin_options"), {}).status_code == 403
+    assert (
+        post_json(client, url(pool, "passkey_sign_in_options"), {}).status_code == 403
+    )
 
 
 def test_account_passkeys_page(client, ann, bob, pool):
     enrol(bob)
-    assert client.get(url(pool, "account_passkeys"))["Location"] == url(pool, "signin")
+    assert client.get(url(pool, "account_passkeys"))["Location"] == url(pool, "sign_in")
     password_sign_in(client, pool)
     added = browser_register(client, pool, SoftAuthenticator(synced=True), name="Phone")
     # A first second factor: on to making recovery codes.
@@ -412,10 +417,10 @@ def _offered(client, pool, user):
 
 # (ceremony, how a browser reaches it, the sign-in policy, registration?)
 CEREMONIES = {
-    "usernameless sign-in": ("passkey_signin", lambda c, p, u: None, {}, False),
+    "usernameless sign-in": ("passkey_sign_in", lambda c, p, u: None, {}, False),
     "sign-in after the identifier": (
-        "passkey_signin",
-        lambda c, p, u: c.post(url(p, "signin"), {"identifier": "ann@example.com"}),
+        "passkey_sign_in",
+        lambda c, p, u: c.post(url(p, "sign_in"), {"identifier": "ann@example.com"}),
         {"preferred_method": "passkey"},
         False,
     ),
@@ -477,7 +482,7 @@ def test_a_challenge_posted_from_another_browser_is_refused_and_stays_good(
     challenge = WebAuthnChallenge.objects.get(pk=start["challenge"])
     assert challenge.used_at is None
     if not registering:
-        assert other.get(url(pool, "account"))["Location"] == url(pool, "signin")
+        assert other.get(url(pool, "account"))["Location"] == url(pool, "sign_in")
     done = post_json(asking, url(pool, f"{prefix}_verify"), body)
     assert done.status_code == 200, done.content
     assert "redirect" in done.json()

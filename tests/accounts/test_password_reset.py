@@ -52,8 +52,8 @@ def finish(client, pool, identifier, code, password=NEW, callbacks=None):
 
 
 def sign_in(client, pool, identifier, password):
-    client.post(url(pool, "signin"), {"identifier": identifier})
-    return client.post(url(pool, "signin_password"), {"password": password})
+    client.post(url(pool, "sign_in"), {"identifier": identifier})
+    return client.post(url(pool, "sign_in_password"), {"password": password})
 
 
 def test_reset_with_a_code(
@@ -87,13 +87,13 @@ def test_reset_with_a_code(
         code,
         callbacks=django_capture_on_commit_callbacks,
     )
-    assert done["Location"] == url(pool, "signin")
+    assert done["Location"] == url(pool, "sign_in")
 
     from django.contrib.auth.hashers import check_password
 
     assert check_password(NEW, PasswordCredential.objects.get(user=ann).password)
     assert not SignInLock.objects.exists()
-    assert elsewhere.get(url(pool, "account"))["Location"] == url(pool, "signin")
+    assert elsewhere.get(url(pool, "account"))["Location"] == url(pool, "sign_in")
     assert "was just reset" in mailoutbox[-1].body
     assert AuditEvent.objects.filter(action="pool_user.password_reset").exists()
     assert sign_in(client, pool, "ann@example.com", NEW)["Location"] == url(
@@ -135,7 +135,7 @@ def test_a_password_that_had_to_be_reset_signs_in_nobody_until_a_reset(
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    from accounts.flows.signin import signin_password
+    from accounts.flows.sign_in import sign_in_password
 
     before = [("accounts", "0012_webauthnchallenge_browser")]
     after = [("accounts", "0013_password_must_reset_gone")]
@@ -155,10 +155,10 @@ def test_a_password_that_had_to_be_reset_signs_in_nobody_until_a_reset(
     assert credential.state == "valid" and not credential.password.startswith("argon")
     assert PasswordCredential.objects.get(user=bob).password.startswith("argon2")
     with pytest.raises(ValidationError) as refused:
-        signin_password(pool=pool, identifier="ann@example.com", password=OLD, ip=IP)
+        sign_in_password(pool=pool, identifier="ann@example.com", password=OLD, ip=IP)
     assert refused.value.code == "sign_in_failed"
     assert (
-        signin_password(
+        sign_in_password(
             pool=pool, identifier="bob@example.com", password=OLD, ip=IP
         ).user
         == bob
@@ -167,9 +167,9 @@ def test_a_password_that_had_to_be_reset_signs_in_nobody_until_a_reset(
     client.post(url(pool, "reset_start"), {"identifier": "ann@example.com"})
     code = re.search(r"\b(\d{6})\b", mailoutbox[-1].body).group(1)
     done = finish(client, pool, "ann@example.com", code)
-    assert done["Location"] == url(pool, "signin")
+    assert done["Location"] == url(pool, "sign_in")
     assert (
-        signin_password(
+        sign_in_password(
             pool=pool, identifier="ann@example.com", password=NEW, ip=IP
         ).user
         == ann

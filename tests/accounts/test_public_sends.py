@@ -207,7 +207,7 @@ def test_forgot_password_within_the_pools_resend_interval_reads_as_any_address(
                 "password2": "another long passphrase for 2027",
             },
         )
-    assert done["Location"] == url(pool, "signin")
+    assert done["Location"] == url(pool, "sign_in")
 
 
 def test_the_workspaces_daily_limit_is_said_alike_for_every_address(

@@ -13,7 +13,7 @@ from django.test import Client
 from accounts.authenticators.passwords import password_set
 from accounts.authenticators.recovery import recovery_codes_generate
 from accounts.authenticators.totp import totp_new_key
-from accounts.flows.mfa import signin_second
+from accounts.flows.mfa import sign_in_second
 from accounts.models import RecoveryCode, SignInLock, TotpDevice
 from core.models import AuditEvent
 from tests.conftest import hosted_url as url
@@ -32,16 +32,16 @@ def shown_codes(response) -> list[str]:
 
 def at_second_factor(pool) -> Client:
     client = Client()
-    client.post(url(pool, "signin"), {"identifier": "ann@example.com"})
-    response = client.post(url(pool, "signin_password"), {"password": GOOD})
-    assert response["Location"] == url(pool, "signin_second")
+    client.post(url(pool, "sign_in"), {"identifier": "ann@example.com"})
+    response = client.post(url(pool, "sign_in_password"), {"password": GOOD})
+    assert response["Location"] == url(pool, "sign_in_second")
     return client
 
 
 def with_recovery_code(pool, code) -> Client:
     """A client signed in with the password and the recovery code ``code``."""
     client = at_second_factor(pool)
-    done = client.post(f"{url(pool, 'signin_second')}?method=recovery", {"code": code})
+    done = client.post(f"{url(pool, 'sign_in_second')}?method=recovery", {"code": code})
     assert done["Location"] == url(pool, "account")
     return client
 
@@ -68,21 +68,21 @@ def test_ten_codes_each_work_once(pool, ann):
     state = {"identifier": "ann@example.com", "attempt": "a" * 32}
     check = {"pool": pool, "user": ann, "state": state, "options": options, "ip": None}
     for code in codes[1:]:
-        signin_second(method="recovery", code=code, **check)
+        sign_in_second(method="recovery", code=code, **check)
     for code in codes:
         SignInLock.objects.all().delete()  # failures block; not the point here
         with pytest.raises(ValidationError) as used:
-            signin_second(method="recovery", code=code, **check)
+            sign_in_second(method="recovery", code=code, **check)
         assert used.value.code == "recovery_code_invalid"
     assert not RecoveryCode.objects.filter(user=ann, used_at__isnull=True).exists()
 
 
 def test_the_recovery_option_needs_unused_codes(pool, ann):
     client = at_second_factor(pool)
-    page = client.get(url(pool, "signin_second")).content.decode()
+    page = client.get(url(pool, "sign_in_second")).content.decode()
     assert "Use a recovery code" not in page
     recovery_codes_generate(user=ann)
-    page = client.get(url(pool, "signin_second")).content.decode()
+    page = client.get(url(pool, "sign_in_second")).content.decode()
     assert "Use a recovery code" in page
 
 
@@ -115,7 +115,7 @@ def test_making_new_codes_invalidates_the_old(pool, ann):
     assert shown_codes(client.get(url(pool, "account_recovery_codes"))) == []
     client.post(url(pool, "signout"))
     refused = at_second_factor(pool).post(
-        f"{url(pool, 'signin_second')}?method=recovery", {"code": old[1]}
+        f"{url(pool, 'sign_in_second')}?method=recovery", {"code": old[1]}
     )
     assert [e.code for e in refused.context["form"].non_field_errors().as_data()] == [
         "recovery_code_invalid"

@@ -42,8 +42,8 @@ def code_at(key: str, when: float | None = None) -> str:
 
 def signed_in(pool, identifier="ann@example.com", password=GOOD) -> Client:
     client = Client()
-    client.post(url(pool, "signin"), {"identifier": identifier})
-    response = client.post(url(pool, "signin_password"), {"password": password})
+    client.post(url(pool, "sign_in"), {"identifier": identifier})
+    response = client.post(url(pool, "sign_in_password"), {"password": password})
     assert response["Location"] == url(pool, "account")
     return client
 
@@ -166,9 +166,9 @@ def test_an_app_is_offered_only_where_the_pool_uses_it(pool, ann):
 
 def test_signed_out_visitors_are_sent_to_sign_in(client, pool, ann):
     for name in ("account_totp", "account_totp_remove", "account_profile"):
-        assert client.get(url(pool, name))["Location"] == url(pool, "signin")
+        assert client.get(url(pool, name))["Location"] == url(pool, "sign_in")
         assert client.post(url(pool, name), {"code": "123456"})["Location"] == url(
-            pool, "signin"
+            pool, "sign_in"
         )
 
 
@@ -279,9 +279,9 @@ def test_the_only_second_factor_stays_while_the_pool_requires_one(pool, ann):
     SignInPolicy.objects.create(pool=pool, second_factor="required")
     key = with_app(ann)
     client = Client()
-    client.post(url(pool, "signin"), {"identifier": "ann@example.com"})
-    client.post(url(pool, "signin_password"), {"password": GOOD})
-    client.post(url(pool, "signin_second"), {"code": code_at(key, time.time() - 30)})
+    client.post(url(pool, "sign_in"), {"identifier": "ann@example.com"})
+    client.post(url(pool, "sign_in_password"), {"password": GOOD})
+    client.post(url(pool, "sign_in_second"), {"code": code_at(key, time.time() - 30)})
     assert client.get(url(pool, "account")).status_code == 200
     refused = client.post(url(pool, "account_totp_remove"), {"code": code_at(key)})
     assert form_codes(refused) == ["totp_last_factor"]
@@ -305,17 +305,17 @@ def test_the_only_second_factor_stays_while_the_pool_requires_one(pool, ann):
 def test_the_app_as_second_factor_at_sign_in(pool, ann):
     key = with_app(ann)  # the pool's default: second factor "optional"
     client = Client()
-    client.post(url(pool, "signin"), {"identifier": "ann@example.com"})
-    response = client.post(url(pool, "signin_password"), {"password": GOOD})
-    assert response["Location"] == url(pool, "signin_second")
-    assert client.get(url(pool, "account"))["Location"] == url(pool, "signin")
-    page = client.get(url(pool, "signin_second")).content.decode()
+    client.post(url(pool, "sign_in"), {"identifier": "ann@example.com"})
+    response = client.post(url(pool, "sign_in_password"), {"password": GOOD})
+    assert response["Location"] == url(pool, "sign_in_second")
+    assert client.get(url(pool, "account"))["Location"] == url(pool, "sign_in")
+    page = client.get(url(pool, "sign_in_second")).content.decode()
     assert "authenticator app" in page
     wrong = "000000" if code_at(key) != "000000" else "111111"
-    refused = client.post(url(pool, "signin_second"), {"code": wrong})
+    refused = client.post(url(pool, "sign_in_second"), {"code": wrong})
     assert form_codes(refused) == ["totp_code_invalid"]
     TotpDevice.objects.update(throttling_failure_timestamp=None)
-    done = client.post(url(pool, "signin_second"), {"code": code_at(key)})
+    done = client.post(url(pool, "sign_in_second"), {"code": code_at(key)})
     assert done["Location"] == url(pool, "account")
     assert client.get(url(pool, "account")).status_code == 200
     event = AuditEvent.objects.get(action="pool_user.signed_in")

@@ -8,7 +8,7 @@ import uuid
 import bcrypt
 import pytest
 
-from accounts.flows.signin import signin_password
+from accounts.flows.sign_in import sign_in_password
 from core.models import AuditEvent
 from identity_pools.models import Identifier, PoolUser
 from tests.api.test_api_users import ANN, create
@@ -46,7 +46,7 @@ def test_a_full_record_with_an_existing_hash_signs_in(api_client, pool):
     assert values == {"ann@example.com": True, "+14155550100": False}
     pool.refresh_from_db()
     assert pool.user_count == 1
-    outcome = signin_password(
+    outcome = sign_in_password(
         pool=pool, identifier="ann@example.com", password=SECRET, ip="127.0.0.1"
     )
     assert outcome.user.pk == chosen

@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.http import StreamingHttpResponse
 
-from accounts.flows.signin import signin_password
+from accounts.flows.sign_in import sign_in_password
 from core.models import AuditEvent
 from identity_pools.models import PoolUser
 from identity_pools.transfer.exports import pool_users_export
@@ -159,7 +159,7 @@ def test_export_import_round_trip(api_client, workspace, pool):
     copy.refresh_from_db()
     assert copy.user_count == 4
     for identifier, password in PASSWORDS.items():
-        outcome = signin_password(
+        outcome = sign_in_password(
             pool=copy, identifier=identifier, password=password, ip="10.0.0.2"
         )
         assert outcome.user.pool_id == copy.pk

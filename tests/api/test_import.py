@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from accounts.flows.signin import signin_password
+from accounts.flows.sign_in import sign_in_password
 from core.models import AuditEvent
 from identity_pools.credentials import PasswordCredential
 from identity_pools.models import Group, GroupMembership, Identifier, PoolUser
@@ -312,7 +312,7 @@ def test_import_plain_password_is_hashed_with_argon2id(api_client, pool):
     credential = PasswordCredential.objects.get(user_id=result["id"])
     assert credential.password.startswith("argon2id$")
     assert credential.state == "must_change"
-    outcome = signin_password(
+    outcome = sign_in_password(
         pool=pool, identifier="ann@example.com", password="correct horse", ip="10.0.0.1"
     )
     assert outcome.must_change

@@ -15,7 +15,7 @@ import pytest
 from django.contrib.auth import hashers as django_hashers
 from django.core.exceptions import ValidationError
 
-from accounts.flows.signin import signin_password
+from accounts.flows.sign_in import sign_in_password
 from config.hashers import (
     HASHERS,
     FirebaseScryptPasswordHasher,
@@ -137,7 +137,7 @@ def import_one(api_client, pool, password_hash) -> PoolUser:
 
 
 def sign_in(pool, password):
-    return signin_password(
+    return sign_in_password(
         pool=pool, identifier="ann@example.com", password=password, ip="10.0.0.9"
     )
 

@@ -144,10 +144,10 @@ def test_account_page_adds_an_address_and_signs_another_browser_out(
     pool = IdentityPoolFactory(workspace__name="Acme Retail")
     user = PoolUserFactory(pool=pool, email="ann@example.com")
     password_set(user=user, raw_password=GOOD)
-    signin = f"{live_server.url}/w/{pool.workspace.slug}/pools/{pool.pk}/signin/"
+    start = f"{live_server.url}/w/{pool.workspace.slug}/pools/{pool.pk}/signin/"
 
     def sign_in(tab):
-        tab.goto(signin)
+        tab.goto(start)
         tab.get_by_label("Email/Mobile").fill("ann@example.com")
         tab.get_by_role("button", name="Continue").click()
         tab.get_by_label("Password").fill(GOOD)

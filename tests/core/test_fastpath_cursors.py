@@ -70,7 +70,7 @@ queryset = connection.ops.quote_name("fine")
 
 def test_the_scan_covers_the_apps_and_skips_the_package_and_migrations():
     scanned = {path.relative_to(ROOT).as_posix() for path in app_sources()}
-    assert "accounts/flows/signin.py" in scanned
+    assert "accounts/flows/sign_in.py" in scanned
     assert "identity_pools/search.py" in scanned
     assert not any(p.startswith("core/fastpath/") for p in scanned)
     assert not any("/migrations/" in p for p in scanned)

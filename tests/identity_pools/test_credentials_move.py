@@ -10,7 +10,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from accounts.flows.signin import signin_password
+from accounts.flows.sign_in import sign_in_password
 from identity_pools.credentials import PasswordCredential, PasswordHistory
 from identity_pools.models import Identifier
 from tests.factories import IdentityPoolFactory, PoolUserFactory
@@ -58,7 +58,7 @@ def test_credentials_from_before_the_move_sign_in_after_it(workspace):
     assert credential.state == "must_change"
     assert PasswordHistory.objects.filter(user=ann).count() == 1
     assert (
-        signin_password(
+        sign_in_password(
             pool=pool, identifier="ann@example.com", password=PASSWORD, ip="10.0.0.1"
         ).user
         == ann

@@ -33,8 +33,8 @@ def pool(workspace):
 
 
 def sign_in(client, pool, identifier, password):
-    client.post(hosted(pool, "signin"), {"identifier": identifier})
-    return client.post(hosted(pool, "signin_password"), {"password": password})
+    client.post(hosted(pool, "sign_in"), {"identifier": identifier})
+    return client.post(hosted(pool, "sign_in_password"), {"password": password})
 
 
 def counters(pool=None) -> dict[tuple[str, str], int]:

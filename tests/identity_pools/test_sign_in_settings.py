@@ -27,8 +27,8 @@ POLICY = {
 
 
 def sign_in(client, pool, identifier, password):
-    client.post(hosted(pool, "signin"), {"identifier": identifier})
-    return client.post(hosted(pool, "signin_password"), {"password": password})
+    client.post(hosted(pool, "sign_in"), {"identifier": identifier})
+    return client.post(hosted(pool, "sign_in_password"), {"password": password})
 
 
 def test_sign_in_settings_change_the_block_and_switch_reset_off(
@@ -92,7 +92,7 @@ def test_operator_sends_a_password_reset(
             "password2": GOOD_PASSWORD,
         },
     )
-    assert done["Location"] == hosted(pool, "signin")
+    assert done["Location"] == hosted(pool, "sign_in")
     assert sign_in(Client(), pool, "ann@example.com", GOOD_PASSWORD)[
         "Location"
     ] == hosted(pool, "account")

@@ -11,7 +11,7 @@ import bcrypt
 import pytest
 from django.core.management import CommandError, call_command
 
-from accounts.flows.signin import signin_password
+from accounts.flows.sign_in import sign_in_password
 from core.models import AuditEvent
 from identity_pools.models import Group, PoolUser
 from identity_pools.transfer import imports
@@ -68,7 +68,7 @@ def test_import_users_ndjson_with_failures_file_fed_back(tmp_path, pool):
     assert Group.objects.get(pool=pool).name == "Nobody"
     pool.refresh_from_db()
     assert pool.user_count == 4
-    signin_password(
+    sign_in_password(
         pool=pool, identifier="user3@example.com", password="s3cret!", ip="10.0.0.3"
     )
 
@@ -198,7 +198,7 @@ def test_export_users_then_import_into_another_pool(tmp_path, pool, fmt):
     other = IdentityPoolFactory(workspace=pool.workspace)
     run("import_users", "--pool", str(other.pk), str(stripped), "--create-groups")
     assert other.users.count() == 3
-    signin_password(
+    sign_in_password(
         pool=other, identifier="user2@example.com", password="s3cret!", ip="10.0.0.4"
     )
 

@@ -76,8 +76,8 @@ def console_url(workspace, name: str, *args) -> str:
 
 
 def sign_in(client, pool, identifier="ann@example.com", password=GOOD):
-    client.post(hosted(pool, "signin"), {"identifier": identifier})
-    return client.post(hosted(pool, "signin_password"), {"password": password})
+    client.post(hosted(pool, "sign_in"), {"identifier": identifier})
+    return client.post(hosted(pool, "sign_in_password"), {"password": password})
 
 
 def follow_to_application(client, response, limit=8):
@@ -116,7 +116,7 @@ def get_code(client, workspace, application, pool, *, signed_in=False, **params)
     response, verifier = authorize(client, workspace, application, **params)
     assert response.status_code == 302, response.content.decode()[:800]
     if not signed_in:
-        assert response["Location"].startswith(hosted(pool, "signin"))
+        assert response["Location"].startswith(hosted(pool, "sign_in"))
         response = sign_in(client, pool)
     location = follow_to_application(client, response)
     query = callback_params(location)

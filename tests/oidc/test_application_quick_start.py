@@ -128,7 +128,7 @@ def test_native_quick_start_works_as_printed(owner_client, client, workspace):
     )
     assert parse_qs(urlsplit(request).query)["redirect_uri"] == [REDIRECT]
     response = client.get(local(request))
-    assert response["Location"].startswith(hosted(pool, "signin"))
+    assert response["Location"].startswith(hosted(pool, "sign_in"))
     code = callback_params(follow_to_application(client, sign_in(client, pool)))["code"]
     [exchange] = curl_calls(snippet)
     fields = dict(exchange["data"], code=code, code_verifier=verifier)

@@ -205,7 +205,7 @@ def test_rp_initiated_logout_ends_the_session(client, workspace):
     assert response.status_code == 302
     assert response["Location"] == "https://app.example.com/bye?state=s1"
     assert SsoSession.objects.get().ended_at is not None
-    assert client.get(hosted(pool, "account"))["Location"] == hosted(pool, "signin")
+    assert client.get(hosted(pool, "account"))["Location"] == hosted(pool, "sign_in")
     refused = client.post(
         token_url(workspace),
         {"grant_type": "refresh_token", "refresh_token": body["refresh_token"]},

@@ -60,7 +60,7 @@ def test_another_user_signed_in_must_sign_in_again(client, workspace, web):
     query = callback_params(quiet["Location"])
     assert (query["error"], query["state"]) == ("login_required", "st-1")
     asked = client.get(authorize_url(workspace, application, id_token_hint=bobs))
-    assert asked["Location"].startswith(hosted(pool, "signin"))
+    assert asked["Location"].startswith(hosted(pool, "sign_in"))
     # The identifier page itself, not the signed-in shortcut to Ann's account.
     assert client.get(asked["Location"]).status_code == 200
 

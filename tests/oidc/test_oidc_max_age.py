@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from accounts.flows.signin_state import SIGNED_IN_KEY
+from accounts.flows.sign_in_state import SIGNED_IN_KEY
 from accounts.hosted.session import HostedSessionMiddleware
 from accounts.models import SsoSession
 
@@ -53,7 +53,7 @@ def test_a_sign_in_older_than_max_age_signs_in_again(client, workspace, web):
     before = first_sign_in(client, workspace, application, pool, secret)
     old = age_sign_in(client, 600)
     response, verifier = authorize(client, workspace, application, max_age="300")
-    assert response["Location"].startswith(hosted(pool, "signin"))
+    assert response["Location"].startswith(hosted(pool, "sign_in"))
     # The identifier page, not "you are signed in".
     page = client.get(response["Location"])
     assert page.status_code == 200 and 'name="identifier"' in page.content.decode()
@@ -85,7 +85,7 @@ def test_max_age_zero_always_signs_in_again(client, workspace, web):
     make_user(pool)
     first_sign_in(client, workspace, application, pool, secret)
     response, _ = authorize(client, workspace, application, max_age="0")
-    assert response["Location"].startswith(hosted(pool, "signin"))
+    assert response["Location"].startswith(hosted(pool, "sign_in"))
     assert client.get(response["Location"]).status_code == 200
 
 
@@ -112,11 +112,11 @@ def test_the_waiting_request_is_not_answered_without_the_new_sign_in(
     first_sign_in(client, workspace, application, pool, secret)
     age_sign_in(client, 600)
     response, _ = authorize(client, workspace, application, **asked)
-    assert response["Location"].startswith(hosted(pool, "signin"))
+    assert response["Location"].startswith(hosted(pool, "sign_in"))
     account = client.get(hosted(pool, "account"))
     resumed = client.get(account["Location"])
     assert resumed.status_code == 302
-    assert resumed["Location"].startswith(hosted(pool, "signin")), resumed["Location"]
+    assert resumed["Location"].startswith(hosted(pool, "sign_in")), resumed["Location"]
     assert "code" not in callback_params(resumed["Location"])
 
 
@@ -130,4 +130,4 @@ def test_a_consent_answer_does_not_stand_in_for_the_new_sign_in(client, workspac
         reverse("oidc:authorize_continue", args=[workspace.slug]),
         {"decision": "allow"},
     )
-    assert answered["Location"].startswith(hosted(pool, "signin"))
+    assert answered["Location"].startswith(hosted(pool, "sign_in"))

@@ -182,7 +182,7 @@ def test_nothing_works_across_workspaces(client, workspace, web):
     # A user signed in to a pool of another workspace is not signed in here.
     other_pool, other_app, _ = setup_provider(elsewhere, kind="web")
     response = client.get(authorize_url(elsewhere, other_app))
-    assert response["Location"].startswith(hosted(other_pool, "signin"))
+    assert response["Location"].startswith(hosted(other_pool, "sign_in"))
 
 
 def test_inactive_user_gets_no_tokens_and_refresh_stops(client, workspace, web):
@@ -217,7 +217,7 @@ def test_prompt_login_and_max_age_ask_again(client, workspace, web):
     make_user(pool)
     get_code(client, workspace, application, pool)
     again = client.get(authorize_url(workspace, application, prompt="login"))
-    assert again["Location"].startswith(hosted(pool, "signin"))
+    assert again["Location"].startswith(hosted(pool, "sign_in"))
     # The identifier page is shown even though the browser is signed in.
     assert client.get(again["Location"]).status_code == 200
     AuthorizationCode.objects.all().delete()

@@ -69,13 +69,13 @@ def test_a_second_factor_is_asked_when_the_application_wants_two(
 
     # Signed in with one factor; the application now wants two.
     response, verifier = authorize(client, workspace, application, acr_values="2")
-    assert response["Location"] == hosted(pool, "signin_second")
+    assert response["Location"] == hosted(pool, "sign_in_second")
     page = client.get(response["Location"]).content.decode()
     assert "Email me a code" in page or "Send me a code" in page
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(hosted(pool, "signin_second"), {"action": "send"})
+        client.post(hosted(pool, "sign_in_second"), {"action": "send"})
     sent = re.search(r"\b(\d{6,10})\b", mail.outbox[-1].body).group(1)
-    done = client.post(hosted(pool, "signin_second"), {"code": sent})
+    done = client.post(hosted(pool, "sign_in_second"), {"code": sent})
     query = callback_params(follow_to_application(client, done))
     assert query["state"] == "st-1" and "error" not in query
     claims = claims_of(client, workspace, application, secret, query["code"], verifier)
@@ -94,9 +94,9 @@ def test_a_user_without_a_second_factor_is_asked_to_set_one_up(
     pool, application, _ = web
     policy(pool, second_factor="optional", mfa_totp=True)
     response, _ = authorize(client, workspace, application, acr_values="2")
-    assert response["Location"].startswith(hosted(pool, "signin"))
-    signed = redirected_to(client, sign_in(client, pool), hosted(pool, "signin_enrol"))
-    assert signed["Location"] == hosted(pool, "signin_enrol")
+    assert response["Location"].startswith(hosted(pool, "sign_in"))
+    signed = redirected_to(client, sign_in(client, pool), hosted(pool, "sign_in_enrol"))
+    assert signed["Location"] == hosted(pool, "sign_in_enrol")
     assert "authenticator app" in client.get(signed["Location"]).content.decode()
 
 
@@ -159,7 +159,7 @@ def test_coming_back_without_the_second_factor_is_refused(client, workspace, web
     policy(pool, second_factor="optional", mfa_email_code=True)
     get_code(client, workspace, application, pool)
     response, _ = authorize(client, workspace, application, acr_values="2")
-    assert response["Location"] == hosted(pool, "signin_second")
+    assert response["Location"] == hosted(pool, "sign_in_second")
     # The browser skips the second factor and goes back to the request.
     back = client.get(reverse("oidc:authorize_continue", args=[workspace.slug]))
     query = callback_params(back["Location"])
@@ -175,12 +175,12 @@ def test_an_application_that_requires_two_factors_always_gets_them(
     policy(pool, second_factor="optional", mfa_email_code=True)
     # Whatever the request asks ("1" here), a password is not enough.
     _, verifier = authorize(client, workspace, application, acr_values="1")
-    page = redirected_to(client, sign_in(client, pool), hosted(pool, "signin_second"))
-    assert page["Location"] == hosted(pool, "signin_second")
+    page = redirected_to(client, sign_in(client, pool), hosted(pool, "sign_in_second"))
+    assert page["Location"] == hosted(pool, "sign_in_second")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(hosted(pool, "signin_second"), {"action": "send"})
+        client.post(hosted(pool, "sign_in_second"), {"action": "send"})
     sent = re.search(r"\b(\d{6,10})\b", mail.outbox[-1].body).group(1)
-    done = client.post(hosted(pool, "signin_second"), {"code": sent})
+    done = client.post(hosted(pool, "sign_in_second"), {"code": sent})
     query = callback_params(follow_to_application(client, done))
     claims = claims_of(client, workspace, application, secret, query["code"], verifier)
     assert claims["acr"] == "2"

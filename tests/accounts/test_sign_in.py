@@ -25,7 +25,7 @@ def test_login_page_has_the_guides_labels(client):
     assert ">Email" in html and ">Password" in html and ">Sign in</button>" in html
 
 
-def test_signin_success_opens_console(client, operator):
+def test_sign_in_success_opens_console(client, operator):
     response = sign_in(client, operator.email.upper(), PASSWORD)
     assert response.status_code == 302 and response["Location"] == "/console/"
     assert client.get("/console/").status_code == 200
@@ -34,7 +34,7 @@ def test_signin_success_opens_console(client, operator):
     ).exists()
 
 
-def test_signin_wrong_password_and_unknown_email_look_the_same(client, operator):
+def test_sign_in_wrong_password_and_unknown_email_look_the_same(client, operator):
     wrong = sign_in(client, operator.email, "not the password at all")
     unknown = sign_in(client, "nobody@example.com", "not the password at all")
     assert wrong.status_code == unknown.status_code == 200
@@ -46,7 +46,7 @@ def test_signin_wrong_password_and_unknown_email_look_the_same(client, operator)
     assert "_auth_user_id" not in client.session
 
 
-def test_signin_inactive_operator_refused_with_same_message(client):
+def test_sign_in_inactive_operator_refused_with_same_message(client):
     inactive = OperatorFactory(is_active=False)
     response = sign_in(client, inactive.email, PASSWORD)
     assert [e.code for e in response.context["form"].non_field_errors().as_data()] == [
@@ -54,7 +54,7 @@ def test_signin_inactive_operator_refused_with_same_message(client):
     ]
 
 
-def test_signin_rate_limited_per_account(client, operator, settings):
+def test_sign_in_rate_limited_per_account(client, operator, settings):
     settings.SIGNIN_RATE_LIMITS = {"account": (3, 900), "address": (100, 900)}
     for _ in range(3):
         assert sign_in(client, operator.email, "wrong password here").status_code == 200
@@ -68,7 +68,7 @@ def test_signin_rate_limited_per_account(client, operator, settings):
     assert sign_in(client, other.email, PASSWORD).status_code == 302
 
 
-def test_signin_rate_limited_per_address(client, settings):
+def test_sign_in_rate_limited_per_address(client, settings):
     settings.SIGNIN_RATE_LIMITS = {"account": (100, 900), "address": (3, 900)}
     for n in range(3):
         sign_in(client, f"guess{n}@example.com", "wrong password here")
@@ -81,7 +81,7 @@ def test_signin_rate_limited_per_address(client, settings):
     )
 
 
-def test_signin_next_parameter_only_local(client, operator):
+def test_sign_in_next_parameter_only_local(client, operator):
     response = client.post(
         LOGIN + "?next=https://evil.example/",
         {"email": operator.email, "password": PASSWORD},

@@ -40,17 +40,17 @@ def test_typing_the_password_again_does_not_reset_second_factor_failures(
     policy(pool, second_factor="required", mfa_email_code=True, lockout_failures=3)
     statuses = []
     for _ in range(3):
-        client.post(url(pool, "signin"), {"identifier": "ann@example.com"})
-        client.post(url(pool, "signin_password"), {"password": GOOD})
-        client.post(url(pool, "signin_second"), {"action": "send"})
+        client.post(url(pool, "sign_in"), {"identifier": "ann@example.com"})
+        client.post(url(pool, "sign_in_password"), {"password": GOOD})
+        client.post(url(pool, "sign_in_second"), {"action": "send"})
         statuses.append(
-            client.post(url(pool, "signin_second"), {"code": "000000"}).status_code
+            client.post(url(pool, "sign_in_second"), {"code": "000000"}).status_code
         )
     lock = SignInLock.objects.get(pool=pool)
     assert lock.failures == 3 and lock.blocked_until is not None
     # blocked now: the password step refuses without checking
-    client.post(url(pool, "signin"), {"identifier": "ann@example.com"})
-    blocked = client.post(url(pool, "signin_password"), {"password": GOOD})
+    client.post(url(pool, "sign_in"), {"identifier": "ann@example.com"})
+    blocked = client.post(url(pool, "sign_in_password"), {"password": GOOD})
     assert blocked.status_code == 429
 
 
@@ -61,9 +61,9 @@ def test_a_throttled_app_code_answers_like_any_failure(pool, ann):
     answers = {}
     for who in ("ann@example.com", "nobody@example.com"):
         visitor = Client()
-        visitor.post(url(pool, "signin"), {"identifier": who})
+        visitor.post(url(pool, "sign_in"), {"identifier": who})
         pair = [
-            visitor.post(url(pool, "signin_app"), {"code": "000000"}) for _ in range(2)
+            visitor.post(url(pool, "sign_in_app"), {"code": "000000"}) for _ in range(2)
         ]
         answers[who] = [
             (
@@ -78,10 +78,10 @@ def test_a_throttled_app_code_answers_like_any_failure(pool, ann):
 
 def test_the_second_factor_page_survives_a_factor_vanishing(client, pool, ann):
     policy(pool, second_factor="required", mfa_email_code=True)
-    client.post(url(pool, "signin"), {"identifier": "ann@example.com"})
-    client.post(url(pool, "signin_password"), {"password": GOOD})
+    client.post(url(pool, "sign_in"), {"identifier": "ann@example.com"})
+    client.post(url(pool, "sign_in_password"), {"password": GOOD})
     Identifier.objects.filter(user=ann).update(is_verified=False)
-    assert client.get(url(pool, "signin_second"))["Location"] == url(pool, "signin")
+    assert client.get(url(pool, "sign_in_second"))["Location"] == url(pool, "sign_in")
 
 
 def test_a_password_reset_forgets_remembered_browsers(

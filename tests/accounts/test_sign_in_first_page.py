@@ -29,7 +29,7 @@ def pool(workspace):
 
 def first_page(client, pool, identifier, password=""):
     return client.post(
-        url(pool, "signin"), {"identifier": identifier, "password": password}
+        url(pool, "sign_in"), {"identifier": identifier, "password": password}
     )
 
 
@@ -40,7 +40,7 @@ def _body(response) -> str:
 
 
 def test_the_first_page_asks_for_the_password_and_signs_in_at_once(client, pool, ann):
-    page = client.get(url(pool, "signin")).content.decode()
+    page = client.get(url(pool, "sign_in")).content.decode()
     assert 'name="password"' in page and 'autocomplete="current-password"' in page
     assert "Forgot password?" in page
     response = first_page(client, pool, "ANN@example.com", GOOD)
@@ -79,11 +79,11 @@ def test_an_empty_password_goes_on_to_the_other_methods(
 ):
     SignInPolicy.objects.filter(pool=pool).update(email_code_enabled=True)
     ann.identifiers.update(is_verified=True)
-    page = client.get(url(pool, "signin")).content.decode()
+    page = client.get(url(pool, "sign_in")).content.decode()
     assert "Leave the password empty" in page
     with django_capture_on_commit_callbacks(execute=True):
         response = first_page(client, pool, "ann@example.com")
-    assert response["Location"] == url(pool, "signin_code")
+    assert response["Location"] == url(pool, "sign_in_code")
     assert len(mail.outbox) == 1
 
 
@@ -102,17 +102,17 @@ def test_a_second_factor_still_follows(client, pool, ann):
     ann.identifiers.update(is_verified=True)
     response = first_page(client, pool, "ann@example.com", GOOD)
     assert response["Location"] in (
-        url(pool, "signin_second"),
-        url(pool, "signin_enrol"),
+        url(pool, "sign_in_second"),
+        url(pool, "sign_in_enrol"),
     )
-    assert client.get(url(pool, "account"))["Location"] == url(pool, "signin")
+    assert client.get(url(pool, "account"))["Location"] == url(pool, "sign_in")
 
 
 def test_off_the_first_page_asks_for_the_identifier_only(client, pool, ann):
     SignInPolicy.objects.filter(pool=pool).update(password_on_first_page=False)
-    assert 'name="password"' not in client.get(url(pool, "signin")).content.decode()
+    assert 'name="password"' not in client.get(url(pool, "sign_in")).content.decode()
     response = first_page(client, pool, "ann@example.com", GOOD)
-    assert response["Location"] == url(pool, "signin_password")  # not signed in
+    assert response["Location"] == url(pool, "sign_in_password")  # not signed in
     assert not AuditEvent.objects.filter(action="pool_user.signed_in").exists()
 
 
@@ -120,7 +120,7 @@ def test_without_passwords_the_first_page_has_no_password_field(client, pool, an
     SignInPolicy.objects.filter(pool=pool).update(
         password_enabled=False, preferred_method="passkey"
     )
-    assert 'name="password"' not in client.get(url(pool, "signin")).content.decode()
+    assert 'name="password"' not in client.get(url(pool, "sign_in")).content.decode()
 
 
 def test_operators_turn_it_on_in_sign_in_methods(owner_client, workspace):

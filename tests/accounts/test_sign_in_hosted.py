@@ -27,9 +27,9 @@ GOOD = "a long enough passphrase for 2026"
 
 
 def sign_in(client, pool, identifier, password):
-    first = client.post(url(pool, "signin"), {"identifier": identifier})
-    assert first["Location"] == url(pool, "signin_password")
-    return client.post(url(pool, "signin_password"), {"password": password})
+    first = client.post(url(pool, "sign_in"), {"identifier": identifier})
+    assert first["Location"] == url(pool, "sign_in_password")
+    return client.post(url(pool, "sign_in_password"), {"password": password})
 
 
 def _body(response) -> str:
@@ -39,7 +39,7 @@ def _body(response) -> str:
 
 
 def test_password_sign_in(client, pool, ann):
-    assert client.get(url(pool, "account"))["Location"] == url(pool, "signin")
+    assert client.get(url(pool, "account"))["Location"] == url(pool, "sign_in")
     response = sign_in(client, pool, "ANN@example.com", GOOD)
     assert response["Location"] == url(pool, "account")
     page = client.get(url(pool, "account")).content.decode()
@@ -49,7 +49,7 @@ def test_password_sign_in(client, pool, ann):
     event = AuditEvent.objects.get(action="pool_user.signed_in")
     assert (event.actor_id, event.details) == (str(ann.pk), {"method": "password"})
     client.post(url(pool, "signout"))
-    assert client.get(url(pool, "account"))["Location"] == url(pool, "signin")
+    assert client.get(url(pool, "account"))["Location"] == url(pool, "sign_in")
 
 
 def test_unknown_wrong_inactive_and_new_look_the_same(client, pool, ann):
@@ -150,16 +150,16 @@ def test_a_password_that_must_change_is_changed_before_sign_in(client, pool, ann
             changed_at=timezone.now() - timedelta(days=31)
         )
     response = sign_in(client, pool, "ann@example.com", GOOD)
-    assert response["Location"] == url(pool, "signin_change_password")
-    assert client.get(url(pool, "account"))["Location"] == url(pool, "signin")
+    assert response["Location"] == url(pool, "sign_in_change_password")
+    assert client.get(url(pool, "account"))["Location"] == url(pool, "sign_in")
     same = client.post(
-        url(pool, "signin_change_password"),
+        url(pool, "sign_in_change_password"),
         {"password1": "short", "password2": "short"},
     )
     assert same.status_code == 200
     new = GOOD + " again"
     done = client.post(
-        url(pool, "signin_change_password"), {"password1": new, "password2": new}
+        url(pool, "sign_in_change_password"), {"password1": new, "password2": new}
     )
     assert done["Location"] == url(pool, "account")
     credential = PasswordCredential.objects.get(user=ann)
@@ -171,7 +171,7 @@ def test_sessions_stay_apart(client, pool, ann, owner):
     """An operator's console session signs nobody in on the hosted pages, and an
     end user's hosted session opens nothing in the console."""
     client.force_login(owner)
-    assert client.get(url(pool, "account"))["Location"] == url(pool, "signin")
+    assert client.get(url(pool, "account"))["Location"] == url(pool, "sign_in")
     client.logout()
     sign_in(client, pool, "ann@example.com", GOOD)
     assert client.get(reverse("workspaces:workspace_list")).status_code == 302
@@ -201,12 +201,12 @@ def test_operator_unlocks_requires_a_change_and_signs_out_everywhere(
     sign_in(browser, pool, "ann@example.com", GOOD)
     assert browser.get(url(pool, "account")).status_code == 200
     owner_client.post(user_url("accounts:pool_user_sign_out_everywhere"))
-    assert browser.get(url(pool, "account"))["Location"] == url(pool, "signin")
+    assert browser.get(url(pool, "account"))["Location"] == url(pool, "sign_in")
 
     owner_client.post(user_url("accounts:pool_user_require_password_change"))
     assert PasswordCredential.objects.get(user=ann).state == "must_change"
     assert sign_in(browser, pool, "ann@example.com", GOOD)["Location"] == url(
-        pool, "signin_change_password"
+        pool, "sign_in_change_password"
     )
     assert set(
         AuditEvent.objects.filter(target_id=str(ann.pk)).values_list(
@@ -255,9 +255,9 @@ def test_signing_in_gives_the_browser_a_new_session_key(client, pool, ann):
     from django.conf import settings
     from django.contrib.sessions.models import Session
 
-    client.post(url(pool, "signin"), {"identifier": "ann@example.com"})
+    client.post(url(pool, "sign_in"), {"identifier": "ann@example.com"})
     before = client.cookies[settings.HOSTED_SESSION_COOKIE_NAME].value
-    client.post(url(pool, "signin_password"), {"password": GOOD})
+    client.post(url(pool, "sign_in_password"), {"password": GOOD})
     after = client.cookies[settings.HOSTED_SESSION_COOKIE_NAME].value
     assert before != after
     assert not Session.objects.filter(session_key=before).exists()

@@ -38,8 +38,8 @@ from ..sso import sso_session_end, sso_session_start
 from .pending import session_start, session_value
 from .pipeline import FIRST_FACTOR
 
-IDENTIFIER_KEY = "signin"
-CHANGE_KEY = "signin_change"
+IDENTIFIER_KEY = "sign_in"
+CHANGE_KEY = "sign_in_change"
 SIGNED_IN_KEY = "pool_user"
 # ("workspace": its id, "at": when it was kept, "origin": where the answer
 # goes, "continue": where to pick it up again once signed in, "query", ...)
@@ -61,7 +61,7 @@ KEYS = (
 # --- the sign-in under way ------------------------------------------------------
 
 
-def signin_begin(session, *, pool, identifier: str) -> dict:
+def sign_in_begin(session, *, pool, identifier: str) -> dict:
     """A new sign-in attempt in this browser (its own id binds sign-in codes),
     at the first factor. Returns its state."""
     session_start(

@@ -8,7 +8,7 @@ offers the pool's methods; a wrong secret, an unknown identifier and an inactive
 user fail with the same message after the same work (a dummy password hash; a
 code is "sent" to an unknown address as well); blocks are kept per identifier
 typed, known or not. The state between steps lives in the hosted session
-(``flows.signin_state``); which step comes next is ``flows.pipeline``'s
+(``flows.sign_in_state``); which step comes next is ``flows.pipeline``'s
 decision. Each first factor here refuses a method the pool's sign-in policy
 has off (``sign_in_method_unavailable``), whatever page calls it.
 """
@@ -72,7 +72,7 @@ class Outcome:
     had_failures: bool = False
 
 
-def signin_identify(*, raw: str) -> str:
+def sign_in_identify(*, raw: str) -> str:
     """The normalised identifier of the first step. Raises ValidationError on
     "identifier" only when it is not an email address or mobile number (whether
     it exists is never said)."""
@@ -86,7 +86,7 @@ def _wait_error(seconds: int) -> ValidationError:
     return error("sign_in_blocked", wait=wait_words(seconds))
 
 
-def signin_failed(
+def sign_in_failed(
     *, pool, identifier, user, reason, ip, method="password", key="sign_in_failed"
 ) -> ValidationError:
     seconds = lock_fail(
@@ -232,7 +232,7 @@ def _first_factor_start(*, pool, identifier: str, ip):
     return locked, user
 
 
-def signin_password(*, pool, identifier: str, password: str, ip) -> Outcome:
+def sign_in_password(*, pool, identifier: str, password: str, ip) -> Outcome:
     """Check ``password`` for ``identifier``. Raises ValidationError
     ``sign_in_failed`` (wrong password, unknown identifier, a user who is not
     active), ``sign_in_blocked`` (no password is checked then) or
@@ -242,12 +242,12 @@ def signin_password(*, pool, identifier: str, password: str, ip) -> Outcome:
     if user is None or user.status != PoolUser.Status.ACTIVE:
         password_verify_nobody(password, pool=pool)
         reason = "unknown_identifier" if user is None else f"status_{user.status}"
-        raise signin_failed(
+        raise sign_in_failed(
             pool=pool, identifier=identifier, user=user, reason=reason, ip=ip
         )
     credential = password_verify(user=user, raw_password=password, preloaded=True)
     if credential is None:
-        raise signin_failed(
+        raise sign_in_failed(
             pool=pool, identifier=identifier, user=user, reason="bad_password", ip=ip
         )
     must_change = credential.state == PasswordCredential.State.MUST_CHANGE or _expired(
@@ -277,7 +277,7 @@ def method_check(pool, identifier: str, method: str) -> None:
         raise error("sign_in_method_unavailable")
 
 
-def signin_code_send(*, pool, identifier: str, attempt: str, ip) -> None:
+def sign_in_code_send(*, pool, identifier: str, attempt: str, ip) -> None:
     """Send a sign-in code to ``identifier`` when it is a verified address of an
     active user of ``pool``, bound to this sign-in ``attempt``. For any other
     identifier nothing is sent and nothing is said (the same page follows), and
@@ -286,7 +286,7 @@ def signin_code_send(*, pool, identifier: str, attempt: str, ip) -> None:
     ``sign_in_method_unavailable`` (the pool sends no such codes)."""
     kind = "sms_code" if identifier.startswith("+") else "email_code"
     method_check(pool, identifier, kind)
-    limit = ratelimit.Limit(f"hosted:signin_send:{ip}", 20, 3600)
+    limit = ratelimit.Limit(f"hosted:sign_in_send:{ip}", 20, 3600)
     if ratelimit.hit(limit) > limit.max_events:
         raise error(
             "hosted_rate_limited", wait=wait_words(ratelimit.retry_after(limit))
@@ -299,10 +299,10 @@ def signin_code_send(*, pool, identifier: str, attempt: str, ip) -> None:
     if found is None or found.user.status != PoolUser.Status.ACTIVE:
         return
     found.user.pool = pool
-    signin_code_deliver(pool=pool, user=found.user, to=found, attempt=attempt)
+    sign_in_code_deliver(pool=pool, user=found.user, to=found, attempt=attempt)
 
 
-def signin_code_deliver(*, pool, user, to, attempt: str) -> None:
+def sign_in_code_deliver(*, pool, user, to, attempt: str) -> None:
     """A sign-in code for ``attempt`` to the Identifier ``to``; a send refused
     as too soon is silent (the earlier code still works)."""
     try:
@@ -321,7 +321,7 @@ def signin_code_deliver(*, pool, user, to, attempt: str) -> None:
             raise
 
 
-def signin_code(
+def sign_in_code(
     *, pool, identifier: str, attempt: str, code: str, method: str, ip
 ) -> Outcome:
     """Check a sign-in code sent for this ``attempt``. Raises ValidationError
@@ -333,19 +333,19 @@ def signin_code(
     failed = {"pool": pool, "identifier": identifier, "ip": ip, "method": method}
     if user is None or user.status != PoolUser.Status.ACTIVE:
         reason = "unknown_identifier" if user is None else f"status_{user.status}"
-        raise signin_failed(user=user, reason=reason, key="code_invalid", **failed)
+        raise sign_in_failed(user=user, reason=reason, key="code_invalid", **failed)
     try:
         code_verify(
             user=user, purpose=Code.Purpose.SIGN_IN, secret=code, attempt=attempt
         )
     except ValidationError:
-        raise signin_failed(
+        raise sign_in_failed(
             user=user, reason="bad_code", key="code_invalid", **failed
         ) from None
     return Outcome(user=user, must_change=False, had_failures=locked is not None)
 
 
-def signin_app(*, pool, identifier: str, code: str, ip) -> Outcome:
+def sign_in_app(*, pool, identifier: str, code: str, ip) -> Outcome:
     """Sign in with a code from the user's authenticator app. Raises
     ValidationError ``sign_in_failed`` (wrong, replayed or throttled code, no
     app, unknown identifier alike), ``sign_in_blocked`` or
@@ -355,18 +355,18 @@ def signin_app(*, pool, identifier: str, code: str, ip) -> Outcome:
     failed = {"pool": pool, "identifier": identifier, "ip": ip, "method": "totp"}
     if user is None or user.status != PoolUser.Status.ACTIVE:
         reason = "unknown_identifier" if user is None else f"status_{user.status}"
-        raise signin_failed(user=user, reason=reason, **failed)
+        raise sign_in_failed(user=user, reason=reason, **failed)
     try:
         totp_verify(user=user, code=code)
     except ValidationError as exc:
         # Throttled or wrong, the same answer: a throttle only a known user
         # with an app can meet would tell that the account exists.
         reason = "throttled" if exc.code == "totp_throttled" else "bad_code"
-        raise signin_failed(user=user, reason=reason, **failed) from None
+        raise sign_in_failed(user=user, reason=reason, **failed) from None
     return Outcome(user=user, must_change=False, had_failures=locked is not None)
 
 
-def signin_passkey_options(*, pool, ip, browser: str):
+def sign_in_passkey_options(*, pool, ip, browser: str):
     """A passkey ceremony to sign in with (usernameless, or after an
     identifier): (challenge id, options as JSON). Raises ValidationError
     ``sign_in_method_unavailable`` (the pool's passkey sign-in is off) or
@@ -376,7 +376,7 @@ def signin_passkey_options(*, pool, ip, browser: str):
     return passkey_authentication_options(pool=pool, ip=ip, browser=browser)
 
 
-def signin_passkey(
+def sign_in_passkey(
     *, pool, challenge_id, response, ip, browser: str, identifier: str | None
 ) -> PasskeyUse:
     """Sign in with a passkey: the browser's answer to ``challenge_id``
@@ -398,7 +398,7 @@ def signin_passkey(
     )
 
 
-def signin_record(*, user, method: str, writes=None) -> None:
+def sign_in_record(*, user, method: str, writes=None) -> None:
     """A completed sign-in: the time on the user, the audit event and the day's
     count, as parts of ``writes`` (``core.fastpath.writes.Writes``) when given, else
     written now in one statement (inside the caller's transaction if any)."""
@@ -419,7 +419,7 @@ def signin_record(*, user, method: str, writes=None) -> None:
         writes.run()
 
 
-def signin_change_password(
+def sign_in_change_password(
     *, user, password: str, method: str = "password"
 ) -> PoolUser:
     """The user chooses a new password (the pool's policy and history) before the
@@ -434,5 +434,5 @@ def signin_change_password(
             target=user,
             details={"at": "sign_in"},
         )
-    signin_record(user=user, method=method)
+    sign_in_record(user=user, method=method)
     return user

@@ -114,16 +114,16 @@ def test_email_code_sign_in_is_the_preferred_method(
 ):
     policy(pool, email_code_enabled=True, preferred_method="email_code")
     with sending():
-        response = client.post(url(pool, "signin"), {"identifier": "Ann@Example.com"})
-    assert response["Location"] == url(pool, "signin_code")
+        response = client.post(url(pool, "sign_in"), {"identifier": "Ann@Example.com"})
+    assert response["Location"] == url(pool, "sign_in_code")
     assert len(mailoutbox) == 1 and mailoutbox[0].to == ["ann@example.com"]
-    page = client.get(url(pool, "signin_code")).content.decode()
+    page = client.get(url(pool, "sign_in_code")).content.decode()
     assert "a code is on its way" in page and "Use your password" in page
-    wrong = client.post(url(pool, "signin_code"), {"code": "000000"})
+    wrong = client.post(url(pool, "sign_in_code"), {"code": "000000"})
     assert [e.code for e in wrong.context["form"].non_field_errors().as_data()] == [
         "code_invalid"
     ]
-    response = client.post(url(pool, "signin_code"), {"code": last_code()})
+    response = client.post(url(pool, "sign_in_code"), {"code": last_code()})
     assert response["Location"] == url(pool, "account")
     assert signed_in(client, pool, ann)
     event = AuditEvent.objects.filter(action="pool_user.signed_in").get()
@@ -133,18 +133,18 @@ def test_email_code_sign_in_is_the_preferred_method(
 def test_a_sign_in_code_works_once_and_only_for_its_attempt(client, pool, ann, sending):
     policy(pool, email_code_enabled=True, preferred_method="email_code")
     with sending():
-        client.post(url(pool, "signin"), {"identifier": "ann@example.com"})
+        client.post(url(pool, "sign_in"), {"identifier": "ann@example.com"})
     code = last_code()
     other = Client()
-    other.post(url(pool, "signin"), {"identifier": "ann@example.com"})
+    other.post(url(pool, "sign_in"), {"identifier": "ann@example.com"})
     # The second browser's attempt got no code (too soon after the first, and
     # silent about it); the first browser's code is not valid for it.
-    refused = other.post(url(pool, "signin_code"), {"code": code})
+    refused = other.post(url(pool, "sign_in_code"), {"code": code})
     assert refused.status_code == 200 and not signed_in(other, pool, ann)
-    assert client.post(url(pool, "signin_code"), {"code": code}).status_code == 302
+    assert client.post(url(pool, "sign_in_code"), {"code": code}).status_code == 302
     client.post(url(pool, "signout"))
-    client.post(url(pool, "signin"), {"identifier": "ann@example.com"})
-    assert client.post(url(pool, "signin_code"), {"code": code}).status_code == 200
+    client.post(url(pool, "sign_in"), {"identifier": "ann@example.com"})
+    assert client.post(url(pool, "sign_in_code"), {"code": code}).status_code == 200
     assert Code.objects.filter(purpose="sign_in", attempt__isnull=True).count() == 0
 
 
@@ -158,12 +158,12 @@ def test_code_sign_in_says_the_same_for_unknown_and_unverified(
     for identifier in ("nobody@example.com", "bob@example.com", "ann@example.com"):
         visitor = Client()
         with sending():
-            response = visitor.post(url(pool, "signin"), {"identifier": identifier})
-        assert response["Location"] == url(pool, "signin_code")
-        page = visitor.get(url(pool, "signin_code")).content.decode()
+            response = visitor.post(url(pool, "sign_in"), {"identifier": identifier})
+        assert response["Location"] == url(pool, "sign_in_code")
+        page = visitor.get(url(pool, "sign_in_code")).content.decode()
         pages.append(re.sub(r"csrfmiddlewaretoken\" value=\"[^\"]+", "", page))
         pages[-1] = pages[-1].replace(identifier, "ID")
-        failed = visitor.post(url(pool, "signin_code"), {"code": "123456"})
+        failed = visitor.post(url(pool, "sign_in_code"), {"code": "123456"})
         assert failed.status_code == 200
     assert pages[0] == pages[1] == pages[2]
     assert [m.to for m in mailoutbox] == [["ann@example.com"]]
@@ -172,10 +172,10 @@ def test_code_sign_in_says_the_same_for_unknown_and_unverified(
 
 def test_sms_codes_are_offered_for_mobile_numbers_only(client, pool, ann):
     policy(pool, sms_code_enabled=True, preferred_method="sms_code")
-    response = client.post(url(pool, "signin"), {"identifier": "ann@example.com"})
-    assert response["Location"] == url(pool, "signin_password")
+    response = client.post(url(pool, "sign_in"), {"identifier": "ann@example.com"})
+    assert response["Location"] == url(pool, "sign_in_password")
     assert "Text me a code" not in client.get(response["Location"]).content.decode()
-    assert client.get(url(pool, "signin_code"))["Location"] == url(pool, "signin")
+    assert client.get(url(pool, "sign_in_code"))["Location"] == url(pool, "sign_in")
 
 
 def test_a_pool_with_only_email_codes_refuses_mobile_numbers(client, pool):
@@ -186,17 +186,17 @@ def test_a_pool_with_only_email_codes_refuses_mobile_numbers(client, pool):
         email_code_enabled=True,
         preferred_method="email_code",
     )
-    response = client.post(url(pool, "signin"), {"identifier": "+447911123456"})
+    response = client.post(url(pool, "sign_in"), {"identifier": "+447911123456"})
     errors = response.context["form"].errors.as_data()["identifier"]
     assert [e.code for e in errors] == ["sign_in_method_unavailable"]
 
 
 def test_methods_turned_off_are_not_reachable(client, pool, ann):
     policy(pool, password_enabled=False, preferred_method="passkey")
-    client.post(url(pool, "signin"), {"identifier": "ann@example.com"})
-    assert client.get(url(pool, "signin_password"))["Location"] == url(pool, "signin")
-    refused = client.post(url(pool, "signin_password"), {"password": GOOD})
-    assert refused["Location"] == url(pool, "signin")
+    client.post(url(pool, "sign_in"), {"identifier": "ann@example.com"})
+    assert client.get(url(pool, "sign_in_password"))["Location"] == url(pool, "sign_in")
+    refused = client.post(url(pool, "sign_in_password"), {"password": GOOD})
+    assert refused["Location"] == url(pool, "sign_in")
     assert not signed_in(client, pool, ann)
 
 
@@ -207,22 +207,22 @@ def test_app_code_sign_in(client, pool, ann):
     policy(pool, totp_enabled=True, preferred_method="totp")
     key = totp_new_key()
     totp_confirm(user=ann, key=key, code=f"{totp(bytes.fromhex(key), drift=-1):06d}")
-    response = client.post(url(pool, "signin"), {"identifier": "ann@example.com"})
-    assert response["Location"] == url(pool, "signin_app")
-    bad = client.post(url(pool, "signin_app"), {"code": "000000"})
+    response = client.post(url(pool, "sign_in"), {"identifier": "ann@example.com"})
+    assert response["Location"] == url(pool, "sign_in_app")
+    bad = client.post(url(pool, "sign_in_app"), {"code": "000000"})
     assert bad.status_code == 200
-    client.post(url(pool, "signin"), {"identifier": "ann@example.com"})
+    client.post(url(pool, "sign_in"), {"identifier": "ann@example.com"})
     # a wrong code slows the next try down (1 s), then the right one passes
     from accounts.models import TotpDevice
 
     TotpDevice.objects.update(throttling_failure_timestamp=None)
     code = f"{totp(bytes.fromhex(key)):06d}"
-    assert client.post(url(pool, "signin_app"), {"code": code}).status_code == 302
+    assert client.post(url(pool, "sign_in_app"), {"code": code}).status_code == 302
     assert signed_in(client, pool, ann)
     # an unknown identifier fails with the same message
     visitor = Client()
-    visitor.post(url(pool, "signin"), {"identifier": "nobody@example.com"})
-    unknown = visitor.post(url(pool, "signin_app"), {"code": code})
+    visitor.post(url(pool, "sign_in"), {"identifier": "nobody@example.com"})
+    unknown = visitor.post(url(pool, "sign_in_app"), {"code": code})
     assert [e.code for e in unknown.context["form"].non_field_errors().as_data()] == [
         "sign_in_failed"
     ]
@@ -233,17 +233,19 @@ def test_app_code_sign_in(client, pool, ann):
 
 def test_email_code_as_second_factor_and_remembered_device(client, pool, ann, sending):
     policy(pool, second_factor="required", mfa_email_code=True, remember_device_days=30)
-    client.post(url(pool, "signin"), {"identifier": "ann@example.com"})
-    response = client.post(url(pool, "signin_password"), {"password": GOOD})
-    assert response["Location"] == url(pool, "signin_second")
-    assert client.get(url(pool, "account"))["Location"] == url(pool, "signin")
-    page = client.get(url(pool, "signin_second")).content.decode()
+    client.post(url(pool, "sign_in"), {"identifier": "ann@example.com"})
+    response = client.post(url(pool, "sign_in_password"), {"password": GOOD})
+    assert response["Location"] == url(pool, "sign_in_second")
+    assert client.get(url(pool, "account"))["Location"] == url(pool, "sign_in")
+    page = client.get(url(pool, "sign_in_second")).content.decode()
     assert "Send me a code" in page
     with sending():
-        client.post(url(pool, "signin_second"), {"action": "send"})
-    assert "a***@example.com" in client.get(url(pool, "signin_second")).content.decode()
+        client.post(url(pool, "sign_in_second"), {"action": "send"})
+    assert (
+        "a***@example.com" in client.get(url(pool, "sign_in_second")).content.decode()
+    )
     response = client.post(
-        url(pool, "signin_second"), {"code": last_code(), "remember": "on"}
+        url(pool, "sign_in_second"), {"code": last_code(), "remember": "on"}
     )
     assert response["Location"] == url(pool, "account")
     assert signed_in(client, pool, ann)
@@ -252,25 +254,25 @@ def test_email_code_as_second_factor_and_remembered_device(client, pool, ann, se
     assert event.details == {"method": "password+email_code"}
 
     client.post(url(pool, "signout"))
-    client.post(url(pool, "signin"), {"identifier": "ann@example.com"})
-    again = client.post(url(pool, "signin_password"), {"password": GOOD})
+    client.post(url(pool, "sign_in"), {"identifier": "ann@example.com"})
+    again = client.post(url(pool, "sign_in_password"), {"password": GOOD})
     assert again["Location"] == url(pool, "account")  # this browser is remembered
 
     other = Client()
-    other.post(url(pool, "signin"), {"identifier": "ann@example.com"})
-    response = other.post(url(pool, "signin_password"), {"password": GOOD})
-    assert response["Location"] == url(pool, "signin_second")
+    other.post(url(pool, "sign_in"), {"identifier": "ann@example.com"})
+    response = other.post(url(pool, "sign_in_password"), {"password": GOOD})
+    assert response["Location"] == url(pool, "sign_in_second")
 
 
 def test_a_wrong_second_factor_is_audited_and_counts_towards_the_block(
     client, pool, ann
 ):
     policy(pool, second_factor="required", mfa_email_code=True, lockout_failures=3)
-    client.post(url(pool, "signin"), {"identifier": "ann@example.com"})
-    client.post(url(pool, "signin_password"), {"password": GOOD})
-    client.post(url(pool, "signin_second"), {"action": "send"})
+    client.post(url(pool, "sign_in"), {"identifier": "ann@example.com"})
+    client.post(url(pool, "sign_in_password"), {"password": GOOD})
+    client.post(url(pool, "sign_in_second"), {"action": "send"})
     for _ in range(3):
-        client.post(url(pool, "signin_second"), {"code": "000000"})
+        client.post(url(pool, "sign_in_second"), {"code": "000000"})
     failed = AuditEvent.objects.filter(action="pool_user.sign_in_failed")
     assert failed.count() == 3
     assert failed.first().details == {
@@ -282,39 +284,39 @@ def test_a_wrong_second_factor_is_audited_and_counts_towards_the_block(
 
 def test_optional_second_factor_asks_only_users_who_set_one_up(client, pool, ann):
     policy(pool, second_factor="optional", mfa_email_code=True)
-    client.post(url(pool, "signin"), {"identifier": "ann@example.com"})
-    response = client.post(url(pool, "signin_password"), {"password": GOOD})
+    client.post(url(pool, "sign_in"), {"identifier": "ann@example.com"})
+    response = client.post(url(pool, "sign_in_password"), {"password": GOOD})
     assert response["Location"] == url(pool, "account")
     client.post(url(pool, "signout"))
     key = totp_new_key()
     totp_confirm(user=ann, key=key, code=f"{totp(bytes.fromhex(key), drift=-1):06d}")
-    client.post(url(pool, "signin"), {"identifier": "ann@example.com"})
-    response = client.post(url(pool, "signin_password"), {"password": GOOD})
-    assert response["Location"] == url(pool, "signin_second")
-    page = client.get(url(pool, "signin_second")).content.decode()
+    client.post(url(pool, "sign_in"), {"identifier": "ann@example.com"})
+    response = client.post(url(pool, "sign_in_password"), {"password": GOOD})
+    assert response["Location"] == url(pool, "sign_in_second")
+    page = client.get(url(pool, "sign_in_second")).content.decode()
     assert "authenticator app" in page and "Email me a code" in page
 
 
 def test_second_factor_page_needs_a_passed_first_factor(client, pool, ann):
     policy(pool, second_factor="required", mfa_email_code=True)
-    client.post(url(pool, "signin"), {"identifier": "ann@example.com"})
-    assert client.get(url(pool, "signin_second"))["Location"] == url(pool, "signin")
-    refused = client.post(url(pool, "signin_second"), {"code": "123456"})
-    assert refused["Location"] == url(pool, "signin")
+    client.post(url(pool, "sign_in"), {"identifier": "ann@example.com"})
+    assert client.get(url(pool, "sign_in_second"))["Location"] == url(pool, "sign_in")
+    refused = client.post(url(pool, "sign_in_second"), {"code": "123456"})
+    assert refused["Location"] == url(pool, "sign_in")
 
 
 def test_a_blocked_identifier_cannot_try_second_factors(client, pool, ann, sending):
     policy(pool, second_factor="required", mfa_email_code=True, lockout_failures=3)
-    client.post(url(pool, "signin"), {"identifier": "ann@example.com"})
-    client.post(url(pool, "signin_password"), {"password": GOOD})
+    client.post(url(pool, "sign_in"), {"identifier": "ann@example.com"})
+    client.post(url(pool, "sign_in_password"), {"password": GOOD})
     with sending():
-        client.post(url(pool, "signin_second"), {"action": "send"})
+        client.post(url(pool, "sign_in_second"), {"action": "send"})
     code = last_code()
     for _ in range(3):
-        client.post(url(pool, "signin_second"), {"code": "000000"})
+        client.post(url(pool, "sign_in_second"), {"code": "000000"})
     # the code is dead after its own tries too; a new one arrives, but the
     # block refuses it without checking
-    blocked = client.post(url(pool, "signin_second"), {"code": code})
+    blocked = client.post(url(pool, "sign_in_second"), {"code": code})
     assert blocked.status_code == 429
     assert not signed_in(client, pool, ann)
 
@@ -365,11 +367,11 @@ def test_sms_code_sign_in(client, pool, sending, settings):
         pool=pool, user=bob, type="phone", value="+447911123456", is_verified=True
     )
     with sending():
-        response = client.post(url(pool, "signin"), {"identifier": "+44 7911 123456"})
-    assert response["Location"] == url(pool, "signin_code")
+        response = client.post(url(pool, "sign_in"), {"identifier": "+44 7911 123456"})
+    assert response["Location"] == url(pool, "sign_in_code")
     assert sms.outbox[-1].to == "+447911123456"
     code = re.search(r"\b(\d{6})\b", sms.outbox[-1].body).group(1)
-    assert client.post(url(pool, "signin_code"), {"code": code}).status_code == 302
+    assert client.post(url(pool, "sign_in_code"), {"code": code}).status_code == 302
     assert signed_in(client, pool, bob)
     event = AuditEvent.objects.filter(action="pool_user.signed_in").get()
     assert event.details == {"method": "sms_code"}

@@ -107,9 +107,9 @@ def recorded():
 def test_hosted_identifier_step_is_one_read_and_one_write(client, pool, ann):
     with recorded() as step:
         response = client.post(
-            hosted(pool, "signin"), {"identifier": "ann@example.com"}
+            hosted(pool, "sign_in"), {"identifier": "ann@example.com"}
         )
-    assert response["Location"] == hosted(pool, "signin_password")
+    assert response["Location"] == hosted(pool, "sign_in_password")
     assert step.shapes == [
         "SELECT identity_pools_identitypool",  # with workspace and policies
         "ONE STATEMENT: INSERT django_session",
@@ -120,10 +120,10 @@ def test_hosted_identifier_step_is_one_read_and_one_write(client, pool, ann):
 
 @ONE_STATEMENT
 def test_hosted_password_step_reads_three_times_and_commits_once(client, pool, ann):
-    client.post(hosted(pool, "signin"), {"identifier": "ann@example.com"})
+    client.post(hosted(pool, "sign_in"), {"identifier": "ann@example.com"})
     before = client.cookies[settings.HOSTED_SESSION_COOKIE_NAME].value
     with recorded() as step:
-        response = client.post(hosted(pool, "signin_password"), {"password": GOOD})
+        response = client.post(hosted(pool, "sign_in_password"), {"password": GOOD})
     assert response["Location"] == hosted(pool, "account")
     assert step.shapes == [
         "SELECT identity_pools_identitypool",  # the pool (the page)
@@ -157,7 +157,7 @@ def test_hosted_one_page_sign_in_reads_twice_and_writes_once(client, pool, ann):
     SignInPolicy.objects.create(pool=pool, password_on_first_page=True)
     with recorded() as step:
         response = client.post(
-            hosted(pool, "signin"), {"identifier": "ann@example.com", "password": GOOD}
+            hosted(pool, "sign_in"), {"identifier": "ann@example.com", "password": GOOD}
         )
     assert response["Location"] == hosted(pool, "account")
     assert step.shapes == [
@@ -179,10 +179,10 @@ def test_hosted_unknown_identifier_runs_the_same_sql_as_a_wrong_password(
 ):
     def failed(identifier):
         client.cookies.clear()
-        client.post(hosted(pool, "signin"), {"identifier": identifier})
+        client.post(hosted(pool, "sign_in"), {"identifier": identifier})
         with recorded() as step:
             response = client.post(
-                hosted(pool, "signin_password"), {"password": "not the password"}
+                hosted(pool, "sign_in_password"), {"password": "not the password"}
             )
         assert response.status_code == 200
         return step
@@ -212,10 +212,10 @@ def test_hosted_second_factor_is_read_with_the_user(client, pool, ann):
     )
     key = totp_new_key()
     totp_confirm(user=ann, key=key, code=f"{totp(bytes.fromhex(key), drift=-1):06d}")
-    client.post(hosted(pool, "signin"), {"identifier": "ann@example.com"})
+    client.post(hosted(pool, "sign_in"), {"identifier": "ann@example.com"})
     with recorded() as step:
-        response = client.post(hosted(pool, "signin_password"), {"password": GOOD})
-    assert response["Location"] == hosted(pool, "signin_second")
+        response = client.post(hosted(pool, "sign_in_password"), {"password": GOOD})
+    assert response["Location"] == hosted(pool, "sign_in_second")
     assert step.shapes == [
         "SELECT identity_pools_identitypool",
         "SELECT django_session",

@@ -18,22 +18,22 @@ from ..flows.pipeline import FIRST_FACTOR, IDENTIFIER, SIGNED_IN
 from ..flows.reset import SESSION_KEY as RESET_KEY
 from ..flows.reset import Pending as ResetPending
 from ..flows.reset import reset_finish, reset_start
-from ..flows.signin import (
+from ..flows.sign_in import (
     Outcome,
     first_factor_methods,
-    signin_change_password,
-    signin_code_send,
-    signin_identify,
-    signin_password,
+    sign_in_change_password,
+    sign_in_code_send,
+    sign_in_identify,
+    sign_in_password,
 )
-from ..flows.signin_state import (
+from ..flows.sign_in_state import (
     attempt_code_sent,
     attempt_of,
     authorize_pending,
     change_pending,
     session_sign_in,
+    sign_in_begin,
     signed_in_user,
-    signin_begin,
 )
 from .forms import (
     IdentifierForm,
@@ -52,7 +52,7 @@ class SignInView(PoolPageMixin, ServiceFormView):
     here too: typed, it signs in in this one request (the password step's
     checks, blocks and answers); left empty, the other methods follow."""
 
-    template_name = "hosted/signin.html"
+    template_name = "hosted/sign_in.html"
 
     def password_here(self) -> bool:
         policy = sign_in_policy_for(self.pool)
@@ -90,17 +90,17 @@ class SignInView(PoolPageMixin, ServiceFormView):
         return 429 if getattr(exc, "code", None) == "sign_in_blocked" else 200
 
     def perform(self, form):
-        identifier = signin_identify(raw=form.cleaned_data["identifier"])
+        identifier = sign_in_identify(raw=form.cleaned_data["identifier"])
         methods = first_factor_methods(self.pool, identifier)
         if not methods:
             raise field_error("identifier", "sign_in_method_unavailable")
         if self.password_here():
             password = form.cleaned_data.get("password", "")
             if password and "password" in methods:
-                signin_begin(
+                sign_in_begin(
                     self.request.hosted_session, pool=self.pool, identifier=identifier
                 )
-                return signin_password(
+                return sign_in_password(
                     pool=self.pool,
                     identifier=identifier,
                     password=password,
@@ -110,9 +110,9 @@ class SignInView(PoolPageMixin, ServiceFormView):
             if not methods:
                 raise field_error("password", "sign_in_password_missing")
         session = self.request.hosted_session
-        state = signin_begin(session, pool=self.pool, identifier=identifier)
+        state = sign_in_begin(session, pool=self.pool, identifier=identifier)
         if methods[0] in CODE_METHODS:
-            signin_code_send(
+            sign_in_code_send(
                 pool=self.pool,
                 identifier=identifier,
                 attempt=state["attempt"],
@@ -130,7 +130,7 @@ class SignInView(PoolPageMixin, ServiceFormView):
 class SignInPasswordView(SignInStepMixin, ServiceFormView):
     """Step 2: the password."""
 
-    template_name = "hosted/signin_password.html"
+    template_name = "hosted/sign_in_password.html"
     form_class = PasswordForm
     method = "password"
 
@@ -143,7 +143,7 @@ class SignInPasswordView(SignInStepMixin, ServiceFormView):
         return 429 if exc.code == "sign_in_blocked" else 200
 
     def perform(self, form):
-        return signin_password(
+        return sign_in_password(
             pool=self.pool,
             identifier=self.pending["identifier"],
             password=form.cleaned_data["password"],
@@ -157,7 +157,7 @@ class SignInPasswordView(SignInStepMixin, ServiceFormView):
 class SignInChangePasswordView(PoolPageMixin, ServiceFormView):
     """The password must change (operator's request or expiry) before sign-in."""
 
-    template_name = "hosted/signin_change_password.html"
+    template_name = "hosted/sign_in_change_password.html"
     form_class = NewPasswordForm
     service_fields = {"password": "password1"}
 
@@ -177,7 +177,7 @@ class SignInChangePasswordView(PoolPageMixin, ServiceFormView):
     form_kwargs_from_view = ("pool",)
 
     def perform(self, form):
-        return signin_change_password(
+        return sign_in_change_password(
             user=self.user,
             password=form.cleaned_data["password1"],
             method=self.method,
@@ -230,7 +230,7 @@ class ResetFinishView(ResetPageMixin, ServiceFormView):
 
     def perform(self, form):
         code_try_count(self.request)
-        identifier = signin_identify(raw=form.cleaned_data["identifier"])
+        identifier = sign_in_identify(raw=form.cleaned_data["identifier"])
         return reset_finish(
             pool=self.pool,
             pending=ResetPending(str(self.pool.pk), identifier, 0),
@@ -243,4 +243,4 @@ class ResetFinishView(ResetPageMixin, ServiceFormView):
         messages.success(
             self.request, _("Your password is reset. Sign in with your new password.")
         )
-        return redirect(self.page_url("signin"))
+        return redirect(self.page_url("sign_in"))

@@ -12,7 +12,7 @@ from accounts.authenticators.passwords import password_set
 from accounts.authenticators.presence import authenticators_of
 from accounts.authenticators.recovery import recovery_codes_generate
 from accounts.authenticators.totp import totp_confirm, totp_new_key
-from accounts.flows.signin import ADDRESS_LIMIT, _first_factor_start
+from accounts.flows.sign_in import ADDRESS_LIMIT, _first_factor_start
 from accounts.models import Passkey
 from core import ratelimit
 from identity_pools.models import Identifier, PoolUser, SignInPolicy
@@ -117,8 +117,8 @@ def test_client_address_limit_refuses_even_the_right_password(client, pool):
     limit = ratelimit.Limit("hosted:signin:127.0.0.1", *ADDRESS_LIMIT)
     for _ in range(limit.max_events):
         ratelimit.hit(limit)
-    client.post(url(pool, "signin"), {"identifier": "ann@example.com"})
-    response = client.post(url(pool, "signin_password"), {"password": GOOD})
+    client.post(url(pool, "sign_in"), {"identifier": "ann@example.com"})
+    response = client.post(url(pool, "sign_in_password"), {"password": GOOD})
     assert response.status_code == 429
     assert "sign_in_blocked" in [
         e.code for e in response.context["form"].non_field_errors().as_data()
@@ -126,8 +126,8 @@ def test_client_address_limit_refuses_even_the_right_password(client, pool):
     # Another address is not limited.
     other = {"REMOTE_ADDR": "10.9.9.9"}
     client.cookies.clear()
-    client.post(url(pool, "signin"), {"identifier": "ann@example.com"}, **other)
-    response = client.post(url(pool, "signin_password"), {"password": GOOD}, **other)
+    client.post(url(pool, "sign_in"), {"identifier": "ann@example.com"}, **other)
+    response = client.post(url(pool, "sign_in_password"), {"password": GOOD}, **other)
     assert response.status_code == 302
 
 
