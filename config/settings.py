@@ -80,6 +80,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.InputHygieneMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Views marked fast_view (the OpenID provider's discovery, JWKS, userinfo)
+    # skip the middleware below it: core/fastpath/responses.py.
+    "core.fastpath.responses.FastPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.hosted.session.HostedSessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -87,11 +87,12 @@ def address_claim(value) -> dict | None:
     return claim or None
 
 
-def user_claims(*, application, user, scopes, identifiers=None) -> dict:
+def user_claims(*, application, user, scopes, identifiers=None, groups=None) -> dict:
     """The claims about ``user`` for ``scopes`` (a collection of scope names).
     Loads the user's identifiers (unless given: objects with ``type``,
-    ``value`` and ``is_verified``, in id order) and groups, with ``groups``, in
-    one query each."""
+    ``value`` and ``is_verified``, in id order) and groups, with ``groups``
+    (unless given: the names in name order, at most ``MAX_GROUPS``), in one
+    query each."""
     scopes = set(scopes)
     data = user.user_data if isinstance(user.user_data, dict) else {}
     claims: dict = {"sub": subject(application=application, user_id=user.pk)}
@@ -125,7 +126,9 @@ def user_claims(*, application, user, scopes, identifiers=None) -> dict:
         address = address_claim(data.get("address"))
         if address is not None:
             claims["address"] = address
-    if "groups" in scopes:
+    if "groups" in scopes and groups is not None:
+        claims["groups"] = list(groups)[:MAX_GROUPS]
+    elif "groups" in scopes:
         claims["groups"] = list(
             GroupMembership.objects.filter(user=user)
             .order_by("group__name")

@@ -32,6 +32,7 @@ from core.audit import audit_record
 from workspaces.models import Workspace
 
 from .models import Application, SigningKey
+from .selectors import PUBLIC_DOCUMENTS
 
 Alg = SigningKey.Alg
 State = SigningKey.State
@@ -113,7 +114,7 @@ def signing_key_create(
         key.activated_at = timezone.now()
     with transaction.atomic():
         key.save(force_insert=True)
-    _CHANGED[workspace.pk] = time.monotonic()
+    PUBLIC_DOCUMENTS.clear()
     return key
 
 
@@ -126,13 +127,6 @@ def signing_key_active(*, workspace: Workspace, alg: str = Alg.ES256):
 
 _ACTIVE_CACHE: dict = {}
 ACTIVE_CACHE_SECONDS = 60
-# When this process last changed a workspace's keys (caches built before are
-# stale here; other processes see the change when their caches expire).
-_CHANGED: dict = {}
-
-
-def signing_keys_changed_at(workspace_id) -> float:
-    return _CHANGED.get(workspace_id, 0.0)
 
 
 def signing_key_for_signing(*, workspace: Workspace, alg: str = Alg.ES256):
@@ -239,7 +233,7 @@ def signing_key_rotate(
             },
         )
     _ACTIVE_CACHE.pop((workspace.pk, alg), None)
-    _CHANGED[workspace.pk] = time.monotonic()
+    PUBLIC_DOCUMENTS.clear()
     return new
 
 

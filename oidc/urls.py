@@ -2,6 +2,7 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts.hosted.urls import WORKSPACE
+from core.fastpath.responses import fast_view
 
 from . import authorize, logout, views
 
@@ -14,7 +15,7 @@ app_name = "oidc"
 PROVIDER_METADATA = [
     path(
         ".well-known/oauth-authorization-server/w/<slug:workspace>",
-        views.DiscoveryView.as_view(),
+        fast_view(views.DiscoveryView.as_view()),
         name="oauth_authorization_server",
     )
 ]
@@ -22,17 +23,21 @@ PROVIDER_METADATA = [
 urlpatterns = [
     path(
         WORKSPACE + ".well-known/openid-configuration",
-        views.DiscoveryView.as_view(),
+        fast_view(views.DiscoveryView.as_view()),
         name="discovery",
     ),
     # RFC 8414's name for the same document, under the issuer (its own
     # place, after the host, is ``config.urls``'s: PROVIDER_METADATA).
     path(
         WORKSPACE + ".well-known/oauth-authorization-server",
-        views.DiscoveryView.as_view(),
+        fast_view(views.DiscoveryView.as_view()),
         name="oauth_metadata",
     ),
-    path(WORKSPACE + ".well-known/jwks.json", views.JwksView.as_view(), name="jwks"),
+    path(
+        WORKSPACE + ".well-known/jwks.json",
+        fast_view(views.JwksView.as_view()),
+        name="jwks",
+    ),
     # Applications may POST the authorization request from their own pages.
     path(
         WORKSPACE + "authorize",
@@ -45,7 +50,9 @@ urlpatterns = [
         name="authorize_continue",
     ),
     path(WORKSPACE + "token", views.TokenView.as_view(), name="token"),
-    path(WORKSPACE + "userinfo", views.UserInfoView.as_view(), name="userinfo"),
+    path(
+        WORKSPACE + "userinfo", fast_view(views.UserInfoView.as_view()), name="userinfo"
+    ),
     path(WORKSPACE + "revoke", views.RevokeView.as_view(), name="revoke"),
     path(WORKSPACE + "introspect", views.IntrospectView.as_view(), name="introspect"),
     path(WORKSPACE + "logout", logout.EndSessionView.as_view(), name="end_session"),

@@ -7,17 +7,16 @@ origins)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-import time
 from urllib.parse import urlsplit
 
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
-from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.conf import settings
+from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_vary_headers
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
@@ -26,21 +25,19 @@ from accounts.hosted.access import hosted_workspace
 from accounts.sso import ACR_VALUES
 from core import ratelimit
 from core.audit import SystemActor, audit_record
+from core.fastpath.responses import document_response
 from core.request import client_ip
 from core.tokens import token_hash
 
-from . import issuance
+from . import issuance, selectors
 from .authorize_request import RESPONSE_MODES, bad_parameters
 from .claims import SUPPORTED_CLAIMS, subject, user_claims
 from .clients import AUTH_METHODS, SCOPES, requested_client_id
 from .models import Application, OAuthToken
 from .protocol import challenge, json_body, oauth_text
+from .selectors import PUBLIC_DOCUMENTS as DOCUMENTS
 from .server import ACCESS_PREFIX, REFRESH_PREFIX, Provider, _audit, issuer
-from .signing_keys import (
-    signing_keys_changed_at,
-    signing_keys_ensure,
-    workspace_jwks,
-)
+from .signing_keys import signing_keys_ensure
 
 MAX_AGE = 300
 SIGNING_ALGS = ("ES256", "RS256")
@@ -54,43 +51,10 @@ CLIENT_AUTH_HELP = (
 FAILURES = (100, 15 * 60)
 
 
-# Serialized public documents per (kind, workspace slug): (built, expires,
-# body, etag). Discovery depends only on the slug and PUBLIC_URL; the JWKS is
-# rebuilt after this process changes the keys, and by others within a minute
-# (rotation publishes a key a rotation before it signs, so that is in time).
-_PUBLIC: dict = {}
-PUBLIC_CACHE_SECONDS = 60
-
-
-def _public_json(request, kind: str, slug: str, build, content_type):
-    """The document ``build(workspace)`` makes, as cacheable public JSON with
-    an ETag: answered from this process's cache (304 when it matches) without
-    touching the database while fresh."""
-    now = time.monotonic()
-    cached = _PUBLIC.get((kind, slug))
-    if (
-        cached is None
-        or cached[1] <= now
-        or (kind == "jwks" and cached[0] < signing_keys_changed_at(cached[4]))
-    ):
-        workspace = hosted_workspace(slug=slug)
-        body = json.dumps(
-            build(workspace), separators=(",", ":"), sort_keys=True
-        ).encode()
-        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        if len(_PUBLIC) > 10_000:
-            _PUBLIC.clear()
-        cached = (now, now + PUBLIC_CACHE_SECONDS, body, etag, workspace.pk)
-        _PUBLIC[(kind, slug)] = cached
-    _, _, body, etag, _ = cached
-    if etag in request.headers.get("If-None-Match", ""):
-        response = HttpResponseNotModified()
-    else:
-        response = HttpResponse(body, content_type=content_type)
-    response["ETag"] = etag
-    patch_cache_control(response, public=True, max_age=MAX_AGE)
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+PUBLIC_HEADERS = {
+    "Cache-Control": f"public, max-age={MAX_AGE}",
+    "Access-Control-Allow-Origin": "*",
+}
 
 
 def provider_url(workspace, name: str) -> str:
@@ -152,43 +116,67 @@ def discovery_document(workspace) -> dict:
 
 
 class DiscoveryView(View):
+    """The discovery document: it depends on the workspace's slug (and the
+    settings) only, so the workspace's id is its version."""
+
     http_method_names = ["get", "head"]
 
     def get(self, request, *args, **kwargs):
-        return _public_json(
-            request,
-            "discovery",
-            kwargs["workspace"],
-            discovery_document,
-            "application/json",
-        )
+        slug = kwargs["workspace"]
+        key = ("discovery", slug, settings.PUBLIC_URL)
+        document = DOCUMENTS.fresh(key)
+        if document is None:
+            version = selectors.workspace_id(slug=slug)
+            if version is None:
+                raise Http404("No such workspace.")
+            document = DOCUMENTS.confirmed(key, version)
+        if document is None:
+            body = discovery_document(hosted_workspace(slug=slug))
+            document = DOCUMENTS.put(key, version, _json(body), "application/json")
+        return document_response(request, document, headers=PUBLIC_HEADERS)
 
 
 class JwksView(View):
     """The workspace's public signing keys (JWKS): its own keys only; the
     active and next key of each algorithm, made on the first request of a new
-    workspace."""
+    workspace. The kids it publishes are its version (a key's public part
+    never changes)."""
 
     http_method_names = ["get", "head"]
 
     def get(self, request, *args, **kwargs):
-        return _public_json(
-            request,
-            "jwks",
-            kwargs["workspace"],
-            self.jwks,
-            "application/jwk-set+json",
-        )
+        slug = kwargs["workspace"]
+        key = ("jwks", slug)
+        document = DOCUMENTS.fresh(key)
+        if document is None:
+            found = selectors.published_keys(slug=slug, now=timezone.now())
+            if found is None:
+                raise Http404("No such workspace.")
+            keys = found[1]
+            if set(SIGNING_ALGS) - {alg for _kid, alg in keys}:
+                # Published before anything is signed with them.
+                workspace = hosted_workspace(slug=slug)
+                for alg in SIGNING_ALGS:
+                    signing_keys_ensure(workspace=workspace, alg=alg)
+            else:
+                document = DOCUMENTS.confirmed(key, keys)
+        if document is None:
+            # The keys and their version from the same statement.
+            found = selectors.published_keys(slug=slug, now=timezone.now(), jwks=True)
+            if found is None:
+                raise Http404("No such workspace.")
+            keys = found[1]
+            document = DOCUMENTS.put(
+                key,
+                tuple((kid, alg) for kid, alg, _jwk in keys),
+                _json({"keys": [jwk for _kid, _alg, jwk in keys]}),
+                "application/jwk-set+json",
+            )
+        return document_response(request, document, headers=PUBLIC_HEADERS)
 
-    @staticmethod
-    def jwks(workspace) -> dict:
-        jwks = workspace_jwks(workspace=workspace)
-        missing = set(SIGNING_ALGS) - {key.get("alg") for key in jwks["keys"]}
-        if missing:  # published before anything is signed with them
-            for alg in sorted(missing):
-                signing_keys_ensure(workspace=workspace, alg=alg)
-            jwks = workspace_jwks(workspace=workspace)
-        return jwks
+
+def _json(document: dict) -> bytes:
+    return json.dumps(document, separators=(",", ":"), sort_keys=True).encode()
 
 
 def _allowed_origin(workspace, origin: str) -> bool:
@@ -460,12 +448,37 @@ class IntrospectView(ApiEndpoint):
         return provider.create_endpoint_response("introspection", request)
 
 
+def _bearer(request) -> str | None:
+    """The token of the request's ``Authorization: Bearer`` header, or None."""
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    secret = secret.strip()
+    return secret if scheme.lower() == "bearer" and secret else None
+
+
 class UserInfoView(ApiEndpoint):
     """The signed-in user's claims for a bearer access token (GET or POST,
-    RFC 6750 header only)."""
+    RFC 6750 header only). One statement reads the workspace, the address's
+    failure count and the token with all the claims need
+    (``selectors.userinfo_read``)."""
 
     http_method_names = ["get", "post", "options"]
     cors_methods = "GET, POST, OPTIONS"
+
+    def admit(self, request, slug: str):
+        secret = _bearer(request)
+        access_hash = None
+        if (
+            secret is not None
+            and len(secret) <= 100
+            and secret.startswith(ACCESS_PREFIX)
+        ):
+            access_hash = token_hash(secret)
+        workspace, self.token, failures = selectors.userinfo_read(
+            slug=slug, access_hash=access_hash, limit=self.limit, now=timezone.now()
+        )
+        if workspace is None:
+            raise Http404("No such workspace.")
+        return workspace, failures
 
     def refuse(self, description: str, status=401, error="invalid_token", **extra):
         """The error, and its Bearer challenge made from the same body (no
@@ -477,21 +490,16 @@ class UserInfoView(ApiEndpoint):
         return response
 
     def get(self, request, *args, **kwargs):
-        scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
-        secret = secret.strip()
-        if scheme.lower() != "bearer" or not secret:
+        if _bearer(request) is None:
             return self.refuse(
                 "Send the access token as 'Authorization: Bearer <token>'.",
                 error=None,
             )
-        row, kind = _token_by_secret(self.workspace, secret)
-        if (
-            row is None
-            or kind != "access_token"
-            or not row.access_usable(timezone.now())
-        ):
+        row = self.token
+        if row is None or not row.access_usable(timezone.now()):
             return self.refuse("The access token is not valid (expired or revoked).")
-        if row.user_id is None or "openid" not in row.scope.split():
+        scopes = row.scope.split()
+        if row.user_id is None or "openid" not in scopes:
             return self.refuse(
                 "This access token was not issued with the 'openid' scope.",
                 403,
@@ -499,7 +507,11 @@ class UserInfoView(ApiEndpoint):
                 scope="openid",
             )
         claims = user_claims(
-            application=row.application, user=row.user, scopes=row.scope.split()
+            application=row.application,
+            user=row.user,
+            scopes=scopes,
+            identifiers=row.identifiers,
+            groups=row.groups,
         )
         response = JsonResponse(claims)
         response["Cache-Control"] = "no-store"

@@ -123,10 +123,10 @@ def _fresh_provider_caches():
     workspace slug, signing keys, hosted pages' paths) start empty in every
     test: slugs repeat across tests, and a test may change the URLs."""
     from accounts.hosted import views as hosted_views
+    from oidc import selectors as oidc_selectors
     from oidc import signing_keys
-    from oidc import views as oidc_views
 
-    oidc_views._PUBLIC.clear()
+    oidc_selectors.PUBLIC_DOCUMENTS.clear()
     signing_keys._ACTIVE_CACHE.clear()
     hosted_views._pool_page_url.cache_clear()
     yield

@@ -58,7 +58,10 @@ USER_DATA = {"given_name": "Bench", "family_name": "User", "name": "Bench User"}
 ONE_PAGE_SNIPPET = """
 from core.audit import SystemActor
 from identity_pools.models import IdentityPool
-from identity_pools.services.pools import pool_update_sign_in_methods
+try:  # where it lives since the policies package (issue 21)
+    from identity_pools.policies.services import pool_update_sign_in_methods
+except ImportError:
+    from identity_pools.services.pools import pool_update_sign_in_methods
 pool_update_sign_in_methods(
     pool=IdentityPool.objects.get(pk="{pool}"),
     actor=SystemActor("bench/peers"),
