@@ -82,7 +82,7 @@ def _orm_first_factor(*, pool, identifier: str, ip):
     from core import ratelimit
     from identity_pools.models import Identifier
 
-    address = ratelimit.Limit(f"hosted:sign_in:{ip}", *ADDRESS_LIMIT)
+    address = ratelimit.Limit(f"hosted:signin:{ip}", *ADDRESS_LIMIT)
     locked = lock_wait(pool=pool, identifier=identifier)
     wait = max(
         locked or 0,
