@@ -295,10 +295,10 @@ def make_signer():
     """Signs an ID token's claims with the workspace's active ES256 key."""
     from joserfc import jwt
 
-    from oidc.signing_keys import sign_ing_key_private, sign_ing_keys_ensure
+    from oidc.signing_keys import signing_key_private, signing_keys_ensure
 
-    key = sign_ing_keys_ensure(workspace=P.workspace, alg="ES256")
-    private, header = sign_ing_key_private(key), {"alg": "ES256", "kid": key.kid}
+    key = signing_keys_ensure(workspace=P.workspace, alg="ES256")
+    private, header = signing_key_private(key), {"alg": "ES256", "kid": key.kid}
     client_id, sub, sid = P.application.client_id, str(P.user.pk), str(P.sso.pk)
     profile = {"name": "Ann Lee", "given_name": "Ann", "family_name": "Lee"}
     email = {"email": "ann@example.com", "email_verified": True}
@@ -509,10 +509,10 @@ def breakdown(runs: int = 200) -> None:
     from oidc import issuance
     from oidc.claims import user_claims
     from oidc.models import AuthorizationCode, OAuthToken
-    from oidc.signing_keys import sign_ing_key_private, sign_ing_keys_ensure
+    from oidc.signing_keys import signing_key_private, signing_keys_ensure
 
     ws, app = {"workspace": P.workspace}, P.application
-    client, key = Client(), sign_ing_keys_ensure(**ws)
+    client, key = Client(), signing_keys_ensure(**ws)
     claims_of = {"application": app, "user": P.user, "scopes": SCOPE.split()}
     codes, exchanges = iter(make_codes(runs)), iter(make_codes(runs))
     to_claim = [token_hash(code) for code, _verifier in make_codes(runs)]
@@ -548,8 +548,8 @@ def breakdown(runs: int = 200) -> None:
         "JWKS (test client)": partial(client.get, f"/w/{SLUG}/.well-known/jwks.json"),
         "code read with user, pool check, identifiers (prepared)": read_code,
         "claim + token row + audit event (one statement)": write_token,
-        "active signing key (one query)": partial(sign_ing_keys_ensure, **ws),
-        "private key decrypted, PEM imported": partial(sign_ing_key_private, key),
+        "active signing key (one query)": partial(signing_keys_ensure, **ws),
+        "private key decrypted, PEM imported": partial(signing_key_private, key),
         "user claims (identifiers)": partial(user_claims, **claims_of),
     }
     logging.disable(logging.WARNING)  # the 404s
