@@ -80,7 +80,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.InputHygieneMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    # Views marked fast_view (the OpenID provider's discovery, JWKS, userinfo)
+    # Views marked fast_view (the OpenID provider's discovery, JWKS, userinfo, token)
     # skip the middleware below it: core/fastpath/responses.py.
     "core.fastpath.responses.FastPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

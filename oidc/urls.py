@@ -49,9 +49,16 @@ urlpatterns = [
         authorize.AuthorizeContinueView.as_view(),
         name="authorize_continue",
     ),
-    path(WORKSPACE + "token", views.TokenView.as_view(), name="token"),
+    # Applications call these with no cookie: POSTs skip the pages' middleware too.
     path(
-        WORKSPACE + "userinfo", fast_view(views.UserInfoView.as_view()), name="userinfo"
+        WORKSPACE + "token",
+        fast_view(views.TokenView.as_view(), post=True),
+        name="token",
+    ),
+    path(
+        WORKSPACE + "userinfo",
+        fast_view(views.UserInfoView.as_view(), post=True),
+        name="userinfo",
     ),
     path(WORKSPACE + "revoke", views.RevokeView.as_view(), name="revoke"),
     path(WORKSPACE + "introspect", views.IntrospectView.as_view(), name="introspect"),

@@ -2,19 +2,22 @@
 and the rendering of documents that rarely change.
 
 ``FastPathMiddleware`` serves the views marked ``fast_view`` (the OpenID
-provider's discovery document, JWKS and userinfo: endpoints that applications
-call, with no session, user, CSRF token or message) without the middleware
-placed after it and without resolving the URL again: the first request to a
-path goes the whole way, and when the URL configuration sent it to a fast
-view, the path is remembered (per process; the URL configuration does not
-change while it runs). Later GET and HEAD requests to that path call the view
-directly, with what the middleware after it would have added to such an
-answer (``X-Frame-Options``, ``Content-Length``); whatever the view raises
-for a missing object (``Http404``) takes the whole way again, so not-found
-pages are answered as before. The middleware before it (security headers,
-input hygiene, CSP) still run. A fast view must not read ``request.session``,
-``request.user``, ``request.hosted_session`` or the messages, and must not
-need a CSRF check (a safe method).
+provider's discovery document, JWKS, userinfo and token endpoint: endpoints
+that applications call, with no session, user, CSRF token or message)
+without the middleware placed after it and without resolving the URL again:
+the first request to a path goes the whole way, and when the URL
+configuration sent it to a fast view, the path is remembered (per process;
+the URL configuration does not change while it runs). Later GET and HEAD
+requests to that path call the view directly, and POSTs too for a view
+marked ``post=True`` that is exempt from the CSRF check, with what the
+middleware after it would have added to such an answer (``X-Frame-Options``,
+``Content-Length``, the client's address for audit events); whatever the
+view raises for a missing object (``Http404``) takes the whole way again, so
+not-found pages are answered as before. The middleware before it (security
+headers, input hygiene, CSP) still run; the Content-Security-Policy header,
+the same for every such answer, is made once per process. A fast view must
+not read ``request.session``, ``request.user``, ``request.hosted_session``
+or the messages, and must not need a CSRF check.
 
 ``Documents`` keeps rendered documents per process, each under the version it
 was made from (what the caller reads in one small statement: the kids of the
@@ -35,6 +38,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.utils.csp import CSP, build_policy
+
+from core.db import replica_aliases
+from core.request import RequestContextMiddleware
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 # Paths remembered per process; past it the memory starts again (a slug per
@@ -42,36 +49,50 @@ SAFE_METHODS = frozenset({"GET", "HEAD"})
 MAX_ROUTES = 10_000
 
 
-def fast_view(view):
+def fast_view(view, *, post: bool = False):
     """Mark the view function ``view`` (an ``as_view()``) as served by
-    ``FastPathMiddleware`` for GET and HEAD: see the module's docstring for
-    what it must not use."""
+    ``FastPathMiddleware`` for GET and HEAD, and for POST too when ``post``
+    and the view is exempt from the CSRF check (an endpoint applications
+    call with no cookie): see the module's docstring for what it must not
+    use."""
     view.fastpath = True
+    view.fastpath_post = post and getattr(view, "csrf_exempt", False)
     return view
 
 
 class FastPathMiddleware:
     """Place it right after the middleware every answer needs (security,
     input hygiene, CSP) and before the session's: the middleware after it add
-    nothing to a fast view's answer but ``X-Frame-Options`` (XFrameOptions)
-    and ``Content-Length`` (Common), which it adds itself."""
+    nothing to a fast view's answer but ``X-Frame-Options`` (XFrameOptions),
+    ``Content-Length`` (Common) and the request's context (the client's
+    address: RequestContext), which it adds itself; and a POST's
+    read-your-writes cookie (PrimaryAfterWrite), so POSTs take the whole way
+    while replicas are configured."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
         self.routes: dict = {}
+        self.post = not replica_aliases()
+        self.serve = RequestContextMiddleware(self._serve)
 
     def __call__(self, request):
-        if request.method in SAFE_METHODS:
+        method = request.method
+        if method in SAFE_METHODS or method == "POST":
             route = self.routes.get((settings.ROOT_URLCONF, request.path_info))
-            if route is not None:
-                view, args, kwargs = route
-                try:
-                    response = view(request, *args, **kwargs)
-                except Http404:
-                    return self._learn(request)  # the not-found page, as before
-                return self.finish(response)
-            return self._learn(request)
+            if route is None:
+                return self._learn(request)
+            if method != "POST" or route[3]:
+                request.fastpath_route = route
+                return self.serve(request)
         return self.get_response(request)
+
+    def _serve(self, request):
+        view, args, kwargs, _post = request.fastpath_route
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:
+            return self._learn(request)  # the not-found page, as before
+        return self.finish(response)
 
     def _learn(self, request):
         response = self.get_response(request)
@@ -83,19 +104,59 @@ class FastPathMiddleware:
                 match.func,
                 match.args,
                 match.kwargs,
+                self.post and getattr(match.func, "fastpath_post", False),
             )
         return response
 
     @staticmethod
     def finish(response):
-        """What XFrameOptionsMiddleware and CommonMiddleware add."""
+        """What XFrameOptionsMiddleware and CommonMiddleware add, and the
+        Content-Security-Policy header made ahead of time (what
+        ContentSecurityPolicyMiddleware, before this one, would build again
+        for every answer)."""
         if response.get("X-Frame-Options") is None and not getattr(
             response, "xframe_options_exempt", False
         ):
             response["X-Frame-Options"] = settings.X_FRAME_OPTIONS.upper()
         if not response.streaming and not response.has_header("Content-Length"):
             response.headers["Content-Length"] = str(len(response.content))
+        for header, attribute, setting in CSP_HEADERS:
+            if header not in response and not hasattr(response, attribute):
+                policy = _policy(getattr(settings, setting))
+                if policy:
+                    response.headers[header] = policy
         return response
+
+
+# The header, the response attribute that overrides its setting (the csp
+# decorators), the setting.
+CSP_HEADERS = (
+    (CSP.HEADER_ENFORCE, "_csp_config", "SECURE_CSP"),
+    (CSP.HEADER_REPORT_ONLY, "_csp_ro_config", "SECURE_CSP_REPORT_ONLY"),
+)
+_POLICIES: dict = {}  # id(configuration): (configuration, its header or "")
+
+
+def _policy(config) -> str:
+    """The header ``build_policy`` makes of ``config`` without a nonce, once
+    per configuration object (settings overridden in tests are other
+    objects); "" for a configuration that asks for a nonce (left to the
+    middleware) or for none."""
+    if not config:
+        return ""
+    cached = _POLICIES.get(id(config))
+    if cached is not None and cached[0] is config:
+        return cached[1]
+    uses_nonce = any(
+        values == CSP.NONCE
+        or (isinstance(values, list | tuple | set) and CSP.NONCE in values)
+        for values in config.values()
+    )
+    policy = "" if uses_nonce else build_policy(config)
+    if len(_POLICIES) > 16:
+        _POLICIES.clear()
+    _POLICIES[id(config)] = (config, policy)
+    return policy
 
 
 @dataclass(frozen=True)
