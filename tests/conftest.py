@@ -30,6 +30,23 @@ def hosted_url(pool, name: str, *args) -> str:
     return reverse(f"hosted:{name}", args=[pool.workspace.slug, pool.pk, *args])
 
 
+def hosted_url_patterns() -> list:
+    """Every URL pattern of the hosted pages, the ones each authenticator's
+    ``urls`` adds (``path("", include(...))``) among them, each with its whole
+    pattern."""
+    from accounts.hosted.urls import urlpatterns
+
+    def flat(patterns, prefix=""):
+        for p in patterns:
+            if hasattr(p, "url_patterns"):
+                yield from flat(p.url_patterns, prefix + str(p.pattern))
+            else:
+                assert not prefix, "hosted includes add no prefix"
+                yield p
+
+    return list(flat(urlpatterns))
+
+
 def pytest_runtest_setup(item):
     """``@pytest.mark.postgresql(reason=...)``: a test of what only PostgreSQL
     does (its plans, its single-statement writes, its triggers' SQL) is skipped

@@ -19,7 +19,7 @@ from ..authenticators.passwords import (
     password_set,
     user_password_check,
 )
-from ..authenticators.totp import totp_remove
+from ..authenticators.totp.services import totp_remove
 from ..flows.reset import reset_send_code
 from ..models import Passkey, RememberedDevice
 

@@ -34,7 +34,7 @@ from ..authenticators.passkeys import (
     passkey_authentication_options,
 )
 from ..authenticators.recovery import recovery_code_use
-from ..authenticators.totp import totp_verify
+from ..authenticators.totp.services import totp_verify
 from ..models import Code, RememberedDevice, SignInLock
 from .pipeline import (
     ENROLMENT,

@@ -25,7 +25,7 @@ from ..authenticators.recovery import (
     recovery_codes_left,
     recovery_codes_remove_unneeded,
 )
-from ..authenticators.totp import (
+from ..authenticators.totp.services import (
     DIGITS,
     totp_confirm,
     totp_new_key,

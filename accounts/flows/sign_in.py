@@ -53,7 +53,7 @@ from ..authenticators.passwords import (
     user_password_check,
 )
 from ..authenticators.presence import AUTHENTICATORS, authenticator_flags_sql
-from ..authenticators.totp import totp_verify
+from ..authenticators.totp.services import totp_verify
 from ..models import Code, SignInLock
 
 # Failed sign-ins per client address (any identifier) per 15 minutes.

@@ -1,5 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
+from ..authenticators.totp import urls as totp_urls
 from . import (
     account_access_views,
     account_views,
@@ -10,11 +11,9 @@ from . import (
     signed_in,
     views,
 )
+from .prefix import POOL, WORKSPACE
 
 app_name = "hosted"
-
-WORKSPACE = "<slug:workspace>/"
-POOL = WORKSPACE + "pools/<uuid:pool>/"
 
 urlpatterns = [
     path(
@@ -139,16 +138,6 @@ urlpatterns = [
         name="account_profile",
     ),
     path(
-        POOL + "account/app/",
-        account_views.AccountTotpView.as_view(),
-        name="account_totp",
-    ),
-    path(
-        POOL + "account/app/remove/",
-        account_views.AccountTotpRemoveView.as_view(),
-        name="account_totp_remove",
-    ),
-    path(
         POOL + "account/recovery-codes/",
         account_views.AccountRecoveryCodesView.as_view(),
         name="account_recovery_codes",
@@ -202,4 +191,6 @@ urlpatterns = [
         enrol_views.SignInEnrolledView.as_view(),
         name="sign_in_enrolled",
     ),
+    # each authenticator's own pages
+    path("", include(totp_urls.urlpatterns)),
 ]

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django_otp.oath import totp
 
 from accounts.authenticators.passwords import password_set
-from accounts.authenticators.totp import totp_confirm, totp_new_key
+from accounts.authenticators.totp.services import totp_confirm, totp_new_key
 from accounts.models import Code, RememberedDevice, SignInLock
 from core.models import AuditEvent
 from identity_pools.models import Identifier, SignInPolicy
