@@ -63,7 +63,7 @@ def test_import_contracts_catch_violations(tmp_path):
     (project / "accounts" / "authenticators" / "totp_extra.py").write_text("")
     services = project / "accounts" / "authenticators" / "totp" / "services.py"
     with services.open("a") as totp:
-        totp.write("\nfrom .. import passkeys  # noqa\n")
+        totp.write("\nfrom ..passkeys import services  # noqa\n")
         totp.write("def later():\n    from ...hosted import steps  # noqa\n")
     result = lint_imports(project)
     assert result.returncode != 0

@@ -1,7 +1,8 @@
 """End users' sign-in on the hosted pages, identifier first: the first factor
 (password, email or SMS code, authenticator app; passkeys in
-``accounts.authenticators.passkeys``), then what ``flows.mfa`` decides (a second
-factor, a forced enrolment, a password change), then the signed-in session.
+``accounts.authenticators.passkeys.services``), then what ``flows.mfa`` decides
+(a second factor, a forced enrolment, a password change), then the signed-in
+session.
 
 Enumeration-safe: the first step accepts any well-formed identifier and always
 offers the pool's methods; a wrong secret, an unknown identifier and an inactive
@@ -41,7 +42,7 @@ from identity_pools.stats import pool_stat_add
 
 from ..authenticators.codes import code_send, code_verify
 from ..authenticators.lockout import lock_fail, lock_key, lock_seconds
-from ..authenticators.passkeys import (
+from ..authenticators.passkeys.services import (
     PasskeyUse,
     passkey_authenticate,
     passkey_authentication_options,

@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from ..authenticators.passkeys import urls as passkeys_urls
 from ..authenticators.totp import urls as totp_urls
 from . import (
     account_access_views,
@@ -96,21 +97,6 @@ urlpatterns = [
         name="passkey_enrol_verify",
     ),
     path(
-        POOL + "account/passkeys/",
-        passkey_views.AccountPasskeysView.as_view(),
-        name="account_passkeys",
-    ),
-    path(
-        POOL + "account/passkeys/options/",
-        passkey_views.AccountPasskeyRegisterView.as_view(step="options"),
-        name="passkey_account_options",
-    ),
-    path(
-        POOL + "account/passkeys/verify/",
-        passkey_views.AccountPasskeyRegisterView.as_view(step="verify"),
-        name="passkey_account_verify",
-    ),
-    path(
         POOL + "welcome/passkey/",
         passkey_views.PasskeyOfferView.as_view(),
         name="passkey_offer",
@@ -193,4 +179,5 @@ urlpatterns = [
     ),
     # each authenticator's own pages
     path("", include(totp_urls.urlpatterns)),
+    path("", include(passkeys_urls.urlpatterns)),
 ]

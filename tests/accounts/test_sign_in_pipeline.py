@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_otp.oath import totp
 
-from accounts.authenticators.passkeys import (
+from accounts.authenticators.passkeys.services import (
     passkey_register,
     passkey_registration_options,
 )
