@@ -33,7 +33,7 @@ from ..authenticators.passkeys.services import (
     passkey_authenticate,
     passkey_authentication_options,
 )
-from ..authenticators.recovery import recovery_code_use
+from ..authenticators.recovery.services import recovery_code_use
 from ..authenticators.totp.services import totp_verify
 from ..models import Code, RememberedDevice, SignInLock
 from .pipeline import (

@@ -19,7 +19,7 @@ from identity_pools.policies.sign_in import sign_in_policy_for
 
 from ..authenticators.events import user_audit
 from ..authenticators.presence import only_second_factor
-from ..authenticators.recovery import (
+from ..authenticators.recovery.services import (
     recovery_code_use,
     recovery_codes_generate,
     recovery_codes_left,

@@ -1,12 +1,11 @@
 """The signed-in end user's pages: the account page, their user data, password
-change, recovery codes, sign-out (their addresses and other sessions:
-``account_access_views``; what signed-in pages share: ``signed_in``; the
-authenticator app's set-up and removal: ``accounts.authenticators.totp.views``)."""
+change, sign-out (their addresses and other sessions: ``account_access_views``;
+what signed-in pages share: ``signed_in``; each authenticator's own pages: the
+``views`` of its package in ``accounts.authenticators``)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import View
@@ -18,12 +17,10 @@ from core.views import ServiceFormView
 from identity_pools.policies.sign_in import sign_in_policy_for
 from identity_pools.user_schemas.forms import SchemaDataForm
 
-from ..authenticators.recovery import recovery_codes_left
+from ..authenticators.recovery.services import recovery_codes_left
 from ..flows.account import account_change_password
 from ..flows.profile import account_data_document, account_update_data
 from ..flows.security import (
-    account_recovery_codes_regenerate,
-    has_enrolled_factor,
     totp_offered,
 )
 from ..flows.sign_in_state import (
@@ -39,7 +36,7 @@ from .account_page import account_page
 from .forms import (
     AccountPasswordForm,
 )
-from .signed_in import RecentSignInMixin, SignedInPageMixin, secret_page
+from .signed_in import SignedInPageMixin
 from .views import PoolPageMixin
 
 
@@ -144,43 +141,6 @@ class AccountProfileView(SignedInPageMixin, ServiceFormView):
     def done(self, user):
         messages.success(self.request, _("Your details are saved."))
         return redirect(self.page_url("account"))
-
-
-class AccountRecoveryCodesView(RecentSignInMixin, TemplateView):
-    """ "Make new recovery codes": a confirmation, then the new codes, once (the
-    old ones stop working). A way in too: it needs a recent sign-in."""
-
-    template_name = "hosted/account_recovery_codes.html"
-
-    def pool_page_elsewhere(self) -> str | None:
-        if self.user is None:
-            return "sign_in"
-        if not has_enrolled_factor(self.user):
-            return "account"
-        return super().pool_page_elsewhere()
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["left"] = recovery_codes_left(user=self.user)
-        context["account_url"] = self.page_url("account")
-        return context
-
-    def post(self, request, *args, **kwargs):
-        try:
-            codes = account_recovery_codes_regenerate(user=self.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return redirect(self.page_url("account"))
-        return secret_page(
-            request,
-            self.template_name,
-            {
-                "workspace": self.workspace,
-                "pool": self.pool,
-                "codes": codes,
-                "title": _("Your new recovery codes"),
-            },
-        )
 
 
 class AccountPasswordView(SignedInPageMixin, ServiceFormView):

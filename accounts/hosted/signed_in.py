@@ -17,7 +17,7 @@ from core.request import client_ip
 from core.views import ServiceFormView
 from identity_pools.credentials import PasswordCredential
 
-from ..authenticators.recovery import recovery_codes_text
+from ..authenticators.recovery.services import recovery_codes_text
 from ..flows.account import account_confirm, account_recently_confirmed
 from ..flows.pipeline import IDENTIFIER, SIGNED_IN, signed_in_stage
 from ..flows.sign_in_state import (

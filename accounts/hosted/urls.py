@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from ..authenticators.passkeys import urls as passkeys_urls
+from ..authenticators.recovery import urls as recovery_urls
 from ..authenticators.totp import urls as totp_urls
 from . import (
     account_access_views,
@@ -123,11 +124,6 @@ urlpatterns = [
         account_views.AccountProfileView.as_view(),
         name="account_profile",
     ),
-    path(
-        POOL + "account/recovery-codes/",
-        account_views.AccountRecoveryCodesView.as_view(),
-        name="account_recovery_codes",
-    ),
     path(POOL + "signout/", account_views.SignOutView.as_view(), name="signout"),
     # account_access_views
     path(
@@ -180,4 +176,5 @@ urlpatterns = [
     # each authenticator's own pages
     path("", include(totp_urls.urlpatterns)),
     path("", include(passkeys_urls.urlpatterns)),
+    path("", include(recovery_urls.urlpatterns)),
 ]

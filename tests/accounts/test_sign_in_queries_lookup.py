@@ -10,7 +10,7 @@ import pytest
 
 from accounts.authenticators.passwords import password_set
 from accounts.authenticators.presence import authenticators_of
-from accounts.authenticators.recovery import recovery_codes_generate
+from accounts.authenticators.recovery.services import recovery_codes_generate
 from accounts.authenticators.totp.services import totp_confirm, totp_new_key
 from accounts.flows.sign_in import ADDRESS_LIMIT, _first_factor_start
 from accounts.models import Passkey

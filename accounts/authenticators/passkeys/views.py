@@ -21,7 +21,7 @@ from ...flows.security import account_passkey_remove
 from ...flows.sign_in_state import signed_in_user
 from ...hosted.passkey_views import PasskeyRegisterEndpoint
 from ...hosted.signed_in import RecentSignInMixin
-from ..recovery import recovery_codes_left
+from ..recovery.services import recovery_codes_left
 from .services import passkey_list, passkey_of, passkey_rename
 
 

@@ -497,7 +497,7 @@ def test_rename_and_delete(ann, bob):
 
 
 def test_the_last_second_factor_stays(ann, pool):
-    from accounts.authenticators.recovery import recovery_codes_generate
+    from accounts.authenticators.recovery.services import recovery_codes_generate
 
     enrol(ann)
     recovery_codes_generate(user=ann)
