@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from accounts.authenticators.passwords import password_set
+from accounts.authenticators.passwords.services import password_set
 from tests.factories import (
     IdentityPoolFactory,
     MembershipFactory,

@@ -14,7 +14,7 @@ from identity_pools.models import PoolUser
 
 from ..authenticators.events import sessions_end
 from ..authenticators.lockout import lock_clear
-from ..authenticators.passwords import (
+from ..authenticators.passwords.services import (
     password_require_change,
     password_set,
     user_password_check,

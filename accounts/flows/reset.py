@@ -20,7 +20,7 @@ from identity_pools.policies.codes import code_rules_for
 from ..authenticators.codes import code_send, code_verify
 from ..authenticators.events import sessions_end, user_notice
 from ..authenticators.lockout import lock_clear
-from ..authenticators.passwords import new_password_check, password_set
+from ..authenticators.passwords.services import new_password_check, password_set
 from ..models import Code
 from .pending import SessionPending
 from .sign_in import sign_in_identify

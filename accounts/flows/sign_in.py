@@ -47,7 +47,7 @@ from ..authenticators.passkeys.services import (
     passkey_authenticate,
     passkey_authentication_options,
 )
-from ..authenticators.passwords import (
+from ..authenticators.passwords.services import (
     password_set,
     password_verify,
     password_verify_nobody,

@@ -1,5 +1,4 @@
-"""The signed-in end user's pages: the account page, their user data, password
-change, sign-out (their addresses and other sessions: ``account_access_views``;
+"""The signed-in end user's pages: the account page, their user data, sign-out (their addresses and other sessions: ``account_access_views``;
 what signed-in pages share: ``signed_in``; each authenticator's own pages: the
 ``views`` of its package in ``accounts.authenticators``)."""
 
@@ -12,20 +11,17 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core.models import AuditEvent
-from core.request import client_ip
 from core.views import ServiceFormView
 from identity_pools.policies.sign_in import sign_in_policy_for
 from identity_pools.user_schemas.forms import SchemaDataForm
 
 from ..authenticators.recovery.services import recovery_codes_left
-from ..flows.account import account_change_password
 from ..flows.profile import account_data_document, account_update_data
 from ..flows.security import (
     totp_offered,
 )
 from ..flows.sign_in_state import (
     authorize_pending,
-    session_sign_in,
     session_sign_out,
     signed_in_sso,
 )
@@ -33,9 +29,6 @@ from ..models import Passkey, TotpDevice
 from ..session_words import browser_in_words, method_in_words
 from ..sso import user_sso_sessions
 from .account_page import account_page
-from .forms import (
-    AccountPasswordForm,
-)
 from .signed_in import SignedInPageMixin
 from .views import PoolPageMixin
 
@@ -140,33 +133,6 @@ class AccountProfileView(SignedInPageMixin, ServiceFormView):
 
     def done(self, user):
         messages.success(self.request, _("Your details are saved."))
-        return redirect(self.page_url("account"))
-
-
-class AccountPasswordView(SignedInPageMixin, ServiceFormView):
-    """Change the password from the account page (the current one first)."""
-
-    template_name = "hosted/account_password.html"
-    form_class = AccountPasswordForm
-    service_fields = {"password": "password1"}
-
-    form_kwargs_from_view = ("pool",)
-
-    def perform(self, form):
-        return account_change_password(
-            user=self.user,
-            current=form.cleaned_data["current_password"],
-            password=form.cleaned_data["password1"],
-            ip=client_ip(self.request),
-        )
-
-    def done(self, user):
-        # Every other session ended; this one carries on under a new key.
-        session_sign_in(self.request.hosted_session, pool=self.pool, user=user)
-        messages.success(
-            self.request,
-            _("Your password is changed. Your other sessions were signed out."),
-        )
         return redirect(self.page_url("account"))
 
 

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from ..authenticators.passkeys import urls as passkeys_urls
+from ..authenticators.passwords import urls as passwords_urls
 from ..authenticators.recovery import urls as recovery_urls
 from ..authenticators.totp import urls as totp_urls
 from . import (
@@ -115,11 +116,6 @@ urlpatterns = [
     # account_views
     path(POOL + "account/", account_views.AccountView.as_view(), name="account"),
     path(
-        POOL + "account/password/",
-        account_views.AccountPasswordView.as_view(),
-        name="account_password",
-    ),
-    path(
         POOL + "account/profile/",
         account_views.AccountProfileView.as_view(),
         name="account_profile",
@@ -177,4 +173,5 @@ urlpatterns = [
     path("", include(totp_urls.urlpatterns)),
     path("", include(passkeys_urls.urlpatterns)),
     path("", include(recovery_urls.urlpatterns)),
+    path("", include(passwords_urls.urlpatterns)),
 ]

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.authenticators.passwords import password_set
+from accounts.authenticators.passwords.services import password_set
 from identity_pools.models import SignInPolicy
 from tests.conftest import hosted_url_patterns
 from tests.factories import IdentityPoolFactory, PoolUserFactory, WorkspaceFactory

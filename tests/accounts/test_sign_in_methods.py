@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
 
-from accounts.authenticators.passwords import password_set
+from accounts.authenticators.passwords.services import password_set
 from accounts.authenticators.totp.services import totp_confirm, totp_new_key
 from accounts.models import Code, RememberedDevice, SignInLock
 from core.models import AuditEvent

@@ -22,7 +22,7 @@ from accounts.authenticators.passkeys.services import (
     passkey_register,
     passkey_registration_options,
 )
-from accounts.authenticators.passwords import password_set
+from accounts.authenticators.passwords.services import password_set
 from accounts.authenticators.recovery.services import recovery_codes_generate
 from accounts.authenticators.totp.services import totp_confirm, totp_new_key
 from accounts.flows import sign_in_state

@@ -8,7 +8,7 @@ from itertools import product
 
 import pytest
 
-from accounts.authenticators.passwords import password_set
+from accounts.authenticators.passwords.services import password_set
 from accounts.authenticators.presence import authenticators_of
 from accounts.authenticators.recovery.services import recovery_codes_generate
 from accounts.authenticators.totp.services import totp_confirm, totp_new_key

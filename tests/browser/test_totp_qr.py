@@ -13,7 +13,7 @@ import segno
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from accounts.authenticators.passwords import password_set
+from accounts.authenticators.passwords.services import password_set
 from accounts.authenticators.totp.services import totp_uri
 from tests.factories import (
     PASSWORD,
