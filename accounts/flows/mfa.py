@@ -25,7 +25,7 @@ from core.tokens import token_hash
 from identity_pools.models import Identifier, PoolUser
 from identity_pools.policies.sign_in import sign_in_policy_for
 
-from ..authenticators.codes import code_verify
+from ..authenticators.codes.services import code_verify
 from ..authenticators.events import user_audit
 from ..authenticators.lockout import lock_clear, lock_key, lock_wait
 from ..authenticators.passkeys.services import (

@@ -328,7 +328,7 @@ def test_one_sign_in_code_submitted_twice_at_once_passes_once(pool, ann):
     from django.core.exceptions import ValidationError
     from django.db import connection
 
-    from accounts.authenticators.codes import code_issue, code_verify
+    from accounts.authenticators.codes.services import code_issue, code_verify
 
     to = ann.identifiers.get()
     attempt = "a" * 32
