@@ -11,7 +11,7 @@ from identity_pools.models import PoolUser
 from identity_pools.user_page import register_fact, register_section
 
 from ..authenticators.codes.services import code_latest
-from ..authenticators.lockout import lock_state
+from ..authenticators.lockout.services import lock_state
 from ..models import Code, Passkey, RecoveryCode, TotpDevice
 from .forms import SetPasswordForm
 

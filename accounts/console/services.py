@@ -13,7 +13,7 @@ from core.catalogue import error
 from identity_pools.models import PoolUser
 
 from ..authenticators.events import sessions_end
-from ..authenticators.lockout import lock_clear
+from ..authenticators.lockout.services import lock_clear
 from ..authenticators.passwords.services import (
     password_require_change,
     password_set,

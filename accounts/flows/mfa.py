@@ -27,7 +27,7 @@ from identity_pools.policies.sign_in import sign_in_policy_for
 
 from ..authenticators.codes.services import code_verify
 from ..authenticators.events import user_audit
-from ..authenticators.lockout import lock_clear, lock_key, lock_wait
+from ..authenticators.lockout.services import lock_clear, lock_key, lock_wait
 from ..authenticators.passkeys.services import (
     PasskeyUse,
     passkey_authenticate,

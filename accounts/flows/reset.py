@@ -19,7 +19,7 @@ from identity_pools.policies.codes import code_rules_for
 
 from ..authenticators.codes.services import code_send, code_verify
 from ..authenticators.events import sessions_end, user_notice
-from ..authenticators.lockout import lock_clear
+from ..authenticators.lockout.services import lock_clear
 from ..authenticators.passwords.services import new_password_check, password_set
 from ..models import Code
 from .pending import SessionPending

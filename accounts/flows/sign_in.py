@@ -41,7 +41,7 @@ from identity_pools.policies.sign_in import sign_in_policy_for
 from identity_pools.stats import pool_stat_add
 
 from ..authenticators.codes.services import code_send, code_verify
-from ..authenticators.lockout import lock_fail, lock_key, lock_seconds
+from ..authenticators.lockout.services import lock_fail, lock_key, lock_seconds
 from ..authenticators.passkeys.services import (
     PasskeyUse,
     passkey_authenticate,

@@ -134,7 +134,7 @@ def test_client_address_limit_refuses_even_the_right_password(client, pool):
 def test_a_blocked_identifier_reads_its_wait(pool):
     from django.core.exceptions import ValidationError
 
-    from accounts.authenticators.lockout import lock_fail, lock_wait
+    from accounts.authenticators.lockout.services import lock_fail, lock_wait
 
     policy = pool.sign_in_policy
     for _ in range(policy.lockout_failures):
