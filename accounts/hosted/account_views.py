@@ -1,5 +1,6 @@
-"""The signed-in end user's pages: the account page, their user data, sign-out (their addresses and other sessions: ``account_access_views``;
-what signed-in pages share: ``signed_in``; each authenticator's own pages: the
+"""The signed-in end user's pages: the account page, their user data,
+sign-out (their addresses and other sessions: ``account_access_views``; what
+signed-in pages share: ``signed_in``; each authenticator's own pages: the
 ``views`` of its package in ``accounts.authenticators``)."""
 
 from __future__ import annotations
@@ -17,9 +18,7 @@ from identity_pools.user_schemas.forms import SchemaDataForm
 
 from ..authenticators.recovery.services import recovery_codes_left
 from ..flows.profile import account_data_document, account_update_data
-from ..flows.security import (
-    totp_offered,
-)
+from ..flows.security import totp_offered
 from ..flows.sign_in_state import (
     authorize_pending,
     session_sign_out,
