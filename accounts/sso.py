@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .authenticators.events import user_audit
-from .authenticators.passkeys import PASSKEY, PASSKEY_METHODS, SYNCED_PASSKEY
+from .authenticators.passkeys.services import PASSKEY, PASSKEY_METHODS, SYNCED_PASSKEY
 from .models import SsoSession
 from .signals import sso_session_ended
 

@@ -134,7 +134,7 @@ def signin(count: int) -> None:
     from django.test import Client
     from django.urls import reverse
 
-    from accounts.authenticators.passwords import password_set
+    from accounts.authenticators.passwords.services import password_set
     from identity_pools.models import IdentityPool, PasswordPolicy, SignInPolicy
     from identity_pools.policies.services import pool_update_password_policy
     from identity_pools.transfer.imports import pool_users_import

@@ -191,7 +191,7 @@ def main() -> int:
 def bench_pool(workspace, name: str, *, one_page: bool):
     """The pool ``name`` with its user bench@example.com (the bench password),
     asking for the password on the first page or not."""
-    from accounts.authenticators.passwords import password_set
+    from accounts.authenticators.passwords.services import password_set
     from identity_pools.models import Identifier, IdentityPool, PoolUser, SignInPolicy
 
     pool, _ = IdentityPool.objects.get_or_create(workspace=workspace, name=name)

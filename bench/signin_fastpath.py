@@ -77,7 +77,7 @@ def _orm_first_factor(*, pool, identifier: str, ip):
     issue 13): the block, the address's limit, then the identifier with its
     user and password credential; the second factors read later, by
     ``presence.authenticators_of``."""
-    from accounts.authenticators.lockout import lock_wait
+    from accounts.authenticators.lockout.services import lock_wait
     from accounts.flows.sign_in import ADDRESS_LIMIT, _wait_error
     from core import ratelimit
     from identity_pools.models import Identifier

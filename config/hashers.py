@@ -7,7 +7,7 @@ The apps never name a hasher: they hash and check through Django
 
 Imported hashes. Each hasher keeps another system's hash as it is, in Django's
 encoded form (``<algorithm>$<fields>``), so that
-``accounts.authenticators.passwords.password_verify`` checks it through
+``accounts.authenticators.passwords.services.password_verify`` checks it through
 ``check_password`` like any other hash and upgrades it to Argon2id at the
 user's first successful sign-in. They are listed at the end of
 ``PASSWORD_HASHERS``; nothing ever makes a new hash with them except tests. The

@@ -4,7 +4,7 @@
 
 from django.urls import path
 
-from accounts.hosted.urls import POOL
+from accounts.hosted.prefix import POOL
 
 from . import account_views
 

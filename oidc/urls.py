@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
-from accounts.hosted.urls import WORKSPACE
+from accounts.hosted.prefix import WORKSPACE
 from core.fastpath.responses import fast_view
 
 from . import authorize, logout, views

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from accounts.authenticators.passwords import password_set
+from accounts.authenticators.passwords.services import password_set
 from tests.factories import (
     IdentityPoolFactory,
     MembershipFactory,
@@ -28,6 +28,23 @@ def hosted_url(pool, name: str, *args) -> str:
     """The address of the hosted page ``hosted:<name>`` of ``pool`` (``args``
     after the pool's id)."""
     return reverse(f"hosted:{name}", args=[pool.workspace.slug, pool.pk, *args])
+
+
+def hosted_url_patterns() -> list:
+    """Every URL pattern of the hosted pages, the ones each authenticator's
+    ``urls`` adds (``path("", include(...))``) among them, each with its whole
+    pattern."""
+    from accounts.hosted.urls import urlpatterns
+
+    def flat(patterns, prefix=""):
+        for p in patterns:
+            if hasattr(p, "url_patterns"):
+                yield from flat(p.url_patterns, prefix + str(p.pattern))
+            else:
+                assert not prefix, "hosted includes add no prefix"
+                yield p
+
+    return list(flat(urlpatterns))
 
 
 def pytest_runtest_setup(item):

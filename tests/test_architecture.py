@@ -33,7 +33,7 @@ def lint_imports(cwd: Path) -> subprocess.CompletedProcess:
 def test_import_contracts_are_kept():
     result = lint_imports(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "6 kept, 0 broken" in result.stdout
+    assert "7 kept, 0 broken" in result.stdout
 
 
 def _copy_project(tmp_path: Path) -> Path:
@@ -50,7 +50,8 @@ def _copy_project(tmp_path: Path) -> Path:
 def test_import_contracts_catch_violations(tmp_path):
     """The contracts can fail: a shared module that imports a feature app, an
     app that imports another app's views, the directory reaching up into
-    authentication, and one authenticator importing another each break one."""
+    authentication, one authenticator importing another, and an authenticator's
+    services importing the hosted pages each break one."""
     project = _copy_project(tmp_path)
     (project / "core" / "leak.py").write_text("import workspaces.services\n")
     (project / "workspaces" / "peek.py").write_text(
@@ -60,8 +61,10 @@ def test_import_contracts_catch_violations(tmp_path):
         "def sign_in():\n    from accounts.flows import sign_in\n"
     )
     (project / "accounts" / "authenticators" / "totp_extra.py").write_text("")
-    with (project / "accounts" / "authenticators" / "totp.py").open("a") as totp:
-        totp.write("\nfrom . import passkeys  # noqa\n")
+    services = project / "accounts" / "authenticators" / "totp" / "services.py"
+    with services.open("a") as totp:
+        totp.write("\nfrom ..passkeys import services  # noqa\n")
+        totp.write("def later():\n    from ...hosted import steps  # noqa\n")
     result = lint_imports(project)
     assert result.returncode != 0
     assert "Shared plumbing (core) imports no feature app BROKEN" in result.stdout
@@ -70,6 +73,9 @@ def test_import_contracts_catch_violations(tmp_path):
         result.stdout
     )
     assert "independent slices BROKEN" in result.stdout
+    assert "services import no flow, hosted page or slice's pages BROKEN" in (
+        result.stdout
+    )
 
 
 def _import_loops() -> list[list[str]]:
@@ -261,7 +267,7 @@ def test_url_pattern_finder_finds_each_spelling():
 
 def test_pool_url_prefixes_are_spelled_once():
     """A pool's URL prefix is written in one place each: the hosted pages'
-    (``accounts/hosted/urls.py``: POOL) and the console's
+    (``accounts/hosted/prefix.py``: POOL) and the console's
     (``identity_pools/user_page.py``: POOL_PATH, USER_PATH); every other urls
     module builds on those (issue 21: the hosted prefix was copied seven
     times)."""
@@ -276,4 +282,4 @@ def test_pool_url_prefixes_are_spelled_once():
                 and "pools/<uuid:pool>" in node.value
             ):
                 spelled.add(path.relative_to(ROOT).as_posix())
-    assert spelled == {"accounts/hosted/urls.py", "identity_pools/user_page.py"}
+    assert spelled == {"accounts/hosted/prefix.py", "identity_pools/user_page.py"}

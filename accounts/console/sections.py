@@ -10,8 +10,8 @@ from __future__ import annotations
 from identity_pools.models import PoolUser
 from identity_pools.user_page import register_fact, register_section
 
-from ..authenticators.codes import code_latest
-from ..authenticators.lockout import lock_state
+from ..authenticators.codes.services import code_latest
+from ..authenticators.lockout.services import lock_state
 from ..models import Code, Passkey, RecoveryCode, TotpDevice
 from .forms import SetPasswordForm
 

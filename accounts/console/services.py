@@ -13,13 +13,13 @@ from core.catalogue import error
 from identity_pools.models import PoolUser
 
 from ..authenticators.events import sessions_end
-from ..authenticators.lockout import lock_clear
-from ..authenticators.passwords import (
+from ..authenticators.lockout.services import lock_clear
+from ..authenticators.passwords.services import (
     password_require_change,
     password_set,
     user_password_check,
 )
-from ..authenticators.totp import totp_remove
+from ..authenticators.totp.services import totp_remove
 from ..flows.reset import reset_send_code
 from ..models import Passkey, RememberedDevice
 

@@ -18,8 +18,8 @@ from identity_pools.policies.sign_in import sign_in_policy_for
 from identity_pools.services.users import pool_user_delete
 
 from ..authenticators.events import sessions_end, user_audit, user_notice
-from ..authenticators.lockout import lock_fail, lock_wait
-from ..authenticators.passwords import (
+from ..authenticators.lockout.services import lock_fail, lock_wait
+from ..authenticators.passwords.services import (
     password_set,
     password_verify,
     user_password_check,

@@ -33,7 +33,7 @@ from identity_pools.services.users import (
     pool_user_confirm_identifier,
 )
 
-from ..authenticators.codes import code_send, code_verify
+from ..authenticators.codes.services import code_send, code_verify
 from ..authenticators.events import user_audit, user_notice
 from ..models import Code
 from .pending import SessionPending

@@ -19,8 +19,8 @@ from identity_pools.policies.codes import code_rules_for
 from identity_pools.services.users import pool_user_register
 from identity_pools.stats import pool_stat_add
 
-from ..authenticators.codes import code_issue_link_token, code_send_failed
-from ..authenticators.passwords import password_set
+from ..authenticators.codes.services import code_issue_link_token, code_send_failed
+from ..authenticators.passwords.services import password_set
 from ..models import Code
 
 

@@ -25,16 +25,16 @@ from core.tokens import token_hash
 from identity_pools.models import Identifier, PoolUser
 from identity_pools.policies.sign_in import sign_in_policy_for
 
-from ..authenticators.codes import code_verify
+from ..authenticators.codes.services import code_verify
 from ..authenticators.events import user_audit
-from ..authenticators.lockout import lock_clear, lock_key, lock_wait
-from ..authenticators.passkeys import (
+from ..authenticators.lockout.services import lock_clear, lock_key, lock_wait
+from ..authenticators.passkeys.services import (
     PasskeyUse,
     passkey_authenticate,
     passkey_authentication_options,
 )
-from ..authenticators.recovery import recovery_code_use
-from ..authenticators.totp import totp_verify
+from ..authenticators.recovery.services import recovery_code_use
+from ..authenticators.totp.services import totp_verify
 from ..models import Code, RememberedDevice, SignInLock
 from .pipeline import (
     ENROLMENT,

@@ -23,7 +23,7 @@ from typing import ClassVar
 from identity_pools.models import SecondFactor
 from identity_pools.policies.sign_in import sign_in_policy_for
 
-from ..authenticators.passkeys import PASSKEY_METHODS
+from ..authenticators.passkeys.services import PASSKEY_METHODS
 from ..authenticators.presence import ENROLLED as SET_UP_METHODS
 from ..authenticators.presence import authenticators_of, second_factor_options
 

@@ -17,10 +17,10 @@ from core.delivery.limits import send_quota_consume
 from identity_pools.models import Identifier, PoolUser
 from identity_pools.policies.codes import code_rules_for
 
-from ..authenticators.codes import code_send, code_verify
+from ..authenticators.codes.services import code_send, code_verify
 from ..authenticators.events import sessions_end, user_notice
-from ..authenticators.lockout import lock_clear
-from ..authenticators.passwords import new_password_check, password_set
+from ..authenticators.lockout.services import lock_clear
+from ..authenticators.passwords.services import new_password_check, password_set
 from ..models import Code
 from .pending import SessionPending
 from .sign_in import sign_in_identify

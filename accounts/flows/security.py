@@ -19,13 +19,13 @@ from identity_pools.policies.sign_in import sign_in_policy_for
 
 from ..authenticators.events import user_audit
 from ..authenticators.presence import only_second_factor
-from ..authenticators.recovery import (
+from ..authenticators.recovery.services import (
     recovery_code_use,
     recovery_codes_generate,
     recovery_codes_left,
     recovery_codes_remove_unneeded,
 )
-from ..authenticators.totp import (
+from ..authenticators.totp.services import (
     DIGITS,
     totp_confirm,
     totp_new_key,

@@ -1,7 +1,8 @@
 """End users' sign-in on the hosted pages, identifier first: the first factor
 (password, email or SMS code, authenticator app; passkeys in
-``accounts.authenticators.passkeys``), then what ``flows.mfa`` decides (a second
-factor, a forced enrolment, a password change), then the signed-in session.
+``accounts.authenticators.passkeys.services``), then what ``flows.mfa`` decides
+(a second factor, a forced enrolment, a password change), then the signed-in
+session.
 
 Enumeration-safe: the first step accepts any well-formed identifier and always
 offers the pool's methods; a wrong secret, an unknown identifier and an inactive
@@ -39,21 +40,21 @@ from identity_pools.policies.passwords import password_policy_for
 from identity_pools.policies.sign_in import sign_in_policy_for
 from identity_pools.stats import pool_stat_add
 
-from ..authenticators.codes import code_send, code_verify
-from ..authenticators.lockout import lock_fail, lock_key, lock_seconds
-from ..authenticators.passkeys import (
+from ..authenticators.codes.services import code_send, code_verify
+from ..authenticators.lockout.services import lock_fail, lock_key, lock_seconds
+from ..authenticators.passkeys.services import (
     PasskeyUse,
     passkey_authenticate,
     passkey_authentication_options,
 )
-from ..authenticators.passwords import (
+from ..authenticators.passwords.services import (
     password_set,
     password_verify,
     password_verify_nobody,
     user_password_check,
 )
 from ..authenticators.presence import AUTHENTICATORS, authenticator_flags_sql
-from ..authenticators.totp import totp_verify
+from ..authenticators.totp.services import totp_verify
 from ..models import Code, SignInLock
 
 # Failed sign-ins per client address (any identifier) per 15 minutes.

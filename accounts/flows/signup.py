@@ -32,7 +32,7 @@ from identity_pools.services.users import (
 )
 from identity_pools.stats import pool_stat_add
 
-from ..authenticators.codes import code_send, code_verify
+from ..authenticators.codes.services import code_send, code_verify
 from ..models import Code
 from .pending import SessionPending
 

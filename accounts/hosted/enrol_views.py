@@ -17,6 +17,7 @@ from core.catalogue import message
 from core.views import ServiceFormView
 from identity_pools.policies.sign_in import sign_in_policy_for
 
+from ..authenticators.totp.views import TotpSetupMixin
 from ..flows.mfa import enrolled_method, sign_in_finish, sign_in_pending
 from ..flows.pipeline import ENROLLED, ENROLMENT, IDENTIFIER, enrolment_options
 from ..flows.security import (
@@ -25,7 +26,7 @@ from ..flows.security import (
     sign_in_enrol_totp,
 )
 from ..models import Passkey
-from .account_views import TotpSetupMixin, secret_page
+from .signed_in import secret_page
 from .steps import stage_page
 from .views import PoolPageMixin
 

@@ -1,6 +1,8 @@
 """Passkeys on the hosted pages: the JSON endpoints of the ceremonies (sign-in,
-second factor, and registration from the account page, at a forced enrolment and
-right after a registration), the account's passkey page and the offer page.
+second factor, and registration at a forced enrolment and right after a
+registration) and the offer page; ``PasskeyRegisterEndpoint`` is the
+registration the account's passkey page shares
+(``accounts.authenticators.passkeys.views``).
 
 Every view resolves the workspace and the pool through ``PoolPageMixin`` (404
 for a pool of another workspace). The endpoints take POST only, with CSRF (the
@@ -18,10 +20,9 @@ from __future__ import annotations
 import json
 import secrets
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, JsonResponse, RawPostDataException
+from django.http import JsonResponse, RawPostDataException
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -33,19 +34,14 @@ from core.catalogue import error
 from core.request import client_ip
 from identity_pools.policies.sign_in import sign_in_policy_for
 
-from ..authenticators.passkeys import (
+from ..authenticators.passkeys.services import (
     MAX_JSON,
     PASSKEY,
     SYNCED_PASSKEY,
-    passkey_list,
-    passkey_of,
     passkey_register,
     passkey_registration_options,
-    passkey_rename,
 )
 from ..authenticators.presence import second_factor_options
-from ..authenticators.recovery import recovery_codes_left
-from ..flows.account import account_recently_confirmed
 from ..flows.mfa import (
     DEVICE_COOKIE,
     sign_in_after_first,
@@ -62,10 +58,8 @@ from ..flows.pipeline import (
     SECOND_FACTOR,
     enrolment_options,
 )
-from ..flows.security import account_passkey_remove
 from ..flows.sign_in import sign_in_passkey, sign_in_passkey_options
-from ..flows.sign_in_state import attempt_of, signed_in_user
-from .signed_in import RecentSignInMixin
+from ..flows.sign_in_state import attempt_of
 from .steps import remember_this_device, stage_page
 from .views import PASSKEY_OFFER_KEY, PASSKEY_OFFER_SECONDS, PoolPageMixin
 
@@ -282,35 +276,6 @@ class PasskeyRegisterEndpoint(PasskeyEndpoint):
         raise NotImplementedError
 
 
-class AccountPasskeyRegisterView(PasskeyRegisterEndpoint):
-    """From the account page, by the signed-in user."""
-
-    def subject(self):
-        user = signed_in_user(
-            self.request.hosted_session,
-            pool=self.pool,
-            seconds=settings.HOSTED_SESSION_AGE,
-        )
-        if user is None:
-            raise error("passkey_challenge_invalid")
-        if not account_recently_confirmed(self.request.hosted_session):
-            raise error("reauthentication_needed")
-        return user
-
-    def registered(self, user, passkey):
-        added = _("Your passkey “%s” is added.") % passkey.name
-        if self.policy().second_factors() and not recovery_codes_left(user=user):
-            # A first second factor: recovery codes for when it is out of reach.
-            messages.success(
-                self.request,
-                f"{added} "
-                + _("Now make recovery codes, for when it is out of reach."),
-            )
-            return self.page_url("account_recovery_codes")
-        messages.success(self.request, added)
-        return self.page_url("account_passkeys")
-
-
 class EnrolPasskeyRegisterView(PasskeyRegisterEndpoint):
     """At sign-in, when the pool requires a second factor the user lacks."""
 
@@ -395,54 +360,3 @@ class PasskeyOfferView(PoolPageMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["next_url"] = _after_offer(self.pool, self.workspace)
         return context
-
-
-# --- the account's passkeys -------------------------------------------------------
-
-
-class AccountPasskeysView(RecentSignInMixin, TemplateView):
-    """The signed-in user's passkeys: add, rename, remove (``?remove=<id>``
-    asks first). Open while the pool uses passkeys, or the user still has some
-    (to remove them)."""
-
-    template_name = "hosted/account_passkeys.html"
-
-    def pool_page_open(self) -> bool:
-        super().pool_page_open()
-        self.policy = sign_in_policy_for(self.pool)
-        return (
-            self.user is None
-            or self.policy.passkeys_usable()
-            or self.user.passkeys.exists()
-        )
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["passkeys"] = passkey_list(user=self.user)
-        context["can_add"] = self.policy.passkeys_usable()
-        context["removing"] = passkey_of(
-            user=self.user, passkey_id=self.request.GET.get("remove", "")
-        )
-        return context
-
-    def post(self, request, *args, **kwargs):
-        passkey = passkey_of(user=self.user, passkey_id=request.POST.get("passkey"))
-        if passkey is None:
-            raise Http404("No such passkey.")
-        action = request.POST.get("action")
-        try:
-            if action == "rename":
-                passkey_rename(
-                    user=self.user, passkey=passkey, name=request.POST.get("name", "")
-                )
-                messages.success(request, _("The passkey is renamed."))
-            elif action == "remove":
-                account_passkey_remove(user=self.user, passkey=passkey)
-                messages.success(
-                    request,
-                    _("The passkey “%s” is removed. It no longer signs you in.")
-                    % passkey.name,
-                )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        return redirect(self.page_url("account_passkeys"))

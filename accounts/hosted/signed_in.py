@@ -1,19 +1,23 @@
 """What the signed-in end user's pages share: ``SignedInPageMixin`` (the
 user, or off to sign in) and ``RecentSignInMixin`` (pages that add a way in to
 the account need a recent sign-in), with "Confirm it's you"
-(``AccountConfirmView``), which makes a session recent again."""
+(``AccountConfirmView``), which makes a session recent again; and
+``secret_page``, which shows new recovery codes once (the account page's
+authenticators and a sign-in's enrolment)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from core.request import client_ip
 from core.views import ServiceFormView
 from identity_pools.credentials import PasswordCredential
 
+from ..authenticators.recovery.services import recovery_codes_text
 from ..flows.account import account_confirm, account_recently_confirmed
 from ..flows.pipeline import IDENTIFIER, SIGNED_IN, signed_in_stage
 from ..flows.sign_in_state import (
@@ -25,6 +29,18 @@ from ..flows.sign_in_state import (
 from .forms import AccountConfirmForm
 from .steps import stage_page
 from .views import PoolPageMixin
+
+
+def secret_page(request, template: str, context: dict):
+    """A page that shows secrets once (recovery codes, with the text of the file
+    that keeps them): never cached."""
+    if context.get("codes"):
+        context["codes_text"] = recovery_codes_text(
+            codes=context["codes"], workspace_name=context["workspace"].name
+        )
+    response = render(request, template, context)
+    add_never_cache_headers(response)
+    return response
 
 
 class SignedInPageMixin(PoolPageMixin):

@@ -1,5 +1,9 @@
-from django.urls import path
+from django.urls import include, path
 
+from ..authenticators.passkeys import urls as passkeys_urls
+from ..authenticators.passwords import urls as passwords_urls
+from ..authenticators.recovery import urls as recovery_urls
+from ..authenticators.totp import urls as totp_urls
 from . import (
     account_access_views,
     account_views,
@@ -10,11 +14,9 @@ from . import (
     signed_in,
     views,
 )
+from .prefix import POOL, WORKSPACE
 
 app_name = "hosted"
-
-WORKSPACE = "<slug:workspace>/"
-POOL = WORKSPACE + "pools/<uuid:pool>/"
 
 urlpatterns = [
     path(
@@ -97,21 +99,6 @@ urlpatterns = [
         name="passkey_enrol_verify",
     ),
     path(
-        POOL + "account/passkeys/",
-        passkey_views.AccountPasskeysView.as_view(),
-        name="account_passkeys",
-    ),
-    path(
-        POOL + "account/passkeys/options/",
-        passkey_views.AccountPasskeyRegisterView.as_view(step="options"),
-        name="passkey_account_options",
-    ),
-    path(
-        POOL + "account/passkeys/verify/",
-        passkey_views.AccountPasskeyRegisterView.as_view(step="verify"),
-        name="passkey_account_verify",
-    ),
-    path(
         POOL + "welcome/passkey/",
         passkey_views.PasskeyOfferView.as_view(),
         name="passkey_offer",
@@ -129,29 +116,9 @@ urlpatterns = [
     # account_views
     path(POOL + "account/", account_views.AccountView.as_view(), name="account"),
     path(
-        POOL + "account/password/",
-        account_views.AccountPasswordView.as_view(),
-        name="account_password",
-    ),
-    path(
         POOL + "account/profile/",
         account_views.AccountProfileView.as_view(),
         name="account_profile",
-    ),
-    path(
-        POOL + "account/app/",
-        account_views.AccountTotpView.as_view(),
-        name="account_totp",
-    ),
-    path(
-        POOL + "account/app/remove/",
-        account_views.AccountTotpRemoveView.as_view(),
-        name="account_totp_remove",
-    ),
-    path(
-        POOL + "account/recovery-codes/",
-        account_views.AccountRecoveryCodesView.as_view(),
-        name="account_recovery_codes",
     ),
     path(POOL + "signout/", account_views.SignOutView.as_view(), name="signout"),
     # account_access_views
@@ -202,4 +169,9 @@ urlpatterns = [
         enrol_views.SignInEnrolledView.as_view(),
         name="sign_in_enrolled",
     ),
+    # each authenticator's own pages
+    path("", include(totp_urls.urlpatterns)),
+    path("", include(passkeys_urls.urlpatterns)),
+    path("", include(recovery_urls.urlpatterns)),
+    path("", include(passwords_urls.urlpatterns)),
 ]

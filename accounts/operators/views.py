@@ -26,7 +26,7 @@ from core.request import client_ip
 from core.views import ServiceFormView
 from workspaces.services import invitation_accept, invitation_find
 
-from ..authenticators.totp import totp_qr_svg
+from ..authenticators.totp.services import totp_qr_svg
 from . import services
 from .forms import (
     InvitationAcceptForm,

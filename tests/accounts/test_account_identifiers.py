@@ -22,7 +22,7 @@ from tests.conftest import GOOD
 from tests.conftest import hosted_url as url
 from tests.factories import PoolUserFactory
 
-from .test_passkeys import enrol
+from .authenticators.test_passkeys_services import enrol
 
 pytestmark = pytest.mark.django_db
 

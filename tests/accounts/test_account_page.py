@@ -9,7 +9,7 @@ import copy
 import pytest
 from django.test import Client
 
-from accounts.authenticators.passwords import password_set
+from accounts.authenticators.passwords.services import password_set
 from core.models import AuditEvent
 from identity_pools.models import Identifier, PoolUser
 from identity_pools.user_schemas.builtin import USER_DATA

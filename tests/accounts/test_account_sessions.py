@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from accounts.authenticators.passwords import password_set
+from accounts.authenticators.passwords.services import password_set
 from accounts.models import SsoSession
 from core.models import AuditEvent
 from identity_pools.models import Identifier, PoolUser, SignInPolicy

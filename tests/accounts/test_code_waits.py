@@ -18,7 +18,7 @@ from django_otp.oath import TOTP, totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.authenticators.throttle import FREE_WRONG_CODES
-from accounts.authenticators.totp import totp_new_key, totp_verify
+from accounts.authenticators.totp.services import totp_new_key, totp_verify
 from accounts.models import TotpDevice
 from core.catalogue import MESSAGES, message, wait_words
 from tests.conftest import GOOD

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.test import Client
 from django_otp.oath import TOTP
 
-from accounts.authenticators.totp import totp_new_key
+from accounts.authenticators.totp.services import totp_new_key
 from accounts.hosted.session import HostedSessionMiddleware
 from accounts.models import Passkey, RecoveryCode, TotpDevice
 from core.models import AuditEvent

@@ -11,11 +11,13 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.hosted.signed_in import SignedInPageMixin
-from accounts.hosted.urls import urlpatterns
 from identity_pools.models import SignInPolicy
 from tests.accounts.test_account_page import signed_in
+from tests.conftest import hosted_url_patterns
 
 pytestmark = pytest.mark.django_db
+
+urlpatterns = hosted_url_patterns()
 
 ROUTES = sorted(p.name for p in urlpatterns)
 SIGNED_IN_PAGES = sorted(

@@ -8,8 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.authenticators.passwords import password_set
+from accounts.authenticators.passwords.services import password_set
 from identity_pools.models import SignInPolicy
+from tests.conftest import hosted_url_patterns
 from tests.factories import IdentityPoolFactory, PoolUserFactory, WorkspaceFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,9 +20,9 @@ GOOD = "a long enough passphrase for 2026"
 
 def pool_pages() -> list[str]:
     """Route names of every hosted page under a pool."""
-    from accounts.hosted.urls import urlpatterns
-
-    return sorted(p.name for p in urlpatterns if "<uuid:pool>" in str(p.pattern))
+    return sorted(
+        p.name for p in hosted_url_patterns() if "<uuid:pool>" in str(p.pattern)
+    )
 
 
 PAGES = pool_pages()

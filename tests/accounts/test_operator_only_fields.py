@@ -11,7 +11,7 @@ import re
 import pytest
 from django.test import Client
 
-from accounts.authenticators.passwords import password_set
+from accounts.authenticators.passwords.services import password_set
 from identity_pools.models import IdentityPool, PoolUser
 from identity_pools.services import users
 from identity_pools.user_schemas.builtin import USER_DATA

@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 from django_otp.oath import totp
 
-from accounts.authenticators.totp import totp_confirm, totp_new_key
+from accounts.authenticators.totp.services import totp_confirm, totp_new_key
 from accounts.models import RememberedDevice, SignInLock
 from identity_pools.models import Identifier, SignInPolicy
 from tests.conftest import hosted_url as url

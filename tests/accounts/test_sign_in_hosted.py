@@ -13,7 +13,7 @@ from django.contrib.auth.hashers import make_password
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.authenticators.passwords import password_set
+from accounts.authenticators.passwords.services import password_set
 from accounts.models import SignInLock
 from core.models import AuditEvent
 from identity_pools.credentials import PasswordCredential

@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
 
-from accounts.authenticators.passwords import password_set
-from accounts.authenticators.totp import totp_confirm, totp_new_key
+from accounts.authenticators.passwords.services import password_set
+from accounts.authenticators.totp.services import totp_confirm, totp_new_key
 from accounts.models import Code, RememberedDevice, SignInLock
 from core.models import AuditEvent
 from identity_pools.models import Identifier, SignInPolicy
@@ -328,7 +328,7 @@ def test_one_sign_in_code_submitted_twice_at_once_passes_once(pool, ann):
     from django.core.exceptions import ValidationError
     from django.db import connection
 
-    from accounts.authenticators.codes import code_issue, code_verify
+    from accounts.authenticators.codes.services import code_issue, code_verify
 
     to = ann.identifiers.get()
     attempt = "a" * 32

@@ -18,13 +18,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_otp.oath import totp
 
-from accounts.authenticators.passkeys import (
+from accounts.authenticators.passkeys.services import (
     passkey_register,
     passkey_registration_options,
 )
-from accounts.authenticators.passwords import password_set
-from accounts.authenticators.recovery import recovery_codes_generate
-from accounts.authenticators.totp import totp_confirm, totp_new_key
+from accounts.authenticators.passwords.services import password_set
+from accounts.authenticators.recovery.services import recovery_codes_generate
+from accounts.authenticators.totp.services import totp_confirm, totp_new_key
 from accounts.flows import sign_in_state
 from accounts.flows.mfa import (
     sign_in_after_first,

@@ -204,7 +204,7 @@ def test_hosted_unknown_identifier_runs_the_same_sql_as_a_wrong_password(
 def test_hosted_second_factor_is_read_with_the_user(client, pool, ann):
     """A user with an authenticator app goes on to the second factor; whether
     they have one came with the first query (no query of its own)."""
-    from accounts.authenticators.totp import totp_confirm, totp_new_key
+    from accounts.authenticators.totp.services import totp_confirm, totp_new_key
     from identity_pools.models import SignInPolicy
 
     SignInPolicy.objects.update_or_create(

@@ -8,10 +8,10 @@ from itertools import product
 
 import pytest
 
-from accounts.authenticators.passwords import password_set
+from accounts.authenticators.passwords.services import password_set
 from accounts.authenticators.presence import authenticators_of
-from accounts.authenticators.recovery import recovery_codes_generate
-from accounts.authenticators.totp import totp_confirm, totp_new_key
+from accounts.authenticators.recovery.services import recovery_codes_generate
+from accounts.authenticators.totp.services import totp_confirm, totp_new_key
 from accounts.flows.sign_in import ADDRESS_LIMIT, _first_factor_start
 from accounts.models import Passkey
 from core import ratelimit
@@ -134,7 +134,7 @@ def test_client_address_limit_refuses_even_the_right_password(client, pool):
 def test_a_blocked_identifier_reads_its_wait(pool):
     from django.core.exceptions import ValidationError
 
-    from accounts.authenticators.lockout import lock_fail, lock_wait
+    from accounts.authenticators.lockout.services import lock_fail, lock_wait
 
     policy = pool.sign_in_policy
     for _ in range(policy.lockout_failures):

@@ -111,7 +111,8 @@ FORMATS = {
 @pytest.fixture(autouse=True)
 def _django_argon2_admitted(pool):
     """Django's default Argon2 (100 MiB, 2 passes, 8 lanes) costs about 9 checks
-    of our own hash, over the default limit of 4 (test_imported_hash_limits.py)."""
+    of our own hash, over the default limit of 4
+    (tests/accounts/authenticators/test_passwords_imported_hashes.py)."""
     PasswordPolicy.objects.create(pool=pool, imported_hash_max_cost=10)
 
 

@@ -13,8 +13,8 @@ import pytest
 from django_otp.oath import TOTP
 from playwright.sync_api import expect
 
-from accounts.authenticators.passwords import password_set
-from accounts.authenticators.recovery import recovery_code_use
+from accounts.authenticators.passwords.services import password_set
+from accounts.authenticators.recovery.services import recovery_code_use
 from identity_pools.models import SignInPolicy
 from tests.factories import IdentityPoolFactory, PoolUserFactory
 

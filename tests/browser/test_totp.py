@@ -11,7 +11,7 @@ import pytest
 from django_otp.oath import TOTP
 from playwright.sync_api import expect
 
-from accounts.authenticators.passwords import password_set
+from accounts.authenticators.passwords.services import password_set
 from accounts.models import RecoveryCode, TotpDevice
 from identity_pools.models import SignInPolicy
 from tests.factories import IdentityPoolFactory, PoolUserFactory

@@ -13,8 +13,8 @@ import segno
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from accounts.authenticators.passwords import password_set
-from accounts.authenticators.totp import totp_uri
+from accounts.authenticators.passwords.services import password_set
+from accounts.authenticators.totp.services import totp_uri
 from tests.factories import (
     PASSWORD,
     IdentityPoolFactory,

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts.authenticators.recovery import recovery_codes_generate
+from accounts.authenticators.recovery.services import recovery_codes_generate
 from accounts.models import Passkey, RememberedDevice, TotpDevice
 from core.models import AuditEvent
 from tests.factories import PoolUserFactory

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from accounts.authenticators.passwords import password_set
+from accounts.authenticators.passwords.services import password_set
 from core.models import AuditEvent
 from identity_pools.models import PoolDailyStat
 from identity_pools.services import users

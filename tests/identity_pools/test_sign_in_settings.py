@@ -8,7 +8,7 @@ import re
 import pytest
 from django.test import Client
 
-from accounts.authenticators.passwords import password_set
+from accounts.authenticators.passwords.services import password_set
 from accounts.models import SignInLock
 from core.models import AuditEvent
 from identity_pools.models import Identifier, SignInPolicy

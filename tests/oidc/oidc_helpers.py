@@ -13,7 +13,7 @@ from django.urls import reverse
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from accounts.authenticators.passwords import password_set
+from accounts.authenticators.passwords.services import password_set
 from core.audit import SystemActor
 from oidc.applications import application_create
 from oidc.connections import idp_connect

@@ -10,9 +10,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from accounts.authenticators.passwords import password_set
-from accounts.authenticators.recovery import recovery_codes_generate
-from accounts.authenticators.totp import totp_new_key
+from accounts.authenticators.passwords.services import password_set
+from accounts.authenticators.recovery.services import recovery_codes_generate
+from accounts.authenticators.totp.services import totp_new_key
 from accounts.flows.mfa import sign_in_second
 from accounts.models import RecoveryCode, SignInLock, TotpDevice
 from core.models import AuditEvent

@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from core.catalogue import error
 from core.tokens import keyed_hash
 
-from ..models import Passkey, RecoveryCode, TotpDevice
+from ...models import Passkey, RecoveryCode, TotpDevice
 
 COUNT = 10
 # No 0/o, 1/l/i: read from paper and typed again.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts.authenticators.codes import code_issue, code_verify
+from accounts.authenticators.codes.services import code_issue, code_verify
 from accounts.models import Code
 
 pytestmark = pytest.mark.django_db

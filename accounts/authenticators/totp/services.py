@@ -24,7 +24,7 @@ from django_otp.util import random_hex
 
 from core.catalogue import error, wait_words
 
-from ..models import TotpDevice
+from ...models import TotpDevice
 
 STEP = 30
 DIGITS = 6

@@ -21,7 +21,7 @@ from core.delivery import send_templated
 from core.tokens import keyed_hash, new_numeric_code, new_token, same_secret
 from identity_pools.policies.codes import DEFAULT_RULES, CodeRules
 
-from ..models import Code
+from ...models import Code
 
 
 def _cooldown(*, user, purpose: str, rules: CodeRules) -> None:

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 import pytest
 import segno
 
-from accounts.authenticators.totp import totp_new_key, totp_qr_svg, totp_uri
+from accounts.authenticators.totp.services import totp_new_key, totp_qr_svg, totp_uri
 
 QUIET = 4
 

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
-from accounts.authenticators import passwords as passwords_module
+from accounts.authenticators.passwords import services as passwords_module
 from accounts.flows.sign_in import sign_in_password
 from core.password_hashes import hash_cost, hash_like, hash_shape, is_own_hash
 from identity_pools.credentials import PasswordCredential

@@ -18,7 +18,12 @@ from accounts.hosted.views import PASSKEY_OFFER_KEY
 from accounts.models import Passkey, SsoSession, WebAuthnChallenge
 from core.catalogue import message
 from core.models import AuditEvent
-from tests.accounts.test_passkeys import GOOD, enrol, policy, post_json
+from tests.accounts.authenticators.test_passkeys_services import (
+    GOOD,
+    enrol,
+    policy,
+    post_json,
+)
 from tests.conftest import hosted_url as url
 from tests.factories import IdentityPoolFactory, PoolUserFactory
 from tests.passkey_authenticator import SoftAuthenticator

@@ -71,8 +71,8 @@ from core.tokens import same_secret, token_hash
 from identity_pools.models import Identifier, PoolUser
 from identity_pools.stats import pool_stat_add
 
-from ..models import Passkey, WebAuthnChallenge
-from .events import user_audit
+from ...models import Passkey, WebAuthnChallenge
+from ..events import user_audit
 
 logger = logging.getLogger(__name__)
 

@@ -18,9 +18,9 @@ from django.test import Client
 from django.utils import timezone
 from django_otp.oath import TOTP
 
-from accounts.authenticators import totp as totp_module
-from accounts.authenticators.recovery import recovery_codes_generate
-from accounts.authenticators.totp import totp_new_key, totp_verify
+from accounts.authenticators.recovery.services import recovery_codes_generate
+from accounts.authenticators.totp import services as totp_module
+from accounts.authenticators.totp.services import totp_new_key, totp_verify
 from accounts.flows import security
 from accounts.models import Passkey, RecoveryCode, TotpDevice
 from core.models import AuditEvent

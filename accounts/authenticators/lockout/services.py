@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..models import SignInLock
+from ...models import SignInLock
 
 
 def lock_key(identifier: str) -> str:

@@ -4,7 +4,7 @@ tests/passkey_authenticator.py), and the duties py_webauthn leaves to us:
 single-use challenges bound to pool, user, purpose and browser; credential ids unique;
 credentials looked up within the pool; the identified user's own; user
 verification; the signature counter; renaming and removing only one's own.
-(The hosted pages: test_passkey_pages.py.)"""
+(The hosted pages: test_passkeys_pages.py.)"""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.authenticators.passkeys import (
+from accounts.authenticators.passkeys.services import (
     passkey_authenticate,
     passkey_authentication_options,
     passkey_name_clean,
@@ -497,7 +497,7 @@ def test_rename_and_delete(ann, bob):
 
 
 def test_the_last_second_factor_stays(ann, pool):
-    from accounts.authenticators.recovery import recovery_codes_generate
+    from accounts.authenticators.recovery.services import recovery_codes_generate
 
     enrol(ann)
     recovery_codes_generate(user=ann)

@@ -1,0 +1,2 @@
+"""Recovery codes: the mechanism (``services``), the account page's "make new
+recovery codes" (``views``) and its URL (``urls``)."""
