@@ -131,8 +131,8 @@ class FastPathMiddleware:
 # The header, the response attribute that overrides its setting (the csp
 # decorators), the setting.
 CSP_HEADERS = (
-    (CSP.HEADER_ENFORCE, "_csp_config", "SECURE_CSP"),
-    (CSP.HEADER_REPORT_ONLY, "_csp_ro_config", "SECURE_CSP_REPORT_ONLY"),
+    (str(CSP.HEADER_ENFORCE), "_csp_config", "SECURE_CSP"),
+    (str(CSP.HEADER_REPORT_ONLY), "_csp_ro_config", "SECURE_CSP_REPORT_ONLY"),
 )
 _POLICIES: dict = {}  # id(configuration): (configuration, its header or "")
 

@@ -157,6 +157,16 @@ def test_a_fast_answer_has_the_policy_made_ahead(client, workspace, policies_bui
     assert "default-src 'self'" in fast["Content-Security-Policy"]
 
 
+def test_a_fast_answer_names_its_headers_as_plain_strings(client, workspace):
+    """A WSGI server takes header names of type str only (wsgiref refuses a
+    StrEnum such as CSP.HEADER_ENFORCE with a 500)."""
+    url = reverse("oidc:jwks", args=[workspace.slug])
+    client.get(url)
+    fast = client.get(url)
+    assert "Content-Security-Policy" in fast
+    assert all(type(name) is str for name in fast.headers)
+
+
 def test_a_policy_with_a_nonce_is_left_to_the_middleware(
     client, workspace, policies_built
 ):
