@@ -82,6 +82,9 @@ class FastPathMiddleware:
             if route is None:
                 return self._learn(request)
             if method != "POST" or route[3]:
+                # CommonMiddleware's check of the Host header (ALLOWED_HOSTS):
+                # a disallowed one is refused (400), as on the whole way.
+                request.get_host()
                 request.fastpath_route = route
                 return self.serve(request)
         return self.get_response(request)

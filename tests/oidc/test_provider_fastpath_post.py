@@ -167,6 +167,14 @@ def test_a_fast_answer_names_its_headers_as_plain_strings(client, workspace):
     assert all(type(name) is str for name in fast.headers)
 
 
+def test_a_fast_answer_refuses_a_host_not_allowed(client, workspace):
+    """The Host header is checked against ALLOWED_HOSTS on the fast path too."""
+    url = reverse("oidc:jwks", args=[workspace.slug])
+    assert client.get(url).status_code == 200
+    assert client.get(url).status_code == 200  # the fast path
+    assert client.get(url, HTTP_HOST="evil.example").status_code == 400
+
+
 def test_a_policy_with_a_nonce_is_left_to_the_middleware(
     client, workspace, policies_built
 ):
