@@ -130,7 +130,7 @@ def _published_keys_sql(vendor: str, *, jwks: bool) -> str:
     k = SigningKey
     state, retire_after = column(k, "state"), column(k, "retire_after")
     jwk = f", k.{column(k, 'public_jwk')}" if jwks else ""
-    # The order of ``signing_keys.workspace_jwks``.
+    # Active keys first ("active" < "next" < "retired"), then by algorithm, newest first.
     return f"""SELECT w.{column(Workspace, "pk")}, k.{column(k, "kid")}, k.{column(k, "alg")}{jwk}
         FROM {table(Workspace)} w
         LEFT JOIN {table(k)} k ON k.{column(k, "workspace")} = w.{column(Workspace, "pk")}

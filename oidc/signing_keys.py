@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 from joserfc.jwk import ECKey, RSAKey
 
@@ -32,7 +32,7 @@ from core.audit import audit_record
 from workspaces.models import Workspace
 
 from .models import Application, SigningKey
-from .selectors import PUBLIC_DOCUMENTS
+from .selectors import PUBLIC_DOCUMENTS, published_keys
 
 Alg = SigningKey.Alg
 State = SigningKey.State
@@ -280,16 +280,7 @@ def _private(pk: str, blob: bytes, alg: str, kid: str, secret: str):
 
 def workspace_jwks(*, workspace: Workspace) -> dict:
     """The public JWK Set of ``workspace``: its next, active and retired keys
-    still within their time (one query). Active keys first."""
-    now = timezone.now()
-    jwks = (
-        SigningKey.objects.filter(workspace=workspace)
-        .filter(
-            Q(state__in=[State.NEXT, State.ACTIVE])
-            | Q(state=State.RETIRED, retire_after__gt=now)
-        )
-        # "active" < "next" < "retired": alphabetical is the order we want.
-        .order_by("state", "alg", "-created_at")
-        .values_list("public_jwk", flat=True)
-    )
-    return {"keys": list(jwks)}
+    still within their time, active keys first (one query: the JWKS
+    endpoint's, ``selectors.published_keys``)."""
+    found = published_keys(slug=workspace.slug, now=timezone.now(), jwks=True)
+    return {"keys": [jwk for _kid, _alg, jwk in found[1]] if found else []}
