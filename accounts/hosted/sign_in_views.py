@@ -124,7 +124,8 @@ class SignInView(PoolPageMixin, ServiceFormView):
     def done(self, result):
         if isinstance(result, Outcome):  # signed in with the password typed here
             return first_factor_done(self, result, method="password")
-        return redirect(self.page_url(stage_page(FIRST_FACTOR, method=result)))
+        # The first factor's page answers here (its form posts to its own URL).
+        return self.answer_with_page(stage_page(FIRST_FACTOR, method=result))
 
 
 class SignInPasswordView(SignInStepMixin, ServiceFormView):

@@ -3,13 +3,14 @@ arrive with the sign-in issue)."""
 
 from __future__ import annotations
 
+import copy
 from functools import lru_cache
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import get_script_prefix, reverse
+from django.urls import get_script_prefix, resolve, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -170,7 +171,8 @@ class PoolPageMixin(HostedMixin):
     """A hosted page of one pool (``self.pool``, through the workspace)."""
 
     def dispatch(self, request, *args, **kwargs):
-        self.pool = hosted_pool(slug=kwargs["workspace"], pool_id=kwargs["pool"])
+        if "pool" not in self.__dict__:  # else found already: ``answer_with_page``
+            self.pool = hosted_pool(slug=kwargs["workspace"], pool_id=kwargs["pool"])
         self.workspace = self.pool.workspace
         if not self.pool_page_open():
             raise Http404("This page is not open.")
@@ -189,6 +191,22 @@ class PoolPageMixin(HostedMixin):
 
     def page_url(self, name: str) -> str:
         return pool_page_url(name, self.workspace.slug, self.pool.pk)
+
+    def answer_with_page(self, name: str):
+        """The pool's page ``name``, as its GET shows it, as the answer to this
+        request: a step that leads to a page answers with it instead of a
+        redirect to it, one round trip less (as Keycloak's sign-in steps do).
+        Its forms post to its own URL, which the answer names in its
+        ``Content-Location`` (RFC 9110: the page shown is that URL's)."""
+        request = copy.copy(self.request)
+        request.method = "GET"
+        page = resolve(self.page_url(name)).func.view_class()
+        page.setup(request, *self.args, **self.kwargs)
+        page.pool = self.pool
+        response = page.dispatch(request, *self.args, **self.kwargs)
+        if response.status_code == 200:
+            response["Content-Location"] = self.page_url(name)
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -28,7 +28,7 @@ GOOD = "a long enough passphrase for 2026"
 
 def sign_in(client, pool, identifier, password):
     first = client.post(url(pool, "sign_in"), {"identifier": identifier})
-    assert first["Location"] == url(pool, "sign_in_password")
+    assert first["Content-Location"] == url(pool, "sign_in_password")
     return client.post(url(pool, "sign_in_password"), {"password": password})
 
 
@@ -50,6 +50,30 @@ def test_password_sign_in(client, pool, ann):
     assert (event.actor_id, event.details) == (str(ann.pk), {"method": "password"})
     client.post(url(pool, "signout"))
     assert client.get(url(pool, "account"))["Location"] == url(pool, "sign_in")
+
+
+def test_the_identifier_step_answers_with_the_password_page(client, pool, ann):
+    """One round trip less than a redirect: the identifier's answer is the
+    password page itself (named by its Content-Location), the same for a
+    known and an unknown identifier, and its form posts to the password step."""
+    answers = []
+    for identifier in ("ann@example.com", "nobody@example.com"):
+        client.cookies.clear()
+        answer = client.post(url(pool, "sign_in"), {"identifier": identifier})
+        assert answer.status_code == 200
+        assert answer["Content-Location"] == url(pool, "sign_in_password")
+        assert "no-store" in answer["Cache-Control"]
+        body = _body(answer).replace(identifier, "X")
+        assert f'action="{url(pool, "sign_in_password")}"' in body
+        assert "Enter your password" in body
+        answers.append(body)
+    assert answers[0] == answers[1]
+    signed_in = client.post(url(pool, "sign_in_password"), {"password": GOOD})
+    assert signed_in.status_code == 200  # nobody@example.com: refused alike
+    client.cookies.clear()
+    client.post(url(pool, "sign_in"), {"identifier": "ann@example.com"})
+    done = client.post(url(pool, "sign_in_password"), {"password": GOOD})
+    assert done["Location"] == url(pool, "account")
 
 
 def test_unknown_wrong_inactive_and_new_look_the_same(client, pool, ann):

@@ -109,7 +109,7 @@ def test_sign_in_after_an_identifier(client, ann, bob, pool):
     policy(pool, preferred_method="passkey")
     mine, bobs = enrol(ann), enrol(bob)
     assert client.post(url(pool, "sign_in"), {"identifier": "ann@example.com"})[
-        "Location"
+        "Content-Location"
     ] == url(pool, "sign_in_passkey")
     page = client.get(url(pool, "sign_in_passkey")).content.decode()
     assert 'data-identified="true"' in page
