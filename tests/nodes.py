@@ -111,7 +111,8 @@ class Node:
 def start_nodes(
     names: list[str], *, env: dict[str, str], log_dir: Path, timeout: float = 90
 ) -> list[Node]:
-    """Start one gunicorn (one sync worker) per name and wait until every one
+    """Start one gunicorn per name, with production's configuration
+    (config/gunicorn.conf.py: a gthread worker) but one worker, and wait until every one
     answers. On failure, stops what it started and raises with the node's log."""
     gunicorn = Path(sys.executable).parent / "gunicorn"
     nodes: list[Node] = []
@@ -124,6 +125,8 @@ def start_nodes(
             [
                 str(gunicorn),
                 "config.wsgi",
+                "-c",
+                str(ROOT / "config" / "gunicorn.conf.py"),
                 "-w",
                 "1",
                 "--bind",
