@@ -57,6 +57,12 @@ def _rate(s: dict) -> str:
     return f"{main:>7} {spread:<15}"
 
 
+def _worker(options: dict) -> str:
+    if options.get("worker_class") == "gthread":
+        return f"gthread worker ({options['threads']} threads)"
+    return "sync worker"
+
+
 WIDTH = {"label": 32}  # the longest label, set by print_report
 
 
@@ -94,7 +100,7 @@ def print_report(data: dict, meta: dict, args) -> None:
         rows = table["signin"]
         print(
             "\nSign-ins (each a new browser: GET the form, POST it;"
-            f" {options['signins']} a round), one gunicorn sync worker each:"
+            f" {options['signins']} a round), one gunicorn {_worker(options)} each:"
         )
         print(
             _head()
@@ -111,7 +117,8 @@ def print_report(data: dict, meta: dict, args) -> None:
     if provider_kinds:
         peers = [p for p in (DOT, NODE) if any(p in table[k] for k in provider_kinds)]
         print(
-            f"\nOpenID provider, one process each (token endpoint: {options['requests']}"
+            f"\nOpenID provider, one process each (gunicorn: one {_worker(options)};"
+            f" token endpoint: {options['requests']}"
             f" a round; userinfo, discovery, JWKS: {options['get_requests']}):"
         )
         print(_head() + "".join(f" {'÷ ' + SHORT[p]:>11}" for p in peers))

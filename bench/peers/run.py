@@ -8,10 +8,12 @@ django-oauth-toolkit and node-oidc-provider.
         [--only signin,token,userinfo,discovery,jwks] [--skip-node]
         [--database-url-prefix postgres://postgres@127.0.0.1:5432/ip_bench_peers]
         [--ours CHECKOUT[=LABEL] ...] [--ours-alg RS256|ES256]
-        [--connection-close] [--json results.json]
+        [--connection-close] [--worker-class sync|gthread [--threads 4]]
+        [--floor] [--json results.json]
 
 Every server runs on PostgreSQL, in its own database (prefix + _ours, _django,
-_node: dropped and made again), with one gunicorn sync worker (ours, and the
+_node: dropped and made again), with one gunicorn worker (sync unless
+--worker-class says otherwise: ours, and the
 Django peers: LoginView, allauth and django-oauth-toolkit in one project) or
 one node process, and is driven only from outside: HTTP, and for ours the
 documented commands and REST API to set it up. The peers are installed on
@@ -52,6 +54,7 @@ from report import print_report, write_json
 from servers import (
     LOGS,
     STARTED,
+    WORKER,
     Backends,
     SetupError,
     cpu_seconds,
@@ -64,6 +67,7 @@ from targets import (
     REDIRECT,
     check_sign_in,
     setup_django_peers,
+    setup_floor,
     setup_node,
     setup_ours,
 )
@@ -122,6 +126,19 @@ def parse_args() -> argparse.Namespace:
         action="store_true",
         help="a new connection for every request, to node too (gunicorn's sync "
         "workers close every connection; node keeps them open by default)",
+    )
+    add(
+        "--worker-class",
+        default="sync",
+        choices=["sync", "gthread"],
+        help="every gunicorn server's one worker (default sync, as in production)",
+    )
+    add("--threads", type=int, default=4, help="threads of a gthread worker")
+    add(
+        "--floor",
+        action="store_true",
+        help="also serve ours' discovery document and JWKS as fixed bytes from a "
+        "bare WSGI function under the same gunicorn (bench/peers/floor_app.py)",
     )
     add("--json", metavar="PATH", help="also write the results as JSON")
     args = parser.parse_args()
@@ -292,7 +309,8 @@ def measure_round(
         measure_tokens(results, provider, requests, args.clients)
     for kind in ("userinfo", "discovery", "jwks"):
         if kind in args.kinds:
-            for provider in rotated(providers, r):
+            floors = args.floors if kind != "userinfo" else []
+            for provider in rotated(providers + floors, r):
                 measure_gets(results, kind, provider, gets, args.clients)
 
 
@@ -326,6 +344,7 @@ def measure_all(args) -> int:
     admin = urlunsplit(urlsplit(prefix)._replace(path="/postgres"))
     started, load = dt.datetime.now(dt.UTC), os.getloadavg()
     CLOSE["close"] = args.connection_close
+    WORKER.update({"class": args.worker_class, "threads": args.threads})
     python = ensure_python_peers()
     want_node = not args.skip_node and args.kinds != ["signin"]
     node = ensure_node_peer() if want_node else None
@@ -344,6 +363,12 @@ def measure_all(args) -> int:
     if node:
         print("Setting up node-oidc-provider …", flush=True)
         providers.append(setup_node(database_url(prefix, "node"), node))
+    args.floors = []
+    if args.floor and {"discovery", "jwks"} & set(args.kinds):
+        print("Setting up the gunicorn floor …", flush=True)
+        first_python = args.ours[0][0] / ".venv/bin/python"
+        first_python = first_python if first_python.exists() else Path(sys.executable)
+        args.floors.append(setup_floor(providers[0], first_python))
     print("Checking each sign-in:", flush=True)
     for path in paths:
         check_sign_in(path)
@@ -370,7 +395,9 @@ def measure_all(args) -> int:
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "node": node and run_version([node, "--version"]),
-        "options": {k: v for k, v in vars(args).items() if k not in ("kinds", "ours")},
+        "options": {
+            k: v for k, v in vars(args).items() if k not in ("kinds", "ours", "floors")
+        },
         "ours": {label: str(root) for root, label in args.ours},
     }
     print_report(results.data, meta, args)

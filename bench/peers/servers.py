@@ -25,6 +25,8 @@ VENV = PEERS / ".venv"
 NODE = PEERS / "node"
 DJANGO_PEERS = PEERS / "django_peers"
 LOGS = Path(tempfile.mkdtemp(prefix="bench-peers-"))
+# Every gunicorn server's worker (run.py's --worker-class and --threads).
+WORKER = {"class": "sync", "threads": 1}
 
 
 class SetupError(RuntimeError):
@@ -259,12 +261,16 @@ def gunicorn(
     ready_path: str,
     config: Path | None = None,
 ) -> Server:
-    """``app`` under gunicorn with one sync worker (one core)."""
+    """``app`` under gunicorn with one worker: sync (one request at a time),
+    or as run.py's --worker-class says (``WORKER``)."""
     port = free_port()
     command = [str(python), "-m", "gunicorn", app, "--workers", "1"]
     if config is not None and config.exists():
         command += ["--config", str(config)]
-    command += ["--worker-class", "sync", "--bind", f"127.0.0.1:{port}"]
+    worker_class, threads = WORKER["class"], WORKER["threads"]
+    command += ["--worker-class", worker_class, "--bind", f"127.0.0.1:{port}"]
+    if worker_class == "gthread":
+        command += ["--threads", str(threads)]
     command += ["--backlog", "2048", "--log-level", "warning", "--timeout", "120"]
     env = {**env, "PUBLIC_URL": f"http://127.0.0.1:{port}"}
     return Server(

@@ -298,6 +298,28 @@ def setup_django_peers(url: str, python: Path) -> tuple[list[SignInPath], Provid
     return paths, provider
 
 
+# --- the floor: ours' documents as fixed bytes ----------------------------------------
+
+
+def setup_floor(ours: Provider, python: Path) -> Provider:
+    """``floor_app`` under the same gunicorn as ``ours``, answering ours'
+    discovery document and JWKS at the same paths with the same bytes."""
+    conn, documents = Conn(ours.server.port), {}
+    for path in (ours.discovery, ours.endpoints["jwks_uri"]):
+        response = expect(Browser(conn).send("GET", path), 200, "discovery or JWKS")
+        documents[path] = [response.headers["content-type"], response.text()]
+    conn.close()
+    file = LOGS / "floor-documents.json"
+    file.write_text(json.dumps(documents))
+    env = {**base_env(""), "FLOOR_DOCUMENTS": str(file)}
+    server = gunicorn("gunicorn floor", python, "floor_app:application", env=env,
+                      cwd=Path(__file__).resolve().parent, database="",
+                      ready_path=ours.discovery)  # fmt: skip
+    provider = Provider("gunicorn floor", server, ours.discovery, "", "", {})
+    provider.endpoints["jwks_uri"] = ours.endpoints["jwks_uri"]
+    return provider
+
+
 # --- node-oidc-provider ---------------------------------------------------------------
 
 
