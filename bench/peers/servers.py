@@ -26,7 +26,7 @@ NODE = PEERS / "node"
 DJANGO_PEERS = PEERS / "django_peers"
 LOGS = Path(tempfile.mkdtemp(prefix="bench-peers-"))
 # Every gunicorn server's worker (run.py's --worker-class and --threads).
-WORKER = {"class": "sync", "threads": 1}
+WORKER = {"class": "gthread", "threads": 4}
 
 
 class SetupError(RuntimeError):
@@ -261,8 +261,8 @@ def gunicorn(
     ready_path: str,
     config: Path | None = None,
 ) -> Server:
-    """``app`` under gunicorn with one worker: sync (one request at a time),
-    or as run.py's --worker-class says (``WORKER``)."""
+    """``app`` under gunicorn with one worker of run.py's --worker-class and
+    --threads (``WORKER``)."""
     port = free_port()
     command = [str(python), "-m", "gunicorn", app, "--workers", "1"]
     if config is not None and config.exists():
