@@ -269,8 +269,9 @@ def gunicorn(
         command += ["--config", str(config)]
     worker_class, threads = WORKER["class"], WORKER["threads"]
     command += ["--worker-class", worker_class, "--bind", f"127.0.0.1:{port}"]
-    if worker_class == "gthread":
-        command += ["--threads", str(threads)]
+    # gunicorn turns a sync worker with threads (production's config sets
+    # them) into a gthread one: a sync worker says it has one.
+    command += ["--threads", str(threads if worker_class == "gthread" else 1)]
     command += ["--backlog", "2048", "--log-level", "warning", "--timeout", "120"]
     env = {**env, "PUBLIC_URL": f"http://127.0.0.1:{port}"}
     return Server(
