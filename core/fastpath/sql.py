@@ -17,8 +17,10 @@ database cursor (tests/test_architecture.py fails on any other).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 
-from django.db import connection, connections, models, transaction
+from django.db import connection, connections, models
+from django.db.backends.postgresql import base as postgresql_base
 from django.db.models import QuerySet
 
 from .rows import instance_from_row
@@ -123,28 +125,37 @@ def planned(
     the query's own. PostgreSQL only.
 
     ``SET LOCAL`` lasts until the end of the transaction: the settings, the
-    query and a ``RESET`` go in one round trip, as statements sent together,
-    which Django's default client-side binding allows (outside a transaction
-    they form one; inside one, the RESET puts the settings back). With
-    server-side binding, in a savepoint that is rolled back, which undoes them.
+    query and a ``RESET`` go in one round trip, as statements sent together
+    (outside a transaction they form one; inside one, the RESET puts the
+    settings back). Statements sent together need client-side binding: with
+    server-side binding (``config/database.py``) this one statement is bound
+    client-side (``client_binding``).
     """
     using = queryset.db
     db = connections[using]
     sql, params = queryset.query.sql_with_params()
     sql, params = wrap.replace("%s", sql, 1), (*params, *extra)
     settings = [f"SET LOCAL enable_{kind} = off" for kind in off]
-    if db.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
-        with transaction.atomic(using=using):
-            with db.cursor() as c:
-                for setting in settings:
-                    c.execute(setting)
-                c.execute(sql, params)
-                rows = c.fetchall()
-            transaction.set_rollback(True, using=using)
-        return rows
     resets = [f"RESET enable_{kind}" for kind in off]
-    with db.cursor() as c:
+    with client_binding(db), db.cursor() as c:
         c.execute("; ".join([*settings, sql, *resets]), params)
         for _ in settings:
             c.nextset()  # past the SETs' results to the query's rows
         return c.fetchall()
+
+
+@contextmanager
+def client_binding(db):
+    """Cursors of ``db`` (PostgreSQL) made meanwhile bind their values
+    client-side, as Django's default does, whatever ``server_side_binding``
+    says: several statements sent as one need it. The connection's
+    ``cursor_factory`` (psycopg's) is Django's client-binding ``Cursor`` until
+    the block ends."""
+    db.ensure_connection()
+    connection_ = db.connection
+    previous = connection_.cursor_factory
+    connection_.cursor_factory = postgresql_base.Cursor
+    try:
+        yield
+    finally:
+        connection_.cursor_factory = previous

@@ -109,7 +109,8 @@ def test_hosted_identifier_step_is_one_read_and_one_write(client, pool, ann):
         response = client.post(
             hosted(pool, "sign_in"), {"identifier": "ann@example.com"}
         )
-    assert response["Location"] == hosted(pool, "sign_in_password")
+    # The password page itself, shown without reading anything more.
+    assert response["Content-Location"] == hosted(pool, "sign_in_password")
     assert step.shapes == [
         "SELECT identity_pools_identitypool",  # with workspace and policies
         "ONE STATEMENT: INSERT django_session",

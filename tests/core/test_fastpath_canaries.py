@@ -177,3 +177,30 @@ def test_the_wrapped_cursor_offers_psycopgs_copy():
             copy.write_row((1, "one"))
         cursor.execute("SELECT a, b FROM canary_copy")
         assert cursor.fetchall() == [(1, "one")], _says("copy.CopyTable")
+
+
+@pytest.mark.postgresql(reason="server-side binding is psycopg's, on PostgreSQL")
+def test_client_binding_swaps_djangos_cursor_factory():
+    """sql.client_binding: Django's PostgreSQL connection makes its cursors with
+    psycopg's ``cursor_factory``, its client-binding class being
+    ``postgresql.base.Cursor``; set meanwhile, several statements go as one."""
+    import psycopg
+    from django.db.backends.postgresql import base
+
+    from core.fastpath.sql import client_binding
+
+    assert issubclass(base.Cursor, psycopg.ClientCursor), _says(
+        "sql.client_binding (postgresql.base.Cursor)"
+    )
+    with client_binding(connection), connection.cursor() as cursor:
+        assert isinstance(cursor.cursor, base.Cursor), _says(
+            "sql.client_binding (cursor_factory)"
+        )
+        cursor.execute(
+            "SET LOCAL enable_seqscan = off; SELECT %s; RESET enable_seqscan", [7]
+        )
+        cursor.nextset()
+        assert cursor.fetchall() == [(7,)], _says("sql.client_binding")
+    with connection.cursor() as cursor:  # back to the configured binding
+        server_side = connection.settings_dict["OPTIONS"].get("server_side_binding")
+        assert isinstance(cursor.cursor, base.Cursor) is not bool(server_side)

@@ -129,8 +129,8 @@ def test_the_probe_leaves_the_planner_as_it_was(pool, people):
     reason="PostgreSQL's planner settings (SET LOCAL) around the search"
 )
 def test_server_side_binding_finds_the_same(pool, people, monkeypatch):
-    """With server-side binding (no statements sent together) the probe runs in
-    a savepoint that is rolled back: same users, planner settings restored."""
+    """With server-side binding the probe's statements still go together (bound
+    client-side for it alone): same users, planner settings restored."""
     options = {**connection.settings_dict.get("OPTIONS", {})}
     monkeypatch.setitem(
         connection.settings_dict, "OPTIONS", {**options, "server_side_binding": True}
