@@ -45,6 +45,9 @@ def database_from_url(url: str, *, conn_max_age: int = 60) -> dict:
         # ``?server_side_binding=false`` in the URL turns it off (PgBouncer in
         # transaction mode before 1.21, or without ``max_prepared_statements``).
         options["server_side_binding"] = _flag(options.get("server_side_binding", True))
+        if options["server_side_binding"]:
+            # Django leaves psycopg's prepared statements off unless asked.
+            options["prepare_threshold"] = int(options.get("prepare_threshold", 5))
     if config["ENGINE"] == SQLITE:
         options = config.setdefault("OPTIONS", {})
         options.setdefault("transaction_mode", "IMMEDIATE")

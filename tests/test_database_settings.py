@@ -25,10 +25,13 @@ def test_postgresql_binds_server_side_unless_the_url_says_otherwise():
     """Server-side binding (psycopg prepares the statements a connection runs
     often) is on for PostgreSQL; ``?server_side_binding=false`` (PgBouncer
     before 1.21) turns it off."""
-    assert database_from_url("postgres://u@h/db")["OPTIONS"]["server_side_binding"]
+    options = database_from_url("postgres://u@h/db")["OPTIONS"]
+    assert options["server_side_binding"] and options["prepare_threshold"] == 5
     for off in ("false", "0", "off", "no"):
         url = f"postgres://u@h/db?server_side_binding={off}"
-        assert database_from_url(url)["OPTIONS"]["server_side_binding"] is False
+        off_options = database_from_url(url)["OPTIONS"]
+        assert off_options["server_side_binding"] is False
+        assert "prepare_threshold" not in off_options
     on = database_from_url("postgres://u@h/db?server_side_binding=true")
     assert on["OPTIONS"]["server_side_binding"] is True
     assert (
