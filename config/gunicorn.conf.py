@@ -4,14 +4,7 @@ Read from the environment (command-line options still win over this file):
 
 - ``GUNICORN_BIND``: address to listen on (default ``127.0.0.1:8000``; behind a
   TLS-terminating proxy).
-- ``WEB_CONCURRENCY``: worker processes (default CPUs + 1).
-- ``GUNICORN_THREADS``: threads of each worker (default 4). Workers are
-  gthread workers: a request waiting on PostgreSQL, a password hash (Argon2
-  releases the interpreter) or a slow client leaves the worker's other threads
-  running, and connections from the proxy are kept alive. On two cores this
-  took the token endpoint from 215 to 288 code exchanges a second per process
-  (bench/README.md, "Issue 21: the worker"). Each thread keeps its own
-  database connection: workers × threads per node (PgBouncer: README).
+- ``WEB_CONCURRENCY``: sync worker processes (default 2 × CPUs + 1).
 - ``GUNICORN_TIMEOUT``: seconds a request may run before its worker is
   restarted (default 120: checking every user of a pool against a new schema
   takes about 15 s per million users, bench/schema_impact.py).
@@ -34,9 +27,8 @@ import multiprocessing
 import os
 
 bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
-workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() + 1)
-worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS") or 4)
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * multiprocessing.cpu_count() + 1)
+worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 30
 preload_app = True

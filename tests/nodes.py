@@ -112,7 +112,7 @@ def start_nodes(
     names: list[str], *, env: dict[str, str], log_dir: Path, timeout: float = 90
 ) -> list[Node]:
     """Start one gunicorn per name, with production's configuration
-    (config/gunicorn.conf.py: a gthread worker) but one worker, and wait until every one
+    (config/gunicorn.conf.py) but one worker, and wait until every one
     answers. On failure, stops what it started and raises with the node's log."""
     gunicorn = Path(sys.executable).parent / "gunicorn"
     nodes: list[Node] = []

@@ -96,12 +96,7 @@ def test_gc_tune_again_freezes_only_what_is_new(restore_gc):
 
 
 def load_config(monkeypatch, **env: str) -> dict:
-    for name in (
-        "GUNICORN_BIND",
-        "WEB_CONCURRENCY",
-        "GUNICORN_THREADS",
-        "GUNICORN_TIMEOUT",
-    ):
+    for name in ("GUNICORN_BIND", "WEB_CONCURRENCY", "GUNICORN_TIMEOUT"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -118,8 +113,7 @@ def test_gunicorn_config_is_accepted_by_gunicorn(monkeypatch):
     assert config.preload_app is True
     assert config.timeout == 120
     assert config.address == [("127.0.0.1", 8000)]
-    assert config.workers == os.cpu_count() + 1
-    assert (config.worker_class_str, config.threads) == ("gthread", 4)
+    assert config.workers == 2 * os.cpu_count() + 1
     assert config.accesslog is None
 
 
@@ -128,14 +122,12 @@ def test_gunicorn_config_reads_the_environment(monkeypatch):
         monkeypatch,
         GUNICORN_BIND="0.0.0.0:9000",
         WEB_CONCURRENCY="3",
-        GUNICORN_THREADS="8",
         GUNICORN_TIMEOUT="30",
         GUNICORN_ACCESS_LOG="-",
     )
 
     assert settings["bind"] == ["0.0.0.0:9000"]
     assert settings["workers"] == 3
-    assert settings["threads"] == 8
     assert settings["timeout"] == 30
     assert settings["accesslog"] == "-"
 
