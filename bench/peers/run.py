@@ -12,8 +12,8 @@ django-oauth-toolkit and node-oidc-provider.
         [--floor] [--json results.json]
 
 Every server runs on PostgreSQL, in its own database (prefix + _ours, _django,
-_node: dropped and made again), with one gunicorn worker (gthread, as in
-production, or --worker-class sync: ours, and the
+_node: dropped and made again), with one gunicorn worker (sync, as in
+production, or --worker-class gthread: ours, and the
 Django peers: LoginView, allauth and django-oauth-toolkit in one project) or
 one node process, and is driven only from outside: HTTP, and for ours the
 documented commands and REST API to set it up. The peers are installed on
@@ -129,10 +129,10 @@ def parse_args() -> argparse.Namespace:
     )
     add(
         "--worker-class",
-        default="gthread",
+        default="sync",
         choices=["sync", "gthread"],
-        help="every gunicorn server's one worker (default gthread, as production's "
-        "config/gunicorn.conf.py; sync: one request at a time, every connection closed)",
+        help="every gunicorn server's one worker (default sync, as production's "
+        "config/gunicorn.conf.py: one request at a time, every connection closed)",
     )
     add("--threads", type=int, default=4, help="threads of a gthread worker")
     add(

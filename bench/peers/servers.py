@@ -26,7 +26,7 @@ NODE = PEERS / "node"
 DJANGO_PEERS = PEERS / "django_peers"
 LOGS = Path(tempfile.mkdtemp(prefix="bench-peers-"))
 # Every gunicorn server's worker (run.py's --worker-class and --threads).
-WORKER = {"class": "gthread", "threads": 4}
+WORKER = {"class": "sync", "threads": 4}
 
 
 class SetupError(RuntimeError):
@@ -269,8 +269,8 @@ def gunicorn(
         command += ["--config", str(config)]
     worker_class, threads = WORKER["class"], WORKER["threads"]
     command += ["--worker-class", worker_class, "--bind", f"127.0.0.1:{port}"]
-    # gunicorn turns a sync worker with threads (production's config sets
-    # them) into a gthread one: a sync worker says it has one.
+    # gunicorn turns a sync worker with threads into a gthread one: a sync
+    # worker says it has one.
     command += ["--threads", str(threads if worker_class == "gthread" else 1)]
     command += ["--backlog", "2048", "--log-level", "warning", "--timeout", "120"]
     env = {**env, "PUBLIC_URL": f"http://127.0.0.1:{port}"}
