@@ -40,8 +40,8 @@ def database_from_url(url: str, *, conn_max_age: int = 60) -> dict:
         # Server-side binding: values travel apart from the SQL, and psycopg
         # prepares a statement once a connection ran it five times
         # (``prepare_threshold``): PostgreSQL then skips parsing and planning
-        # it. A sign-in costs PostgreSQL 60 % less CPU and this process 10 %
-        # less (bench/README.md, "Issue 21: prepared statements").
+        # it: a sign-in costs PostgreSQL about half the CPU (bench/README.md,
+        # "Issue 21: the worker and prepared statements").
         # ``?server_side_binding=false`` in the URL turns it off (PgBouncer in
         # transaction mode before 1.21, or without ``max_prepared_statements``).
         options["server_side_binding"] = _flag(options.get("server_side_binding", True))
