@@ -318,8 +318,9 @@ def breakdown(client, workspace, pool, user, first) -> None:
         "hosted: parts of the path",
         {
             "a request answered 404 (middleware floor)": lambda: client.get("/w/none/"),
-            "identifier step (whole request)": lambda: form_post(
-                client, first, identifier="bench@example.com"
+            "identifier page (whole request, GET)": lambda: client.get(first),
+            "identifier step (whole request, answered with the password page)": lambda: (
+                form_post(client, first, identifier="bench@example.com")
             ),
             "pool, workspace and policies": lambda: hosted_pool(
                 slug=workspace.slug, pool_id=pool.pk

@@ -68,8 +68,8 @@ def test_the_identifier_step_answers_with_the_password_page(client, pool, ann):
         assert "Enter your password" in body
         answers.append(body)
     assert answers[0] == answers[1]
-    signed_in = client.post(url(pool, "sign_in_password"), {"password": GOOD})
-    assert signed_in.status_code == 200  # nobody@example.com: refused alike
+    refused = client.post(url(pool, "sign_in_password"), {"password": GOOD})
+    assert refused.status_code == 200  # nobody@example.com: refused alike
     client.cookies.clear()
     client.post(url(pool, "sign_in"), {"identifier": "ann@example.com"})
     done = client.post(url(pool, "sign_in_password"), {"password": GOOD})
