@@ -84,6 +84,14 @@ def ann(pool):
 
 
 @pytest.fixture
+def webauthn_localhost(settings):
+    """Passkey ceremonies for http://localhost:8000 (tests.passkey_authenticator's
+    origin): the relying party ``localhost``."""
+    settings.WEBAUTHN_RP_ID = "localhost"
+    settings.WEBAUTHN_ORIGINS = ["http://localhost:8000"]
+
+
+@pytest.fixture
 def member_of(db):
     """member_of(workspace, role) → a signed-in-able operator with that role."""
 

@@ -62,26 +62,15 @@ from accounts.hosted.steps import METHOD_PAGES, stage_page
 from accounts.models import SignInLock
 from core.models import AuditEvent
 from identity_pools.models import Identifier, SignInPolicy
-from tests.factories import IdentityPoolFactory, PoolUserFactory
+from tests.factories import PoolUserFactory
 from tests.passkey_authenticator import SoftAuthenticator
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("webauthn_localhost")]
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = "a long enough passphrase for 2026"
 IP = "127.0.0.1"
 BROWSER = "the secret of the browser that asked"
-
-
-@pytest.fixture(autouse=True)
-def relying_party(settings):
-    settings.WEBAUTHN_RP_ID = "localhost"
-    settings.WEBAUTHN_ORIGINS = ["http://localhost:8000"]
-
-
-@pytest.fixture
-def pool(workspace):
-    return IdentityPoolFactory(workspace=workspace)
 
 
 @pytest.fixture

@@ -28,13 +28,7 @@ from tests.conftest import hosted_url as url
 from tests.factories import IdentityPoolFactory, PoolUserFactory
 from tests.passkey_authenticator import SoftAuthenticator
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def relying_party(settings):
-    settings.WEBAUTHN_RP_ID = "localhost"
-    settings.WEBAUTHN_ORIGINS = ["http://localhost:8000"]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("webauthn_localhost")]
 
 
 @pytest.fixture

@@ -30,17 +30,11 @@ from identity_pools.models import SignInPolicy
 from tests.factories import PoolUserFactory
 from tests.passkey_authenticator import SoftAuthenticator, b64
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("webauthn_localhost")]
 
 GOOD = "a long enough passphrase for 2026"
 IP = "127.0.0.1"
 BROWSER = "the secret of the browser that asked"
-
-
-@pytest.fixture(autouse=True)
-def relying_party(settings):
-    settings.WEBAUTHN_RP_ID = "localhost"
-    settings.WEBAUTHN_ORIGINS = ["http://localhost:8000"]
 
 
 @pytest.fixture
